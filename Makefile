@@ -1,0 +1,51 @@
+# Tracejoin: `make run` starts the daemon on config/, `make test` runs every test.
+SWIFT ?= swift
+PYTHON ?= python3
+BIN_RELEASE := .build/release/tracejoin
+BIN_DEBUG := .build/debug/tracejoin
+
+.PHONY: run demo test test-swift test-e2e build release deps python-deps clean
+
+# System libraries the build links against (Debian package names).
+DEB_PACKAGES := libpcre2-dev libsqlite3-dev pkg-config
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $$missing; fi; \
+	fi
+
+python-deps:
+	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/EndToEnd/requirements.txt
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Build and run the daemon in the foreground on the example configuration.
+# In a second terminal: `make demo`.
+run: release
+	$(BIN_RELEASE) serve --config config
+
+# Write a small traced workload to the running daemon and show the joined traces.
+demo:
+	@test -x $(BIN_RELEASE) || $(MAKE) release
+	$(BIN_RELEASE) demo --config config
+
+test: test-swift test-e2e
+
+test-swift: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# End-to-end tests start the real binary (TRACEJOIN_BIN) on temporary config directories.
+test-e2e: deps python-deps
+	$(SWIFT) build
+	TRACEJOIN_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON) -m pytest -q Tests/EndToEnd
+
+clean:
+	rm -rf .build var

@@ -1,0 +1,148 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Tracejoin: one daemon binary, stage targets that never import each other,
+// and a thin executable. See docs/architecture.md.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "tracejoin",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tracejoin", targets: ["tracejoin"]),
+        .library(name: "Grok", targets: ["Grok"]),
+        .library(name: "TraceContext", targets: ["TraceContext"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C: libpcre2-8 through a shim header (PCRE2_CODE_UNIT_WIDTH 8).
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        // Trace and span ID values: parsing, formatting, matching. No dependencies.
+        .target(name: "TraceContext", swiftSettings: swiftSettings),
+        // Grok patterns compiled to PCRE2 (JIT); matching on bytes. No I/O.
+        .target(name: "Grok", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
+        // Records that flow between stages and the small protocols that connect them.
+        .target(name: "TracejoinModel", dependencies: ["TraceContext"], swiftSettings: swiftSettings),
+        // Config and rule files: loading, validation with file:line, the line parser they build.
+        .target(
+            name: "Rules",
+            dependencies: [
+                "Grok", "TraceContext", "TracejoinModel",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Following files and handing parsed batches (with their offsets) to a sink.
+        .target(
+            name: "Tailing",
+            dependencies: [
+                "TracejoinModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What both HTTP sockets share: JSON replies and errors, Unix-socket applications.
+        .target(
+            name: "HTTPSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Span intake: decoders and the intake HTTP server.
+        .target(
+            name: "Intake",
+            dependencies: [
+                "TraceContext", "TracejoinModel", "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite correlation index.
+        .target(
+            name: "Index",
+            dependencies: [
+                "TraceContext", "TracejoinModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP/JSON routes of the query socket.
+        .target(
+            name: "QueryAPI",
+            dependencies: [
+                "TraceContext", "TracejoinModel", "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Wiring and lifecycle of `tracejoin serve`.
+        .target(
+            name: "TracejoinDaemon",
+            dependencies: [
+                "Rules", "Tailing", "Intake", "Index", "QueryAPI", "TracejoinModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Subcommands, the query client and the trace-tree renderer.
+        .target(
+            name: "TracejoinCLI",
+            dependencies: [
+                "TracejoinDaemon", "Rules", "TraceContext",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "tracejoin",
+            dependencies: ["TracejoinCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "TraceContextTests", dependencies: ["TraceContext"], swiftSettings: swiftSettings),
+        .testTarget(name: "GrokTests", dependencies: ["Grok"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "RulesTests",
+            dependencies: ["Rules", "TraceContext", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IndexTests",
+            dependencies: ["Index", "TraceContext", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntakeTests",
+            dependencies: ["Intake", "TraceContext", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TracejoinCLITests",
+            dependencies: ["TracejoinCLI", "TraceContext", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

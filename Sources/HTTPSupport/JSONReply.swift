@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+
+/// JSON replies in the shape both sockets use.
+public enum JSONReply {
+    /// `value` encoded as JSON with `status`.
+    public static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"encoding failed"}"#.utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The error body every 4xx and 5xx carries: `{"error": "...", "detail": "..."}`.
+    public struct ErrorBody: Codable, Sendable, Equatable {
+        public var error: String
+        public var detail: String?
+        public init(error: String, detail: String? = nil) {
+            self.error = error
+            self.detail = detail
+        }
+    }
+
+    public static func error(_ status: HTTPResponse.Status, _ error: String, detail: String? = nil) -> Response {
+        response(ErrorBody(error: error, detail: detail), status: status)
+    }
+}
+
+/// Turns errors thrown by handlers (and Hummingbird's own, such as an unknown route or a body
+/// over the size limit) into the JSON error shape, and logs unexpected ones.
+public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let reason = error.body ?? error.status.reasonPhrase
+            return JSONReply.error(error.status, reason.lowercased(), detail: "\(request.method) \(request.uri.path)")
+        } catch let error as any HTTPResponseError {
+            return JSONReply.error(error.status, error.status.reasonPhrase.lowercased(), detail: "\(request.method) \(request.uri.path)")
+        } catch {
+            context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return JSONReply.error(.internalServerError, "internal error", detail: "\(error)")
+        }
+    }
+}

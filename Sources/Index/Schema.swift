@@ -1,0 +1,58 @@
+import GRDB
+
+/// The database schema, as versioned migrations: a database written by an older Tracejoin is
+/// brought forward on open; never edit a registered migration, add a new one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: spans, logs, checkpoints") { db in
+            try db.execute(sql: """
+                CREATE TABLE spans (
+                    id INTEGER PRIMARY KEY,
+                    trace_hi INTEGER,              -- high 64 bits as signed bit pattern; NULL = unknown
+                    trace_lo INTEGER NOT NULL,     -- low 64 bits as signed bit pattern
+                    span_id INTEGER NOT NULL,
+                    parent_id INTEGER,             -- NULL for a root
+                    service TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    start_ns INTEGER NOT NULL,
+                    duration_ns INTEGER NOT NULL,
+                    error INTEGER NOT NULL,
+                    meta TEXT,                     -- JSON object, string to string
+                    protocol TEXT NOT NULL,
+                    received_ns INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX spans_by_trace ON spans (trace_lo, span_id);
+
+                CREATE TABLE logs (
+                    id INTEGER PRIMARY KEY,        -- arrival order
+                    trace_hi INTEGER,
+                    trace_lo INTEGER,              -- NULL only when the line's trace ID was invalid
+                    span_id INTEGER,
+                    time TEXT,
+                    level TEXT,
+                    message TEXT,
+                    file TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    raw TEXT NOT NULL,
+                    fields TEXT,                   -- JSON array of [name, value]
+                    id_error TEXT,
+                    ingested_ns INTEGER NOT NULL
+                );
+                CREATE INDEX logs_by_trace ON logs (trace_lo, span_id);
+
+                CREATE TABLE checkpoints (
+                    path TEXT PRIMARY KEY,
+                    device INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    offset INTEGER NOT NULL,       -- bytes of the file already committed
+                    updated_ns INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,49 @@
+import HTTPSupport
+import Hummingbird
+import Logging
+import TraceContext
+import TracejoinModel
+
+/// The query socket: read-only HTTP/JSON over the index.
+public enum QueryServer {
+    public static func router(reader: any TraceReader) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
+        router.get("/v1/traces/{id}") { _, context in
+            let text = context.parameters.get("id") ?? ""
+            return try await trace(text, reader: reader)
+        }
+        return router
+    }
+
+    public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, logger: Logger) -> some ApplicationProtocol {
+        UnixSocketServer.application(router: router(reader: reader), path: socketPath, mode: mode, name: "query", logger: logger)
+    }
+
+    /// Looks a trace up by an ID in any accepted form.
+    ///
+    /// A 16-character token of only digits is both a decimal and a hex ID; it is read as decimal
+    /// (Datadog's form) and, if nothing is known under that, as hex.
+    static func trace(_ text: String, reader: any TraceReader) async throws -> Response {
+        let id: TraceID
+        do {
+            guard let parsed = try TraceID.parse(text, encoding: .auto) else {
+                return JSONReply.error(.badRequest, "invalid trace id", detail: "'\(text)' is a zero or empty ID, which means 'no trace'")
+            }
+            id = parsed
+        } catch {
+            return JSONReply.error(.badRequest, "invalid trace id", detail: "'\(text)': \(error.message)")
+        }
+        var stored = try await reader.trace(id)
+        var found = id
+        if stored.isEmpty, text.utf8.count == 16, let hex = try? TraceID.parse(text, encoding: .hex) {
+            stored = try await reader.trace(hex)
+            found = hex
+        }
+        if stored.isEmpty {
+            return JSONReply.error(.notFound, "trace not found", detail: "no span or log line is known with trace ID \(text)")
+        }
+        return JSONReply.response(TraceDocument(stored, queried: found))
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Yams
+
+/// `tracejoin.yaml`: the daemon's own settings. Relative paths resolve against the config
+/// directory.
+public struct DaemonConfig: Sendable, Hashable {
+    /// The configuration directory (absolute).
+    public var directory: String
+    /// Where the index database and the lock file live (absolute).
+    public var stateDirectory: String
+    public var intake: Listener
+    public var query: Listener
+    public var retention: Retention
+
+    /// A Unix socket the daemon listens on.
+    public struct Listener: Sendable, Hashable {
+        public var socketPath: String
+        /// File mode of the socket, e.g. `0o660`.
+        public var mode: UInt16
+    }
+
+    public struct Retention: Sendable, Hashable {
+        /// Records older than this many seconds are deleted.
+        public var maxAgeSeconds: Int64
+        public var maxBytes: Int64
+    }
+
+    public static let fileName = "tracejoin.yaml"
+
+    /// Settings used when `tracejoin.yaml` does not name them.
+    public static func defaults(directory: String) -> DaemonConfig {
+        DaemonConfig(
+            directory: directory,
+            stateDirectory: resolvePath("state", against: directory),
+            intake: Listener(socketPath: resolvePath("run/intake.sock", against: directory), mode: 0o660),
+            query: Listener(socketPath: resolvePath("run/query.sock", against: directory), mode: 0o600),
+            retention: Retention(maxAgeSeconds: 72 * 3600, maxBytes: 10 << 30)
+        )
+    }
+
+    /// Loads `DIR/tracejoin.yaml`.
+    public static func load(directory: String) throws(ConfigError) -> DaemonConfig {
+        let directory = resolvePath(directory, against: currentDirectory())
+        let path = directory + "/" + fileName
+        let reader = YAMLReader(file: path)
+        var config = defaults(directory: directory)
+        guard let root = try reader.root(try readText(path)) else { return config }
+        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention"])
+        if let node = top["state_dir"] {
+            config.stateDirectory = resolvePath(try reader.string(node, what: "state_dir"), against: directory)
+        }
+        if let node = top["intake"] {
+            config.intake = try listener(node, what: "intake", default: config.intake, reader: reader, directory: directory)
+        }
+        if let node = top["query"] {
+            config.query = try listener(node, what: "query", default: config.query, reader: reader, directory: directory)
+        }
+        if let node = top["retention"] {
+            let r = try reader.mapping(node, what: "retention", allowed: ["max_age", "max_bytes"])
+            if let n = r["max_age"] {
+                guard let v = parseDuration(try reader.string(n, what: "max_age")) else {
+                    throw reader.error(n, "max_age must be a duration such as 72h, 30m or 7d")
+                }
+                config.retention.maxAgeSeconds = v
+            }
+            if let n = r["max_bytes"] {
+                guard let v = parseSize(try reader.string(n, what: "max_bytes")) else {
+                    throw reader.error(n, "max_bytes must be a size such as 10GiB, 500MiB or 1048576")
+                }
+                config.retention.maxBytes = v
+            }
+        }
+        return config
+    }
+
+    private static func listener(_ node: Node, what: String, default base: Listener, reader: YAMLReader, directory: String) throws(ConfigError) -> Listener {
+        let m = try reader.mapping(node, what: what, allowed: ["socket", "mode", "tcp"])
+        var result = base
+        if let n = m["socket"] {
+            result.socketPath = resolvePath(try reader.string(n, what: "\(what).socket"), against: directory)
+            // sun_path holds 108 bytes including the terminating NUL.
+            if result.socketPath.utf8.count > 107 {
+                throw reader.error(n, "\(what).socket resolves to \(result.socketPath.utf8.count) bytes; Unix socket paths are limited to 107")
+            }
+        }
+        if let n = m["mode"] {
+            let text = try reader.string(n, what: "\(what).mode")
+            guard let mode = UInt16(text, radix: 8), mode <= 0o777 else {
+                throw reader.error(n, "\(what).mode must be octal permission bits such as \"0660\"")
+            }
+            if mode & 0o002 != 0 {
+                throw reader.error(n, "\(what).mode \(text) would make the socket world-writable")
+            }
+            result.mode = mode
+        }
+        if let n = m["tcp"] {
+            let addresses = try reader.strings(n, what: "\(what).tcp")
+            if !addresses.isEmpty {
+                throw reader.error(n, "\(what).tcp listeners are not supported yet; use the Unix socket")
+            }
+        }
+        return result
+    }
+}
+
+/// `72h`, `30m`, `45s`, `7d` → seconds.
+func parseDuration(_ text: String) -> Int64? {
+    let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+    guard let unit = text.last, let scale = units[unit], let n = Int64(text.dropLast()), n >= 0 else { return nil }
+    return n * scale
+}
+
+/// `10GiB`, `500MiB`, `64KiB`, `1GB`, `1048576` → bytes.
+func parseSize(_ text: String) -> Int64? {
+    let units: [(String, Int64)] = [
+        ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
+        ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("TB", 1_000_000_000_000), ("B", 1),
+    ]
+    for (suffix, scale) in units where text.hasSuffix(suffix) {
+        guard let n = Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n >= 0 else { return nil }
+        return n * scale
+    }
+    return Int64(text)
+}
+
+func currentDirectory() -> String {
+    FileManager.default.currentDirectoryPath
+}

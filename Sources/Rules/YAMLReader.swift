@@ -1,0 +1,118 @@
+import Foundation
+import Yams
+
+/// Reads a YAML file as nodes, so every error can name the line and column it concerns.
+struct YAMLReader {
+    let file: String
+
+    /// Parses `text`; a syntax error becomes a ``ConfigError`` at libyaml's position.
+    func root(_ text: String) throws(ConfigError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw locate(error)
+        } catch {
+            throw ConfigError(file: file, message: "cannot parse YAML: \(error)")
+        }
+    }
+
+    private func locate(_ error: YamlError) -> ConfigError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let where_ = context.map { "\($0.text) " } ?? ""
+            return ConfigError(file: file, line: mark.line, column: mark.column, message: "YAML syntax error: \(where_)\(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
+                               message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigError(file: file, message: "cannot parse YAML: \(error)")
+        }
+    }
+
+    func error(_ node: Node?, _ message: String) -> ConfigError {
+        ConfigError(file: file, line: node?.mark?.line ?? 0, column: node?.mark?.column ?? 0, message: message)
+    }
+
+    /// The mapping's pairs, after checking that every key is one of `allowed`.
+    func mapping(_ node: Node, what: String, allowed: [String]) throws(ConfigError) -> [String: Node] {
+        guard case .mapping(let mapping) = node else {
+            throw error(node, "\(what) must be a mapping")
+        }
+        var result: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string else { throw error(key, "keys of \(what) must be strings") }
+            guard allowed.contains(name) else {
+                var message = "unknown key '\(name)' in \(what)"
+                if let suggestion = closest(name, in: allowed) { message += "; did you mean '\(suggestion)'?" }
+                throw error(key, message)
+            }
+            result[name] = value
+        }
+        return result
+    }
+
+    func string(_ node: Node, what: String) throws(ConfigError) -> String {
+        guard case .scalar(let scalar) = node else { throw error(node, "\(what) must be a string") }
+        return scalar.string
+    }
+
+    func strings(_ node: Node, what: String) throws(ConfigError) -> [String] {
+        switch node {
+        case .scalar(let scalar): return [scalar.string]
+        case .sequence(let sequence):
+            var out: [String] = []
+            for item in sequence { out.append(try string(item, what: "each entry of \(what)")) }
+            return out
+        default: throw error(node, "\(what) must be a string or a list of strings")
+        }
+    }
+
+    /// The allowed name nearest to `name` by edit distance, if it is near enough to be a typo.
+    private func closest(_ name: String, in names: [String]) -> String? {
+        let scored = names.map { ($0, distance(Array(name), Array($0))) }.min { $0.1 < $1.1 }
+        guard let (best, d) = scored, d <= max(2, name.count / 3) else { return nil }
+        return best
+    }
+
+    private func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var diagonal = row[0]
+            row[0] = i
+            for j in 1...b.count {
+                let above = row[j]
+                row[j] = min(above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
+                diagonal = above
+            }
+        }
+        return row[b.count]
+    }
+}
+
+/// Reads a whole file as UTF-8 text, with a ``ConfigError`` naming the file if it cannot.
+func readText(_ path: String) throws(ConfigError) -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ConfigError(file: path, message: "cannot read file (missing or not readable)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw ConfigError(file: path, message: "file is not valid UTF-8")
+    }
+    return text
+}
+
+/// `path` made absolute against `base`, with `.` and `..` resolved.
+public func resolvePath(_ path: String, against base: String) -> String {
+    let joined = path.hasPrefix("/") ? path : base + "/" + path
+    var parts: [Substring] = []
+    for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+        switch part {
+        case ".": continue
+        case "..": if !parts.isEmpty { parts.removeLast() }
+        default: parts.append(part)
+        }
+    }
+    return "/" + parts.joined(separator: "/")
+}

@@ -1,0 +1,92 @@
+import Foundation
+import QueryAPI
+
+/// Draws a ``TraceDocument`` as a tree for a terminal: each span with service, name, resource,
+/// duration and an error mark; its log lines indented under it; then the unmatched lines.
+public struct TraceRenderer {
+    public var color: Bool
+
+    public init(color: Bool) {
+        self.color = color
+    }
+
+    public func render(_ trace: TraceDocument) -> String {
+        var out: [String] = []
+        let spanCount = count(trace.spans)
+        let logCount = logs(trace.spans) + trace.unmatched_logs.count
+        out.append(bold("trace \(trace.trace_id)") + dim("  (dd \(trace.trace_id_dd))  \(spanCount) span\(spanCount == 1 ? "" : "s"), \(logCount) log line\(logCount == 1 ? "" : "s")"))
+        for (i, span) in trace.spans.enumerated() {
+            draw(span, prefix: "", isLast: i == trace.spans.count - 1, into: &out)
+        }
+        if !trace.unmatched_logs.isEmpty {
+            out.append("")
+            out.append(bold("log lines with this trace ID whose span is not known:"))
+            for log in trace.unmatched_logs {
+                out.append("  " + line(log) + (log.span_id_dd.map { dim("  (span \($0))") } ?? ""))
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    private func draw(_ span: TraceDocument.Span, prefix: String, isLast: Bool, into out: inout [String]) {
+        let branch = isLast ? "└─ " : "├─ "
+        let below = prefix + (isLast ? "   " : "│  ")
+        var head = bold(span.name)
+        if !span.resource.isEmpty && span.resource != span.name { head += " " + span.resource }
+        if !span.service.isEmpty { head += " " + dim("[\(span.service)]") }
+        head += " " + Self.duration(span.duration_ns)
+        if span.error { head += " " + red("✗ error") }
+        out.append(prefix + branch + head + dim("  span \(span.span_id_dd)"))
+        let rail = below + (span.children.isEmpty ? "   " : "│  ")
+        for log in span.logs {
+            out.append(rail + line(log))
+        }
+        for (i, child) in span.children.enumerated() {
+            draw(child, prefix: below, isLast: i == span.children.count - 1, into: &out)
+        }
+    }
+
+    private func line(_ log: TraceDocument.Log) -> String {
+        var parts: [String] = []
+        if let time = log.time { parts.append(dim(time)) }
+        if let level = log.level { parts.append(levelColor(level)) }
+        parts.append(log.message ?? log.raw)
+        return parts.joined(separator: " ")
+    }
+
+    private func count(_ spans: [TraceDocument.Span]) -> Int {
+        spans.reduce(0) { $0 + 1 + count($1.children) }
+    }
+
+    private func logs(_ spans: [TraceDocument.Span]) -> Int {
+        spans.reduce(0) { $0 + $1.logs.count + logs($1.children) }
+    }
+
+    /// `850ns`, `12.3µs`, `4.56ms`, `1.20s`.
+    public static func duration(_ ns: Int64) -> String {
+        switch ns {
+        case ..<1_000: return "\(ns)ns"
+        case ..<1_000_000: return fixed(Double(ns) / 1e3) + "µs"
+        case ..<1_000_000_000: return fixed(Double(ns) / 1e6) + "ms"
+        default: return fixed(Double(ns) / 1e9) + "s"
+        }
+    }
+
+    /// Three significant digits: `4.56`, `12.3`, `148`.
+    private static func fixed(_ value: Double) -> String {
+        String(format: value < 10 ? "%.2f" : value < 100 ? "%.1f" : "%.0f", value)
+    }
+
+    private func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+    private func dim(_ s: String) -> String { color ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
+    private func red(_ s: String) -> String { color ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
+
+    private func levelColor(_ level: String) -> String {
+        guard color else { return level }
+        switch level.uppercased() {
+        case "ERROR", "CRITICAL", "FATAL", "ERR", "CRIT": return red(level)
+        case "WARN", "WARNING": return "\u{1B}[33m\(level)\u{1B}[0m"
+        default: return level
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// A one-request-per-connection HTTP/1.1 client over a Unix socket, for the CLI.
+struct UnixHTTPClient {
+    let socketPath: String
+
+    struct Reply {
+        var status: Int
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// The daemon is not listening there.
+    struct NotRunning: Error {
+        var socketPath: String
+        var reason: String
+    }
+
+    func get(_ path: String) async throws -> Reply {
+        try await send(method: .GET, path: path, body: nil, contentType: nil)
+    }
+
+    func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
+        try await send(method: .POST, path: path, body: body, contentType: contentType)
+    }
+
+    private func send(method: HTTPMethod, path: String, body: [UInt8]?, contentType: String?) async throws -> Reply {
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(unixDomainSocketPath: socketPath) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw NotRunning(socketPath: socketPath, reason: "\(error)")
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            var headers = HTTPHeaders([("Host", "localhost"), ("Connection", "close")])
+            if let body {
+                headers.add(name: "Content-Length", value: String(body.count))
+                if let contentType { headers.add(name: "Content-Type", value: contentType) }
+            }
+            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
+            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            try await outbound.write(.end(nil))
+            var reply = Reply(status: 0, body: [])
+            for try await part in inbound {
+                switch part {
+                case .head(let head): reply.status = Int(head.status.code)
+                case .body(let buffer): reply.body += buffer.readableBytesView
+                case .end: return reply
+                }
+            }
+            return reply
+        }
+    }
+}

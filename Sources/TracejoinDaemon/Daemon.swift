@@ -1,0 +1,103 @@
+import Foundation
+import Index
+import Intake
+import Logging
+import QueryAPI
+import Rules
+import ServiceLifecycle
+import Tailing
+import TracejoinModel
+
+/// `tracejoin serve`: wires the stages together and runs them until SIGTERM or SIGINT.
+public enum Daemon {
+    /// Loads `configDirectory`, takes the state directory's lock, opens the index and runs the
+    /// tailer and both sockets. Returns after a graceful shutdown.
+    ///
+    /// - Throws: ``ConfigErrors`` for a bad configuration, ``DaemonError`` when the daemon
+    ///   cannot start (state directory in use or not writable).
+    public static func run(configDirectory: String, logger: Logger) async throws {
+        let config = try ConfigDirectory.load(configDirectory)
+        let settings = config.daemon
+        for directory in [settings.stateDirectory, parent(settings.intake.socketPath), parent(settings.query.socketPath)] {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw DaemonError("cannot create directory \(directory): \(error.localizedDescription)")
+            }
+        }
+        let lock = try StateLock(directory: settings.stateDirectory)
+        defer { lock.release() }
+
+        let index = try Index(path: settings.stateDirectory + "/index.db")
+        logger.info("index open", metadata: ["path": "\(index.path)"])
+
+        let sources = config.sources.map { source in
+            TailSource(
+                name: source.file.source, paths: source.file.paths, exclude: source.file.exclude,
+                startAtEnd: source.file.startAt == .end, parser: source.parser)
+        }
+        for source in config.sources {
+            logger.info("rule file loaded", metadata: [
+                "file": "\(source.file.path)", "source": "\(source.file.source)", "rules": "\(source.file.rules.count)",
+            ])
+        }
+        let tailer = Tailer(sources: sources, sink: index, logger: logger)
+        let intake = IntakeServer.application(
+            .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode), sink: index, logger: logger)
+        let query = QueryServer.application(
+            socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, logger: logger)
+
+        // A ServiceGroup stops services in reverse order: the sockets close before the tailer
+        // makes its last commit.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: tailer), .init(service: intake), .init(service: query)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        defer {
+            unlink(settings.intake.socketPath)
+            unlink(settings.query.socketPath)
+        }
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    private static func parent(_ path: String) -> String {
+        (path as NSString).deletingLastPathComponent
+    }
+}
+
+/// Why the daemon could not start.
+public struct DaemonError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// An exclusive `flock(2)` on `STATE_DIR/lock`, held for the daemon's life: a second daemon on
+/// the same state directory is refused. The kernel drops it if the process dies.
+final class StateLock {
+    private let fd: Int32
+
+    init(directory: String) throws(DaemonError) {
+        let path = directory + "/lock"
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw DaemonError("cannot open lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            var buffer = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buffer, buffer.count, 0)
+            let pid = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            close(fd)
+            throw DaemonError("another tracejoin daemon (pid \(pid)) is using the state directory \(directory)")
+        }
+        let pid = "\(getpid())\n"
+        _ = ftruncate(fd, 0)
+        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    func release() {
+        close(fd)
+    }
+}

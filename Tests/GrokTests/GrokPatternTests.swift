@@ -1,0 +1,124 @@
+import Grok
+import Testing
+
+/// Matches `line` against `pattern` and returns the fields it captured.
+func captures(_ pattern: GrokPattern, _ line: String) -> [String: String]? {
+    var md = pattern.makeMatchData()
+    var line = line
+    return line.withUTF8 { bytes -> [String: String]? in
+        guard pattern.regex.match(bytes, &md) == .match else { return nil }
+        var out: [String: String] = [:]
+        for field in pattern.fields {
+            if let r = md.range(ofGroup: field.group) {
+                out[field.name] = String(decoding: UnsafeBufferPointer(rebasing: bytes[r]), as: UTF8.self)
+            }
+        }
+        return out
+    }
+}
+
+@Suite("Grok compiler")
+struct GrokPatternTests {
+    static let ddtraceLine =
+        "2026-11-24 22:11:28,925 INFO [rc.app] [rc_common.py:144] [dd.service=rc-demo dd.env=test dd.version=1.0.0 dd.trace_id=6b060b9000000000638337cabfd009ff dd.span_id=1295274668589741838] - request 1 received"
+
+    @Test func ddtraceFormat() throws {
+        let library = PatternLibrary.builtin.merging([
+            "DDIDS": #"dd\.trace_id=%{TRACEID:trace_id} dd\.span_id=%{SPANID:span_id}"#
+        ])
+        let p = try GrokPattern(
+            #"%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:level} \[%{DATA:logger}\] \[%{DATA:file}:%{INT:line}\] \[.*?%{DDIDS}\] - %{GREEDYDATA:message}"#,
+            library: library)
+        let f = try #require(captures(p, Self.ddtraceLine))
+        #expect(f["timestamp"] == "2026-11-24 22:11:28,925")
+        #expect(f["level"] == "INFO")
+        #expect(f["logger"] == "rc.app")
+        #expect(f["file"] == "rc_common.py")
+        #expect(f["line"] == "144")
+        #expect(f["message"] == "request 1 received")
+        // Fields named inside a helper pattern are captured as if written in the rule.
+        #expect(f["trace_id"] == "6b060b9000000000638337cabfd009ff")
+        #expect(f["span_id"] == "1295274668589741838")
+    }
+
+    @Test func fieldsInsideTheExpressionAreCaptured() throws {
+        let p = try GrokPattern(#"dd\.trace_id=%{TRACEID:dd.trace_id} dd\.span_id=%{SPANID:dd.span_id}\]"#)
+        let f = try #require(captures(p, "x dd.trace_id=6b060b9000000000638337cabfd009ff dd.span_id=1295274668589741838]"))
+        #expect(f["dd.trace_id"] == "6b060b9000000000638337cabfd009ff")
+        #expect(f["dd.span_id"] == "1295274668589741838")
+        #expect(p.fields.map(\.name) == ["dd.trace_id", "dd.span_id"])
+    }
+
+    @Test(arguments: [
+        ("6b060b9000000000638337cabfd009ff", "6b060b9000000000638337cabfd009ff"),
+        ("18446744073709551615", "18446744073709551615"),
+        ("457dcf6aef3b9e387c5151ce8d6c2902", "457dcf6aef3b9e387c5151ce8d6c2902"),
+        ("ce3a6d2cb615fac0", "ce3a6d2cb615fac0"),
+        ("0", "0"),
+        ("None", "None"),
+    ])
+    func traceIDPattern(_ token: String, _ expected: String) throws {
+        let p = try GrokPattern(#"trace_id=%{TRACEID:t} "#)
+        #expect(captures(p, "trace_id=\(token) span_id=1")?["t"] == expected)
+    }
+
+    @Test func traceIDDoesNotTakeAPrefixOfALongerToken() throws {
+        let p = try GrokPattern(#"^id=%{TRACEID:t}$"#)
+        #expect(captures(p, "id=6b060b9000000000638337cabfd009ffaa") == nil)
+    }
+
+    @Test(arguments: [
+        ("INT", "-42", true), ("INT", "abc", false),
+        ("NUMBER", "3.25", true), ("NUMBER", "x", false),
+        ("WORD", "hello_1", true), ("WORD", "!!", false),
+        ("NOTSPACE", "a/b:c", true), ("NOTSPACE", " ", false),
+        ("LOGLEVEL", "WARNING", true), ("LOGLEVEL", "error", true), ("LOGLEVEL", "CHATTY", false),
+        ("TIMESTAMP_ISO8601", "2026-11-24T22:11:28.925Z", true),
+        ("TIMESTAMP_ISO8601", "2026-11-24 22:11:28,925", true),
+        ("TIMESTAMP_ISO8601", "2026-11-24 22:11:28+01:00", true),
+        ("TIMESTAMP_ISO8601", "24/11/2026 22:11", false),
+        ("SPANID", "1295274668589741838", true),
+        ("SPANID_HEX", "ce3a6d2cb615fac0", true), ("SPANID_HEX", "xyz", false),
+        ("TRACEID_DEC", "123", true), ("TRACEID_DEC", "abc", false),
+        ("IPV4", "10.1.2.3", true), ("IPV4", "300.1.2.3", false),
+        ("UUID", "123e4567-e89b-12d3-a456-426614174000", true), ("UUID", "123e4567", false),
+    ])
+    func builtinPatterns(_ name: String, _ text: String, _ matches: Bool) throws {
+        let p = try GrokPattern("^%{\(name):v}$")
+        let f = captures(p, text)
+        #expect((f != nil) == matches)
+        if matches { #expect(f?["v"] == text) }
+    }
+
+    @Test func unknownPatternNamesItsOffset() {
+        #expect {
+            _ = try GrokPattern("abc %{NOPE:x}")
+        } throws: { error in
+            guard let e = error as? GrokError else { return false }
+            return e.code == .unknownPattern && e.offset == 4 && e.message.contains("NOPE")
+        }
+    }
+
+    @Test func regexErrorIsMappedBackToTheUsersText() {
+        // The unbalanced ')' is at offset 12 of the user's text, far later in the expansion.
+        #expect {
+            _ = try GrokPattern("%{INT:a} xy )")
+        } throws: { error in
+            guard let e = error as? GrokError else { return false }
+            return e.code == .regex && e.offset == 12
+        }
+    }
+
+    @Test func recursionIsAnError() {
+        let library = PatternLibrary.builtin.merging(["A": "%{B}", "B": "x%{A}"])
+        #expect(throws: GrokError.self) { try GrokPattern("%{A}", library: library) }
+    }
+
+    @Test func unclosedReference() {
+        #expect(throws: GrokError.self) { try GrokPattern("a %{INT") }
+    }
+
+    @Test func usesJIT() throws {
+        #expect(try GrokPattern("%{INT:n}").regex.isJIT)
+    }
+}

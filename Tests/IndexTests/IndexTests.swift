@@ -1,0 +1,97 @@
+import Foundation
+import Index
+import TraceContext
+import Testing
+import TracejoinModel
+
+/// A real SQLite file in a temporary directory.
+final class TempIndex {
+    let directory: String
+    let index: Index
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "tj-index-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        index = try Index(path: directory + "/index.db")
+    }
+
+    func reopen() throws -> Index { try Index(path: directory + "/index.db") }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+func span(_ trace: TraceID, _ id: UInt64, parent: UInt64? = nil, start: Int64 = 0) -> SpanRecord {
+    SpanRecord(traceID: trace, spanID: SpanID(id), parentID: parent.map(SpanID.init), service: "svc", name: "op\(id)",
+               resource: "res", start: start, duration: 10, error: false, meta: ["k": "v"], protocolName: "ndjson")
+}
+
+func log(_ trace: TraceID?, _ span: UInt64?, _ message: String) -> LogRecord {
+    LogRecord(traceID: trace, spanID: span.map(SpanID.init), time: "t", level: "INFO", message: message, file: "/f.log",
+              source: "app", rule: "r", raw: "raw \(message)", fields: [.init(name: "b", value: "2"), .init(name: "a", value: "1")])
+}
+
+@Suite("SQLite index")
+struct IndexTests {
+    @Test func idsAbove2To63RoundTripExactly() async throws {
+        let t = try TempIndex()
+        let trace = TraceID(high: .max, low: .max)
+        try await t.index.insert([span(trace, .max, parent: 1 << 63)])
+        try await t.index.commit(TailBatch(records: [log(trace, .max, "m")]))
+        let stored = try await t.index.trace(trace)
+        #expect(stored.spans.first?.traceID == trace)
+        #expect(stored.spans.first?.spanID == SpanID(.max))
+        #expect(stored.spans.first?.parentID == SpanID(1 << 63))
+        #expect(stored.spans.first?.meta == ["k": "v"])
+        #expect(stored.logs.first?.spanID == SpanID(.max))
+        // Field order survives storage.
+        #expect(stored.logs.first?.fields.map(\.name) == ["b", "a"])
+    }
+
+    @Test func matching64And128BitIDsInBothDirections() async throws {
+        let t = try TempIndex()
+        let full = TraceID(high: 7, low: 42)
+        let low = TraceID(high: nil, low: 42)
+        try await t.index.insert([span(full, 1), span(low, 2)])
+        try await t.index.commit(TailBatch(records: [log(low, 1, "low-only"), log(full, 2, "full"), log(TraceID(high: 8, low: 42), 3, "other")]))
+        // Asking with the full ID: spans and lines with that ID or with the high half unknown.
+        let byFull = try await t.index.trace(full)
+        #expect(Set(byFull.spans.map(\.spanID.value)) == [1, 2])
+        #expect(byFull.logs.map(\.message) == ["low-only", "full"])
+        // Asking with the low half only: everything with that low half.
+        let byLow = try await t.index.trace(low)
+        #expect(byLow.logs.map(\.message) == ["low-only", "full", "other"])
+        // Another high half: only what has the high half unknown.
+        let other = try await t.index.trace(TraceID(high: 9, low: 42))
+        #expect(other.spans.map(\.spanID.value) == [2])
+        #expect(other.logs.map(\.message) == ["low-only"])
+    }
+
+    @Test func aSpanSentTwiceIsStoredOnceAndKeepsItsHighHalf() async throws {
+        let t = try TempIndex()
+        try await t.index.insert([span(TraceID(high: 5, low: 1), 10)])
+        var again = span(TraceID(high: nil, low: 1), 10)
+        again.name = "renamed"
+        try await t.index.insert([again])
+        let stored = try await t.index.trace(TraceID(high: nil, low: 1))
+        #expect(stored.spans.count == 1)
+        #expect(stored.spans.first?.name == "renamed")
+        #expect(stored.spans.first?.traceID.high == 5)
+    }
+
+    @Test func checkpointsCommitWithRecordsAndSurviveReopening() async throws {
+        let t = try TempIndex()
+        let trace = TraceID(high: nil, low: 3)
+        try await t.index.commit(TailBatch(
+            records: [log(trace, 1, "a")],
+            checkpoints: [FileCheckpoint(path: "/x.log", device: .max, inode: 1 << 63, offset: 120)]))
+        try await t.index.commit(TailBatch(checkpoints: [FileCheckpoint(path: "/x.log", device: .max, inode: 1 << 63, offset: 240)]))
+        let reopened = try t.reopen()
+        #expect(try await reopened.loadCheckpoints() == [FileCheckpoint(path: "/x.log", device: .max, inode: 1 << 63, offset: 240)])
+        #expect(try await reopened.trace(trace).logs.map(\.message) == ["a"])
+    }
+
+    @Test func unknownTraceIsEmpty() async throws {
+        let t = try TempIndex()
+        #expect(try await t.index.trace(TraceID(high: nil, low: 1)).isEmpty)
+    }
+}
