@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN_RELEASE := .build/release/tracejoin
 BIN_DEBUG := .build/debug/tracejoin
 
-.PHONY: run demo test test-swift test-e2e build release deps python-deps clean
+.PHONY: run demo test test-swift test-e2e bench build release deps python-deps clean
 
 # System libraries the build links against (Debian package names).
 DEB_PACKAGES := libpcre2-dev libsqlite3-dev pkg-config
@@ -46,6 +46,10 @@ test-swift: deps
 test-e2e: deps python-deps
 	$(SWIFT) build
 	TRACEJOIN_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON) -m pytest -q Tests/EndToEnd
+
+# Parser throughput against a C loop over PCRE2 JIT, in the same run (docs/benchmarks.md).
+bench: release
+	$(BIN_RELEASE) bench --lines 1000000 --rounds 5
 
 clean:
 	rm -rf .build var

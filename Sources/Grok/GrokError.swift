@@ -9,6 +9,8 @@ public struct GrokError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let malformedReference = Code(name: "malformed-reference")
         public static let recursiveReference = Code(name: "recursive-reference")
         public static let regex = Code(name: "regex")
+        /// Valid in Logstash or Datadog, but not implemented by Tracejoin.
+        public static let unsupported = Code(name: "unsupported")
         public var description: String { name }
     }
 

@@ -1,8 +1,14 @@
 /// A grok expression compiled to one PCRE2 regular expression.
 ///
-/// `%{NAME}` expands to the library's definition of `NAME` in a non-capturing group;
-/// `%{NAME:field}` expands to a capturing group whose value is reported as `field`. Field names
-/// may be anything (`dd.trace_id`); internally each field group gets a PCRE2-safe name.
+/// Two dialects share one syntax and can be mixed in a rule set:
+/// - Logstash: `%{NAME}`, `%{NAME:field}`, `%{NAME:field:int|float}` against upper-case pattern
+///   names (built-in, `patterns.d/`, a rule file's `patterns:`);
+/// - Datadog: `%{matcher:field:filter}` with lowerCamel matchers (`word`, `integer`,
+///   `date("yyyy-MM-dd")`, `regex("…")`, …) and filters (`integer`, `nullIf("-")`, `json`, …),
+///   and references to helper rules by name.
+///
+/// Field names may be anything (`dd.trace_id`, `[dd][trace_id]`); internally each field group
+/// gets a PCRE2-safe name. Raw PCRE2 named groups (`(?<name>…)`) are fields too.
 public struct GrokPattern: Sendable {
     /// The text the user wrote.
     public let source: String
@@ -12,37 +18,58 @@ public struct GrokPattern: Sendable {
     /// The fields, in the order they appear in the expression, with their group numbers.
     public let fields: [Field]
 
+    /// The expression's top-level pieces (literal text and `%{…}` references), with where each
+    /// ends in the expansion: a grok debugger matches growing prefixes to find the piece a line
+    /// stops matching at.
+    public let pieces: [Piece]
+
+    public struct Piece: Sendable, Hashable {
+        /// Byte range in ``source``.
+        public let source: Range<Int>
+        /// Length of the expansion up to the end of this piece.
+        public let expandedEnd: Int
+    }
+
     public struct Field: Sendable, Hashable {
         public let name: String
         public let group: Int
+        public let conversion: FieldConversion
     }
 
     /// Compiles `expression` against `library`.
     ///
     /// - Throws: ``GrokError`` with an offset into `expression`.
-    public init(_ expression: String, library: PatternLibrary = .builtin) throws(GrokError) {
+    public init(_ expression: String, library: PatternLibrary = .builtin, limits: MatchLimits = .default) throws(GrokError) {
         var expander = Expander(library: library)
         try expander.expand(expression)
         source = expression
         expanded = expander.output
         do {
-            regex = try Regex(expander.output)
+            regex = try Regex(expander.output, limits: limits)
         } catch {
             let offset = expander.sourceOffset(forOutputOffset: error.offset)
             throw GrokError(.regex, "regular expression error: \(error.message)", offset: offset)
         }
         var fields: [Field] = []
-        for (index, name) in expander.fieldNames.enumerated() {
-            if let group = regex.groupNumber(named: Expander.groupName(index)) {
-                fields.append(Field(name: name, group: group))
+        var internalNames = Set<String>()
+        for (index, spec) in expander.fields.enumerated() {
+            let name = Expander.groupName(index)
+            internalNames.insert(name)
+            if let group = regex.groupNumber(named: name) {
+                fields.append(Field(name: spec.name, group: group, conversion: spec.conversion))
             }
         }
-        self.fields = fields
+        // Named groups the user wrote in raw PCRE2 syntax.
+        for (name, group) in regex.namedGroups() where !internalNames.contains(name) {
+            fields.append(Field(name: name, group: group, conversion: .none))
+        }
+        self.fields = fields.sorted { $0.group < $1.group }
+        pieces = expander.pieceRanges(sourceLength: expression.utf8.count)
     }
 
     /// Scratch space big enough for this pattern's groups.
     public func makeMatchData() -> MatchData {
-        MatchData(groups: regex.captureCount)
+        MatchData(groups: regex.captureCount, limits: regex.limits)
     }
 }
 
@@ -51,7 +78,7 @@ public struct GrokPattern: Sendable {
 struct Expander {
     let library: PatternLibrary
     var output = ""
-    var fieldNames: [String] = []
+    var fields: [(name: String, conversion: FieldConversion)] = []
     /// (output offset where a piece starts, source offset it came from, piece is literal text).
     private var pieces: [(out: Int, src: Int, literal: Bool)] = []
 
@@ -59,7 +86,7 @@ struct Expander {
         self.library = library
     }
 
-    static func groupName(_ index: Int) -> String { "tjf\(index)" }
+    static func groupName(_ index: Int) -> String { "_tj\(index)" }
 
     mutating func expand(_ expression: String) throws(GrokError) {
         let bytes = Array(expression.utf8)
@@ -76,12 +103,11 @@ struct Expander {
                 continue
             }
             appendLiteral(bytes[literalStart..<i], sourceOffset: literalStart)
-            guard let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) else {
-                throw GrokError(.malformedReference, "'%{' without a closing '}'", offset: i)
-            }
-            let inner = String(decoding: bytes[(i + 2)..<close], as: UTF8.self)
-            try appendReference(inner, sourceOffset: i)
-            i = close + 1
+            let reference = try Reference.scan(bytes, at: i)
+            var visiting: [String] = []
+            pieces.append((output.utf8.count, i, false))
+            output += try expand(reference, visiting: &visiting, sourceOffset: i)
+            i = reference.end
             literalStart = i
         }
         appendLiteral(bytes[literalStart..<bytes.count], sourceOffset: literalStart)
@@ -93,32 +119,40 @@ struct Expander {
         output += String(decoding: bytes, as: UTF8.self)
     }
 
-    private mutating func appendReference(_ inner: String, sourceOffset: Int) throws(GrokError) {
-        let parts = inner.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let name = parts[0]
-        guard !name.isEmpty, name.utf8.allSatisfy(Expander.isNameByte) else {
-            throw GrokError(.malformedReference, "'%{\(inner)}' is not a pattern reference; expected %{NAME} or %{NAME:field}", offset: sourceOffset)
+    /// One reference as a group: capturing when it names a field.
+    private mutating func expand(_ reference: Reference, visiting: inout [String], sourceOffset: Int) throws(GrokError) -> String {
+        let body: String
+        var conversion = FieldConversion.none
+        // A defined pattern (or helper rule) wins over a Datadog matcher of the same name.
+        if library[reference.name] == nil,
+            let matcher = try DatadogMatchers.matcher(reference.name, arguments: reference.arguments, library: library, offset: sourceOffset)
+        {
+            body = try expandDefinition(matcher.regex, visiting: &visiting, sourceOffset: sourceOffset)
+            conversion = matcher.conversion
+        } else {
+            guard reference.arguments.isEmpty else {
+                throw GrokError(.malformedReference, "pattern '\(reference.name)' takes no arguments", offset: sourceOffset)
+            }
+            body = try resolve(reference.name, visiting: &visiting, sourceOffset: sourceOffset)
         }
-        let field = parts.count > 1 ? parts[1] : nil
-        if parts.count > 2 {
-            throw GrokError(.malformedReference, "'%{\(inner)}': type conversions (':\(parts[2])') are not supported; fields are kept as strings", offset: sourceOffset)
+        if let name = reference.conversion {
+            conversion = try DatadogMatchers.conversion(name, arguments: reference.conversionArguments, offset: sourceOffset)
         }
-        if let field, field.isEmpty {
-            throw GrokError(.malformedReference, "'%{\(inner)}' has an empty field name", offset: sourceOffset)
+        let field = reference.field ?? ""
+        // `%{data::json}`: no field name, but a filter whose members become fields.
+        let extracts: Bool
+        switch conversion {
+        case .json, .keyValue: extracts = true
+        default: extracts = false
         }
-        var visiting: [String] = []
-        let start = output.utf8.count
-        let body = try reference(name, field: field, visiting: &visiting, sourceOffset: sourceOffset)
-        pieces.append((start, sourceOffset, false))
-        output += body
-    }
-
-    /// `%{name}` or `%{name:field}` as a group: capturing when it names a field.
-    private mutating func reference(_ name: String, field: String?, visiting: inout [String], sourceOffset: Int) throws(GrokError) -> String {
-        let body = try resolve(name, visiting: &visiting, sourceOffset: sourceOffset)
-        guard let field, !field.isEmpty else { return "(?:\(body))" }
-        let group = Expander.groupName(fieldNames.count)
-        fieldNames.append(field)
+        guard !field.isEmpty || extracts else {
+            if reference.conversion != nil {
+                throw GrokError(.malformedReference, "a conversion needs a field: %{\(reference.name):FIELD:\(reference.conversion!)}", offset: sourceOffset)
+            }
+            return "(?:\(body))"
+        }
+        let group = Expander.groupName(fields.count)
+        fields.append((field, conversion))
         return "(?<\(group)>\(body))"
     }
 
@@ -126,7 +160,9 @@ struct Expander {
     /// `%{NAME:field}` inside a helper pattern captures `field` as if written in the rule.
     private mutating func resolve(_ name: String, visiting: inout [String], sourceOffset: Int) throws(GrokError) -> String {
         guard let definition = library[name] else {
-            throw GrokError(.unknownPattern, "unknown pattern '\(name)'", offset: sourceOffset)
+            var message = "unknown pattern '\(name)'"
+            if let near = library.closest(to: name) { message += "; did you mean '\(near)'?" }
+            throw GrokError(.unknownPattern, message, offset: sourceOffset)
         }
         if visiting.contains(name) {
             let chain = (visiting + [name]).joined(separator: " → ")
@@ -134,6 +170,10 @@ struct Expander {
         }
         visiting.append(name)
         defer { visiting.removeLast() }
+        return try expandDefinition(definition, visiting: &visiting, sourceOffset: sourceOffset)
+    }
+
+    private mutating func expandDefinition(_ definition: String, visiting: inout [String], sourceOffset: Int) throws(GrokError) -> String {
         let bytes = Array(definition.utf8)
         var result = ""
         var i = 0
@@ -143,24 +183,30 @@ struct Expander {
                 i += 2
                 continue
             }
-            guard bytes[i] == UInt8(ascii: "%"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{"),
-                let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}"))
-            else {
+            guard bytes[i] == UInt8(ascii: "%"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") else {
                 i += 1
                 continue
             }
             result += String(decoding: bytes[literalStart..<i], as: UTF8.self)
-            let inner = bytes[(i + 2)..<close].split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-                .map { String(decoding: $0, as: UTF8.self) }
-            if inner.count > 2 {
-                throw GrokError(.malformedReference, "pattern '\(name)' uses a type conversion (':\(inner[2])'), which is not supported; fields are kept as strings", offset: sourceOffset)
+            let reference: Reference
+            do {
+                reference = try Reference.scan(bytes, at: i)
+            } catch {
+                throw GrokError(error.code, "in pattern '\(visiting.last ?? "")': \(error.message)", offset: sourceOffset)
             }
-            result += try reference(inner[0], field: inner.count > 1 ? inner[1] : nil, visiting: &visiting, sourceOffset: sourceOffset)
-            i = close + 1
+            result += try expand(reference, visiting: &visiting, sourceOffset: sourceOffset)
+            i = reference.end
             literalStart = i
         }
-        result += String(decoding: bytes[literalStart...], as: UTF8.self)
+        result += String(decoding: bytes[min(literalStart, bytes.count)...], as: UTF8.self)
         return result
+    }
+
+    func pieceRanges(sourceLength: Int) -> [GrokPattern.Piece] {
+        pieces.indices.map { i in
+            let next = i + 1 < pieces.count ? pieces[i + 1] : (out: output.utf8.count, src: sourceLength, literal: true)
+            return GrokPattern.Piece(source: pieces[i].src..<next.src, expandedEnd: next.out)
+        }
     }
 
     /// Maps an offset in the expanded regex to the user's text: exact inside literal text, the
@@ -168,10 +214,5 @@ struct Expander {
     func sourceOffset(forOutputOffset offset: Int) -> Int {
         guard let piece = pieces.last(where: { $0.out <= offset }) else { return 0 }
         return piece.literal ? piece.src + (offset - piece.out) : piece.src
-    }
-
-    static func isNameByte(_ b: UInt8) -> Bool {
-        (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
-            || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
     }
 }

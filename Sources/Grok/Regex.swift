@@ -1,5 +1,29 @@
 import CPCRE2
 
+/// Bounds on the work one match may do, so that a pathological pattern or line costs a
+/// counted failure instead of a stalled pipeline (pcre2api(3), "The match context").
+public struct MatchLimits: Sendable, Hashable {
+    /// `pcre2_set_match_limit`: calls of the internal match function (JIT: the same idea).
+    public var match: UInt32
+    /// `pcre2_set_depth_limit`: backtracking depth (interpreter only).
+    public var depth: UInt32
+    /// `pcre2_set_heap_limit`, in KiB (interpreter only).
+    public var heapKiB: UInt32
+    /// Largest JIT stack, in bytes (`pcre2_jit_stack_create`).
+    public var jitStackBytes: Int
+
+    public init(match: UInt32 = 1_000_000, depth: UInt32 = 10_000, heapKiB: UInt32 = 20_480, jitStackBytes: Int = 1 << 20) {
+        self.match = match
+        self.depth = depth
+        self.heapKiB = heapKiB
+        self.jitStackBytes = jitStackBytes
+    }
+
+    /// Generous for any sane log rule; a line that needs more is almost certainly a
+    /// catastrophic-backtracking case.
+    public static let `default` = MatchLimits()
+}
+
 /// A compiled, JIT-compiled PCRE2 pattern.
 ///
 /// Compiled code is immutable after `pcre2_jit_compile_8` and may be shared between threads
@@ -11,6 +35,7 @@ public final class Regex: @unchecked Sendable {
     public let isJIT: Bool
     /// Number of capturing groups.
     public let captureCount: Int
+    public let limits: MatchLimits
 
     /// The error PCRE2 reports for a pattern, with the byte offset in `pattern`.
     public struct CompileError: Error, Sendable {
@@ -19,7 +44,7 @@ public final class Regex: @unchecked Sendable {
     }
 
     /// Compiles `pattern` with `pcre2_compile_8` and then `pcre2_jit_compile_8`.
-    public init(_ pattern: String) throws(CompileError) {
+    public init(_ pattern: String, limits: MatchLimits = .default) throws(CompileError) {
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         var pattern = pattern
@@ -34,6 +59,7 @@ public final class Regex: @unchecked Sendable {
         var count: UInt32 = 0
         pcre2_pattern_info_8(compiled, CPCRE2_INFO_CAPTURECOUNT, &count)
         captureCount = Int(count)
+        self.limits = limits
     }
 
     deinit {
@@ -46,6 +72,23 @@ public final class Regex: @unchecked Sendable {
         return n > 0 ? Int(n) : nil
     }
 
+    /// Every named group with its number, from PCRE2's name table (`PCRE2_INFO_NAMETABLE`).
+    public func namedGroups() -> [(name: String, group: Int)] {
+        var count: UInt32 = 0
+        var entrySize: UInt32 = 0
+        var table: UnsafePointer<UInt8>?
+        pcre2_pattern_info_8(code, CPCRE2_INFO_NAMECOUNT, &count)
+        pcre2_pattern_info_8(code, CPCRE2_INFO_NAMEENTRYSIZE, &entrySize)
+        pcre2_pattern_info_8(code, CPCRE2_INFO_NAMETABLE, &table)
+        guard count > 0, let table else { return [] }
+        // Each entry: the group number (2 bytes, big-endian), then the NUL-terminated name.
+        return (0..<Int(count)).map { i in
+            let entry = table + i * Int(entrySize)
+            let group = Int(entry[0]) << 8 | Int(entry[1])
+            return (String(cString: entry + 2), group)
+        }
+    }
+
     /// Matches `subject` from its start, leaving group offsets in `matchData`.
     public func match(_ subject: UnsafeBufferPointer<UInt8>, _ matchData: inout MatchData) -> MatchOutcome {
         guard let base = subject.baseAddress else {
@@ -55,9 +98,9 @@ public final class Regex: @unchecked Sendable {
         }
         let rc: Int32
         if isJIT {
-            rc = pcre2_jit_match_8(code, base, subject.count, 0, 0, matchData.pointer, nil)
+            rc = pcre2_jit_match_8(code, base, subject.count, 0, 0, matchData.pointer, matchData.context)
         } else {
-            rc = pcre2_match_8(code, base, subject.count, 0, 0, matchData.pointer, nil)
+            rc = pcre2_match_8(code, base, subject.count, 0, 0, matchData.pointer, matchData.context)
         }
         // 0 means the match succeeded but the ovector had no room for every group.
         if rc >= 0 { return .match }
@@ -76,8 +119,15 @@ public final class Regex: @unchecked Sendable {
 public enum MatchOutcome: Equatable, Sendable {
     case match
     case noMatch
-    /// A PCRE2 error code: a match, depth or heap limit was hit, or the subject was bad.
+    /// A PCRE2 error code: a match, depth or heap limit was hit, or the JIT stack ran out.
     case error(Int)
+
+    /// Whether the error is one of the resource limits (as opposed to a bad subject).
+    public var isLimit: Bool {
+        guard case .error(let code) = self else { return false }
+        return [CPCRE2_ERROR_MATCHLIMIT, CPCRE2_ERROR_DEPTHLIMIT, CPCRE2_ERROR_HEAPLIMIT, CPCRE2_ERROR_JIT_STACKLIMIT]
+            .contains(Int32(code))
+    }
 
     /// PCRE2's text for an error outcome.
     public var errorMessage: String? {
@@ -86,24 +136,35 @@ public enum MatchOutcome: Equatable, Sendable {
     }
 }
 
-/// Scratch space for matching: group offsets (`pcre2_match_data_8`).
+/// Scratch space for matching: group offsets (`pcre2_match_data_8`), a match context with the
+/// limits, and a JIT stack.
 ///
 /// Not copyable, so one instance cannot be shared by accident between two concurrent matches.
 public struct MatchData: ~Copyable {
     let pointer: OpaquePointer
+    let context: OpaquePointer
+    private let jitStack: OpaquePointer?
     private let ovector: UnsafeMutablePointer<Int>
     private let pairs: Int
     private static let unset = cpcre2_unset()
 
-    /// Room for `groups` capturing groups plus the whole match.
-    public init(groups: Int) {
+    /// Room for `groups` capturing groups plus the whole match, under `limits`.
+    public init(groups: Int, limits: MatchLimits = .default) {
         pairs = groups + 1
         pointer = pcre2_match_data_create_8(UInt32(pairs), nil)!
         ovector = pcre2_get_ovector_pointer_8(pointer)
+        context = pcre2_match_context_create_8(nil)!
+        pcre2_set_match_limit_8(context, limits.match)
+        pcre2_set_depth_limit_8(context, limits.depth)
+        pcre2_set_heap_limit_8(context, limits.heapKiB)
+        jitStack = pcre2_jit_stack_create_8(32 * 1024, max(32 * 1024, limits.jitStackBytes), nil)
+        if let jitStack { pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(jitStack)) }
     }
 
     deinit {
         pcre2_match_data_free_8(pointer)
+        pcre2_match_context_free_8(context)
+        if let jitStack { pcre2_jit_stack_free_8(jitStack) }
     }
 
     /// The byte range group `group` matched in the last successful match, or `nil` if unset.

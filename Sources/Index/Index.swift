@@ -41,7 +41,7 @@ public final class Index: TailSink, SpanSink, TraceReader {
     /// Stores the batch's records and its files' offsets in one transaction.
     public func commit(_ batch: TailBatch) async throws {
         guard !batch.records.isEmpty || !batch.checkpoints.isEmpty else { return }
-        let now = Self.nowNanoseconds()
+        let now = Timestamps.now()
         try await pool.write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO logs (trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns)
@@ -73,7 +73,7 @@ public final class Index: TailSink, SpanSink, TraceReader {
     /// a known high half is never forgotten.
     public func insert(_ spans: [SpanRecord]) async throws {
         guard !spans.isEmpty else { return }
-        let now = Self.nowNanoseconds()
+        let now = Timestamps.now()
         try await pool.write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO spans (trace_hi, trace_lo, span_id, parent_id, service, name, resource, type,
@@ -151,20 +151,15 @@ public final class Index: TailSink, SpanSink, TraceReader {
 
     /// Fields keep their capture order: stored as a JSON array of `[name, value]` pairs.
     static func encodeFields(_ fields: [LogRecord.Field]) -> String? {
-        guard !fields.isEmpty,
-            let data = try? JSONSerialization.data(withJSONObject: fields.map { [$0.name, $0.value] })
-        else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard !fields.isEmpty else { return nil }
+        return "[" + fields.map { "[\(JSONText.quote($0.name)),\(JSONText.value($0.value))]" }.joined(separator: ",") + "]"
     }
 
     static func decodeFields(_ text: String?) -> [LogRecord.Field] {
-        guard let text, let pairs = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String]] else { return [] }
-        return pairs.compactMap { $0.count == 2 ? LogRecord.Field(name: $0[0], value: $0[1]) : nil }
-    }
-
-    static func nowNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+        guard let text, let pairs = try? JSONDecoder().decode([[FieldValue]].self, from: Data(text.utf8)) else { return [] }
+        return pairs.compactMap { pair in
+            guard pair.count == 2, case .string(let name) = pair[0] else { return nil }
+            return LogRecord.Field(name: name, value: pair[1])
+        }
     }
 }

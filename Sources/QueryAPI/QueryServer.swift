@@ -6,10 +6,12 @@ import TracejoinModel
 
 /// The query socket: read-only HTTP/JSON over the index.
 public enum QueryServer {
-    public static func router(reader: any TraceReader) -> Router<BasicRequestContext> {
+    public static func router(reader: any TraceReader, status: any DaemonStatus) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
+        router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
+        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters)) }
         router.get("/v1/traces/{id}") { _, context in
             let text = context.parameters.get("id") ?? ""
             return try await trace(text, reader: reader)
@@ -17,8 +19,9 @@ public enum QueryServer {
         return router
     }
 
-    public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, logger: Logger) -> some ApplicationProtocol {
-        UnixSocketServer.application(router: router(reader: reader), path: socketPath, mode: mode, name: "query", logger: logger)
+    public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, status: any DaemonStatus,
+                                   logger: Logger) -> some ApplicationProtocol {
+        UnixSocketServer.application(router: router(reader: reader, status: status), path: socketPath, mode: mode, name: "query", logger: logger)
     }
 
     /// Looks a trace up by an ID in any accepted form.

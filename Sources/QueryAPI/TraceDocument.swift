@@ -44,7 +44,7 @@ public struct TraceDocument: Codable, Sendable, Equatable {
         public var raw: String
         public var span_id: String?
         public var span_id_dd: String?
-        public var fields: [String: String]
+        public var fields: [String: FieldValue]
         public var id_error: String?
     }
 }
@@ -130,24 +130,6 @@ extension TraceDocument.Log {
         span_id_dd = r.spanID?.decimal
         fields = Dictionary(r.fields.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
         id_error = r.idError
-    }
-}
-
-enum Timestamps {
-    /// `2026-11-24T22:11:28.925123456Z`: RFC 3339 with all nine digits of the nanoseconds.
-    static func iso8601(nanoseconds: Int64) -> String {
-        var seconds = time_t(nanoseconds / 1_000_000_000)
-        var fraction = nanoseconds % 1_000_000_000
-        if fraction < 0 {
-            seconds -= 1
-            fraction += 1_000_000_000
-        }
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        let digits = String(fraction)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-                      parts.tm_hour, parts.tm_min, parts.tm_sec)
-            + String(repeating: "0", count: 9 - digits.count) + digits + "Z"
     }
 }
 

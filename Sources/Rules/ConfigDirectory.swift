@@ -1,10 +1,13 @@
 import Grok
+import TracejoinModel
 
 /// A configuration directory, loaded and compiled: the daemon's settings and one parser per
 /// rule file.
 public struct ConfigDirectory: Sendable {
     public var daemon: DaemonConfig
     public var sources: [Source]
+    /// Problems that did not stop anything from loading.
+    public var warnings: [ConfigError]
 
     /// A rule file and the parser compiled from it.
     public struct Source: Sendable {
@@ -15,36 +18,55 @@ public struct ConfigDirectory: Sendable {
     /// Loads `DIR/tracejoin.yaml`, `DIR/patterns.d/*.grok` and `DIR/rules.d/*.yaml`.
     ///
     /// - Throws: ``ConfigErrors`` listing every problem found, each with file and line.
-    public static func load(_ directory: String) throws(ConfigErrors) -> ConfigDirectory {
+    public static func load(_ directory: String, counters: CounterRegistry = CounterRegistry()) throws(ConfigErrors) -> ConfigDirectory {
+        let (config, errors) = try loadCollecting(directory, counters: counters)
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+        return config
+    }
+
+    /// Loads what loads: the rule files without errors, and every error found in the others.
+    /// Throws only when `tracejoin.yaml` itself cannot be used.
+    public static func loadCollecting(_ directory: String, counters: CounterRegistry = CounterRegistry())
+        throws(ConfigErrors) -> (ConfigDirectory, [ConfigError])
+    {
         let daemon: DaemonConfig
         do {
             daemon = try DaemonConfig.load(directory: directory)
         } catch {
             throw ConfigErrors([error])
         }
-        var errors: [ConfigError] = []
-        var library = PatternLibrary.builtin
-        do {
-            library = library.merging(try PatternFiles.load(directory: daemon.directory + "/patterns.d"))
-        } catch {
-            errors += error.errors
-        }
+        let (library, patternErrors) = loadLibrary(daemon.directory)
+        var errors = patternErrors
+        var warnings: [ConfigError] = []
         var sources: [Source] = []
-        var names: [String: String] = [:]
         for path in ruleFilePaths(daemon.directory) {
             do throws(ConfigError) {
-                let file = try RuleFile.load(path: path, configDirectory: daemon.directory)
-                if let other = names[file.source] {
-                    throw ConfigError(file: path, message: "source '\(file.source)' is already defined in \(other)")
+                let source = try loadSource(path, directory: daemon.directory, library: library, counters: counters)
+                if let other = sources.first(where: { $0.file.source == source.file.source }) {
+                    throw ConfigError(file: path, message: "source '\(source.file.source)' is already defined in \(other.file.path)")
                 }
-                names[file.source] = path
-                sources.append(Source(file: file, parser: try SourceParser(file, library: library)))
+                warnings += source.parser.warnings
+                sources.append(source)
             } catch {
                 errors.append(error)
             }
         }
-        if !errors.isEmpty { throw ConfigErrors(errors) }
-        return ConfigDirectory(daemon: daemon, sources: sources)
+        return (ConfigDirectory(daemon: daemon, sources: sources, warnings: warnings), errors)
+    }
+
+    /// The built-in patterns plus `patterns.d/`, and the errors found in `patterns.d/`.
+    static func loadLibrary(_ directory: String) -> (PatternLibrary, [ConfigError]) {
+        do {
+            return (PatternLibrary.builtin.merging(try PatternFiles.load(directory: directory + "/patterns.d")), [])
+        } catch {
+            return (PatternLibrary.builtin, error.errors)
+        }
+    }
+
+    /// Loads and compiles one rule file.
+    static func loadSource(_ path: String, directory: String, library: PatternLibrary, counters: CounterRegistry) throws(ConfigError) -> Source {
+        let file = try RuleFile.load(path: path, configDirectory: directory)
+        return Source(file: file, parser: try SourceParser(file, library: library, counters: counters))
     }
 
     /// `DIR/rules.d/*.yaml` and `*.yml`, sorted by name.

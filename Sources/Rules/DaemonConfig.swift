@@ -11,12 +11,21 @@ public struct DaemonConfig: Sendable, Hashable {
     public var intake: Listener
     public var query: Listener
     public var retention: Retention
+    public var reload: Reload
 
     /// A Unix socket the daemon listens on.
     public struct Listener: Sendable, Hashable {
         public var socketPath: String
         /// File mode of the socket, e.g. `0o660`.
         public var mode: UInt16
+    }
+
+    /// How rule-file changes are noticed.
+    public struct Reload: Sendable, Hashable {
+        /// Watch `rules.d/` and `patterns.d/` with inotify.
+        public var inotify: Bool
+        /// How often every file is looked at anyway, in seconds.
+        public var intervalSeconds: Int64
     }
 
     public struct Retention: Sendable, Hashable {
@@ -34,7 +43,8 @@ public struct DaemonConfig: Sendable, Hashable {
             stateDirectory: resolvePath("state", against: directory),
             intake: Listener(socketPath: resolvePath("run/intake.sock", against: directory), mode: 0o660),
             query: Listener(socketPath: resolvePath("run/query.sock", against: directory), mode: 0o600),
-            retention: Retention(maxAgeSeconds: 72 * 3600, maxBytes: 10 << 30)
+            retention: Retention(maxAgeSeconds: 72 * 3600, maxBytes: 10 << 30),
+            reload: Reload(inotify: true, intervalSeconds: 1)
         )
     }
 
@@ -45,7 +55,7 @@ public struct DaemonConfig: Sendable, Hashable {
         let reader = YAMLReader(file: path)
         var config = defaults(directory: directory)
         guard let root = try reader.root(try readText(path)) else { return config }
-        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention"])
+        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload"])
         if let node = top["state_dir"] {
             config.stateDirectory = resolvePath(try reader.string(node, what: "state_dir"), against: directory)
         }
@@ -68,6 +78,19 @@ public struct DaemonConfig: Sendable, Hashable {
                     throw reader.error(n, "max_bytes must be a size such as 10GiB, 500MiB or 1048576")
                 }
                 config.retention.maxBytes = v
+            }
+        }
+        if let node = top["reload"] {
+            let r = try reader.mapping(node, what: "reload", allowed: ["inotify", "interval"])
+            if let n = r["inotify"] {
+                guard let b = Bool(try reader.string(n, what: "reload.inotify")) else { throw reader.error(n, "reload.inotify must be true or false") }
+                config.reload.inotify = b
+            }
+            if let n = r["interval"] {
+                guard let v = parseDuration(try reader.string(n, what: "reload.interval")), v > 0 else {
+                    throw reader.error(n, "reload.interval must be a duration such as 1s or 5m")
+                }
+                config.reload.intervalSeconds = v
             }
         }
         return config

@@ -1,7 +1,8 @@
+import Grok
 import Yams
 
 /// One file of `rules.d/`: a log source — which files to tail — and how to parse its lines.
-public struct RuleFile: Sendable, Hashable {
+public struct RuleFile: Sendable {
     /// The file it was loaded from.
     public var path: String
     public var source: String
@@ -13,6 +14,8 @@ public struct RuleFile: Sendable, Hashable {
     /// Helper patterns local to this file.
     public var patterns: [String: String]
     public var rules: [Rule]
+    /// Lines with what they must yield, checked before the file is put in force.
+    public var samples: [Sample]
 
     /// Where a file seen for the first time is read from.
     public enum StartAt: String, Sendable, Hashable {
@@ -20,21 +23,42 @@ public struct RuleFile: Sendable, Hashable {
         case end
     }
 
-    public struct Rule: Sendable, Hashable {
+    public struct Rule: Sendable {
         public var name: String
-        public var grok: String
+        public var kind: Kind
         public var traceEncoding: IDEncodingName
         public var spanEncoding: IDEncodingName
-        /// Line and column of the `grok:` value, for errors found when compiling it.
-        public var grokLine: Int
-        public var grokColumn: Int
+        public var limits: MatchLimits
+        /// Where the rule's `grok:` or `json:` value starts, for errors found later.
+        public var line: Int
+        public var column: Int
+
+        public enum Kind: Sendable {
+            /// A grok expression, or a Datadog-style block of `name pattern` lines.
+            case grok(String)
+            /// Correlator fields mapped to JSON key paths.
+            case json([String: String])
+        }
     }
 
-    /// `auto`, `decimal` or `hex`, kept as its name so that this file needs no ID types.
+    /// A line and what parsing it must give.
+    public struct Sample: Sendable {
+        public var text: String
+        /// The rule that must match; `nil`: any.
+        public var rule: String?
+        /// Whether some rule must match (false: none may).
+        public var matches: Bool
+        /// Field values the record must have (`trace_id`/`span_id` compared as IDs).
+        public var fields: [String: String]
+        public var line: Int
+    }
+
+    /// `auto`, `decimal` or `hex`.
     public typealias IDEncodingName = String
 
-    static let topKeys = ["source", "paths", "exclude", "start_at", "patterns", "rules", "multiline", "samples"]
-    static let ruleKeys = ["name", "grok", "ids", "json"]
+    static let topKeys = ["source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline"]
+    static let ruleKeys = ["name", "grok", "json", "ids", "limits"]
+    static let jsonKeys = ["trace_id", "span_id", "timestamp", "level", "message"]
 
     /// Loads and validates one rule file. `configDirectory` anchors relative `paths`.
     public static func load(path: String, configDirectory: String) throws(ConfigError) -> RuleFile {
@@ -43,8 +67,8 @@ public struct RuleFile: Sendable, Hashable {
             throw ConfigError(file: path, message: "rule file is empty")
         }
         let top = try reader.mapping(root, what: "a rule file", allowed: topKeys)
-        for key in ["multiline", "samples"] where top[key] != nil {
-            throw reader.error(top[key], "'\(key)' is not supported yet by this version of Tracejoin")
+        if let node = top["multiline"] {
+            throw reader.error(node, "'multiline' is not supported yet by this version of Tracejoin")
         }
         guard let sourceNode = top["source"] else { throw reader.error(root, "missing 'source' (the name of this log source)") }
         let source = try reader.string(sourceNode, what: "source")
@@ -70,41 +94,108 @@ public struct RuleFile: Sendable, Hashable {
                 patterns[name] = try reader.string(value, what: "pattern \(name)")
             }
         }
+        let fileLimits = try top["limits"].map { (n) throws(ConfigError) in try limits(n, base: .default, reader: reader) } ?? .default
         guard let rulesNode = top["rules"] else { throw reader.error(root, "missing 'rules' (how to parse the lines)") }
         guard case .sequence(let ruleNodes) = rulesNode, !ruleNodes.isEmpty else {
             throw reader.error(rulesNode, "'rules' must be a non-empty list")
         }
         var rules: [Rule] = []
         for node in ruleNodes {
-            let m = try reader.mapping(node, what: "a rule", allowed: ruleKeys)
-            if m["json"] != nil { throw reader.error(m["json"], "'json' rules are not supported yet by this version of Tracejoin") }
-            guard let nameNode = m["name"] else { throw reader.error(node, "rule without a 'name'") }
-            let name = try reader.string(nameNode, what: "rule name")
-            if rules.contains(where: { $0.name == name }) { throw reader.error(nameNode, "a rule named '\(name)' already exists in this file") }
-            guard let grokNode = m["grok"] else { throw reader.error(node, "rule '\(name)' has no 'grok' expression") }
-            var trace = "auto"
-            var span = "auto"
-            if let idsNode = m["ids"] {
-                let ids = try reader.mapping(idsNode, what: "ids", allowed: ["trace", "span"])
-                for (key, value) in ids {
-                    let text = try reader.string(value, what: "ids.\(key)")
-                    guard ["auto", "decimal", "hex"].contains(text) else {
-                        throw reader.error(value, "ids.\(key) must be auto, decimal or hex, not '\(text)'")
-                    }
-                    if key == "trace" { trace = text } else { span = text }
+            let rule = try Self.rule(node, reader: reader, limits: fileLimits)
+            if rules.contains(where: { $0.name == rule.name }) {
+                throw ConfigError(file: path, line: rule.line, message: "a rule named '\(rule.name)' already exists in this file")
+            }
+            rules.append(rule)
+        }
+        let samples = try top["samples"].map { (n) throws(ConfigError) in try Self.samples(n, reader: reader) } ?? []
+        return RuleFile(path: path, source: source, paths: paths, exclude: exclude, startAt: startAt, patterns: patterns,
+                        rules: rules, samples: samples)
+    }
+
+    private static func rule(_ node: Node, reader: YAMLReader, limits fileLimits: MatchLimits) throws(ConfigError) -> Rule {
+        let m = try reader.mapping(node, what: "a rule", allowed: ruleKeys)
+        guard let nameNode = m["name"] else { throw reader.error(node, "rule without a 'name'") }
+        let name = try reader.string(nameNode, what: "rule name")
+        guard !name.isEmpty else { throw reader.error(nameNode, "a rule's name must not be empty") }
+        let kind: Rule.Kind
+        let at: Node
+        switch (m["grok"], m["json"]) {
+        case (let grok?, nil):
+            kind = .grok(try reader.string(grok, what: "grok"))
+            at = grok
+        case (nil, let json?):
+            let mapping = try reader.mapping(json, what: "json", allowed: jsonKeys)
+            var paths: [String: String] = [:]
+            for (key, value) in mapping { paths[key] = try reader.string(value, what: "json.\(key)") }
+            kind = .json(paths)
+            at = json
+        case (nil, nil):
+            throw reader.error(node, "rule '\(name)' needs 'grok' (an expression) or 'json' (a key mapping)")
+        case (_?, _?):
+            throw reader.error(m["json"], "rule '\(name)' has both 'grok' and 'json'; use one per rule")
+        }
+        var trace = "auto"
+        var span = "auto"
+        if let idsNode = m["ids"] {
+            let ids = try reader.mapping(idsNode, what: "ids", allowed: ["trace", "span"])
+            for (key, value) in ids {
+                let text = try reader.string(value, what: "ids.\(key)")
+                guard ["auto", "decimal", "hex"].contains(text) else {
+                    throw reader.error(value, "ids.\(key) must be auto, decimal or hex, not '\(text)'")
+                }
+                if key == "trace" { trace = text } else { span = text }
+            }
+        }
+        let ruleLimits = try m["limits"].map { (n) throws(ConfigError) in try limits(n, base: fileLimits, reader: reader) } ?? fileLimits
+        // Errors inside the expression are reported at the expression's own characters: a
+        // quoted scalar's text starts one column after its mark.
+        var column = at.mark?.column ?? 0
+        if case .scalar(let scalar) = at, scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
+            column += 1
+        }
+        return Rule(name: name, kind: kind, traceEncoding: trace, spanEncoding: span, limits: ruleLimits,
+                    line: at.mark?.line ?? 0, column: column)
+    }
+
+    /// `limits: {match: N, depth: N, heap_kib: N}`, each optional.
+    private static func limits(_ node: Node, base: MatchLimits, reader: YAMLReader) throws(ConfigError) -> MatchLimits {
+        let m = try reader.mapping(node, what: "limits", allowed: ["match", "depth", "heap_kib"])
+        var result = base
+        for (key, value) in m {
+            let text = try reader.string(value, what: "limits.\(key)")
+            guard let n = UInt32(text), n > 0 else { throw reader.error(value, "limits.\(key) must be a positive whole number") }
+            switch key {
+            case "match": result.match = n
+            case "depth": result.depth = n
+            default: result.heapKiB = n
+            }
+        }
+        return result
+    }
+
+    private static func samples(_ node: Node, reader: YAMLReader) throws(ConfigError) -> [Sample] {
+        guard case .sequence(let items) = node else { throw reader.error(node, "'samples' must be a list") }
+        var samples: [Sample] = []
+        for item in items {
+            let m = try reader.mapping(item, what: "a sample", allowed: ["line", "rule", "matches", "fields"])
+            guard let lineNode = m["line"] else { throw reader.error(item, "a sample needs 'line'") }
+            var matches = true
+            if let n = m["matches"] {
+                guard case .scalar(let s) = n, let b = Bool(s.string) else { throw reader.error(n, "'matches' must be true or false") }
+                matches = b
+            }
+            var fields: [String: String] = [:]
+            if let n = m["fields"] {
+                guard case .mapping(let mapping) = n else { throw reader.error(n, "a sample's 'fields' must be a mapping") }
+                for (key, value) in mapping {
+                    fields[try reader.string(key, what: "a field name")] = try reader.string(value, what: "a field value")
                 }
             }
-            // Errors inside the expression are reported at the expression's own characters: a
-            // quoted scalar's text starts one column after its mark.
-            var column = grokNode.mark?.column ?? 0
-            if case .scalar(let scalar) = grokNode, scalar.style == .singleQuoted || scalar.style == .doubleQuoted {
-                column += 1
-            }
-            rules.append(Rule(
-                name: name, grok: try reader.string(grokNode, what: "grok"), traceEncoding: trace, spanEncoding: span,
-                grokLine: grokNode.mark?.line ?? 0, grokColumn: column))
+            samples.append(Sample(
+                text: try reader.string(lineNode, what: "line"), rule: try m["rule"].map { (n) throws(ConfigError) in try reader.string(n, what: "rule") },
+                matches: matches, fields: fields, line: lineNode.mark?.line ?? 0))
         }
-        return RuleFile(path: path, source: source, paths: paths, exclude: exclude, startAt: startAt, patterns: patterns, rules: rules)
+        return samples
     }
 }
 

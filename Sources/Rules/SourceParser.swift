@@ -5,16 +5,30 @@ import TracejoinModel
 /// The compiled rules of one rule file: tries them in order on each line, first match wins.
 ///
 /// The fields `trace_id`, `span_id`, `timestamp`, `level` and `message` mean something to the
-/// correlator; every other captured field is kept as a string attribute.
+/// correlator; every other captured field is kept as an attribute.
 public struct SourceParser: LineParser {
     public let source: String
-    let rules: [CompiledRule]
+    package let rules: [CompiledRule]
+    let unmatched: Counter
+    /// Problems that do not stop the file from loading (risky patterns, ignored conversions).
+    public let warnings: [ConfigError]
 
-    struct CompiledRule: Sendable {
+    package struct CompiledRule: Sendable {
+        /// The rule's name; `rule/line` for the parsing rules of a Datadog block.
         let name: String
-        let pattern: GrokPattern
         let traceEncoding: IDEncoding
         let spanEncoding: IDEncoding
+        let counters: RuleCounters
+        package let body: Body
+
+        package enum Body: Sendable {
+            case grok(GrokRule)
+            case json([String: String])
+        }
+    }
+
+    package struct GrokRule: Sendable {
+        package let pattern: GrokPattern
         let traceGroup: Int?
         let spanGroup: Int?
         let timeGroup: Int?
@@ -23,100 +37,276 @@ public struct SourceParser: LineParser {
         let otherFields: [GrokPattern.Field]
     }
 
-    /// Compiles every rule of `file` against `library` plus the file's own `patterns:`.
-    public init(_ file: RuleFile, library: PatternLibrary) throws(ConfigError) {
+    static let idFields: Set = ["trace_id", "span_id"]
+    static let specialFields: Set = ["trace_id", "span_id", "timestamp", "level", "message"]
+
+    /// Compiles every rule of `file` against `library` plus the file's own `patterns:`, then
+    /// checks the file's `samples:`.
+    public init(_ file: RuleFile, library: PatternLibrary, counters: CounterRegistry = CounterRegistry()) throws(ConfigError) {
         let library = library.merging(file.patterns)
         var compiled: [CompiledRule] = []
+        var warnings: [ConfigError] = []
         for rule in file.rules {
-            let pattern: GrokPattern
-            do {
-                pattern = try GrokPattern(rule.grok, library: library)
-            } catch {
-                throw ConfigError(
-                    file: file.path, line: rule.grokLine, column: rule.grokColumn + error.offset,
-                    message: "rule '\(rule.name)': \(error.message) (offset \(error.offset) in the grok expression)")
+            let trace = IDEncoding(rawValue: rule.traceEncoding) ?? .auto
+            let span = IDEncoding(rawValue: rule.spanEncoding) ?? .auto
+            switch rule.kind {
+            case .json(let paths):
+                compiled.append(CompiledRule(
+                    name: rule.name, traceEncoding: trace, spanEncoding: span,
+                    counters: counters.rule(source: file.source, rule: rule.name), body: .json(paths)))
+            case .grok(let text):
+                for (name, expression, lineOffset, helpers) in try Self.parsingRules(rule, text, file: file) {
+                    let at = (line: rule.line + lineOffset, column: lineOffset == 0 ? rule.column : 0)
+                    let pattern: GrokPattern
+                    do {
+                        pattern = try GrokPattern(expression, library: library.merging(helpers), limits: rule.limits)
+                    } catch {
+                        throw ConfigError(
+                            file: file.path, line: at.line, column: at.column == 0 ? 0 : at.column + error.offset,
+                            message: "rule '\(name)': \(error.message) (offset \(error.offset) in the grok expression)")
+                    }
+                    if let risk = RegexLint.nestedUnboundedQuantifier(pattern.expanded) {
+                        warnings.append(ConfigError(
+                            file: file.path, line: at.line, column: at.column,
+                            message: "rule '\(name)': \(risk); a line that almost matches may take exponential time (the match limit \(rule.limits.match) bounds it)"))
+                    }
+                    for field in pattern.fields where Self.idFields.contains(field.name) && field.conversion != .none {
+                        warnings.append(ConfigError(
+                            file: file.path, line: at.line, column: at.column,
+                            message: "rule '\(name)': field \(field.name) keeps its text; IDs are never converted to numbers"))
+                    }
+                    compiled.append(CompiledRule(
+                        name: name, traceEncoding: trace, spanEncoding: span,
+                        counters: counters.rule(source: file.source, rule: name), body: .grok(GrokRule(pattern))))
+                }
             }
-            func group(_ name: String) -> Int? { pattern.fields.first { $0.name == name }?.group }
-            let special: Set = ["trace_id", "span_id", "timestamp", "level", "message"]
-            compiled.append(CompiledRule(
-                name: rule.name, pattern: pattern,
-                traceEncoding: IDEncoding(rawValue: rule.traceEncoding) ?? .auto,
-                spanEncoding: IDEncoding(rawValue: rule.spanEncoding) ?? .auto,
-                traceGroup: group("trace_id"), spanGroup: group("span_id"), timeGroup: group("timestamp"),
-                levelGroup: group("level"), messageGroup: group("message"),
-                otherFields: pattern.fields.filter { !special.contains($0.name) }))
         }
         source = file.source
         rules = compiled
+        unmatched = counters.unmatched(source: file.source)
+        self.warnings = warnings
+        try SampleCheck.run(file.samples, parser: self, file: file.path)
+    }
+
+    /// A `grok:` value is one expression, or a Datadog-style block: one `name pattern` per line.
+    /// In a block, a line that another line refers to (`%{name}`) is a helper rule; the others
+    /// are parsing rules, tried in order, named `rule/name`, and anchored to the whole line as
+    /// Datadog's are.
+    static func parsingRules(_ rule: RuleFile.Rule, _ text: String, file: RuleFile)
+        throws(ConfigError) -> [(name: String, expression: String, lineOffset: Int, helpers: [String: String])]
+    {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.filter({ !$0.allSatisfy(\.isWhitespace) }).count > 1 else {
+            return [(rule.name, text.trimmingTrailingNewlines(), 0, [:])]
+        }
+        var entries: [(name: String, pattern: String, lineOffset: Int)] = []
+        for (index, line) in lines.enumerated() {
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }) else {
+                throw ConfigError(file: file.path, line: rule.line + 1 + index, message: "rule '\(rule.name)': expected 'name pattern' on each line of a rule block")
+            }
+            let name = String(trimmed[..<space])
+            guard name.utf8.allSatisfy(isPatternNameByte) else {
+                throw ConfigError(file: file.path, line: rule.line + 1 + index, message: "rule '\(rule.name)': '\(name)' is not a rule name (letters, digits, '_')")
+            }
+            entries.append((name, String(trimmed[space...].drop { $0 == " " || $0 == "\t" }), 1 + index))
+        }
+        let referenced = Set(entries.map(\.name).filter { name in
+            entries.contains { $0.name != name && ($0.pattern.contains("%{\(name)}") || $0.pattern.contains("%{\(name):")) }
+        })
+        let helpers = Dictionary(entries.filter { referenced.contains($0.name) }.map { ($0.name, $0.pattern) }, uniquingKeysWith: { a, _ in a })
+        let parsing = entries.filter { !referenced.contains($0.name) }
+        guard !parsing.isEmpty else {
+            throw ConfigError(file: file.path, line: rule.line, message: "rule '\(rule.name)': every line of the block is a helper; none is a parsing rule")
+        }
+        // As in Datadog, a parsing rule must match the whole line.
+        return parsing.map { ("\(rule.name)/\($0.name)", "^(?:\($0.pattern))$", $0.lineOffset, helpers) }
     }
 
     public func makeSession() -> any LineParserSession {
-        Session(parser: self)
+        Session(parser: self, counting: true)
     }
 
-    /// Owns the match data (sized for the rule with the most groups), reused for every line.
+    /// A session that leaves the counters alone, for checks such as `tracejoin rules test`.
+    public func makeCheckingSession() -> any LineParserSession {
+        Session(parser: self, counting: false)
+    }
+
+    /// Holds one rule's match data; a class because an array cannot hold `~Copyable` values.
+    final class MatchBox {
+        var data: MatchData
+        init(_ data: consuming MatchData) { self.data = data }
+    }
+
+    /// Owns one match data per rule (each with its rule's limits), reused for every line.
     final class Session: LineParserSession {
         let parser: SourceParser
-        var matchData: MatchData
+        let boxes: [MatchBox]
+        /// Off for checks (samples, `rules test`) that must not move the daemon's counters.
+        let counting: Bool
 
-        init(parser: SourceParser) {
+        init(parser: SourceParser, counting: Bool) {
             self.parser = parser
-            matchData = MatchData(groups: parser.rules.map(\.pattern.regex.captureCount).max() ?? 0)
+            self.counting = counting
+            boxes = parser.rules.map { rule in
+                if case .grok(let g) = rule.body { return MatchBox(g.pattern.makeMatchData()) }
+                return MatchBox(MatchData(groups: 0))
+            }
         }
 
         func parse(_ line: UnsafeBufferPointer<UInt8>, file: String) -> LineOutcome {
-            for rule in parser.rules {
-                switch rule.pattern.regex.match(line, &matchData) {
-                case .match:
-                    return outcome(rule, line, file: file)
-                case .noMatch, .error:
-                    // A rule that hits a PCRE2 limit on this line is treated as not matching it.
-                    continue
+            for (index, rule) in parser.rules.enumerated() {
+                let outcome: LineOutcome?
+                switch rule.body {
+                case .grok(let grok):
+                    let box = boxes[index]
+                    switch grok.pattern.regex.match(line, &box.data) {
+                    case .match:
+                        outcome = record(rule, grok, line, matchData: box.data, file: file)
+                    case .noMatch:
+                        outcome = nil
+                    case .error:
+                        // A limit hit (or a bad subject) counts and falls through to the next rule.
+                        if counting { rule.counters.limitHits.add() }
+                        outcome = nil
+                    }
+                case .json(let paths):
+                    outcome = JSONRule.record(rule, paths: paths, line: line, file: file, source: parser.source)
+                }
+                if let outcome {
+                    guard counting else { return outcome }
+                    rule.counters.matched.add()
+                    switch outcome {
+                    case .record(let r):
+                        rule.counters.withTrace.add()
+                        if r.idError != nil { rule.counters.invalidIDs.add() }
+                    case .noTrace: rule.counters.withoutTrace.add()
+                    case .unmatched: break
+                    }
+                    return outcome
                 }
             }
+            if counting { parser.unmatched.add() }
             return .unmatched
         }
 
-        private func text(_ group: Int?, _ line: UnsafeBufferPointer<UInt8>) -> String? {
-            guard let group, let range = matchData.range(ofGroup: group) else { return nil }
-            return String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self)
-        }
-
-        private func outcome(_ rule: CompiledRule, _ line: UnsafeBufferPointer<UInt8>, file: String) -> LineOutcome {
-            var idError: String?
-            var traceID: TraceID?
-            if let group = rule.traceGroup, let range = matchData.range(ofGroup: group) {
-                do {
-                    traceID = try TraceID.parse(UnsafeBufferPointer(rebasing: line[range]), encoding: rule.traceEncoding)
-                    if traceID == nil { return .noTrace(rule: rule.name) }
-                } catch {
-                    idError = "trace_id: \(error.message)"
-                }
-            } else {
-                return .noTrace(rule: rule.name)
+        private func record(_ rule: CompiledRule, _ grok: GrokRule, _ line: UnsafeBufferPointer<UInt8>,
+                            matchData: borrowing MatchData, file: String) -> LineOutcome {
+            func bytes(_ group: Int?) -> UnsafeBufferPointer<UInt8>? {
+                guard let group, let range = matchData.range(ofGroup: group) else { return nil }
+                return UnsafeBufferPointer(rebasing: line[range])
             }
-            var spanID: SpanID?
-            if let group = rule.spanGroup, let range = matchData.range(ofGroup: group) {
-                do {
-                    spanID = try SpanID.parse(UnsafeBufferPointer(rebasing: line[range]), encoding: rule.spanEncoding)
-                } catch {
-                    idError = idError ?? "span_id: \(error.message)"
-                }
-            }
+            func text(_ group: Int?) -> String? { bytes(group).map { String(decoding: $0, as: UTF8.self) } }
+            guard let traceText = bytes(grok.traceGroup) else { return .noTrace(rule: rule.name) }
+            let ids = IDs.parse(trace: traceText, span: bytes(grok.spanGroup), rule: rule)
+            guard !ids.absent else { return .noTrace(rule: rule.name) }
             var fields: [LogRecord.Field] = []
-            for field in rule.otherFields {
-                if let value = text(field.group, line) { fields.append(LogRecord.Field(name: field.name, value: value)) }
+            for field in grok.otherFields {
+                if let value = text(field.group) { FieldConverter.apply(field.conversion, name: field.name, text: value, into: &fields) }
             }
-            if idError != nil {
-                // Keep the raw ID text so the operator can see what was written.
-                for (name, group) in [("trace_id", rule.traceGroup), ("span_id", rule.spanGroup)] {
-                    if let value = text(group, line) { fields.append(LogRecord.Field(name: name, value: value)) }
-                }
-            }
+            ids.keepRawText(trace: text(grok.traceGroup), span: text(grok.spanGroup), in: &fields)
             return .record(LogRecord(
-                traceID: traceID, spanID: spanID, time: text(rule.timeGroup, line), level: text(rule.levelGroup, line),
-                message: text(rule.messageGroup, line), file: file, source: parser.source, rule: rule.name,
-                raw: String(decoding: line, as: UTF8.self), fields: fields, idError: idError))
+                traceID: ids.trace, spanID: ids.span, time: text(grok.timeGroup), level: text(grok.levelGroup),
+                message: text(grok.messageGroup), file: file, source: parser.source, rule: rule.name,
+                raw: String(decoding: line, as: UTF8.self), fields: fields, idError: ids.error))
         }
+    }
+}
+
+extension SourceParser.GrokRule {
+    init(_ pattern: GrokPattern) {
+        func group(_ name: String) -> Int? { pattern.fields.first { $0.name == name }?.group }
+        self.init(
+            pattern: pattern, traceGroup: group("trace_id"), spanGroup: group("span_id"), timeGroup: group("timestamp"),
+            levelGroup: group("level"), messageGroup: group("message"),
+            otherFields: pattern.fields.filter { !SourceParser.specialFields.contains($0.name) })
+    }
+}
+
+/// A line's trace and span IDs, parsed in the rule's encodings.
+struct IDs {
+    var trace: TraceID?
+    var span: SpanID?
+    var error: String?
+    /// The trace ID is one of the "no trace" forms.
+    var absent = false
+
+    static func parse(trace: UnsafeBufferPointer<UInt8>, span: UnsafeBufferPointer<UInt8>?, rule: SourceParser.CompiledRule) -> IDs {
+        var ids = IDs()
+        do {
+            ids.trace = try TraceID.parse(trace, encoding: rule.traceEncoding)
+            if ids.trace == nil {
+                ids.absent = true
+                return ids
+            }
+        } catch {
+            ids.error = "trace_id: \(error.message)"
+        }
+        if let span {
+            do {
+                ids.span = try SpanID.parse(span, encoding: rule.spanEncoding)
+            } catch {
+                ids.error = ids.error ?? "span_id: \(error.message)"
+            }
+        }
+        return ids
+    }
+
+    /// With an invalid ID, the raw text goes into the fields so the operator sees what was written.
+    func keepRawText(trace: String?, span: String?, in fields: inout [LogRecord.Field]) {
+        guard error != nil else { return }
+        if let trace { fields.append(.init(name: "trace_id", value: trace)) }
+        if let span { fields.append(.init(name: "span_id", value: span)) }
+    }
+}
+
+/// `json:` rules: the line is one JSON object; the mapping names the key paths of the
+/// correlator's fields; every other member is kept as a field. A line that is not a JSON object
+/// falls through to the next rule.
+enum JSONRule {
+    static func record(_ rule: SourceParser.CompiledRule, paths: [String: String], line: UnsafeBufferPointer<UInt8>,
+                       file: String, source: String) -> LineOutcome? {
+        // Cheap test before parsing: the first non-blank byte must open an object.
+        guard let first = line.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "{"),
+            let pairs = try? JSONFlattener.flatten(line)
+        else { return nil }
+        var values: [String: JSONFlattener.Scalar] = [:]
+        var fields: [LogRecord.Field] = []
+        let special = Dictionary(paths.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        for (path, value) in pairs {
+            if let name = special[path] {
+                values[name] = value
+            } else {
+                fields.append(.init(name: path, value: value.fieldValue))
+            }
+        }
+        guard var traceText = values["trace_id"]?.idText else { return .noTrace(rule: rule.name) }
+        let spanText = values["span_id"]?.idText
+        let ids: IDs = traceText.withUTF8 { trace in
+            if var s = spanText {
+                return s.withUTF8 { IDs.parse(trace: trace, span: $0, rule: rule) }
+            }
+            return IDs.parse(trace: trace, span: nil, rule: rule)
+        }
+        if ids.absent { return .noTrace(rule: rule.name) }
+        ids.keepRawText(trace: traceText, span: spanText, in: &fields)
+        func string(_ name: String) -> String? {
+            guard let v = values[name] else { return nil }
+            if case .null = v { return nil }
+            return v.fieldValue.description
+        }
+        return .record(LogRecord(
+            traceID: ids.trace, spanID: ids.span, time: string("timestamp"), level: string("level"), message: string("message"),
+            file: file, source: source, rule: rule.name, raw: String(decoding: line, as: UTF8.self), fields: fields,
+            idError: ids.error))
+    }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var s = self
+        while s.hasSuffix("\n") { s.removeLast() }
+        return s
     }
 }

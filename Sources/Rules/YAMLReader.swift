@@ -1,4 +1,5 @@
 import Foundation
+import Grok
 import Yams
 
 /// Reads a YAML file as nodes, so every error can name the line and column it concerns.
@@ -44,7 +45,7 @@ struct YAMLReader {
             guard let name = key.string else { throw error(key, "keys of \(what) must be strings") }
             guard allowed.contains(name) else {
                 var message = "unknown key '\(name)' in \(what)"
-                if let suggestion = closest(name, in: allowed) { message += "; did you mean '\(suggestion)'?" }
+                if let suggestion = Suggestion.nearest(to: name, in: allowed) { message += "; did you mean '\(suggestion)'?" }
                 throw error(key, message)
             }
             result[name] = value
@@ -66,29 +67,6 @@ struct YAMLReader {
             return out
         default: throw error(node, "\(what) must be a string or a list of strings")
         }
-    }
-
-    /// The allowed name nearest to `name` by edit distance, if it is near enough to be a typo.
-    private func closest(_ name: String, in names: [String]) -> String? {
-        let scored = names.map { ($0, distance(Array(name), Array($0))) }.min { $0.1 < $1.1 }
-        guard let (best, d) = scored, d <= max(2, name.count / 3) else { return nil }
-        return best
-    }
-
-    private func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var row = Array(0...b.count)
-        for i in 1...a.count {
-            var diagonal = row[0]
-            row[0] = i
-            for j in 1...b.count {
-                let above = row[j]
-                row[j] = min(above + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1))
-                diagonal = above
-            }
-        }
-        return row[b.count]
     }
 }
 

@@ -9,14 +9,18 @@ import TracejoinModel
 /// again, whole, on a later pass. The offset committed with a batch is the end of its last
 /// complete line, so a restart resumes exactly after it.
 public final class Tailer: Service {
-    let sources: [TailSource]
+    /// The sources in force and a number that changes when they do (rules are reloaded while
+    /// the daemon runs).
+    public typealias SourceProvider = @Sendable () -> (generation: Int, sources: [TailSource])
+
+    let sources: SourceProvider
     let sink: any TailSink
     let pollInterval: Duration
     let logger: Logger
     /// Most bytes read from one file in one pass (and the longest line kept whole).
     let chunkSize: Int
 
-    public init(sources: [TailSource], sink: any TailSink, pollInterval: Duration = .milliseconds(100),
+    public init(sources: @escaping SourceProvider, sink: any TailSink, pollInterval: Duration = .milliseconds(100),
                 chunkSize: Int = 1 << 20, logger: Logger) {
         self.sources = sources
         self.sink = sink
@@ -26,9 +30,11 @@ public final class Tailer: Service {
     }
 
     public func run() async throws {
-        var state = TailState(sources: sources, chunkSize: chunkSize, logger: logger)
+        var state = TailState(chunkSize: chunkSize, logger: logger)
         state.restore(try await sink.loadCheckpoints())
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let (generation, current) = sources()
+            state.update(generation: generation, sources: current)
             let batch = state.pass()
             if !batch.checkpoints.isEmpty || batch.linesUnmatched > 0 || batch.linesWithoutTrace > 0 {
                 try await sink.commit(batch)
@@ -44,30 +50,51 @@ public final class Tailer: Service {
 
 /// The tailer's files and their positions. Not shared: owned by the tailer's one task.
 struct TailState {
-    let sources: [TailSource]
-    let sessions: [any LineParserSession]
+    var sources: [TailSource] = []
+    var sessions: [String: any LineParserSession] = [:]
+    var generation = -1
     let logger: Logger
     var buffer: [UInt8]
     /// Checkpoints from the index, used the first time a path is seen after a start.
     var restored: [String: FileCheckpoint] = [:]
     var files: [String: TailedFile] = [:]
-    var firstPass = true
+    /// Sources whose globs have been looked at once: `start_at: end` applies to the files found
+    /// the first time (at startup, or when a rule file is added), not to files created later.
+    var scannedSources = Set<String>()
     var readAnything = false
 
     struct TailedFile {
         let path: String
-        let source: Int
+        /// The name of the source whose globs matched it.
+        let source: String
         var fd: Int32
         var identity: FileSystem.Identity
         /// Bytes consumed: the end of the last complete line handed on.
         var offset: Int64
     }
 
-    init(sources: [TailSource], chunkSize: Int, logger: Logger) {
-        self.sources = sources
-        sessions = sources.map { $0.parser.makeSession() }
+    init(chunkSize: Int, logger: Logger) {
         self.logger = logger
         buffer = [UInt8](repeating: 0, count: chunkSize)
+    }
+
+    /// Takes a new set of sources. Files keep their offsets: a changed rule file changes how
+    /// lines are parsed from here on, never which lines are read. Files whose source is gone
+    /// are let go; their checkpoints stay, so a source that comes back resumes where it was.
+    mutating func update(generation: Int, sources: [TailSource]) {
+        guard generation != self.generation else { return }
+        self.generation = generation
+        self.sources = sources
+        sessions = Dictionary(sources.map { ($0.name, $0.parser.makeSession()) }, uniquingKeysWith: { a, _ in a })
+        for (path, file) in files {
+            guard let source = sources.first(where: { $0.name == file.source }), source.currentFiles().contains(path) else {
+                FileSystem.close(file.fd)
+                files[path] = nil
+                restored[path] = FileCheckpoint(path: path, device: file.identity.device, inode: file.identity.inode, offset: file.offset)
+                logger.info("no longer following log file", metadata: ["file": "\(path)", "source": "\(file.source)"])
+                continue
+            }
+        }
     }
 
     mutating func restore(_ checkpoints: [FileCheckpoint]) {
@@ -78,19 +105,19 @@ struct TailState {
     mutating func pass() -> TailBatch {
         var batch = TailBatch()
         readAnything = false
-        for (index, source) in sources.enumerated() {
+        for source in sources {
+            let first = scannedSources.insert(source.name).inserted
             for path in source.currentFiles() where files[path] == nil {
-                open(path, source: index, startAtEnd: firstPass && source.startAtEnd)
+                open(path, source: source.name, startAtEnd: first && source.startAtEnd)
             }
         }
         for path in files.keys.sorted() {
             follow(path, into: &batch)
         }
-        firstPass = false
         return batch
     }
 
-    private mutating func open(_ path: String, source: Int, startAtEnd: Bool) {
+    private mutating func open(_ path: String, source: String, startAtEnd: Bool) {
         guard let fd = FileSystem.openForReading(path), let status = FileSystem.status(fd: fd) else {
             logger.warning("cannot open log file", metadata: ["file": "\(path)", "error": "\(FileSystem.lastError)"])
             return
@@ -110,7 +137,7 @@ struct TailState {
             }
         }
         files[path] = TailedFile(path: path, source: source, fd: fd, identity: status.identity, offset: offset)
-        logger.info("following log file", metadata: ["file": "\(path)", "source": "\(sources[source].name)", "offset": "\(offset)"])
+        logger.info("following log file", metadata: ["file": "\(path)", "source": "\(source)", "offset": "\(offset)"])
     }
 
     private mutating func follow(_ path: String, into batch: inout TailBatch) {
@@ -142,8 +169,7 @@ struct TailState {
             logger.warning("log file truncated; reading it from the start", metadata: ["file": "\(file.path)", "offset": "\(file.offset)", "size": "\(status.size)"])
             file.offset = 0
         }
-        guard status.size > file.offset else { return }
-        let session = sessions[file.source]
+        guard status.size > file.offset, let session = sessions[file.source] else { return }
         let start = file.offset
         let (count, consumed) = buffer.withUnsafeMutableBytes { raw -> (Int, Int) in
             let n = FileSystem.read(file.fd, into: raw, at: start)

@@ -5,6 +5,7 @@ import Logging
 import QueryAPI
 import Rules
 import ServiceLifecycle
+import Synchronization
 import Tailing
 import TracejoinModel
 
@@ -16,7 +17,8 @@ public enum Daemon {
     /// - Throws: ``ConfigErrors`` for a bad configuration, ``DaemonError`` when the daemon
     ///   cannot start (state directory in use or not writable).
     public static func run(configDirectory: String, logger: Logger) async throws {
-        let config = try ConfigDirectory.load(configDirectory)
+        let counters = CounterRegistry()
+        let config = try ConfigDirectory.load(configDirectory, counters: counters)
         let settings = config.daemon
         for directory in [settings.stateDirectory, parent(settings.intake.socketPath), parent(settings.query.socketPath)] {
             do {
@@ -31,27 +33,28 @@ public enum Daemon {
         let index = try Index(path: settings.stateDirectory + "/index.db")
         logger.info("index open", metadata: ["path": "\(index.path)"])
 
-        let sources = config.sources.map { source in
-            TailSource(
-                name: source.file.source, paths: source.file.paths, exclude: source.file.exclude,
-                startAtEnd: source.file.startAt == .end, parser: source.parser)
-        }
         for source in config.sources {
             logger.info("rule file loaded", metadata: [
                 "file": "\(source.file.path)", "source": "\(source.file.source)", "rules": "\(source.file.rules.count)",
             ])
         }
-        let tailer = Tailer(sources: sources, sink: index, logger: logger)
+        for warning in config.warnings {
+            logger.warning("rules: warning: \(warning)")
+        }
+        let registry = RuleRegistry(config, counters: counters)
+        let status = Status(registry: registry, counters: counters)
+        let tailer = Tailer(sources: { status.tailSources() }, sink: index, logger: logger)
+        let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
             .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode), sink: index, logger: logger)
         let query = QueryServer.application(
-            socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, logger: logger)
+            socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status, logger: logger)
 
         // A ServiceGroup stops services in reverse order: the sockets close before the tailer
         // makes its last commit.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: tailer), .init(service: intake), .init(service: query)],
+                services: [.init(service: tailer), .init(service: watcher), .init(service: intake), .init(service: query)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         defer {
@@ -64,6 +67,34 @@ public enum Daemon {
 
     private static func parent(_ path: String) -> String {
         (path as NSString).deletingLastPathComponent
+    }
+}
+
+/// The running daemon's view of itself: rule files in force and counters.
+final class Status: DaemonStatus {
+    let registry: RuleRegistry
+    let counters: CounterRegistry
+    private let cache = Mutex<(generation: Int, sources: [TailSource])>((-1, []))
+
+    init(registry: RuleRegistry, counters: CounterRegistry) {
+        self.registry = registry
+        self.counters = counters
+    }
+
+    func ruleFiles() -> [RuleFileStatus] { registry.statuses() }
+
+    /// The sources in force, as the tailer wants them; rebuilt only when the rules change.
+    func tailSources() -> (generation: Int, sources: [TailSource]) {
+        let (generation, sources) = registry.current()
+        return cache.withLock { cache in
+            if cache.generation != generation {
+                cache = (generation, sources.map { source in
+                    TailSource(name: source.file.source, paths: source.file.paths, exclude: source.file.exclude,
+                               startAtEnd: source.file.startAt == .end, parser: source.parser)
+                })
+            }
+            return cache
+        }
     }
 }
 

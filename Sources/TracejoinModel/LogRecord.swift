@@ -23,12 +23,15 @@ public struct LogRecord: Sendable, Hashable {
     /// Why an ID field could not be used, e.g. `span_id: 'x' at offset 0 is not a decimal digit`.
     public var idError: String?
 
-    public struct Field: Sendable, Hashable {
+    public struct Field: Sendable, Hashable, Codable {
         public var name: String
-        public var value: String
-        public init(name: String, value: String) {
+        public var value: FieldValue
+        public init(name: String, value: FieldValue) {
             self.name = name
             self.value = value
+        }
+        public init(name: String, value: String) {
+            self.init(name: name, value: .string(value))
         }
     }
 

@@ -76,7 +76,7 @@ def request(path, method, url, body=None, headers=None):
 class Daemon:
     """A `tracejoin serve` process on a configuration directory of its own."""
 
-    def __init__(self, rules=DDTRACE_RULES, root=None):
+    def __init__(self, rules=DDTRACE_RULES, root=None, extra_yaml=""):
         # Unix socket paths are limited to 107 bytes: keep the directory short.
         self.root = root or tempfile.mkdtemp(prefix="tj-", dir="/tmp")
         self.config = os.path.join(self.root, "config")
@@ -86,7 +86,7 @@ class Daemon:
         with open(os.path.join(self.config, "tracejoin.yaml"), "w") as f:
             f.write("state_dir: ../state\n"
                     "intake: { socket: ../run/intake.sock }\n"
-                    "query: { socket: ../run/query.sock }\n")
+                    "query: { socket: ../run/query.sock }\n" + extra_yaml)
         if rules is not None:
             self.write_rules("app.yaml", rules)
         self.intake_socket = os.path.join(self.root, "run", "intake.sock")
@@ -154,6 +154,18 @@ class Daemon:
 
     def trace(self, trace_id):
         return request(self.query_socket, "GET", f"/v1/traces/{trace_id}")
+
+    def get(self, path):
+        status, body = request(self.query_socket, "GET", path)
+        assert status == 200, (path, status, body)
+        return body
+
+    def logs_of(self, trace_id):
+        """Every log line of a trace, joined or not, in order."""
+        status, doc = self.trace(trace_id)
+        if status != 200:
+            return []
+        return [l for s in walk(doc["spans"]) for l in s["logs"]] + doc["unmatched_logs"]
 
     def cli(self, *args):
         return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30,

@@ -78,7 +78,7 @@ struct RuleLoadingTests {
         ("source: a\nrules: []\n", 1, 1, "missing 'paths'"),
         ("source: a\npaths: [x]\nrules:\n  - name: r\n    grok: x\n    ids: { trace: octal }\n", 6, 19, "ids.trace must be auto, decimal or hex"),
         ("source: a\npaths: [x\nrules: []\n", 3, 6, "YAML syntax error"),
-        ("source: a\npaths: [x]\nrules:\n  - name: r\n    grok: '%{INT:n:int}'\n", 5, 12, "type conversions"),
+        ("source: a\npaths: [x]\nrules:\n  - name: r\n    grok: '%{INT:n:frob}'\n", 5, 12, "unknown conversion 'frob'"),
     ])
     func errorsNameFileLineAndColumn(_ text: String, _ line: Int, _ column: Int, _ words: String) throws {
         let dir = try TempConfig(rules: ["bad.yaml": text])

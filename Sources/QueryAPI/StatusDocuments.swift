@@ -1,0 +1,34 @@
+import TracejoinModel
+
+/// `GET /v1/rules`: every rule file with its status.
+public struct RulesDocument: Codable, Sendable {
+    public var files: [RuleFileStatus]
+}
+
+/// `GET /v1/stats`: counters since the daemon started, by source and rule.
+public struct StatsDocument: Codable, Sendable {
+    public var sources: [String: Source]
+
+    public struct Source: Codable, Sendable {
+        /// Lines no rule of the source matched.
+        public var lines_unmatched: Int
+        public var rules: [String: Rule]
+    }
+
+    public struct Rule: Codable, Sendable {
+        public var matched: Int
+        public var with_trace: Int
+        public var without_trace: Int
+        public var invalid_ids: Int
+        public var limit_hits: Int
+    }
+
+    init(_ counters: CounterRegistry) {
+        sources = counters.snapshot().mapValues { source in
+            Source(lines_unmatched: source.unmatched, rules: source.rules.mapValues { c in
+                Rule(matched: c.matched.value, with_trace: c.withTrace.value, without_trace: c.withoutTrace.value,
+                     invalid_ids: c.invalidIDs.value, limit_hits: c.limitHits.value)
+            })
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Synchronization
+
+/// A counter shared between the task that counts and the readers of `/v1/stats`.
+public final class Counter: Sendable {
+    private let storage = Atomic<Int>(0)
+    public init() {}
+    @inline(__always) public func add(_ n: Int = 1) { storage.add(n, ordering: .relaxed) }
+    public var value: Int { storage.load(ordering: .relaxed) }
+}
+
+/// What a rule has done since the daemon started.
+public final class RuleCounters: Sendable {
+    /// Lines the rule matched.
+    public let matched = Counter()
+    /// Matched lines with a trace ID (stored).
+    public let withTrace = Counter()
+    /// Matched lines without a trace ID (counted only).
+    public let withoutTrace = Counter()
+    /// Lines whose trace or span ID was not valid in the rule's encoding.
+    public let invalidIDs = Counter()
+    /// Lines on which the rule hit a PCRE2 match, depth or heap limit (treated as no match).
+    public let limitHits = Counter()
+    public init() {}
+}
+
+/// Counters by source and rule, kept across rule reloads: a rule that is edited keeps counting
+/// where it left off.
+public final class CounterRegistry: Sendable {
+    private let rules = Mutex<[String: RuleCounters]>([:])
+    private let unmatched = Mutex<[String: Counter]>([:])
+
+    public init() {}
+
+    public func rule(source: String, rule: String) -> RuleCounters {
+        rules.withLock { map in
+            let key = source + "\u{0}" + rule
+            if let existing = map[key] { return existing }
+            let created = RuleCounters()
+            map[key] = created
+            return created
+        }
+    }
+
+    /// Lines of `source` that no rule matched.
+    public func unmatched(source: String) -> Counter {
+        unmatched.withLock { map in
+            if let existing = map[source] { return existing }
+            let created = Counter()
+            map[source] = created
+            return created
+        }
+    }
+
+    /// A snapshot: `[source: (unmatched, [rule: counters])]`.
+    public func snapshot() -> [String: (unmatched: Int, rules: [String: RuleCounters])] {
+        var result: [String: (unmatched: Int, rules: [String: RuleCounters])] = [:]
+        for (key, counters) in rules.withLock({ $0 }) {
+            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
+            result[parts[0], default: (0, [:])].rules[parts.count > 1 ? parts[1] : ""] = counters
+        }
+        for (source, counter) in unmatched.withLock({ $0 }) {
+            result[source, default: (0, [:])].unmatched = counter.value
+        }
+        return result
+    }
+}
