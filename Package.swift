@@ -130,6 +130,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "TailingTests",
+            dependencies: ["Tailing", "TraceContext", "TracejoinModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "IndexTests",
             dependencies: ["Index", "TraceContext", "TracejoinModel"],
             swiftSettings: swiftSettings

@@ -30,10 +30,10 @@ public final class Index: TailSink, SpanSink, TraceReader {
 
     public func loadCheckpoints() async throws -> [FileCheckpoint] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT path, device, inode, offset FROM checkpoints").map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM file_checkpoints").map { row in
                 FileCheckpoint(
-                    path: row["path"], device: UInt64(bitPattern: row["device"]),
-                    inode: UInt64(bitPattern: row["inode"]), offset: row["offset"])
+                    path: row["path"], device: UInt64(bitPattern: row["device"]), inode: UInt64(bitPattern: row["inode"]),
+                    offset: row["offset"], fingerprint: UInt64(bitPattern: row["fingerprint"]), fingerprintLength: row["fingerprint_len"])
             }
         }
     }
@@ -55,13 +55,15 @@ public final class Index: TailSink, SpanSink, TraceReader {
                 ])
             }
             let checkpoint = try db.cachedStatement(sql: """
-                INSERT INTO checkpoints (path, device, inode, offset, updated_ns) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(path) DO UPDATE SET device = excluded.device, inode = excluded.inode,
-                    offset = excluded.offset, updated_ns = excluded.updated_ns
+                INSERT INTO file_checkpoints (device, inode, path, offset, fingerprint, fingerprint_len, updated_ns)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(device, inode) DO UPDATE SET path = excluded.path, offset = excluded.offset,
+                    fingerprint = excluded.fingerprint, fingerprint_len = excluded.fingerprint_len, updated_ns = excluded.updated_ns
                 """)
             for c in batch.checkpoints {
                 try checkpoint.execute(arguments: [
-                    c.path, Int64(bitPattern: c.device), Int64(bitPattern: c.inode), c.offset, now,
+                    Int64(bitPattern: c.device), Int64(bitPattern: c.inode), c.path, c.offset,
+                    Int64(bitPattern: c.fingerprint), c.fingerprintLength, now,
                 ])
             }
         }

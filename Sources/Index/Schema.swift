@@ -53,6 +53,26 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: checkpoints by file identity and fingerprint") { db in
+            // A file is known by (device, inode) plus a fingerprint of its first bytes, not by
+            // path: renamed files keep their place, copies and reused inodes are told apart.
+            try db.execute(sql: """
+                CREATE TABLE file_checkpoints (
+                    device INTEGER NOT NULL,
+                    inode INTEGER NOT NULL,
+                    path TEXT NOT NULL,            -- the path it last had
+                    offset INTEGER NOT NULL,       -- bytes of the file already committed
+                    fingerprint INTEGER NOT NULL,  -- FNV-1a of the first fingerprint_len bytes
+                    fingerprint_len INTEGER NOT NULL,
+                    updated_ns INTEGER NOT NULL,
+                    PRIMARY KEY (device, inode)
+                );
+                INSERT INTO file_checkpoints (device, inode, path, offset, fingerprint, fingerprint_len, updated_ns)
+                    SELECT device, inode, path, offset, 0, 0, updated_ns FROM checkpoints WHERE true
+                    ON CONFLICT (device, inode) DO NOTHING;
+                DROP TABLE checkpoints;
+                """)
+        }
         return migrator
     }
 }

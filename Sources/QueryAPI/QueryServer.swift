@@ -11,7 +11,7 @@ public enum QueryServer {
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
-        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters)) }
+        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles())) }
         router.get("/v1/traces/{id}") { _, context in
             let text = context.parameters.get("id") ?? ""
             return try await trace(text, reader: reader)

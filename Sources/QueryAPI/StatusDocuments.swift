@@ -8,6 +8,8 @@ public struct RulesDocument: Codable, Sendable {
 /// `GET /v1/stats`: counters since the daemon started, by source and rule.
 public struct StatsDocument: Codable, Sendable {
     public var sources: [String: Source]
+    /// Every followed file: identity, offset, lag, rotations, bytes lost.
+    public var files: [TailedFileStatus]
 
     public struct Source: Codable, Sendable {
         /// Lines no rule of the source matched.
@@ -23,7 +25,8 @@ public struct StatsDocument: Codable, Sendable {
         public var limit_hits: Int
     }
 
-    init(_ counters: CounterRegistry) {
+    init(_ counters: CounterRegistry, files: [TailedFileStatus]) {
+        self.files = files
         sources = counters.snapshot().mapValues { source in
             Source(lines_unmatched: source.unmatched, rules: source.rules.mapValues { c in
                 Rule(matched: c.matched.value, with_trace: c.withTrace.value, without_trace: c.withoutTrace.value,

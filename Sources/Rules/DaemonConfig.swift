@@ -133,6 +133,12 @@ func parseDuration(_ text: String) -> Int64? {
     return n * scale
 }
 
+/// `250ms`, `5s`, `2m` → a Duration.
+func parseFineDuration(_ text: String) -> Duration? {
+    if text.hasSuffix("ms"), let n = Int64(text.dropLast(2)), n >= 0 { return .milliseconds(n) }
+    return parseDuration(text).map { .seconds($0) }
+}
+
 /// `10GiB`, `500MiB`, `64KiB`, `1GB`, `1048576` → bytes.
 func parseSize(_ text: String) -> Int64? {
     let units: [(String, Int64)] = [

@@ -16,6 +16,24 @@ public struct RuleFile: Sendable {
     public var rules: [Rule]
     /// Lines with what they must yield, checked before the file is put in force.
     public var samples: [Sample]
+    /// How continuation lines join the record they follow; `nil`: every line is a record.
+    public var multiline: Multiline?
+    /// Longest line kept whole (longer ones are cut and counted).
+    public var maxLineBytes: Int = 1 << 20
+    /// A last line without its newline is handed on after the file has been quiet this long.
+    public var partialLineTimeout: Duration = .seconds(5)
+    /// How long a renamed or deleted file is still read.
+    public var rotateWait: Duration = .seconds(5)
+
+    public struct Multiline: Sendable {
+        /// A grok expression (or plain regex) that matches the first line of a record.
+        public var start: String
+        public var maxLines: Int
+        public var maxBytes: Int
+        public var timeout: Duration
+        public var line: Int
+        public var column: Int
+    }
 
     /// Where a file seen for the first time is read from.
     public enum StartAt: String, Sendable, Hashable {
@@ -56,7 +74,10 @@ public struct RuleFile: Sendable {
     /// `auto`, `decimal` or `hex`.
     public typealias IDEncodingName = String
 
-    static let topKeys = ["source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline"]
+    static let topKeys = [
+        "source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline", "max_line_bytes",
+        "partial_line_timeout", "rotate_wait",
+    ]
     static let ruleKeys = ["name", "grok", "json", "ids", "limits"]
     static let jsonKeys = ["trace_id", "span_id", "timestamp", "level", "message"]
 
@@ -67,9 +88,6 @@ public struct RuleFile: Sendable {
             throw ConfigError(file: path, message: "rule file is empty")
         }
         let top = try reader.mapping(root, what: "a rule file", allowed: topKeys)
-        if let node = top["multiline"] {
-            throw reader.error(node, "'multiline' is not supported yet by this version of Tracejoin")
-        }
         guard let sourceNode = top["source"] else { throw reader.error(root, "missing 'source' (the name of this log source)") }
         let source = try reader.string(sourceNode, what: "source")
         guard !source.isEmpty else { throw reader.error(sourceNode, "'source' must not be empty") }
@@ -108,8 +126,55 @@ public struct RuleFile: Sendable {
             rules.append(rule)
         }
         let samples = try top["samples"].map { (n) throws(ConfigError) in try Self.samples(n, reader: reader) } ?? []
-        return RuleFile(path: path, source: source, paths: paths, exclude: exclude, startAt: startAt, patterns: patterns,
-                        rules: rules, samples: samples)
+        var file = RuleFile(path: path, source: source, paths: paths, exclude: exclude, startAt: startAt, patterns: patterns,
+                            rules: rules, samples: samples)
+        if let n = top["multiline"] { file.multiline = try multiline(n, reader: reader) }
+        if let n = top["max_line_bytes"] {
+            guard let v = parseSize(try reader.string(n, what: "max_line_bytes")), v >= 256, v <= 64 << 20 else {
+                throw reader.error(n, "max_line_bytes must be a size from 256B to 64MiB, such as 1MiB")
+            }
+            file.maxLineBytes = Int(v)
+        }
+        if let n = top["partial_line_timeout"] { file.partialLineTimeout = try duration(n, "partial_line_timeout", reader: reader) }
+        if let n = top["rotate_wait"] { file.rotateWait = try duration(n, "rotate_wait", reader: reader) }
+        return file
+    }
+
+    private static func duration(_ node: Node, _ what: String, reader: YAMLReader) throws(ConfigError) -> Duration {
+        guard let d = parseFineDuration(try reader.string(node, what: what)) else {
+            throw reader.error(node, "\(what) must be a duration such as 500ms, 5s or 1m")
+        }
+        return d
+    }
+
+    /// `multiline: {start: …, max_lines: 500, max_bytes: 1MiB, timeout: 1s}`, or just the start.
+    private static func multiline(_ node: Node, reader: YAMLReader) throws(ConfigError) -> Multiline {
+        if case .scalar = node {
+            return Multiline(start: try reader.string(node, what: "multiline"), maxLines: 500, maxBytes: 1 << 20,
+                             timeout: .seconds(1), line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
+        }
+        let m = try reader.mapping(node, what: "multiline", allowed: ["start", "max_lines", "max_bytes", "timeout"])
+        guard let startNode = m["start"] else {
+            throw reader.error(node, "multiline needs 'start': a grok expression matching the first line of a record")
+        }
+        var column = startNode.mark?.column ?? 0
+        if case .scalar(let scalar) = startNode, scalar.style == .singleQuoted || scalar.style == .doubleQuoted { column += 1 }
+        var result = Multiline(start: try reader.string(startNode, what: "multiline.start"), maxLines: 500, maxBytes: 1 << 20,
+                               timeout: .seconds(1), line: startNode.mark?.line ?? 0, column: column)
+        if let n = m["max_lines"] {
+            guard let v = Int(try reader.string(n, what: "multiline.max_lines")), v >= 1 else {
+                throw reader.error(n, "multiline.max_lines must be a whole number of at least 1")
+            }
+            result.maxLines = v
+        }
+        if let n = m["max_bytes"] {
+            guard let v = parseSize(try reader.string(n, what: "multiline.max_bytes")), v >= 1 else {
+                throw reader.error(n, "multiline.max_bytes must be a size such as 1MiB")
+            }
+            result.maxBytes = Int(v)
+        }
+        if let n = m["timeout"] { result.timeout = try duration(n, "multiline.timeout", reader: reader) }
+        return result
     }
 
     private static func rule(_ node: Node, reader: YAMLReader, limits fileLimits: MatchLimits) throws(ConfigError) -> Rule {

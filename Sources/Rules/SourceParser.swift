@@ -12,6 +12,8 @@ public struct SourceParser: LineParser {
     let unmatched: Counter
     /// Problems that do not stop the file from loading (risky patterns, ignored conversions).
     public let warnings: [ConfigError]
+    /// Matches the first line of a multiline record, when the file sets `multiline`.
+    public let multilineStart: GrokLineMatcherFactory?
 
     package struct CompiledRule: Sendable {
         /// The rule's name; `rule/line` for the parsing rules of a Datadog block.
@@ -80,6 +82,16 @@ public struct SourceParser: LineParser {
                         counters: counters.rule(source: file.source, rule: name), body: .grok(GrokRule(pattern))))
                 }
             }
+        }
+        if let multiline = file.multiline {
+            do {
+                multilineStart = GrokLineMatcherFactory(pattern: try GrokPattern(multiline.start, library: library))
+            } catch {
+                throw ConfigError(file: file.path, line: multiline.line, column: multiline.column + error.offset,
+                                  message: "multiline.start: \(error.message)")
+            }
+        } else {
+            multilineStart = nil
         }
         source = file.source
         rules = compiled
@@ -210,6 +222,29 @@ public struct SourceParser: LineParser {
                 traceID: ids.trace, spanID: ids.span, time: text(grok.timeGroup), level: text(grok.levelGroup),
                 message: text(grok.messageGroup), file: file, source: parser.source, rule: rule.name,
                 raw: String(decoding: line, as: UTF8.self), fields: fields, idError: ids.error))
+        }
+    }
+}
+
+/// A multiline `start` expression as the tailer uses it.
+public struct GrokLineMatcherFactory: LineMatcherFactory {
+    let pattern: GrokPattern
+
+    public func makeMatcher() -> any LineMatcher {
+        Matcher(pattern: pattern)
+    }
+
+    final class Matcher: LineMatcher {
+        let pattern: GrokPattern
+        var data: MatchData
+
+        init(pattern: GrokPattern) {
+            self.pattern = pattern
+            data = pattern.makeMatchData()
+        }
+
+        func matches(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+            pattern.regex.match(line, &data) == .match
         }
     }
 }

@@ -15,6 +15,8 @@ enum FileSystem {
         var identity: Identity
         var size: Int64
         var isRegular: Bool
+        /// Hard links left: 0 once the file is deleted (but still open).
+        var links: UInt64
     }
 
     static func status(path: String) -> Status? {
@@ -43,18 +45,6 @@ enum FileSystem {
         retrying { pread(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
     }
 
-    /// The paths `pattern` matches, sorted (glob(3)); none when nothing matches.
-    static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        var paths: [String] = []
-        for i in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[i] { paths.append(String(cString: p)) }
-        }
-        return paths
-    }
-
     /// fnmatch(3) against the full path and against the file name.
     static func matches(_ pattern: String, path: String) -> Bool {
         let name = path.split(separator: "/").last.map(String.init) ?? path
@@ -77,5 +67,6 @@ extension FileSystem.Status {
         identity = FileSystem.Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         size = Int64(st.st_size)
         isRegular = (st.st_mode & S_IFMT) == S_IFREG
+        links = UInt64(st.st_nlink)
     }
 }

@@ -1,35 +1,48 @@
 import TracejoinModel
 
-/// One log source as the tailer sees it: which files, where to start, how to parse.
+/// One log source as the tailer sees it: which files, where to start, how to frame and parse.
 public struct TailSource: Sendable {
     public var name: String
-    /// Absolute glob patterns.
+    /// Absolute glob patterns (`*`, `?`, `[…]`, `**`).
     public var paths: [String]
     /// Patterns matched against a candidate's full path and file name.
     public var exclude: [String]
-    /// Whether a file that is already there when the daemon first sees it (with no checkpoint)
-    /// is read from its end instead of its beginning. Files created later are always read whole.
+    /// Whether files found the first time the source's globs are looked at (daemon start, or
+    /// the rule file being added) are read from their end. Files created later, and files
+    /// with a checkpoint, are not affected.
     public var startAtEnd: Bool
     public var parser: any LineParser
+    public var multiline: MultilineSettings?
+    /// Longest line kept whole; longer ones are cut (and counted).
+    public var maxLineBytes: Int
+    /// A last line without its newline is handed on after the file has been quiet this long.
+    public var partialLineTimeout: Duration
+    /// How long a rotated or deleted file is still read (a writer may hold it open).
+    public var rotateWait: Duration
 
-    public init(name: String, paths: [String], exclude: [String] = [], startAtEnd: Bool = false, parser: any LineParser) {
+    public init(name: String, paths: [String], exclude: [String] = [], startAtEnd: Bool = false, parser: any LineParser,
+                multiline: MultilineSettings? = nil, maxLineBytes: Int = 1 << 20, partialLineTimeout: Duration = .seconds(5),
+                rotateWait: Duration = .seconds(5)) {
         self.name = name
         self.paths = paths
         self.exclude = exclude
         self.startAtEnd = startAtEnd
         self.parser = parser
+        self.multiline = multiline
+        self.maxLineBytes = maxLineBytes
+        self.partialLineTimeout = partialLineTimeout
+        self.rotateWait = rotateWait
     }
 
     /// The regular files the source's globs name now, minus the excluded ones.
-    func currentFiles() -> [String] {
+    func currentFiles() -> [(path: String, status: FileSystem.Status)] {
         var seen = Set<String>()
-        var result: [String] = []
+        var result: [(String, FileSystem.Status)] = []
         for pattern in paths {
-            for path in FileSystem.glob(pattern) where !seen.contains(path) {
-                seen.insert(path)
+            for path in Glob(pattern).paths() where seen.insert(path).inserted {
                 if exclude.contains(where: { FileSystem.matches($0, path: path) }) { continue }
-                guard FileSystem.status(path: path)?.isRegular == true else { continue }
-                result.append(path)
+                guard let status = FileSystem.status(path: path), status.isRegular else { continue }
+                result.append((path, status))
             }
         }
         return result

@@ -43,7 +43,7 @@ public enum Daemon {
         }
         let registry = RuleRegistry(config, counters: counters)
         let status = Status(registry: registry, counters: counters)
-        let tailer = Tailer(sources: { status.tailSources() }, sink: index, logger: logger)
+        let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail, logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
             .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode), sink: index, logger: logger)
@@ -74,6 +74,7 @@ public enum Daemon {
 final class Status: DaemonStatus {
     let registry: RuleRegistry
     let counters: CounterRegistry
+    let tail = TailStatusBoard()
     private let cache = Mutex<(generation: Int, sources: [TailSource])>((-1, []))
 
     init(registry: RuleRegistry, counters: CounterRegistry) {
@@ -83,14 +84,24 @@ final class Status: DaemonStatus {
 
     func ruleFiles() -> [RuleFileStatus] { registry.statuses() }
 
+    func tailedFiles() -> [TailedFileStatus] { tail.snapshot() }
+
     /// The sources in force, as the tailer wants them; rebuilt only when the rules change.
     func tailSources() -> (generation: Int, sources: [TailSource]) {
         let (generation, sources) = registry.current()
         return cache.withLock { cache in
             if cache.generation != generation {
                 cache = (generation, sources.map { source in
-                    TailSource(name: source.file.source, paths: source.file.paths, exclude: source.file.exclude,
-                               startAtEnd: source.file.startAt == .end, parser: source.parser)
+                    let file = source.file
+                    return TailSource(
+                        name: file.source, paths: file.paths, exclude: file.exclude, startAtEnd: file.startAt == .end,
+                        parser: source.parser,
+                        multiline: file.multiline.flatMap { m in
+                            source.parser.multilineStart.map {
+                                MultilineSettings(start: $0, maxLines: m.maxLines, maxBytes: m.maxBytes, timeout: m.timeout)
+                            }
+                        },
+                        maxLineBytes: file.maxLineBytes, partialLineTimeout: file.partialLineTimeout, rotateWait: file.rotateWait)
                 })
             }
             return cache

@@ -31,5 +31,6 @@ public struct RuleFileStatus: Sendable, Codable, Equatable {
 /// What the query side may ask the running daemon about itself.
 public protocol DaemonStatus: Sendable {
     func ruleFiles() -> [RuleFileStatus]
+    func tailedFiles() -> [TailedFileStatus]
     var counters: CounterRegistry { get }
 }

@@ -3,18 +3,28 @@ import TraceContext
 // The small protocols through which the daemon wires stages together. Stages never import each
 // other; each depends only on this module.
 
-/// Where a file's reading stands: the byte offset after the last line handed on.
+/// Where a file's reading stands: the byte offset after the last record handed on.
+///
+/// A file is known by its device and inode plus a fingerprint of its first bytes, so that an
+/// inode reused for another file is not taken for the old one, and a copy (copytruncate) or a
+/// file moved while the daemon was stopped is recognised.
 public struct FileCheckpoint: Sendable, Hashable {
+    /// The path the file last had.
     public var path: String
     public var device: UInt64
     public var inode: UInt64
     public var offset: Int64
+    /// FNV-1a hash of the file's first `fingerprintLength` bytes.
+    public var fingerprint: UInt64
+    public var fingerprintLength: Int
 
-    public init(path: String, device: UInt64, inode: UInt64, offset: Int64) {
+    public init(path: String, device: UInt64, inode: UInt64, offset: Int64, fingerprint: UInt64 = 0, fingerprintLength: Int = 0) {
         self.path = path
         self.device = device
         self.inode = inode
         self.offset = offset
+        self.fingerprint = fingerprint
+        self.fingerprintLength = fingerprintLength
     }
 }
 
@@ -66,6 +76,17 @@ public struct StoredTrace: Sendable {
     }
 
     public var isEmpty: Bool { spans.isEmpty && logs.isEmpty }
+}
+
+/// Decides whether a line starts a new multiline record. Built from a rule file's
+/// `multiline.start`; used by the tailer.
+public protocol LineMatcherFactory: Sendable {
+    func makeMatcher() -> any LineMatcher
+}
+
+/// The per-task side of a ``LineMatcherFactory``.
+public protocol LineMatcher: AnyObject {
+    func matches(_ line: UnsafeBufferPointer<UInt8>) -> Bool
 }
 
 /// Turns one line into a record. Built from rule files; used by the tailer.

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Write-to-queryable latency of the real daemon at a steady line rate.
+
+Starts `tracejoin serve` (release build) on a temporary config and appends lines at RATE lines/s
+for SECONDS seconds, each carrying the wall-clock time it was written. Two measurements:
+
+- observed: ten times a second, a line is followed through the query API (`GET /v1/traces/ID`,
+  polled without pause) until it answers: the latency a user sees;
+- every line: from the index afterwards, the time its batch's commit began (logs.ingested_ns)
+  minus the time it was written.
+
+Prints p50, p99 and max of each, and the rate actually written.
+
+    python3 Benchmarks/latency.py [--rate 10000] [--seconds 10]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "EndToEnd"))
+from harness import request, wait_for  # noqa: E402
+
+RULES = r"""
+source: bench
+paths: ["logs/*.log"]
+rules:
+  - name: timed
+    grok: '%{TIMESTAMP_ISO8601:timestamp} INFO sent=%{INT:sent} dd.trace_id=%{TRACEID:trace_id} dd.span_id=%{SPANID:span_id} - %{GREEDYDATA:message}'
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=int, default=10_000)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "tracejoin"))
+    args = ap.parse_args()
+
+    root = tempfile.mkdtemp(prefix="tj-lat-", dir="/tmp")
+    config = os.path.join(root, "config")
+    os.makedirs(os.path.join(config, "rules.d"))
+    os.makedirs(os.path.join(config, "logs"))
+    with open(os.path.join(config, "tracejoin.yaml"), "w") as f:
+        f.write("state_dir: ../state\nintake: { socket: ../run/intake.sock }\nquery: { socket: ../run/query.sock }\n")
+    with open(os.path.join(config, "rules.d", "bench.yaml"), "w") as f:
+        f.write(RULES)
+    query = os.path.join(root, "run", "query.sock")
+    log = open(os.path.join(root, "daemon.log"), "wb")
+    proc = subprocess.Popen([args.bin, "serve", "--config", config, "--log-level", "warning"], stdout=log, stderr=log)
+    try:
+        wait_for(lambda: os.path.exists(query) and request(query, "GET", "/healthz")[0] == 200, what="daemon")
+        samples = []
+        observed = []
+        done = threading.Event()
+
+        def follow():
+            # Follows each sampled line until the query API returns it.
+            while not done.is_set() or samples:
+                if not samples:
+                    time.sleep(0.001)
+                    continue
+                trace, sent = samples[0]
+                if request(query, "GET", f"/v1/traces/{trace}")[0] == 200:
+                    observed.append((time.time_ns() - sent) / 1e6)
+                    samples.pop(0)
+        follower = threading.Thread(target=follow, daemon=True)
+        follower.start()
+        total = int(args.rate * args.seconds)
+        tick = 0.01
+        per_tick = max(1, int(args.rate * tick))
+        start = time.monotonic()
+        written = 0
+        with open(os.path.join(config, "logs", "app.log"), "a") as out:
+            while written < total:
+                lines = []
+                now = time.time_ns()
+                for _ in range(min(per_tick, total - written)):
+                    written += 1
+                    lines.append(f"2026-11-24T22:11:28.925Z INFO sent={now} dd.trace_id={written} dd.span_id=1 - line {written}\n")
+                out.write("".join(lines))
+                out.flush()
+                if (written // per_tick) % 10 == 0:
+                    samples.append((written, now))
+                # Steady rate: sleep until this tick's slot.
+                delay = start + (written / args.rate) - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+        elapsed = time.monotonic() - start
+        done.set()
+        follower.join(timeout=60)
+        db = os.path.join(root, "state", "index.db")
+
+        def count():
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+                return c.execute("SELECT count(*) FROM logs").fetchone()[0]
+        wait_for(lambda: count() >= total, timeout=120, what="every line indexed")
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+            rows = c.execute("SELECT fields, ingested_ns FROM logs").fetchall()
+        latencies = sorted((ingested - int(dict(json.loads(fields))["sent"])) / 1e6 for fields, ingested in rows)
+
+        def line(label, values):
+            values = sorted(values)
+
+            def pct(p):
+                return values[min(len(values) - 1, int(p / 100 * len(values)))]
+            return f"  {label:<44} p50 {pct(50):7.1f} ms   p99 {pct(99):7.1f} ms   max {values[-1]:7.1f} ms"
+        print(f"write-to-queryable latency, {total} lines written at {total / elapsed:,.0f} lines/s for {elapsed:.1f} s"
+              " (target: p99 < 250 ms at 10k lines/s):")
+        print(line(f"observed through the query API ({len(observed)} lines)", observed))
+        print(line(f"every line, to its batch's commit ({len(latencies)})", latencies))
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+        log.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import TracejoinModel
+
+@testable import Tailing
+
+@Suite("Tailer scenarios")
+struct TailStateTests {
+    @Test func multilineRecordsKeepTheFirstLinesParseAndGatherTheTraceback() throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [dir.url("*.log")], parser: EchoParser(),
+                                multiline: MultilineSettings(start: DigitStart(), maxLines: 4, timeout: .seconds(1)))
+        var driver = Driver(sources: [source], sink: sink)
+        dir.append("app.log", "1 first\nTraceback (most recent call last):\n  File \"x.py\", line 3\nValueError: boom\n2 second\n")
+        driver.pass()
+        // "2 second" may be followed by more lines: it waits.
+        #expect(sink.messages == ["1 first\nTraceback (most recent call last):\n  File \"x.py\", line 3\nValueError: boom"])
+        #expect(sink.records.first?.raw.hasSuffix("ValueError: boom") == true)
+        // Until the timeout passes with no new line.
+        driver.pass(advance: .seconds(2))
+        #expect(sink.messages.last == "2 second")
+        // max_lines closes a record: 4 lines at most.
+        dir.append("app.log", "3 long\na\nb\nc\nd\ne\n4 next\n")
+        driver.pass()
+        #expect(sink.messages.suffix(2) == ["3 long\na\nb\nc", "d\ne"])
+    }
+
+    @Test func aRecordStillGatheringIsReadAgainAfterACrash() throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [dir.url("*.log")], parser: EchoParser(),
+                                multiline: MultilineSettings(start: DigitStart(), timeout: .seconds(1)))
+        var driver = Driver(sources: [source], sink: sink)
+        dir.append("app.log", "1 a\n2 b\n  more of b\n")
+        driver.pass()
+        #expect(sink.messages == ["1 a"])
+        // The checkpoint stops at the start of "2 b": a restart gathers it again, whole.
+        driver.restart(crashBeforeCommit: false)
+        dir.append("app.log", "  and more\n3 c\n")
+        driver.pass()
+        #expect(sink.messages == ["1 a", "2 b\n  more of b\n  and more"])
+    }
+
+    @Test func overlongLinesAreCutCountedAndReadingGoesOn() throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [dir.url("*.log")], parser: EchoParser(), maxLineBytes: 300)
+        var driver = Driver(sources: [source], sink: sink)
+        dir.append("app.log", "short\n" + String(repeating: "x", count: 10_000) + "\nafter\n")
+        driver.pass()
+        driver.pass()
+        #expect(sink.messages == ["short", String(repeating: "x", count: 300), "after"])
+        #expect(driver.state.statuses().first?.lines_cut == 1)
+    }
+
+    @Test func aHeldPartialLineIsFlushedAfterTheTimeout() throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [dir.url("*.log")], parser: EchoParser(), partialLineTimeout: .seconds(3))
+        var driver = Driver(sources: [source], sink: sink)
+        dir.append("app.log", "no newline yet")
+        driver.pass()
+        #expect(sink.messages.isEmpty)
+        driver.pass(advance: .seconds(4))
+        #expect(sink.messages == ["no newline yet"])
+    }
+
+    @Test func truncationWithoutACopyCountsTheUnreadBytesAsLost() throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [dir.url("app.log")], parser: EchoParser(), rotateWait: .seconds(5))
+        var driver = Driver(sources: [source], sink: sink)
+        dir.append("app.log", "one\n")
+        driver.pass()
+        // A partial line was seen but never completed, then the file was cut.
+        dir.append("app.log", "lost-partial")
+        driver.pass()
+        dir.truncate("app.log")
+        dir.append("app.log", "x\n")
+        driver.pass()
+        driver.pass(advance: .seconds(6))
+        let status = try #require(driver.state.statuses().first)
+        #expect(status.bytes_lost == Int64("lost-partial".utf8.count))
+        #expect(status.last_rotation == "truncated")
+        #expect(sink.messages == ["one", "x"])
+    }
+
+    @Test func startAtEndSkipsWhatIsThereAtFirstButNotNewFiles() throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        dir.append("old.log", "old line\n")
+        let source = TailSource(name: "test", paths: [dir.url("*.log")], startAtEnd: true, parser: EchoParser())
+        var driver = Driver(sources: [source], sink: sink)
+        driver.pass()
+        dir.append("old.log", "new in old\n")
+        dir.append("new.log", "first of new\n")
+        driver.pass()
+        #expect(sink.messages.sorted() == ["first of new", "new in old"])
+    }
+
+    @Test func anInodeReusedForAnotherFileIsReadFromItsStart() throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [dir.url("*.log")], parser: EchoParser())
+        var driver = Driver(sources: [source], sink: sink)
+        dir.append("a.log", "aaaa 1\naaaa 2\n")
+        driver.pass()
+        driver.restart(crashBeforeCommit: false)
+        // While stopped: the file is replaced by another one (which may get the same inode).
+        dir.remove("a.log")
+        dir.append("a.log", "bbbb 1\nbbbb 2\nbbbb 3\n")
+        driver.pass()
+        #expect(sink.messages == ["aaaa 1", "aaaa 2", "bbbb 1", "bbbb 2", "bbbb 3"])
+    }
+}
