@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN_RELEASE := .build/release/tracejoin
 BIN_DEBUG := .build/debug/tracejoin
 
-.PHONY: run demo test test-swift test-e2e bench build release deps python-deps clean
+.PHONY: run demo test test-swift test-e2e bench protos build release deps python-deps clean
 
 # System libraries the build links against (Debian package names).
 DEB_PACKAGES := libpcre2-dev libsqlite3-dev pkg-config
@@ -18,7 +18,7 @@ deps:
 	fi
 
 python-deps:
-	@$(PYTHON) -c "import pytest" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/EndToEnd/requirements.txt
+	$(PYTHON) -m pip install -q -r Tests/EndToEnd/requirements.txt
 
 build: deps
 	$(SWIFT) build
@@ -51,6 +51,16 @@ test-e2e: deps python-deps
 bench: release
 	$(BIN_RELEASE) bench --lines 1000000 --rounds 5
 	$(PYTHON) Benchmarks/latency.py --rate 10000 --seconds 10
+	$(PYTHON) Benchmarks/intake.py
+
+# Regenerates the OTLP message code from Protos/ (needs protobuf-compiler; builds protoc-gen-swift
+# from the swift-protobuf version Package.swift names). The generated file is committed.
+protos:
+	@command -v protoc >/dev/null || apt-get install -y -qq protobuf-compiler
+	rm -rf .build-protoc && git clone -q --depth 1 --branch 1.39.0 https://github.com/apple/swift-protobuf.git .build-protoc
+	cd .build-protoc && $(SWIFT) build -c release --product protoc-gen-swift
+	protoc --plugin=protoc-gen-swift=.build-protoc/.build/release/protoc-gen-swift --swift_out=Sources/Intake/OTLP \
+	  --swift_opt=Visibility=Internal -I Protos Protos/otlp_trace.proto
 
 clean:
 	rm -rf .build var

@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // C: libpcre2-8 through a shim header (PCRE2_CODE_UNIT_WIDTH 8).
@@ -71,7 +73,10 @@ let package = Package(
             dependencies: [
                 "TraceContext", "TracejoinModel", "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
+            exclude: ["OTLP/README.md"],
             swiftSettings: swiftSettings
         ),
         // The SQLite correlation index.
@@ -108,7 +113,7 @@ let package = Package(
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext",
+                "TracejoinDaemon", "Rules", "TraceContext", "Intake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -79,13 +79,13 @@ public final class Index: TailSink, SpanSink, TraceReader {
         try await pool.write { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO spans (trace_hi, trace_lo, span_id, parent_id, service, name, resource, type,
-                    start_ns, duration_ns, error, meta, protocol, received_ns)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    start_ns, duration_ns, error, meta, metrics, protocol, received_ns)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(trace_lo, span_id) DO UPDATE SET
                     trace_hi = COALESCE(excluded.trace_hi, trace_hi), parent_id = excluded.parent_id,
                     service = excluded.service, name = excluded.name, resource = excluded.resource,
                     type = excluded.type, start_ns = excluded.start_ns, duration_ns = excluded.duration_ns,
-                    error = excluded.error, meta = excluded.meta, protocol = excluded.protocol,
+                    error = excluded.error, meta = excluded.meta, metrics = excluded.metrics, protocol = excluded.protocol,
                     received_ns = excluded.received_ns
                 """)
             for s in spans {
@@ -93,7 +93,7 @@ public final class Index: TailSink, SpanSink, TraceReader {
                     s.traceID.high.map { Int64(bitPattern: $0) }, Int64(bitPattern: s.traceID.low),
                     Int64(bitPattern: s.spanID.value), s.parentID.map { Int64(bitPattern: $0.value) },
                     s.service, s.name, s.resource, s.type, s.start, s.duration, s.error ? 1 : 0,
-                    Self.encodeMeta(s.meta), s.protocolName, now,
+                    Self.encodeMeta(s.meta), Self.encodeMetrics(s.metrics), s.protocolName, now,
                 ])
             }
         }
@@ -129,7 +129,7 @@ public final class Index: TailSink, SpanSink, TraceReader {
             parentID: (row["parent_id"] as Int64?).map { SpanID(UInt64(bitPattern: $0)) },
             service: row["service"], name: row["name"], resource: row["resource"], type: row["type"],
             start: row["start_ns"], duration: row["duration_ns"], error: (row["error"] as Int64) != 0,
-            meta: decodeMeta(row["meta"]), protocolName: row["protocol"])
+            meta: decodeMeta(row["meta"]), metrics: decodeMetrics(row["metrics"]), protocolName: row["protocol"])
     }
 
     static func log(_ row: Row) -> LogRecord {
@@ -142,8 +142,24 @@ public final class Index: TailSink, SpanSink, TraceReader {
     }
 
     static func encodeMeta(_ meta: [String: String]) -> String? {
-        guard !meta.isEmpty, let data = try? JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys]) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard !meta.isEmpty else { return nil }
+        return "{" + meta.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value) }.joined(separator: ",") + "}"
+    }
+
+    static func encodeMetrics(_ metrics: [String: Double]) -> String? {
+        guard !metrics.isEmpty else { return nil }
+        return "{" + metrics.map { JSONText.quote($0.key) + ":" + JSONText.value(.float($0.value)) }.joined(separator: ",") + "}"
+    }
+
+    static func decodeMetrics(_ text: String?) -> [String: Double] {
+        guard let text, let object = try? JSONDecoder().decode([String: FieldValue].self, from: Data(text.utf8)) else { return [:] }
+        return object.compactMapValues {
+            switch $0 {
+            case .float(let d): return d
+            case .integer(let i): return Double(i)
+            default: return nil
+            }
+        }
     }
 
     static func decodeMeta(_ text: String?) -> [String: String] {

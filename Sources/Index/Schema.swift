@@ -73,6 +73,9 @@ enum Schema {
                 DROP TABLE checkpoints;
                 """)
         }
+        migrator.registerMigration("v3: span metrics") { db in
+            try db.execute(sql: "ALTER TABLE spans ADD COLUMN metrics TEXT")  // JSON object, string to number
+        }
         return migrator
     }
 }

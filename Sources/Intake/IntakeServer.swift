@@ -1,3 +1,5 @@
+import CompressNIO
+import Foundation
 import HTTPSupport
 import Hummingbird
 import Logging
@@ -26,7 +28,65 @@ public enum IntakeServer {
             try await acceptNDJSON(request, sink: sink, maxBodyBytes: maxBodyBytes, logger: context.logger)
         }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
+        // The Datadog trace-agent API, as ddtrace uses it (shared/clients.md §1).
+        router.get("/info") { _, _ in JSONReply.response(AgentInfo.current) }
+        for version in [DatadogDecoder.Version.v04, .v05] {
+            let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+                try await acceptDatadog(request, version: version, sink: sink, maxBodyBytes: maxBodyBytes, logger: context.logger)
+            }
+            router.post("/\(version.rawValue)/traces", use: handler)
+            router.put("/\(version.rawValue)/traces", use: handler)
+        }
+        // OTLP/HTTP (protobuf or JSON, optionally gzipped).
+        router.post("/v1/traces") { request, context in
+            try await acceptOTLP(request, sink: sink, maxBodyBytes: maxBodyBytes, logger: context.logger)
+        }
+        // Telemetry and remote configuration: accepted and dropped, so tracers carry on quietly.
+        router.post("/telemetry/proxy/**") { request, _ in
+            var request = request
+            _ = try await request.collectBody(upTo: maxBodyBytes)
+            return Response(status: .accepted)
+        }
+        router.post("/v0.7/config") { request, _ in
+            var request = request
+            _ = try await request.collectBody(upTo: maxBodyBytes)
+            return JSONReply.response([String: String]())
+        }
         return router
+    }
+
+    /// `GET /info`: what this agent serves. `/v0.7/config` is answered but not listed, so
+    /// tracers do not poll it.
+    struct AgentInfo: Encodable {
+        var version = "tracejoin-0.1.0"
+        var endpoints = ["/v0.4/traces", "/v0.5/traces", "/telemetry/proxy/", "/v1/traces", "/v1/spans"]
+        var client_drop_p0s = false
+        var span_meta_structs = false
+        var long_running_spans = false
+        var config = ["statsd_port": 0]
+        static let current = AgentInfo()
+    }
+
+    /// What ddtrace expects back: a sampling rate of 1 for everything.
+    static let rateByService = #"{"rate_by_service":{"service:,env:":1}}"#
+
+    static func acceptDatadog(_ request: Request, version: DatadogDecoder.Version, sink: any SpanSink, maxBodyBytes: Int,
+                              logger: Logger) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: maxBodyBytes)
+        let spans: [SpanRecord]
+        do {
+            spans = try body.withUnsafeReadableBytes { (raw) throws(DatadogDecoder.Failure) in
+                try DatadogDecoder.decode(raw, version: version)
+            }
+        } catch {
+            logger.info("refused Datadog payload", metadata: ["version": "\(version.rawValue)", "reason": "\(error)"])
+            return JSONReply.error(.badRequest, "invalid \(version.rawValue) payload", detail: error.description)
+        }
+        try await sink.insert(spans)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: rateByService)))
     }
 
     public static func application(_ configuration: Configuration, sink: any SpanSink, logger: Logger) -> some ApplicationProtocol {
@@ -35,8 +95,55 @@ public enum IntakeServer {
             path: configuration.socketPath, mode: configuration.mode, name: "intake", logger: logger)
     }
 
+    /// The same routes on a TCP address, for clients that cannot reach a Unix socket
+    /// (OpenTelemetry's Python OTLP exporter).
+    public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, sink: any SpanSink, logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: router(sink: sink, maxBodyBytes: maxBodyBytes),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
+            onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "intake"]) },
+            logger: logger)
+    }
+
     struct Accepted: Encodable {
         var accepted: Int
+    }
+
+    static func acceptOTLP(_ request: Request, sink: any SpanSink, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+        var request = request
+        var body = try await request.collectBody(upTo: maxBodyBytes)
+        let contentType = request.headers[.contentType]?.lowercased() ?? "application/x-protobuf"
+        let json = contentType.hasPrefix("application/json")
+        guard json || contentType.hasPrefix("application/x-protobuf") || contentType.hasPrefix("application/protobuf") else {
+            return JSONReply.error(.unsupportedMediaType, "unsupported content type",
+                                   detail: "OTLP/HTTP takes application/x-protobuf or application/json, not \(contentType)")
+        }
+        if let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" {
+            guard encoding == "gzip" else {
+                return JSONReply.error(.unsupportedMediaType, "unsupported content encoding", detail: "only gzip is accepted, not \(encoding)")
+            }
+            do {
+                // Bounded like a plain body: a small gzip must not expand without limit.
+                body = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
+            } catch {
+                return JSONReply.error(.badRequest, "invalid gzip body", detail: "\(error) (limit \(maxBodyBytes) bytes decompressed)")
+            }
+        }
+        let data = Data(buffer: body)
+        let spans: [SpanRecord]
+        do throws(OTLPDecoder.Failure) {
+            spans = json ? try OTLPDecoder.decodeJSON(data) : try OTLPDecoder.decodeProtobuf(data)
+        } catch {
+            logger.info("refused OTLP payload", metadata: ["reason": "\(error)"])
+            return JSONReply.error(.badRequest, "invalid OTLP payload", detail: error.description)
+        }
+        try await sink.insert(spans)
+        if json {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/x-protobuf"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: OTLPDecoder.emptyProtobufResponse())))
     }
 
     static func acceptNDJSON(_ request: Request, sink: any SpanSink, maxBodyBytes: Int, logger: Logger) async throws -> Response {

@@ -27,6 +27,7 @@ public struct TraceDocument: Codable, Sendable, Equatable {
         public var duration_ns: Int64
         public var error: Bool
         public var meta: [String: String]
+        public var metrics: [String: Double]
         public var `protocol`: String
         public var children: [Span]
         public var logs: [Log]
@@ -111,6 +112,7 @@ extension TraceDocument.Span {
         duration_ns = s.duration
         error = s.error
         meta = s.meta
+        metrics = s.metrics
         self.protocol = s.protocolName
         self.children = children
         self.logs = logs
@@ -149,6 +151,7 @@ extension TraceDocument.Span {
         try c.encode(duration_ns, forKey: .duration_ns)
         try c.encode(error, forKey: .error)
         try c.encode(meta, forKey: .meta)
+        try c.encode(metrics, forKey: .metrics)
         try c.encode(self.protocol, forKey: .protocol)
         try c.encode(logs, forKey: .logs)
         try c.encode(children, forKey: .children)

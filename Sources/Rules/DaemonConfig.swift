@@ -13,11 +13,42 @@ public struct DaemonConfig: Sendable, Hashable {
     public var retention: Retention
     public var reload: Reload
 
-    /// A Unix socket the daemon listens on.
+    /// A Unix socket the daemon listens on, and optional TCP addresses with the same routes.
     public struct Listener: Sendable, Hashable {
         public var socketPath: String
         /// File mode of the socket, e.g. `0o660`.
         public var mode: UInt16
+        /// TCP listeners (intake only): loopback unless `allowNonLoopback`.
+        public var tcp: [TCPAddress] = []
+        public var allowNonLoopback = false
+        /// Largest request body (intake).
+        public var maxBodyBytes = 32 << 20
+    }
+
+    public struct TCPAddress: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public var isLoopback: Bool {
+            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        }
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+        /// `127.0.0.1:8126`, `[::1]:4318`, `localhost:4318`.
+        static func parse(_ text: String) -> TCPAddress? {
+            var host: Substring
+            var port: Substring
+            if text.hasPrefix("[") {
+                guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+                host = text[text.index(after: text.startIndex)..<close]
+                port = text[text.index(close, offsetBy: 2)...]
+            } else {
+                guard let colon = text.lastIndex(of: ":") else { return nil }
+                host = text[..<colon]
+                port = text[text.index(after: colon)...]
+            }
+            guard !host.isEmpty, let p = Int(port), (1...65535).contains(p) else { return nil }
+            return TCPAddress(host: String(host), port: p)
+        }
     }
 
     /// How rule-file changes are noticed.
@@ -97,7 +128,8 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     private static func listener(_ node: Node, what: String, default base: Listener, reader: YAMLReader, directory: String) throws(ConfigError) -> Listener {
-        let m = try reader.mapping(node, what: what, allowed: ["socket", "mode", "tcp"])
+        let allowed = what == "intake" ? ["socket", "mode", "tcp", "allow_non_loopback", "max_body"] : ["socket", "mode"]
+        let m = try reader.mapping(node, what: what, allowed: allowed)
         var result = base
         if let n = m["socket"] {
             result.socketPath = resolvePath(try reader.string(n, what: "\(what).socket"), against: directory)
@@ -116,11 +148,28 @@ public struct DaemonConfig: Sendable, Hashable {
             }
             result.mode = mode
         }
-        if let n = m["tcp"] {
-            let addresses = try reader.strings(n, what: "\(what).tcp")
-            if !addresses.isEmpty {
-                throw reader.error(n, "\(what).tcp listeners are not supported yet; use the Unix socket")
+        if let n = m["allow_non_loopback"] {
+            guard let b = Bool(try reader.string(n, what: "\(what).allow_non_loopback")) else {
+                throw reader.error(n, "\(what).allow_non_loopback must be true or false")
             }
+            result.allowNonLoopback = b
+        }
+        if let n = m["tcp"] {
+            for text in try reader.strings(n, what: "\(what).tcp") {
+                guard let address = TCPAddress.parse(text) else {
+                    throw reader.error(n, "\(what).tcp: '\(text)' is not host:port (such as 127.0.0.1:4318 or [::1]:8126)")
+                }
+                guard address.isLoopback || result.allowNonLoopback else {
+                    throw reader.error(n, "\(what).tcp: \(address) is not a loopback address; set \(what).allow_non_loopback: true to listen there (spans would be accepted from the network)")
+                }
+                result.tcp.append(address)
+            }
+        }
+        if let n = m["max_body"] {
+            guard let v = parseSize(try reader.string(n, what: "\(what).max_body")), v >= 1024, v <= 1 << 30 else {
+                throw reader.error(n, "\(what).max_body must be a size from 1KiB to 1GiB, such as 32MiB")
+            }
+            result.maxBodyBytes = Int(v)
         }
         return result
     }

@@ -46,7 +46,17 @@ public enum Daemon {
         let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail, logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
-            .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode), sink: index, logger: logger)
+            .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode, maxBodyBytes: settings.intake.maxBodyBytes),
+            sink: index, logger: logger)
+        var tcpIntakes: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for address in settings.intake.tcp {
+            if !address.isLoopback {
+                logger.warning("intake listening on a non-loopback address: anyone who can reach it can send spans",
+                               metadata: ["address": "\(address)"])
+            }
+            tcpIntakes.append(.init(service: IntakeServer.tcpApplication(
+                host: address.host, port: address.port, maxBodyBytes: settings.intake.maxBodyBytes, sink: index, logger: logger)))
+        }
         let query = QueryServer.application(
             socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status, logger: logger)
 
@@ -54,7 +64,7 @@ public enum Daemon {
         // makes its last commit.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: tailer), .init(service: watcher), .init(service: intake), .init(service: query)],
+                services: [.init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes + [.init(service: query)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         defer {

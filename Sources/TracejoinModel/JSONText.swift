@@ -3,6 +3,10 @@
 public enum JSONText {
     /// `s` as a JSON string literal, quotes included.
     public static func quote(_ s: String) -> String {
+        // Most keys and values need no escaping: one scan of the bytes, one concatenation.
+        if !s.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            return "\"" + s + "\""
+        }
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for scalar in s.unicodeScalars {

@@ -16,13 +16,15 @@ public struct SpanRecord: Sendable, Hashable {
     public var duration: Int64
     public var error: Bool
     public var meta: [String: String]
+    /// Numeric tags (Datadog `metrics`, numeric OTLP attributes).
+    public var metrics: [String: Double]
     /// How the span arrived: `ndjson`, `datadog-v0.4`, `datadog-v0.5`, `otlp`.
     public var protocolName: String
 
     public init(
         traceID: TraceID, spanID: SpanID, parentID: SpanID?, service: String, name: String, resource: String,
         type: String = "", start: Int64, duration: Int64, error: Bool, meta: [String: String] = [:],
-        protocolName: String
+        metrics: [String: Double] = [:], protocolName: String
     ) {
         self.traceID = traceID
         self.spanID = spanID
@@ -35,6 +37,7 @@ public struct SpanRecord: Sendable, Hashable {
         self.duration = duration
         self.error = error
         self.meta = meta
+        self.metrics = metrics
         self.protocolName = protocolName
     }
 }

@@ -1,0 +1,187 @@
+import TraceContext
+import TracejoinModel
+
+/// Decodes the Datadog trace-agent payloads, v0.4 and v0.5 (shared/clients.md §2).
+///
+/// A payload is a list of trace chunks; the high half of a 128-bit trace ID comes as 16 hex
+/// digits in `meta["_dd.p.tid"]` on the chunk's first span and applies to every span of the chunk.
+public enum DatadogDecoder {
+    public enum Version: String, Sendable {
+        case v04 = "v0.4"
+        case v05 = "v0.5"
+    }
+
+    /// What was wrong and where: byte offset, and the trace chunk / span / field being read.
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public static func decode(_ body: UnsafeRawBufferPointer, version: Version) throws(Failure) -> [SpanRecord] {
+        var reader = MsgPackReader(body)
+        var context = Context()
+        do {
+            let spans: [SpanRecord]
+            switch version {
+            case .v04: spans = try decodeV04(&reader, &context)
+            case .v05: spans = try decodeV05(&reader, &context)
+            }
+            guard reader.isAtEnd else { throw MsgPackReader.Failure(offset: reader.offset, message: "bytes after the payload") }
+            return spans
+        } catch {
+            throw Failure(message: "\(context)\(error)")
+        }
+    }
+
+    /// Where decoding is, for error messages.
+    struct Context: CustomStringConvertible {
+        var chunk: Int?
+        var span: Int?
+        var field: String?
+        var description: String {
+            var parts: [String] = []
+            if let chunk { parts.append("trace chunk \(chunk)") }
+            if let span { parts.append("span \(span)") }
+            if let field { parts.append("field \(field)") }
+            return parts.isEmpty ? "" : parts.joined(separator: ", ") + ": "
+        }
+    }
+
+    /// One span's fields as read, before the chunk's high trace half is applied.
+    struct RawSpan {
+        var service = "", name = "", resource = "", type = ""
+        var traceID: UInt64 = 0, spanID: UInt64 = 0, parentID: UInt64 = 0
+        var start: Int64 = 0, duration: Int64 = 0, error: Int64 = 0
+        var meta: [String: String] = [:]
+        var metrics: [String: Double] = [:]
+    }
+
+    // MARK: v0.4: array of chunks; a chunk is an array of spans; a span is a map.
+
+    static func decodeV04(_ r: inout MsgPackReader, _ c: inout Context) throws(MsgPackReader.Failure) -> [SpanRecord] {
+        var out: [SpanRecord] = []
+        let chunks = try r.readArrayHeader()
+        for chunk in 0..<chunks {
+            c.chunk = chunk
+            let count = try r.readArrayHeader()
+            var raw: [RawSpan] = []
+            raw.reserveCapacity(count)
+            for index in 0..<count {
+                c.span = index
+                var s = RawSpan()
+                let fields = try r.readMapHeader()
+                for _ in 0..<fields {
+                    c.field = nil
+                    let key = try r.readStringBytes()
+                    c.field = String(decoding: key, as: UTF8.self)
+                    switch c.field! {
+                    case "service": s.service = try r.readString()
+                    case "name": s.name = try r.readString()
+                    case "resource": s.resource = try r.readString()
+                    case "type": s.type = try r.readString()
+                    case "trace_id": s.traceID = try r.readUInt64()
+                    case "span_id": s.spanID = try r.readUInt64()
+                    case "parent_id": s.parentID = try r.readNil() ? 0 : try r.readUInt64()
+                    case "start": s.start = try r.readInt64()
+                    case "duration": s.duration = try r.readInt64()
+                    case "error": s.error = try r.readNil() ? 0 : try r.readInt64()
+                    case "meta":
+                        for _ in 0..<(try r.readMapHeader()) { s.meta[try r.readString()] = try r.readString() }
+                    case "metrics":
+                        for _ in 0..<(try r.readMapHeader()) { s.metrics[try r.readString()] = try r.readDouble() }
+                    default:
+                        // meta_struct, span_links, span_events, and whatever comes next.
+                        try r.skip()
+                    }
+                }
+                c.field = nil
+                raw.append(s)
+            }
+            c.span = nil
+            try out.append(contentsOf: chunkSpans(raw, version: .v04, &c))
+        }
+        return out
+    }
+
+    // MARK: v0.5: [string table, chunks]; a span is a 12-element array of string indices and values.
+
+    static func decodeV05(_ r: inout MsgPackReader, _ c: inout Context) throws(MsgPackReader.Failure) -> [SpanRecord] {
+        guard try r.readArrayHeader() == 2 else {
+            throw MsgPackReader.Failure(offset: 0, message: "a v0.5 payload is a 2-element array [string table, traces]")
+        }
+        var table: [String] = []
+        let strings = try r.readArrayHeader()
+        table.reserveCapacity(strings)
+        for _ in 0..<strings { table.append(try r.readString()) }
+        func string(_ r: inout MsgPackReader) throws(MsgPackReader.Failure) -> String {
+            let at = r.offset
+            let index = try r.readUInt64()
+            guard index < UInt64(table.count) else {
+                throw MsgPackReader.Failure(offset: at, message: "string index \(index) is outside the table of \(table.count)")
+            }
+            return table[Int(index)]
+        }
+        var out: [SpanRecord] = []
+        let chunks = try r.readArrayHeader()
+        for chunk in 0..<chunks {
+            c.chunk = chunk
+            let count = try r.readArrayHeader()
+            var raw: [RawSpan] = []
+            raw.reserveCapacity(count)
+            for index in 0..<count {
+                c.span = index
+                c.field = nil
+                let at = r.offset
+                guard try r.readArrayHeader() == 12 else {
+                    throw MsgPackReader.Failure(offset: at, message: "a v0.5 span is an array of exactly 12 elements")
+                }
+                var s = RawSpan()
+                c.field = "service"; s.service = try string(&r)
+                c.field = "name"; s.name = try string(&r)
+                c.field = "resource"; s.resource = try string(&r)
+                c.field = "trace_id"; s.traceID = try r.readUInt64()
+                c.field = "span_id"; s.spanID = try r.readUInt64()
+                c.field = "parent_id"; s.parentID = try r.readUInt64()
+                c.field = "start"; s.start = try r.readInt64()
+                c.field = "duration"; s.duration = try r.readInt64()
+                c.field = "error"; s.error = try r.readInt64()
+                c.field = "meta"
+                for _ in 0..<(try r.readMapHeader()) { s.meta[try string(&r)] = try string(&r) }
+                c.field = "metrics"
+                for _ in 0..<(try r.readMapHeader()) { s.metrics[try string(&r)] = try r.readDouble() }
+                c.field = "type"; s.type = try string(&r)
+                raw.append(s)
+            }
+            c.span = nil
+            c.field = nil
+            try out.append(contentsOf: chunkSpans(raw, version: .v05, &c))
+        }
+        return out
+    }
+
+    /// The chunk's spans as records, with the high trace half from `_dd.p.tid` applied to all.
+    static func chunkSpans(_ raw: [RawSpan], version: Version, _ c: inout Context) throws(MsgPackReader.Failure) -> [SpanRecord] {
+        var high: UInt64?
+        if let tid = raw.lazy.compactMap({ $0.meta["_dd.p.tid"] }).first {
+            guard tid.utf8.count == 16, let value = UInt64(tid, radix: 16) else {
+                throw MsgPackReader.Failure(offset: 0, message: "meta _dd.p.tid '\(tid.prefix(40))' is not 16 hex digits")
+            }
+            high = value == 0 ? nil : value
+        }
+        var spans: [SpanRecord] = []
+        spans.reserveCapacity(raw.count)
+        for (index, s) in raw.enumerated() {
+            c.span = index
+            guard s.traceID != 0 else { throw MsgPackReader.Failure(offset: 0, message: "trace_id is 0") }
+            guard s.spanID != 0 else { throw MsgPackReader.Failure(offset: 0, message: "span_id is 0") }
+            guard s.duration >= 0 else { throw MsgPackReader.Failure(offset: 0, message: "duration is negative") }
+            spans.append(SpanRecord(
+                traceID: TraceID(high: high, low: s.traceID), spanID: SpanID(s.spanID),
+                parentID: s.parentID == 0 ? nil : SpanID(s.parentID), service: s.service, name: s.name,
+                resource: s.resource.isEmpty ? s.name : s.resource, type: s.type, start: s.start, duration: s.duration,
+                error: s.error != 0, meta: s.meta, metrics: s.metrics, protocolName: "datadog-\(version.rawValue)"))
+        }
+        c.span = nil
+        return spans
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import SwiftProtobuf
+import TraceContext
+import TracejoinModel
+
+/// Decodes OTLP/HTTP trace exports: protobuf (swift-protobuf, with the message definitions in
+/// `Protos/otlp_trace.proto`) and OTLP/JSON (hex IDs, lowerCamelCase keys, 64-bit integers
+/// possibly as strings).
+public enum OTLPDecoder {
+    public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// An attribute value, whatever encoding it came in.
+    enum Value {
+        case string(String), bool(Bool), int(Int64), double(Double), other(String)
+    }
+
+    /// One span, as either encoding gives it.
+    struct Input {
+        var traceID: [UInt8]
+        var spanID: [UInt8]
+        var parentSpanID: [UInt8]
+        var name: String
+        var kind: Int
+        var start: UInt64
+        var end: UInt64
+        var attributes: [(String, Value)]
+        var resource: [(String, Value)]
+        var statusCode: Int
+        var statusMessage: String
+    }
+
+    // MARK: Protobuf
+
+    public static func decodeProtobuf(_ body: Data) throws(Failure) -> [SpanRecord] {
+        let request: Tracejoin_Otlp_ExportTraceServiceRequest
+        do {
+            request = try Tracejoin_Otlp_ExportTraceServiceRequest(serializedBytes: body)
+        } catch {
+            throw Failure(message: "not an OTLP ExportTraceServiceRequest (protobuf): \(error)")
+        }
+        var inputs: [Input] = []
+        for resourceSpans in request.resourceSpans {
+            let resource = resourceSpans.resource.attributes.map { ($0.key, value($0.value)) }
+            for scope in resourceSpans.scopeSpans {
+                for s in scope.spans {
+                    inputs.append(Input(
+                        traceID: Array(s.traceID), spanID: Array(s.spanID), parentSpanID: Array(s.parentSpanID), name: s.name,
+                        kind: s.kind.rawValue, start: s.startTimeUnixNano, end: s.endTimeUnixNano,
+                        attributes: s.attributes.map { ($0.key, value($0.value)) }, resource: resource,
+                        statusCode: s.status.code.rawValue, statusMessage: s.status.message))
+                }
+            }
+        }
+        return try records(inputs)
+    }
+
+    static func value(_ v: Tracejoin_Otlp_AnyValue) -> Value {
+        switch v.value {
+        case .stringValue(let s): return .string(s)
+        case .boolValue(let b): return .bool(b)
+        case .intValue(let i): return .int(i)
+        case .doubleValue(let d): return .double(d)
+        case .arrayValue(let a): return .other("[" + a.values.map { describe(value($0)) }.joined(separator: ",") + "]")
+        case .kvlistValue(let l): return .other("{" + l.values.map { "\($0.key)=\(describe(value($0.value)))" }.joined(separator: ",") + "}")
+        case .bytesValue(let b): return .other(b.base64EncodedString())
+        case nil: return .other("")
+        }
+    }
+
+    static func describe(_ v: Value) -> String {
+        switch v {
+        case .string(let s), .other(let s): return s
+        case .bool(let b): return String(b)
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        }
+    }
+
+    /// The response for an encoding: an empty ExportTraceServiceResponse.
+    public static func emptyProtobufResponse() -> Data {
+        (try? Tracejoin_Otlp_ExportTraceServiceResponse().serializedData()) ?? Data()
+    }
+
+    // MARK: Mapping
+
+    /// Spans as records. Resource `service.name` is the service; `resource.name` (as ddtrace's
+    /// OTLP exporter sends it) or the span name is the resource; string attributes go to meta,
+    /// numbers to metrics; STATUS_CODE_ERROR marks an error.
+    static func records(_ inputs: [Input]) throws(Failure) -> [SpanRecord] {
+        var out: [SpanRecord] = []
+        out.reserveCapacity(inputs.count)
+        for (index, s) in inputs.enumerated() {
+            func fail(_ message: String) -> Failure { Failure(message: "span \(index): \(message)") }
+            guard s.traceID.count == 16 else { throw fail("trace_id must be 16 bytes, got \(s.traceID.count)") }
+            guard s.spanID.count == 8 else { throw fail("span_id must be 8 bytes, got \(s.spanID.count)") }
+            guard s.parentSpanID.isEmpty || s.parentSpanID.count == 8 else {
+                throw fail("parent_span_id must be empty or 8 bytes, got \(s.parentSpanID.count)")
+            }
+            let high = bigEndian(s.traceID[0..<8]), low = bigEndian(s.traceID[8..<16])
+            guard high != 0 || low != 0 else { throw fail("trace_id is all zeros") }
+            let spanID = bigEndian(s.spanID[...])
+            guard spanID != 0 else { throw fail("span_id is all zeros") }
+            let parent = s.parentSpanID.isEmpty ? 0 : bigEndian(s.parentSpanID[...])
+            guard s.start <= UInt64(Int64.max), s.end <= UInt64(Int64.max) else { throw fail("a timestamp is beyond 2262") }
+            var meta: [String: String] = [:]
+            var metrics: [String: Double] = [:]
+            for (key, value) in s.resource where key != "service.name" {
+                put(value, "resource." + key, &meta, &metrics)
+            }
+            for (key, value) in s.attributes { put(value, key, &meta, &metrics) }
+            if !s.statusMessage.isEmpty { meta["otel.status_description"] = s.statusMessage }
+            if let kind = ["", "internal", "server", "client", "producer", "consumer"][safe: s.kind], !kind.isEmpty {
+                meta["span.kind"] = kind
+            }
+            let service = s.resource.first { $0.0 == "service.name" }.map { describe($0.1) } ?? ""
+            let resourceName = meta["resource.name"] ?? s.name
+            out.append(SpanRecord(
+                traceID: TraceID(high: high, low: low), spanID: SpanID(spanID), parentID: parent == 0 ? nil : SpanID(parent),
+                service: service, name: meta["operation.name"] ?? s.name, resource: resourceName, type: meta["span.type"] ?? "",
+                start: Int64(s.start), duration: s.end >= s.start ? Int64(s.end - s.start) : 0, error: s.statusCode == 2,
+                meta: meta, metrics: metrics, protocolName: "otlp"))
+        }
+        return out
+    }
+
+    static func put(_ value: Value, _ key: String, _ meta: inout [String: String], _ metrics: inout [String: Double]) {
+        switch value {
+        case .int(let i): metrics[key] = Double(i)
+        case .double(let d): metrics[key] = d
+        default: meta[key] = describe(value)
+        }
+    }
+
+    static func bigEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reduce(0) { $0 << 8 | UInt64($1) }
+    }
+}
+
+extension Array {
+    fileprivate subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

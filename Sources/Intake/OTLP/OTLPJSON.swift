@@ -1,0 +1,158 @@
+import Foundation
+import TracejoinModel
+
+/// OTLP/JSON (the OTLP specification's JSON encoding): IDs are hex strings (not base64),
+/// keys lowerCamelCase, 64-bit integers strings or numbers, enums numbers or names.
+extension OTLPDecoder {
+    public static func decodeJSON(_ body: Data) throws(Failure) -> [SpanRecord] {
+        let request: Request
+        do {
+            request = try JSONDecoder().decode(Request.self, from: body)
+        } catch let error as DecodingError {
+            throw Failure(message: "not OTLP/JSON: \(explain(error))")
+        } catch {
+            throw Failure(message: "not OTLP/JSON: \(error)")
+        }
+        var inputs: [Input] = []
+        for rs in request.resourceSpans ?? [] {
+            let resource = (rs.resource?.attributes ?? []).map { ($0.key, $0.value?.value ?? .other("")) }
+            for scope in rs.scopeSpans ?? [] {
+                for (index, s) in (scope.spans ?? []).enumerated() {
+                    func hex(_ text: String?, _ field: String) throws(Failure) -> [UInt8] {
+                        guard let text, !text.isEmpty else { return [] }
+                        guard let bytes = Self.hexBytes(text) else {
+                            throw Failure(message: "span \(index): \(field) '\(text.prefix(40))' is not hex")
+                        }
+                        return bytes
+                    }
+                    inputs.append(Input(
+                        traceID: try hex(s.traceId, "traceId"), spanID: try hex(s.spanId, "spanId"),
+                        parentSpanID: try hex(s.parentSpanId, "parentSpanId"), name: s.name ?? "", kind: s.kind?.value ?? 0,
+                        start: s.startTimeUnixNano?.value ?? 0, end: s.endTimeUnixNano?.value ?? 0,
+                        attributes: (s.attributes ?? []).map { ($0.key, $0.value?.value ?? .other("")) }, resource: resource,
+                        statusCode: s.status?.code?.value ?? 0, statusMessage: s.status?.message ?? ""))
+                }
+            }
+        }
+        return try records(inputs)
+    }
+
+    static func hexBytes(_ text: String) -> [UInt8]? {
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count / 2)
+        var i = 0
+        while i < chars.count {
+            guard let h = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+            out.append(h)
+            i += 2
+        }
+        return out
+    }
+
+    static func explain(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
+            let path = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    struct Request: Decodable { var resourceSpans: [ResourceSpans]? }
+    struct ResourceSpans: Decodable {
+        var resource: Resource?
+        var scopeSpans: [ScopeSpans]?
+    }
+    struct Resource: Decodable { var attributes: [KeyValue]? }
+    struct ScopeSpans: Decodable { var spans: [Span]? }
+    struct Span: Decodable {
+        var traceId: String?
+        var spanId: String?
+        var parentSpanId: String?
+        var name: String?
+        var kind: EnumValue?
+        var startTimeUnixNano: UInt64Value?
+        var endTimeUnixNano: UInt64Value?
+        var attributes: [KeyValue]?
+        var status: Status?
+    }
+    struct Status: Decodable {
+        var code: EnumValue?
+        var message: String?
+    }
+    struct KeyValue: Decodable {
+        var key: String
+        var value: AnyValue?
+    }
+
+    /// `{"stringValue": …}`, `{"intValue": "5"}`, …
+    struct AnyValue: Decodable {
+        var value: Value
+        enum Keys: String, CodingKey { case stringValue, boolValue, intValue, doubleValue, arrayValue, kvlistValue, bytesValue }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Keys.self)
+            if let s = try c.decodeIfPresent(String.self, forKey: .stringValue) {
+                value = .string(s)
+            } else if let b = try c.decodeIfPresent(Bool.self, forKey: .boolValue) {
+                value = .bool(b)
+            } else if let i = try c.decodeIfPresent(Int64Value.self, forKey: .intValue) {
+                value = .int(i.value)
+            } else if let d = try c.decodeIfPresent(Double.self, forKey: .doubleValue) {
+                value = .double(d)
+            } else if let b = try c.decodeIfPresent(String.self, forKey: .bytesValue) {
+                value = .other(b)
+            } else {
+                value = .other("")
+            }
+        }
+    }
+
+    /// A 64-bit integer as a JSON number or string (the protobuf JSON mapping writes strings).
+    struct UInt64Value: Decodable {
+        var value: UInt64
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self), let v = UInt64(s) {
+                value = v
+            } else {
+                value = try c.decode(UInt64.self)
+            }
+        }
+    }
+
+    struct Int64Value: Decodable {
+        var value: Int64
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self), let v = Int64(s) {
+                value = v
+            } else {
+                value = try c.decode(Int64.self)
+            }
+        }
+    }
+
+    /// An enum as its number or its name (`"SPAN_KIND_SERVER"`, `"STATUS_CODE_ERROR"`).
+    struct EnumValue: Decodable {
+        var value: Int
+        static let names = [
+            "SPAN_KIND_UNSPECIFIED": 0, "SPAN_KIND_INTERNAL": 1, "SPAN_KIND_SERVER": 2, "SPAN_KIND_CLIENT": 3,
+            "SPAN_KIND_PRODUCER": 4, "SPAN_KIND_CONSUMER": 5, "STATUS_CODE_UNSET": 0, "STATUS_CODE_OK": 1, "STATUS_CODE_ERROR": 2,
+        ]
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Int.self) {
+                value = n
+            } else {
+                let name = try c.decode(String.self)
+                guard let n = Self.names[name] else {
+                    throw DecodingError.dataCorruptedError(in: c, debugDescription: "unknown enum value '\(name)'")
+                }
+                value = n
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Intake
+import TracejoinModel
+
+/// `tracejoin bench-intake`: spans/s for Datadog payloads of realistic size, through the
+/// decoders alone and through a running daemon's intake socket into its index.
+struct IntakeBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-intake",
+        abstract: "Measure span intake: the v0.4/v0.5 decoders alone, and end to end through --socket.")
+
+    @Option(help: "Payloads per measurement.")
+    var payloads = 50
+
+    @Option(help: "Trace chunks per payload.")
+    var chunks = 100
+
+    @Option(help: ArgumentHelp("A running daemon's intake socket, for the end-to-end measurement.", valueName: "path"))
+    var socket: String?
+
+    @Option(help: "Concurrent connections for the end-to-end measurement.")
+    var connections = 2
+
+    func run() async throws {
+        var rng = SplitMix(seed: 42)
+        for version in [DatadogDecoder.Version.v05, .v04] {
+            let bodies = (0..<payloads).map { _ in Self.payload(version: version, chunks: chunks, rng: &rng) }
+            let spans = bodies.reduce(0) { $0 + $1.spans }
+            let bytes = bodies.reduce(0) { $0 + $1.bytes.count }
+            // Decoders alone, best of three.
+            var best = Duration.seconds(3600)
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                var decoded = 0
+                for body in bodies {
+                    decoded += try body.bytes.withUnsafeBytes { try DatadogDecoder.decode($0, version: version) }.count
+                }
+                best = min(best, ContinuousClock.now - start)
+                guard decoded == spans else { throw ValidationError("decoded \(decoded) of \(spans) spans") }
+            }
+            print("\(version.rawValue): \(payloads) payloads of \(chunks) chunks (3–50 spans each), \(spans) spans, \(bytes / payloads / 1024) KiB a payload")
+            print("  decoder alone:           \(Self.rate(spans, best)) spans/s")
+            guard let socket else { continue }
+            // End to end: every POST returns after its spans are committed.
+            let client = UnixHTTPClient(socketPath: socket)
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<connections {
+                    group.addTask {
+                        for (i, body) in bodies.enumerated() where i % connections == worker {
+                            let reply = try await client.post("/\(version.rawValue)/traces", body: body.bytes, contentType: "application/msgpack")
+                            guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            print("  socket → index (\(connections) connections): \(Self.rate(spans, ContinuousClock.now - start)) spans/s")
+        }
+    }
+
+    static func rate(_ spans: Int, _ d: Duration) -> String {
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return String(format: "%10.0f", Double(spans) / seconds)
+    }
+
+    /// A payload as ddtrace sends it: chunks of 3–50 spans, a root with `_dd.p.tid` and a few
+    /// meta tags per span, metrics on the root.
+    static func payload(version: DatadogDecoder.Version, chunks: Int, rng: inout SplitMix) -> (bytes: [UInt8], spans: Int) {
+        var w = MsgPackWriter()
+        var total = 0
+        let sizes = (0..<chunks).map { _ in 3 + Int(rng.next() % 48) }
+        let strings = ["", "checkout", "flask.request", "GET /checkout", "postgres.query", "SELECT * FROM carts WHERE id = %s",
+                       "_dd.p.tid", "6b060b9000000000", "env", "prod", "version", "1.0.0", "http.status_code", "200",
+                       "_sampling_priority_v1", "web", "sql", "component", "flask"]
+        func index(_ s: String) -> UInt64 { UInt64(strings.firstIndex(of: s)!) }
+        if version == .v05 {
+            w.array(2)
+            w.array(strings.count)
+            for s in strings { w.string(s) }
+        }
+        w.array(chunks)
+        for size in sizes {
+            let trace = rng.next() | 1
+            w.array(size)
+            let root = rng.next() | 1
+            for i in 0..<size {
+                total += 1
+                let span = i == 0 ? root : rng.next() | 1
+                let meta: [(String, String)] = (i == 0 ? [("_dd.p.tid", "6b060b9000000000")] : [])
+                    + [("env", "prod"), ("version", "1.0.0"), ("component", "flask")]
+                if version == .v05 {
+                    w.array(12)
+                    w.uint(index("checkout")); w.uint(index(i == 0 ? "flask.request" : "postgres.query"))
+                    w.uint(index(i == 0 ? "GET /checkout" : "SELECT * FROM carts WHERE id = %s"))
+                    w.uint(trace); w.uint(span); w.uint(i == 0 ? 0 : root)
+                    w.int(1_764_000_000_000_000_000 + Int64(i) * 1000, as: .u64); w.uint(1_500_000); w.int(0, as: .fixint)
+                    w.map(meta.count)
+                    for (k, v) in meta { w.uint(index(k)); w.uint(index(v)) }
+                    w.map(i == 0 ? 1 : 0)
+                    if i == 0 { w.uint(index("_sampling_priority_v1")); w.float64(1) }
+                    w.uint(index(i == 0 ? "web" : "sql"))
+                } else {
+                    w.map(i == 0 ? 11 : 10)
+                    w.string("service"); w.string("checkout")
+                    w.string("name"); w.string(i == 0 ? "flask.request" : "postgres.query")
+                    w.string("resource"); w.string(i == 0 ? "GET /checkout" : "SELECT * FROM carts WHERE id = %s")
+                    w.string("trace_id"); w.uint(trace)
+                    w.string("span_id"); w.uint(span)
+                    w.string("parent_id"); w.uint(i == 0 ? 0 : root)
+                    w.string("start"); w.int(1_764_000_000_000_000_000 + Int64(i) * 1000, as: .i64)
+                    w.string("duration"); w.uint(1_500_000)
+                    w.string("meta"); w.map(meta.count)
+                    for (k, v) in meta { w.string(k); w.string(v) }
+                    w.string("type"); w.string(i == 0 ? "web" : "sql")
+                    if i == 0 { w.string("metrics"); w.map(1); w.string("_sampling_priority_v1"); w.float64(1) }
+                }
+            }
+        }
+        return (w.bytes, total)
+    }
+}
+
+/// A small seeded generator, so runs are comparable.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
