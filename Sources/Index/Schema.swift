@@ -76,6 +76,14 @@ enum Schema {
         migrator.registerMigration("v3: span metrics") { db in
             try db.execute(sql: "ALTER TABLE spans ADD COLUMN metrics TEXT")  // JSON object, string to number
         }
+        migrator.registerMigration("v4: indexes for retention and search") { db in
+            try db.execute(sql: """
+                CREATE INDEX logs_by_time ON logs (ingested_ns);
+                CREATE INDEX spans_by_time ON spans (received_ns);
+                CREATE INDEX spans_by_start ON spans (start_ns);
+                CREATE INDEX spans_by_service ON spans (service, start_ns);
+                """)
+        }
         return migrator
     }
 }

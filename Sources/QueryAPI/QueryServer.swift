@@ -11,7 +11,9 @@ public enum QueryServer {
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
-        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles())) }
+        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), retention: status.retention())) }
+        router.get("/v1/logs") { request, _ in try await SearchRoutes.logs(request, reader: reader) }
+        router.get("/v1/traces") { request, _ in try await SearchRoutes.traces(request, reader: reader) }
         router.get("/v1/traces/{id}") { _, context in
             let text = context.parameters.get("id") ?? ""
             return try await trace(text, reader: reader)

@@ -10,6 +10,7 @@ public struct StatsDocument: Codable, Sendable {
     public var sources: [String: Source]
     /// Every followed file: identity, offset, lag, rotations, bytes lost.
     public var files: [TailedFileStatus]
+    public var retention: RetentionStatus
 
     public struct Source: Codable, Sendable {
         /// Lines no rule of the source matched.
@@ -25,8 +26,9 @@ public struct StatsDocument: Codable, Sendable {
         public var limit_hits: Int
     }
 
-    init(_ counters: CounterRegistry, files: [TailedFileStatus]) {
+    init(_ counters: CounterRegistry, files: [TailedFileStatus], retention: RetentionStatus) {
         self.files = files
+        self.retention = retention
         sources = counters.snapshot().mapValues { source in
             Source(lines_unmatched: source.unmatched, rules: source.rules.mapValues { c in
                 Rule(matched: c.matched.value, with_trace: c.withTrace.value, without_trace: c.withoutTrace.value,

@@ -63,6 +63,8 @@ public struct DaemonConfig: Sendable, Hashable {
         /// Records older than this many seconds are deleted.
         public var maxAgeSeconds: Int64
         public var maxBytes: Int64
+        /// How often retention runs.
+        public var intervalSeconds: Int64 = 10
     }
 
     public static let fileName = "tracejoin.yaml"
@@ -97,7 +99,13 @@ public struct DaemonConfig: Sendable, Hashable {
             config.query = try listener(node, what: "query", default: config.query, reader: reader, directory: directory)
         }
         if let node = top["retention"] {
-            let r = try reader.mapping(node, what: "retention", allowed: ["max_age", "max_bytes"])
+            let r = try reader.mapping(node, what: "retention", allowed: ["max_age", "max_bytes", "interval"])
+            if let n = r["interval"] {
+                guard let v = parseDuration(try reader.string(n, what: "interval")), v > 0 else {
+                    throw reader.error(n, "retention.interval must be a duration such as 10s or 1m")
+                }
+                config.retention.intervalSeconds = v
+            }
             if let n = r["max_age"] {
                 guard let v = parseDuration(try reader.string(n, what: "max_age")) else {
                     throw reader.error(n, "max_age must be a duration such as 72h, 30m or 7d")

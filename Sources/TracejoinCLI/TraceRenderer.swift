@@ -46,7 +46,7 @@ public struct TraceRenderer {
         }
     }
 
-    private func line(_ log: TraceDocument.Log) -> String {
+    func line(_ log: TraceDocument.Log) -> String {
         var parts: [String] = []
         if let time = log.time { parts.append(dim(time)) }
         if let level = log.level { parts.append(levelColor(level)) }
@@ -78,6 +78,7 @@ public struct TraceRenderer {
     }
 
     private func bold(_ s: String) -> String { color ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
+    func faint(_ s: String) -> String { dim(s) }
     private func dim(_ s: String) -> String { color ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
     private func red(_ s: String) -> String { color ? "\u{1B}[31m\(s)\u{1B}[0m" : s }
 

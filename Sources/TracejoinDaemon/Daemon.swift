@@ -42,7 +42,9 @@ public enum Daemon {
             logger.warning("rules: warning: \(warning)")
         }
         let registry = RuleRegistry(config, counters: counters)
-        let status = Status(registry: registry, counters: counters)
+        let retainer = Retainer(index: index, maxAgeSeconds: settings.retention.maxAgeSeconds,
+                                maxBytes: settings.retention.maxBytes, interval: .seconds(settings.retention.intervalSeconds), logger: logger)
+        let status = Status(registry: registry, counters: counters, retainer: retainer)
         let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail, logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
@@ -64,7 +66,8 @@ public enum Daemon {
         // makes its last commit.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes + [.init(service: query)],
+                services: [.init(service: retainer), .init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
+                    + [.init(service: query)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         defer {
@@ -84,13 +87,17 @@ public enum Daemon {
 final class Status: DaemonStatus {
     let registry: RuleRegistry
     let counters: CounterRegistry
+    let retainer: Retainer
     let tail = TailStatusBoard()
     private let cache = Mutex<(generation: Int, sources: [TailSource])>((-1, []))
 
-    init(registry: RuleRegistry, counters: CounterRegistry) {
+    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer) {
         self.registry = registry
         self.counters = counters
+        self.retainer = retainer
     }
+
+    func retention() -> RetentionStatus { retainer.status() }
 
     func ruleFiles() -> [RuleFileStatus] { registry.statuses() }
 

@@ -63,6 +63,91 @@ public protocol SpanSink: Sendable {
 public protocol TraceReader: Sendable {
     /// The spans and log records of every trace that `id` matches; empty when none is known.
     func trace(_ id: TraceID) async throws -> StoredTrace
+    /// Log records matching `query`, newest first.
+    func logs(_ query: LogQuery) async throws -> LogPage
+    /// Traces with their counts, most recent first.
+    func recentTraces(_ query: TraceListQuery) async throws -> [TraceSummary]
+}
+
+/// A search over stored log records.
+public struct LogQuery: Sendable {
+    public var traceID: TraceID?
+    public var spanID: SpanID?
+    /// Lines joined to a span of this service.
+    public var service: String?
+    public var level: String?
+    /// The rule file's source name.
+    public var source: String?
+    /// A substring of the message.
+    public var text: String?
+    /// Ingest time bounds, nanoseconds since the epoch.
+    public var since: Int64?
+    public var until: Int64?
+    public var limit: Int
+    /// Continue after this record (the previous page's `next`).
+    public var before: Int64?
+
+    public init(traceID: TraceID? = nil, spanID: SpanID? = nil, service: String? = nil, level: String? = nil, source: String? = nil,
+                text: String? = nil, since: Int64? = nil, until: Int64? = nil, limit: Int = 100, before: Int64? = nil) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.service = service
+        self.level = level
+        self.source = source
+        self.text = text
+        self.since = since
+        self.until = until
+        self.limit = limit
+        self.before = before
+    }
+}
+
+/// One page of log records, and where the next page starts (`nil`: no more).
+public struct LogPage: Sendable {
+    public var records: [(id: Int64, ingested: Int64, record: LogRecord)]
+    public var next: Int64?
+    public init(records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?) {
+        self.records = records
+        self.next = next
+    }
+}
+
+public struct TraceListQuery: Sendable {
+    public var service: String?
+    public var onlyErrors: Bool
+    /// Span start bounds, nanoseconds since the epoch.
+    public var since: Int64?
+    public var until: Int64?
+    public var limit: Int
+    public init(service: String? = nil, onlyErrors: Bool = false, since: Int64? = nil, until: Int64? = nil, limit: Int = 20) {
+        self.service = service
+        self.onlyErrors = onlyErrors
+        self.since = since
+        self.until = until
+        self.limit = limit
+    }
+}
+
+/// A trace as the list of recent traces shows it.
+public struct TraceSummary: Sendable {
+    public var traceID: TraceID
+    public var rootName: String?
+    public var services: [String]
+    public var start: Int64
+    public var end: Int64
+    public var spans: Int
+    public var errors: Int
+    public var logs: Int
+    public init(traceID: TraceID, rootName: String?, services: [String], start: Int64, end: Int64, spans: Int, errors: Int, logs: Int) {
+        self.traceID = traceID
+        self.rootName = rootName
+        self.services = services
+        self.start = start
+        self.end = end
+        self.spans = spans
+        self.errors = errors
+        self.logs = logs
+    }
 }
 
 /// A trace as stored: flat lists, joined by the reader into a tree.

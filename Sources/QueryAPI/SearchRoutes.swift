@@ -1,0 +1,159 @@
+import Foundation
+import HTTPSupport
+import Hummingbird
+import TraceContext
+import TracejoinModel
+
+/// `GET /v1/logs` and `GET /v1/traces`: searches over the index.
+enum SearchRoutes {
+    static let maxLogs = 1000
+    static let maxTraces = 200
+
+    struct BadParameter: Error {
+        var name: String
+        var message: String
+    }
+
+    /// `?trace_id=&span_id=&service=&level=&source=&q=&since=&until=&limit=&cursor=`
+    static func logs(_ request: Request, reader: any TraceReader) async throws -> Response {
+        let p = request.uri.queryParameters
+        var query = LogQuery()
+        do {
+            query.traceID = try p["trace_id"].flatMap { try id($0, "trace_id") }
+            if let text = p["span_id"] {
+                do {
+                    query.spanID = try SpanID.parse(String(text), encoding: .auto)
+                } catch {
+                    throw BadParameter(name: "span_id", message: error.message)
+                }
+            }
+            query.service = p["service"].map(String.init)
+            query.level = p["level"].map(String.init)
+            query.source = p["source"].map(String.init)
+            query.text = p["q"].map(String.init)
+            query.since = try p["since"].map { try time($0, "since") }
+            query.until = try p["until"].map { try time($0, "until") }
+            query.limit = try limit(p["limit"], default: 100, max: maxLogs)
+            if let cursor = p["cursor"] {
+                guard let value = Int64(cursor), value > 0 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }
+                query.before = value
+            }
+        } catch let error as BadParameter {
+            return JSONReply.error(.badRequest, "invalid \(error.name)", detail: error.message)
+        }
+        let page = try await reader.logs(query)
+        return JSONReply.response(LogsDocument(
+            logs: page.records.map { LogsDocument.Entry(id: String($0.id), ingested_at: Timestamps.iso8601(nanoseconds: $0.ingested), record: $0.record) },
+            next_cursor: page.next.map(String.init)))
+    }
+
+    /// `?service=&since=&until=&error=&limit=`
+    static func traces(_ request: Request, reader: any TraceReader) async throws -> Response {
+        let p = request.uri.queryParameters
+        var query = TraceListQuery()
+        do {
+            query.service = p["service"].map(String.init)
+            query.since = try p["since"].map { try time($0, "since") }
+            query.until = try p["until"].map { try time($0, "until") }
+            query.limit = try limit(p["limit"], default: 20, max: maxTraces)
+            if let e = p["error"] {
+                guard let b = Bool(String(e)) else { throw BadParameter(name: "error", message: "error takes true or false") }
+                query.onlyErrors = b
+            }
+        } catch let error as BadParameter {
+            return JSONReply.error(.badRequest, "invalid \(error.name)", detail: error.message)
+        }
+        let traces = try await reader.recentTraces(query)
+        return JSONReply.response(TracesDocument(traces: traces.map(TracesDocument.Entry.init)))
+    }
+
+    static func id(_ text: Substring, _ name: String) throws -> TraceID? {
+        do {
+            guard let id = try TraceID.parse(String(text), encoding: .auto) else {
+                throw BadParameter(name: name, message: "'\(text)' is a zero or empty ID")
+            }
+            return id
+        } catch let error as IDParseError {
+            throw BadParameter(name: name, message: "'\(text)': \(error.message)")
+        }
+    }
+
+    static func limit(_ text: Substring?, default value: Int, max: Int) throws -> Int {
+        guard let text else { return value }
+        guard let n = Int(text), n >= 1 else { throw BadParameter(name: "limit", message: "limit is a whole number from 1 to \(max)") }
+        return min(n, max)
+    }
+
+    /// RFC 3339 (`2026-11-29T04:00:00Z`), a duration ago (`15m`, `2h`, `7d`, `30s`), or
+    /// nanoseconds since the epoch.
+    static func time(_ text: Substring, _ name: String) throws -> Int64 {
+        let s = String(text)
+        if let n = Int64(s), n > 1_000_000_000_000 { return n }
+        let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        if let unit = s.last, let scale = units[unit], let n = Int64(s.dropLast()), n >= 0 {
+            return Timestamps.now() - n * scale * 1_000_000_000
+        }
+        if let date = try? Date(s, strategy: .iso8601) {
+            return Int64(date.timeIntervalSince1970 * 1e9)
+        }
+        throw BadParameter(name: name, message: "'\(s)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), a duration ago (15m, 2h, 7d) or nanoseconds")
+    }
+}
+
+/// `GET /v1/logs`: newest first; pass `next_cursor` back as `cursor` for the next page.
+struct LogsDocument: Encodable {
+    var logs: [Entry]
+    var next_cursor: String?
+
+    struct Entry: Encodable {
+        var id: String
+        var ingested_at: String
+        var record: LogRecord
+
+        enum Keys: String, CodingKey { case id, ingested_at, trace_id, trace_id_dd, log }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(ingested_at, forKey: .ingested_at)
+            try c.encode(record.traceID?.hex, forKey: .trace_id)
+            try c.encode(record.traceID?.lowDecimal, forKey: .trace_id_dd)
+            try c.encode(TraceDocument.Log(record), forKey: .log)
+        }
+    }
+
+    enum Keys: String, CodingKey { case logs, next_cursor }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(logs, forKey: .logs)
+        try c.encode(next_cursor, forKey: .next_cursor)
+    }
+}
+
+/// `GET /v1/traces`: most recent first.
+struct TracesDocument: Encodable {
+    var traces: [Entry]
+
+    struct Entry: Encodable {
+        var trace_id: String
+        var trace_id_dd: String
+        var root: String?
+        var services: [String]
+        var start: String
+        var duration_ns: Int64
+        var spans: Int
+        var errors: Int
+        var logs: Int
+
+        init(_ s: TraceSummary) {
+            trace_id = s.traceID.hex
+            trace_id_dd = s.traceID.lowDecimal
+            root = s.rootName
+            services = s.services
+            start = Timestamps.iso8601(nanoseconds: s.start)
+            duration_ns = max(0, s.end - s.start)
+            spans = s.spans
+            errors = s.errors
+            logs = s.logs
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Index
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TracejoinModel
+
+/// Keeps the index within `retention.max_age` and `retention.max_bytes`, in small steps (one
+/// short transaction each) so that ingest never waits long behind it.
+final class Retainer: Service {
+    let index: Index
+    let maxAgeSeconds: Int64
+    let maxBytes: Int64
+    let interval: Duration
+    let logger: Logger
+    let state: Mutex<RetentionStatus>
+
+    init(index: Index, maxAgeSeconds: Int64, maxBytes: Int64, interval: Duration = .seconds(10), logger: Logger) {
+        self.index = index
+        self.maxAgeSeconds = maxAgeSeconds
+        self.maxBytes = maxBytes
+        self.interval = interval
+        self.logger = logger
+        state = Mutex(RetentionStatus(max_bytes: maxBytes, max_age_seconds: maxAgeSeconds))
+    }
+
+    func status() -> RetentionStatus { state.withLock { $0 } }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await enforce()
+            } catch {
+                logger.error("retention failed; will try again", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// One round: everything older than max_age, then the oldest records while over max_bytes.
+    func enforce() async throws {
+        var total = Index.Pruned()
+        let cutoff = Timestamps.now() - maxAgeSeconds * 1_000_000_000
+        while !Task.isShuttingDownGracefully {
+            let step = try await index.pruneOlderThan(cutoff)
+            total.logs += step.logs
+            total.spans += step.spans
+            if step.isEmpty { break }
+            await Task.yield()
+        }
+        var used = try await index.usedBytes()
+        while used > maxBytes && !Task.isShuttingDownGracefully {
+            let step = try await index.pruneOldest()
+            total.logs += step.logs
+            total.spans += step.spans
+            if step.isEmpty { break }
+            used = try await index.usedBytes()
+            await Task.yield()
+        }
+        if !total.isEmpty {
+            logger.info("retention deleted records", metadata: ["logs": "\(total.logs)", "spans": "\(total.spans)", "used_bytes": "\(used)"])
+        }
+        state.withLock {
+            $0.used_bytes = used
+            $0.deleted_logs += total.logs
+            $0.deleted_spans += total.spans
+            $0.last_run = Timestamps.iso8601(nanoseconds: Timestamps.now())
+        }
+    }
+}

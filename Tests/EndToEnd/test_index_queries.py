@@ -1,0 +1,68 @@
+"""The index's query side and retention against the running daemon."""
+
+import json
+import os
+import signal
+
+from harness import Daemon, ddtrace_line, request, wait_for
+
+
+def test_log_search_with_cursor_and_recent_traces(daemon):
+    daemon.post_spans([{"trace_id": "501", "span_id": "1", "service": "web", "name": "GET /a", "start": 1764000000000000000,
+                        "duration": 5, "error": 1},
+                       {"trace_id": "502", "span_id": "1", "service": "db", "name": "SELECT", "start": 1764000001000000000,
+                        "duration": 5}])
+    daemon.append("app.log", [ddtrace_line("501", "1", f"web line {i}") for i in range(5)]
+                  + [ddtrace_line("502", "1", "db slow", level="WARNING")])
+    wait_for(lambda: len(daemon.get("/v1/logs?limit=1000")["logs"]) == 6, what="six lines")
+    page = daemon.get("/v1/logs?q=web&limit=2")
+    assert [e["log"]["message"] for e in page["logs"]] == ["web line 4", "web line 3"]
+    page2 = daemon.get(f"/v1/logs?q=web&limit=2&cursor={page['next_cursor']}")
+    assert [e["log"]["message"] for e in page2["logs"]] == ["web line 2", "web line 1"]
+    assert daemon.get("/v1/logs?level=warning")["logs"][0]["log"]["message"] == "db slow"
+    assert [e["log"]["message"] for e in daemon.get("/v1/logs?service=db")["logs"]] == ["db slow"]
+    assert len(daemon.get("/v1/logs?trace_id=501")["logs"]) == 5
+    assert daemon.get("/v1/logs?since=10m")["logs"] and daemon.get("/v1/logs?until=2000-01-01T00:00:00Z")["logs"] == []
+    status, body = request(daemon.query_socket, "GET", "/v1/logs?since=yesterday")
+    assert status == 400 and "not a time" in body["detail"]
+    status, body = request(daemon.query_socket, "GET", "/v1/logs?limit=0")
+    assert status == 400
+    traces = daemon.get("/v1/traces")["traces"]
+    assert [t["trace_id_dd"] for t in traces] == ["502", "501"]
+    assert traces[1]["errors"] == 1 and traces[1]["logs"] == 5 and traces[1]["root"] == "GET /a"
+    assert [t["trace_id_dd"] for t in daemon.get("/v1/traces?error=true")["traces"]] == ["501"]
+    assert [t["trace_id_dd"] for t in daemon.get("/v1/traces?service=db")["traces"]] == ["502"]
+    # The CLI over the same routes.
+    out = daemon.cli("query", "logs", "--grep", "web", "--limit", "2", "--config", daemon.config)
+    assert out.returncode == 0 and "web line 4" in out.stdout and "web line 3" in out.stdout
+    out = daemon.cli("query", "recent", "--errors", "--config", daemon.config)
+    assert out.returncode == 0 and "GET /a" in out.stdout and "✗ 1 error" in out.stdout
+    out = daemon.cli("query", "logs", "--since", "soon", "--config", daemon.config)
+    assert out.returncode == 1 and "not a time" in out.stderr
+
+
+def test_retention_by_age_deletes_what_is_due():
+    d = Daemon(extra_yaml="retention: { max_age: 2s, interval: 1s }\n")
+    try:
+        d.start()
+        d.append("app.log", [ddtrace_line("601", "1", f"old {i}") for i in range(20)])
+        wait_for(lambda: len(d.logs_of("601")) == 20, what="lines indexed")
+        # After two seconds they are due, and retention takes them out.
+        stats = wait_for(lambda: (lambda r: r if r["deleted_logs"] == 20 else None)(d.get("/v1/stats")["retention"]),
+                         timeout=20, what="retention")
+        assert stats["max_age_seconds"] == 2 and stats["used_bytes"] > 0
+        assert d.trace("601")[0] == 404
+        d.append("app.log", [ddtrace_line("602", "1", "fresh")])
+        wait_for(lambda: len(d.logs_of("602")) == 1, what="a fresh line")
+    finally:
+        d.cleanup()
+
+
+def test_sigterm_drains_lines_written_just_before(daemon):
+    daemon.append("app.log", [ddtrace_line("701", "1", f"line {i}") for i in range(300)])
+    # SIGTERM right away: whatever was read is committed with its offsets, the rest is read
+    # after the restart: every line is there once.
+    assert daemon.stop(signal.SIGTERM) == 0
+    daemon.start()
+    logs = wait_for(lambda: (lambda l: l if len(l) == 300 else None)(daemon.logs_of("701")), what="300 lines")
+    assert sorted(int(l["message"].split()[1]) for l in logs) == list(range(300))

@@ -1,0 +1,67 @@
+import Foundation
+import Index
+import TraceContext
+import Testing
+import TracejoinModel
+
+@Suite("Retention")
+struct RetentionTests {
+    @Test func ageDeletesExactlyWhatIsDueInSmallSteps() async throws {
+        let t = try TempIndex()
+        let trace = TraceID(high: nil, low: 9)
+        try await t.index.commit(TailBatch(records: (0..<12).map { log(trace, 1, "old \($0)") }))
+        try await t.index.insert([span(trace, 1)])
+        let cutoff = Timestamps.now()
+        try await Task.sleep(for: .milliseconds(5))
+        try await t.index.commit(TailBatch(records: [log(trace, 1, "new")]))
+        // Batches of 5: 5 + 5 + 2 old lines, then nothing.
+        var steps: [Index.Pruned] = []
+        while true {
+            let step = try await t.index.pruneOlderThan(cutoff, batch: 5)
+            steps.append(step)
+            if step.isEmpty { break }
+        }
+        #expect(steps.map(\.logs) == [5, 5, 2, 0])
+        #expect(steps.map(\.spans) == [1, 0, 0, 0])
+        #expect(try await t.index.trace(trace).logs.map(\.message) == ["new"])
+    }
+
+    @Test func sizePrunesTheOldestFirst() async throws {
+        let t = try TempIndex()
+        let trace = TraceID(high: nil, low: 3)
+        for batch in 0..<4 {
+            try await t.index.commit(TailBatch(records: (0..<500).map { log(trace, 1, "batch \(batch) line \($0) " + String(repeating: "x", count: 200)) }))
+        }
+        let before = try await t.index.usedBytes()
+        let step = try await t.index.pruneOldest(batch: 500)
+        #expect(step.logs == 500)
+        #expect(try await t.index.usedBytes() < before)
+        let remaining = try await t.index.trace(trace).logs
+        #expect(remaining.count == 1500)
+        #expect(remaining.first?.message?.hasPrefix("batch 1 line 0 ") == true)
+    }
+
+    @Test func searchPagesNewestFirstWithFilters() async throws {
+        let t = try TempIndex()
+        let a = TraceID(high: nil, low: 1)
+        let b = TraceID(high: 2, low: 1)
+        var records = (0..<7).map { log(a, 1, "alpha \($0)") }
+        var error = log(b, 2, "beta failed")
+        error.level = "ERROR"
+        records.append(error)
+        try await t.index.commit(TailBatch(records: records))
+        try await t.index.insert([span(a, 1), SpanRecord(traceID: b, spanID: SpanID(2), parentID: nil, service: "billing", name: "x",
+                                                           resource: "x", start: 0, duration: 1, error: true, protocolName: "ndjson")])
+        let first = try await t.index.logs(LogQuery(text: "alpha", limit: 3))
+        #expect(first.records.map(\.record.message) == ["alpha 6", "alpha 5", "alpha 4"])
+        let second = try await t.index.logs(LogQuery(text: "alpha", limit: 3, before: first.next))
+        #expect(second.records.map(\.record.message) == ["alpha 3", "alpha 2", "alpha 1"])
+        let last = try await t.index.logs(LogQuery(text: "alpha", limit: 3, before: second.next))
+        #expect(last.records.map(\.record.message) == ["alpha 0"] && last.next == nil)
+        #expect(try await t.index.logs(LogQuery(level: "error")).records.map(\.record.message) == ["beta failed"])
+        #expect(try await t.index.logs(LogQuery(service: "billing")).records.map(\.record.message) == ["beta failed"])
+        #expect(try await t.index.logs(LogQuery(traceID: TraceID(high: 3, low: 1))).records.count == 7)  // high unknown on a's lines
+        let recent = try await t.index.recentTraces(TraceListQuery(onlyErrors: true))
+        #expect(recent.count == 1 && recent.first?.errors == 1 && recent.first?.services == ["billing", "svc"])
+    }
+}
