@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "TraceContext", "TracejoinModel", "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -13,6 +13,13 @@ public enum JSONReply {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// `value` as one line of NDJSON (with its newline).
+    public static func line(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+    }
+
     /// The error body every 4xx and 5xx carries: `{"error": "...", "detail": "..."}`.
     public struct ErrorBody: Codable, Sendable, Equatable {
         public var error: String

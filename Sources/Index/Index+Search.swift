@@ -43,13 +43,17 @@ extension Index {
             conditions.append("logs.id < ?")
             arguments.append(before)
         }
+        if let after = query.after {
+            conditions.append("logs.id > ?")
+            arguments.append(after)
+        }
         if let service = query.service {
             conditions.append("EXISTS (SELECT 1 FROM spans WHERE spans.trace_lo = logs.trace_lo AND spans.span_id = logs.span_id AND spans.service = ?)")
             arguments.append(service)
         }
         let limit = max(1, query.limit)
         let sql = "SELECT * FROM logs" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY logs.id DESC LIMIT \(limit + 1)"
+            + " ORDER BY logs.id \(query.after == nil ? "DESC" : "ASC") LIMIT \(limit + 1)"
         let statementArguments = StatementArguments(arguments)
         return try await pool.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
@@ -92,5 +96,45 @@ extension Index {
                     start: row["start"], end: row["end"], spans: row["spans"], errors: row["errors"], logs: row["logs"])
             }
         }
+    }
+
+    public func span(_ id: SpanID) async throws -> (span: SpanRecord, logs: [LogRecord])? {
+        let spanID = Int64(bitPattern: id.value)
+        return try await pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM spans WHERE span_id = ? ORDER BY received_ns DESC LIMIT 1", arguments: [spanID])
+            else { return nil }
+            let span = Self.span(row)
+            let high: Int64? = span.traceID.high.map { Int64(bitPattern: $0) }
+            let logs = try Row.fetchAll(db, sql: """
+                SELECT * FROM logs WHERE trace_lo = ? AND span_id = ? AND (? IS NULL OR trace_hi IS NULL OR trace_hi = ?) ORDER BY id
+                """, arguments: [Int64(bitPattern: span.traceID.low), spanID, high, high]).map(Self.log)
+            return (span, logs)
+        }
+    }
+
+    public func unmatched(since: Int64, until: Int64, samples: Int) async throws -> [UnmatchedGroup] {
+        // A line is unmatched when no span shares its trace (64/128-bit rule), whatever its span.
+        let orphan = """
+            logs.trace_lo IS NOT NULL AND logs.ingested_ns >= ?1 AND logs.ingested_ns < ?2 AND NOT EXISTS (
+                SELECT 1 FROM spans WHERE spans.trace_lo = logs.trace_lo
+                AND (logs.trace_hi IS NULL OR spans.trace_hi IS NULL OR spans.trace_hi = logs.trace_hi))
+            """
+        return try await pool.read { db in
+            let groups = try Row.fetchAll(db, sql: """
+                SELECT source, rule, count(*) AS n, count(DISTINCT trace_lo) AS traces FROM logs WHERE \(orphan)
+                GROUP BY source, rule ORDER BY n DESC
+                """, arguments: [since, until])
+            return try groups.map { g in
+                let source: String = g["source"], rule: String = g["rule"]
+                let examples = try Row.fetchAll(db, sql: """
+                    SELECT * FROM logs WHERE \(orphan) AND source = ?3 AND rule = ?4 ORDER BY id DESC LIMIT ?5
+                    """, arguments: [since, until, source, rule, samples]).map(Self.log)
+                return UnmatchedGroup(source: source, rule: rule, count: g["n"], traces: g["traces"], samples: examples)
+            }
+        }
+    }
+
+    public func lastLogID() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0 }
     }
 }

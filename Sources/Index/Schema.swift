@@ -84,6 +84,9 @@ enum Schema {
                 CREATE INDEX spans_by_service ON spans (service, start_ns);
                 """)
         }
+        migrator.registerMigration("v5: spans by span ID") { db in
+            try db.execute(sql: "CREATE INDEX spans_by_span_id ON spans (span_id)")
+        }
         return migrator
     }
 }

@@ -6,13 +6,23 @@ import TracejoinModel
 
 /// The query socket: read-only HTTP/JSON over the index.
 public enum QueryServer {
-    public static func router(reader: any TraceReader, status: any DaemonStatus) -> Router<BasicRequestContext> {
+    /// - Parameter stopping: true once the daemon is shutting down: live streams end then.
+    public static func router(reader: any TraceReader, status: any DaemonStatus,
+                              stopping: @escaping @Sendable () -> Bool = { false }) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), retention: status.retention())) }
         router.get("/v1/logs") { request, _ in try await SearchRoutes.logs(request, reader: reader) }
+        router.get("/v1/logs/unmatched") { request, _ in try await SpanRoutes.unmatched(request, reader: reader) }
+        router.get("/v1/follow") { request, _ in try await SpanRoutes.follow(request, reader: reader, stopping: stopping) }
+        router.get("/v1/spans/{id}") { _, context in
+            try await SpanRoutes.span(context.parameters.get("id") ?? "", logsOnly: false, reader: reader)
+        }
+        router.get("/v1/spans/{id}/logs") { _, context in
+            try await SpanRoutes.span(context.parameters.get("id") ?? "", logsOnly: true, reader: reader)
+        }
         router.get("/v1/traces") { request, _ in try await SearchRoutes.traces(request, reader: reader) }
         router.get("/v1/traces/{id}") { _, context in
             let text = context.parameters.get("id") ?? ""
@@ -22,8 +32,9 @@ public enum QueryServer {
     }
 
     public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, status: any DaemonStatus,
-                                   logger: Logger) -> some ApplicationProtocol {
-        UnixSocketServer.application(router: router(reader: reader, status: status), path: socketPath, mode: mode, name: "query", logger: logger)
+                                   stopping: @escaping @Sendable () -> Bool, logger: Logger) -> some ApplicationProtocol {
+        UnixSocketServer.application(router: router(reader: reader, status: status, stopping: stopping), path: socketPath, mode: mode,
+                                     name: "query", logger: logger)
     }
 
     /// Looks a trace up by an ID in any accepted form.

@@ -12,39 +12,47 @@ enum SearchRoutes {
     struct BadParameter: Error {
         var name: String
         var message: String
+        var response: Response { JSONReply.error(.badRequest, "invalid \(name)", detail: message) }
     }
 
     /// `?trace_id=&span_id=&service=&level=&source=&q=&since=&until=&limit=&cursor=`
     static func logs(_ request: Request, reader: any TraceReader) async throws -> Response {
-        let p = request.uri.queryParameters
-        var query = LogQuery()
-        do {
-            query.traceID = try p["trace_id"].flatMap { try id($0, "trace_id") }
-            if let text = p["span_id"] {
-                do {
-                    query.spanID = try SpanID.parse(String(text), encoding: .auto)
-                } catch {
-                    throw BadParameter(name: "span_id", message: error.message)
-                }
-            }
-            query.service = p["service"].map(String.init)
-            query.level = p["level"].map(String.init)
-            query.source = p["source"].map(String.init)
-            query.text = p["q"].map(String.init)
-            query.since = try p["since"].map { try time($0, "since") }
-            query.until = try p["until"].map { try time($0, "until") }
-            query.limit = try limit(p["limit"], default: 100, max: maxLogs)
-            if let cursor = p["cursor"] {
-                guard let value = Int64(cursor), value > 0 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }
-                query.before = value
-            }
-        } catch let error as BadParameter {
-            return JSONReply.error(.badRequest, "invalid \(error.name)", detail: error.message)
+        let query: LogQuery
+        do throws(BadParameter) {
+            query = try logQuery(request)
+        } catch {
+            return error.response
         }
         let page = try await reader.logs(query)
         return JSONReply.response(LogsDocument(
             logs: page.records.map { LogsDocument.Entry(id: String($0.id), ingested_at: Timestamps.iso8601(nanoseconds: $0.ingested), record: $0.record) },
             next_cursor: page.next.map(String.init)))
+    }
+
+    /// The log filters from query parameters.
+    static func logQuery(_ request: Request) throws(BadParameter) -> LogQuery {
+        let p = request.uri.queryParameters
+        var query = LogQuery()
+        query.traceID = try p["trace_id"].flatMap { (t) throws(BadParameter) in try id(t, "trace_id") }
+        if let text = p["span_id"] {
+            do throws(IDParseError) {
+                query.spanID = try SpanID.parse(String(text), encoding: .auto)
+            } catch {
+                throw BadParameter(name: "span_id", message: error.message)
+            }
+        }
+        query.service = p["service"].map(String.init)
+        query.level = p["level"].map(String.init)
+        query.source = p["source"].map(String.init)
+        query.text = p["q"].map(String.init)
+        query.since = try p["since"].map { (t) throws(BadParameter) in try time(t, "since") }
+        query.until = try p["until"].map { (t) throws(BadParameter) in try time(t, "until") }
+        query.limit = try limit(p["limit"], default: 100, max: maxLogs)
+        if let cursor = p["cursor"] {
+            guard let value = Int64(cursor), value > 0 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }
+            query.before = value
+        }
+        return query
     }
 
     /// `?service=&since=&until=&error=&limit=`
@@ -67,18 +75,18 @@ enum SearchRoutes {
         return JSONReply.response(TracesDocument(traces: traces.map(TracesDocument.Entry.init)))
     }
 
-    static func id(_ text: Substring, _ name: String) throws -> TraceID? {
+    static func id(_ text: Substring, _ name: String) throws(BadParameter) -> TraceID? {
+        let parsed: TraceID?
         do {
-            guard let id = try TraceID.parse(String(text), encoding: .auto) else {
-                throw BadParameter(name: name, message: "'\(text)' is a zero or empty ID")
-            }
-            return id
-        } catch let error as IDParseError {
+            parsed = try TraceID.parse(String(text), encoding: .auto)
+        } catch {
             throw BadParameter(name: name, message: "'\(text)': \(error.message)")
         }
+        guard let parsed else { throw BadParameter(name: name, message: "'\(text)' is a zero or empty ID") }
+        return parsed
     }
 
-    static func limit(_ text: Substring?, default value: Int, max: Int) throws -> Int {
+    static func limit(_ text: Substring?, default value: Int, max: Int) throws(BadParameter) -> Int {
         guard let text else { return value }
         guard let n = Int(text), n >= 1 else { throw BadParameter(name: "limit", message: "limit is a whole number from 1 to \(max)") }
         return min(n, max)
@@ -86,7 +94,7 @@ enum SearchRoutes {
 
     /// RFC 3339 (`2026-11-29T04:00:00Z`), a duration ago (`15m`, `2h`, `7d`, `30s`), or
     /// nanoseconds since the epoch.
-    static func time(_ text: Substring, _ name: String) throws -> Int64 {
+    static func time(_ text: Substring, _ name: String) throws(BadParameter) -> Int64 {
         let s = String(text)
         if let n = Int64(s), n > 1_000_000_000_000 { return n }
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]

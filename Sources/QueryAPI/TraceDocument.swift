@@ -14,6 +14,13 @@ public struct TraceDocument: Codable, Sendable, Equatable {
     /// Lines carrying this trace ID whose span is not (yet) known.
     public var unmatched_logs: [Log]
 
+    public init(trace_id: String, trace_id_dd: String, spans: [Span], unmatched_logs: [Log]) {
+        self.trace_id = trace_id
+        self.trace_id_dd = trace_id_dd
+        self.spans = spans
+        self.unmatched_logs = unmatched_logs
+    }
+
     public struct Span: Codable, Sendable, Equatable {
         public var span_id: String
         public var span_id_dd: String

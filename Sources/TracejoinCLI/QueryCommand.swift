@@ -7,7 +7,7 @@ struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
         abstract: "Ask the running daemon.",
-        subcommands: [TraceQuery.self, LogsQuery.self, RecentQuery.self])
+        subcommands: [TraceQuery.self, SpanQuery.self, LogsQuery.self, RecentQuery.self, UnmatchedQuery.self, FollowQuery.self])
 }
 
 /// Where to reach the daemon's query socket: `--socket`, or the config's `query.socket`.

@@ -107,3 +107,182 @@ func get(_ path: String, _ items: [(String, String?)], socket: SocketOptions) as
     }
     return reply
 }
+
+/// `tracejoin query span ID`: one span and its log lines.
+struct SpanQuery: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "span", abstract: "Show a span and the log lines joined to it.")
+
+    @Argument(help: "The span ID: decimal (Datadog) or 16 hex digits.") var id: String
+    @Flag(help: "Print the API's JSON.") var json = false
+    @OptionGroup var socket: SocketOptions
+
+    func run() async throws {
+        let reply = try await get("/v1/spans/\(id)", [], socket: socket)
+        if json {
+            print(reply.text)
+            return
+        }
+        struct Document: Decodable {
+            var trace_id: String
+            var trace_id_dd: String
+            var span: TraceDocument.Span
+        }
+        let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
+        let trace = TraceDocument(trace_id: d.trace_id, trace_id_dd: d.trace_id_dd, spans: [d.span], unmatched_logs: [])
+        print(TraceRenderer(color: useColor()).render(trace))
+    }
+}
+
+/// `tracejoin query unmatched`: lines whose trace no span has claimed, by source and rule.
+struct UnmatchedQuery: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "unmatched",
+        abstract: "Show lines whose trace ID no span has claimed: where correlation is failing.")
+
+    @Option(help: "Since: RFC 3339, or a duration ago (default 1h).") var since: String?
+    @Option(help: "Ignore lines younger than this (their spans may still come), default 30s.") var grace: String?
+    @Flag(help: "Print the API's JSON.") var json = false
+    @OptionGroup var socket: SocketOptions
+
+    func run() async throws {
+        let reply = try await get("/v1/logs/unmatched", [("since", since), ("grace", grace)], socket: socket)
+        if json {
+            print(reply.text)
+            return
+        }
+        struct Document: Decodable {
+            var groups: [Group]
+            struct Group: Decodable {
+                var source: String
+                var rule: String
+                var lines: Int
+                var traces: Int
+                var samples: [Sample]
+            }
+            struct Sample: Decodable { var log: TraceDocument.Log }
+        }
+        let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
+        let renderer = TraceRenderer(color: useColor())
+        for g in d.groups {
+            print("\(g.source)/\(g.rule): \(g.lines) line\(g.lines == 1 ? "" : "s") in \(g.traces) trace\(g.traces == 1 ? "" : "s") with no span")
+            for s in g.samples { print("  " + renderer.line(s.log)) }
+        }
+        if d.groups.isEmpty { print("every line with a trace ID has a span to join") }
+    }
+}
+
+/// `tracejoin query follow`: new lines as they are stored.
+struct FollowQuery: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "follow", abstract: "Print log lines as they are stored (Ctrl-C stops).")
+
+    @Option(help: "Trace ID, any form.") var trace: String?
+    @Option(help: "Lines joined to a span of this service.") var service: String?
+    @Option(help: "Level, e.g. ERROR.") var level: String?
+    @Option(help: "The rule file's source name.") var source: String?
+    @Flag(help: "Print the stream's NDJSON.") var json = false
+    @OptionGroup var socket: SocketOptions
+
+    func run() async throws {
+        var components = URLComponents()
+        components.path = "/v1/follow"
+        let items = [("trace_id", trace), ("service", service), ("level", level), ("source", source)]
+            .compactMap { n, v in v.map { URLQueryItem(name: n, value: $0) } }
+        if !items.isEmpty { components.queryItems = items }
+        let client = UnixHTTPClient(socketPath: try socket.querySocket())
+        let json = self.json
+        let renderer = TraceRenderer(color: useColor())
+        let pending = LineBuffer()
+        let status = try await requestStatus {
+            try await client.stream(components.percentEncodedQuery.map { "/v1/follow?" + $0 } ?? "/v1/follow") { bytes in
+                for line in pending.add(bytes) {
+                    if json {
+                        print(line)
+                    } else if let entry = try? JSONDecoder().decode(LogsQuery.Page.Entry.self, from: Data(line.utf8)) {
+                        print(renderer.line(entry.log) + "  " + renderer.faint("trace \(entry.trace_id ?? "-")"))
+                    }
+                    FileHandle.standardOutput.synchronizeFile()
+                }
+            }
+        }
+        if status != 200 { throw ExitCode(1) }
+    }
+}
+
+/// Splits a byte stream into lines.
+final class LineBuffer: @unchecked Sendable {
+    private var bytes: [UInt8] = []
+    func add(_ more: [UInt8]) -> [String] {
+        bytes += more
+        var lines: [String] = []
+        while let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append(String(decoding: bytes[..<newline], as: UTF8.self))
+            bytes.removeSubrange(...newline)
+        }
+        return lines
+    }
+}
+
+func requestStatus(_ body: () async throws -> Int) async throws -> Int {
+    do {
+        return try await body()
+    } catch let error as UnixHTTPClient.NotRunning {
+        printError("tracejoin: the daemon is not running (cannot connect to \(error.socketPath)). Start it with `tracejoin serve --config DIR`.")
+        throw ExitCode(1)
+    }
+}
+
+/// `tracejoin status`: is the daemon up and keeping up?
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the daemon's sources, rules, files and retention.")
+
+    @Flag(help: "Print /v1/stats and /v1/rules as JSON.") var json = false
+    @OptionGroup var socket: SocketOptions
+
+    func run() async throws {
+        let stats = try await get("/v1/stats", [], socket: socket)
+        let rules = try await get("/v1/rules", [], socket: socket)
+        if json {
+            print("{\"stats\":\(stats.text),\"rules\":\(rules.text)}")
+            return
+        }
+        struct Stats: Decodable {
+            var sources: [String: Source]
+            var files: [TailedFileStatus]
+            var retention: RetentionStatus
+            struct Source: Decodable {
+                var lines_unmatched: Int
+                var rules: [String: Rule]
+            }
+            struct Rule: Decodable {
+                var matched: Int
+                var with_trace: Int
+                var invalid_ids: Int
+                var limit_hits: Int
+            }
+        }
+        struct Rules: Decodable { var files: [RuleFileStatus] }
+        let s = try JSONDecoder().decode(Stats.self, from: Data(stats.body))
+        let r = try JSONDecoder().decode(Rules.self, from: Data(rules.body))
+        print("daemon: running (\(try socket.querySocket()))")
+        print("rule files:")
+        for f in r.files {
+            print("  \(f.status == "ok" ? "ok   " : "ERROR") \(f.file)" + (f.source.map { "  (source \($0): \(f.rules.joined(separator: ", ")))" } ?? ""))
+            if let e = f.error { print("        \(e)" + (f.in_force ? " — the last good version is in force" : "")) }
+        }
+        print("sources:")
+        for (name, source) in s.sources.sorted(by: { $0.key < $1.key }) {
+            let matched = source.rules.values.reduce(0) { $0 + $1.matched }
+            let stored = source.rules.values.reduce(0) { $0 + $1.with_trace }
+            let invalid = source.rules.values.reduce(0) { $0 + $1.invalid_ids }
+            let limits = source.rules.values.reduce(0) { $0 + $1.limit_hits }
+            print("  \(name): \(matched) matched, \(stored) with a trace ID, \(source.lines_unmatched) unmatched, \(invalid) invalid IDs, \(limits) limit hits")
+        }
+        print("files:")
+        for f in s.files {
+            print("  \(f.path) [\(f.state)] offset \(f.offset) of \(f.size), lag \(f.lag_bytes) B, \(f.lines_read) lines"
+                + (f.bytes_lost > 0 ? ", \(f.bytes_lost) B LOST" : "") + (f.last_rotation.map { ", last \($0)" } ?? ""))
+        }
+        let ret = s.retention
+        print("index: \(ret.used_bytes / 1024) KiB used of \(ret.max_bytes / 1024 / 1024) MiB; max age \(ret.max_age_seconds / 3600) h; \(ret.deleted_logs) lines and \(ret.deleted_spans) spans deleted by retention")
+    }
+}

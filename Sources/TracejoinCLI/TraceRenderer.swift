@@ -3,7 +3,7 @@ import QueryAPI
 
 /// Draws a ``TraceDocument`` as a tree for a terminal: each span with service, name, resource,
 /// duration and an error mark; its log lines indented under it; then the unmatched lines.
-public struct TraceRenderer {
+public struct TraceRenderer: Sendable {
     public var color: Bool
 
     public init(color: Bool) {

@@ -22,14 +22,28 @@ struct UnixHTTPClient {
         try await send(method: .GET, path: path, body: nil, contentType: nil)
     }
 
-    func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
-        try await send(method: .POST, path: path, body: body, contentType: contentType)
+    /// GETs `path` and hands each piece of the body to `onBody` as it arrives (a stream that
+    /// ends when the server closes it). Returns the status.
+    func stream(_ path: String, onBody: @escaping @Sendable ([UInt8]) -> Void) async throws -> Int {
+        let channel = try await connect()
+        return try await channel.executeThenClose { inbound, outbound in
+            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: ["Host": "localhost"])))
+            try await outbound.write(.end(nil))
+            var status = 0
+            for try await part in inbound {
+                switch part {
+                case .head(let head): status = Int(head.status.code)
+                case .body(let buffer): onBody(Array(buffer.readableBytesView))
+                case .end: return status
+                }
+            }
+            return status
+        }
     }
 
-    private func send(method: HTTPMethod, path: String, body: [UInt8]?, contentType: String?) async throws -> Reply {
-        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+    private func connect() async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
         do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(unixDomainSocketPath: socketPath) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
@@ -39,6 +53,14 @@ struct UnixHTTPClient {
         } catch {
             throw NotRunning(socketPath: socketPath, reason: "\(error)")
         }
+    }
+
+    func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
+        try await send(method: .POST, path: path, body: body, contentType: contentType)
+    }
+
+    private func send(method: HTTPMethod, path: String, body: [UInt8]?, contentType: String?) async throws -> Reply {
+        let channel = try await connect()
         return try await channel.executeThenClose { inbound, outbound in
             var headers = HTTPHeaders([("Host", "localhost"), ("Connection", "close")])
             if let body {

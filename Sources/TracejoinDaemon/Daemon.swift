@@ -42,6 +42,7 @@ public enum Daemon {
             logger.warning("rules: warning: \(warning)")
         }
         let registry = RuleRegistry(config, counters: counters)
+        let shutdown = ShutdownFlag()
         let retainer = Retainer(index: index, maxAgeSeconds: settings.retention.maxAgeSeconds,
                                 maxBytes: settings.retention.maxBytes, interval: .seconds(settings.retention.intervalSeconds), logger: logger)
         let status = Status(registry: registry, counters: counters, retainer: retainer)
@@ -60,14 +61,15 @@ public enum Daemon {
                 host: address.host, port: address.port, maxBodyBytes: settings.intake.maxBodyBytes, sink: index, logger: logger)))
         }
         let query = QueryServer.application(
-            socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status, logger: logger)
+            socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status,
+            stopping: { shutdown.isShuttingDown }, logger: logger)
 
         // A ServiceGroup stops services in reverse order: the sockets close before the tailer
         // makes its last commit.
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: retainer), .init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
-                    + [.init(service: query)],
+                    + [.init(service: query), .init(service: shutdown)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         defer {
@@ -123,6 +125,19 @@ final class Status: DaemonStatus {
             }
             return cache
         }
+    }
+}
+
+/// Set when graceful shutdown begins. Listed last in the service group, so it hears of the
+/// shutdown first (services stop in reverse order) and live query streams can end before the
+/// query server waits for its connections.
+final class ShutdownFlag: Service {
+    private let flag = Atomic<Bool>(false)
+    var isShuttingDown: Bool { flag.load(ordering: .relaxed) }
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        flag.store(true, ordering: .relaxed)
     }
 }
 

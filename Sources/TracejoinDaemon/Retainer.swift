@@ -26,13 +26,18 @@ final class Retainer: Service {
     func status() -> RetentionStatus { state.withLock { $0 } }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await enforce()
-            } catch {
-                logger.error("retention failed; will try again", metadata: ["error": "\(error)"])
+        // Cancelled on graceful shutdown, so the daemon does not wait out the interval.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try await self.enforce()
+                } catch is CancellationError {
+                    return
+                } catch {
+                    self.logger.error("retention failed; will try again", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: self.interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 

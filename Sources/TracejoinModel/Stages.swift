@@ -67,6 +67,29 @@ public protocol TraceReader: Sendable {
     func logs(_ query: LogQuery) async throws -> LogPage
     /// Traces with their counts, most recent first.
     func recentTraces(_ query: TraceListQuery) async throws -> [TraceSummary]
+    /// A span and the log lines joined to it; `nil` if no span has that ID.
+    func span(_ id: SpanID) async throws -> (span: SpanRecord, logs: [LogRecord])?
+    /// Lines whose trace ID no span has claimed, ingested between `since` and `until`
+    /// (nanoseconds), grouped by source and rule.
+    func unmatched(since: Int64, until: Int64, samples: Int) async throws -> [UnmatchedGroup]
+    /// The id of the newest log record (0 when there is none): where a follow starts.
+    func lastLogID() async throws -> Int64
+}
+
+/// Lines of one source and rule whose trace no span has claimed.
+public struct UnmatchedGroup: Sendable {
+    public var source: String
+    public var rule: String
+    public var count: Int
+    public var traces: Int
+    public var samples: [LogRecord]
+    public init(source: String, rule: String, count: Int, traces: Int, samples: [LogRecord]) {
+        self.source = source
+        self.rule = rule
+        self.count = count
+        self.traces = traces
+        self.samples = samples
+    }
 }
 
 /// A search over stored log records.
@@ -86,6 +109,8 @@ public struct LogQuery: Sendable {
     public var limit: Int
     /// Continue after this record (the previous page's `next`).
     public var before: Int64?
+    /// Only records newer than this one, oldest first (for following).
+    public var after: Int64?
 
     public init(traceID: TraceID? = nil, spanID: SpanID? = nil, service: String? = nil, level: String? = nil, source: String? = nil,
                 text: String? = nil, since: Int64? = nil, until: Int64? = nil, limit: Int = 100, before: Int64? = nil) {

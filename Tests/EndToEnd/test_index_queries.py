@@ -66,3 +66,63 @@ def test_sigterm_drains_lines_written_just_before(daemon):
     daemon.start()
     logs = wait_for(lambda: (lambda l: l if len(l) == 300 else None)(daemon.logs_of("701")), what="300 lines")
     assert sorted(int(l["message"].split()[1]) for l in logs) == list(range(300))
+
+
+def test_span_unmatched_follow_and_status(daemon):
+    import threading
+
+    daemon.post_spans([{"trace_id": "801", "span_id": "18446744073709551615", "service": "web", "name": "root"}])
+    daemon.append("app.log", [ddtrace_line("801", "18446744073709551615", "in the span"),
+                              ddtrace_line("802", "5", "no span ever came")])
+    wait_for(lambda: len(daemon.get("/v1/logs")["logs"]) == 2, what="two lines")
+    span = daemon.get("/v1/spans/18446744073709551615")
+    assert span["trace_id_dd"] == "801" and span["span"]["logs"][0]["message"] == "in the span"
+    assert daemon.get("/v1/spans/ffffffffffffffff/logs")["logs"][0]["message"] == "in the span"
+    status, body = request(daemon.query_socket, "GET", "/v1/spans/123")
+    assert status == 404 and body["error"] == "span not found"
+    # Unmatched, with no grace: the line of trace 802 only.
+    groups = daemon.get("/v1/logs/unmatched?grace=0s")["groups"]
+    assert [(g["source"], g["rule"], g["lines"], g["traces"]) for g in groups] == [("app", "python-ddtrace", 1, 1)]
+    assert groups[0]["samples"][0]["log"]["message"] == "no span ever came"
+    # With the default 30 s grace, nothing is old enough yet.
+    assert daemon.get("/v1/logs/unmatched")["groups"] == []
+
+    # Follow: receives exactly the lines stored after it starts, filtered. The response's head
+    # arrives once the stream's starting point is fixed: then the lines are written.
+    from harness import UnixHTTPConnection
+    conn = UnixHTTPConnection(daemon.query_socket, timeout=30)
+    conn.request("GET", "/v1/follow?level=ERROR")
+    resp = conn.getresponse()
+    assert resp.status == 200 and resp.getheader("content-type") == "application/x-ndjson"
+    got = []
+
+    def read_stream():
+        try:
+            for line in iter(resp.readline, b""):
+                if line.strip():
+                    got.append(json.loads(line))
+        except (OSError, ValueError):
+            pass  # the test closed the connection
+    reader = threading.Thread(target=read_stream, daemon=True)
+    reader.start()
+    try:
+        daemon.append("app.log", [ddtrace_line("803", "1", "followed error", level="ERROR"),
+                                  ddtrace_line("803", "1", "not an error"),
+                                  ddtrace_line("803", "1", "second error", level="ERROR")])
+        wait_for(lambda: len(got) >= 2, what="two followed lines")
+        # A marker written after everything else: when it arrives, all before it were seen.
+        daemon.append("app.log", [ddtrace_line("803", "1", "not an error either"), ddtrace_line("803", "1", "marker", level="ERROR")])
+        wait_for(lambda: any(e["log"]["message"] == "marker" for e in got), what="the marker")
+        assert [e["log"]["message"] for e in got] == ["followed error", "second error", "marker"]
+    finally:
+        # Shutting the socket down ends the reader's blocked readline; closing alone would not.
+        import socket
+        conn.sock.shutdown(socket.SHUT_RDWR)
+        reader.join(timeout=10)
+        conn.close()
+    out = daemon.cli("query", "unmatched", "--grace", "0s", "--config", daemon.config)
+    assert out.returncode == 0 and "app/python-ddtrace: " in out.stdout
+    out = daemon.cli("query", "span", "18446744073709551615", "--config", daemon.config)
+    assert out.returncode == 0 and "in the span" in out.stdout
+    out = daemon.cli("status", "--config", daemon.config)
+    assert out.returncode == 0 and "daemon: running" in out.stdout and "app.yaml" in out.stdout and "[live]" in out.stdout

@@ -220,6 +220,10 @@ def test_second_daemon_on_the_same_state_is_refused(daemon):
     assert daemon.trace("1")[0] == 404
 
 
-def test_sigterm_exits_cleanly(daemon):
+def test_sigterm_exits_cleanly_and_promptly(daemon):
+    import time
+    start = time.monotonic()
     assert daemon.stop(signal.SIGTERM) == 0
+    # Not a speed test: a deadline. No service may sit out its own timer (retention's, the poll's).
+    assert time.monotonic() - start < 5
     assert not os.path.exists(daemon.query_socket)
