@@ -12,6 +12,9 @@ public struct DaemonConfig: Sendable, Hashable {
     public var query: Listener
     public var retention: Retention
     public var reload: Reload
+    /// The daemon's own log: `logfmt`, `json` or `text`, and the level.
+    public var logFormat = "logfmt"
+    public var logLevel = "info"
 
     /// A Unix socket the daemon listens on, and optional TCP addresses with the same routes.
     public struct Listener: Sendable, Hashable {
@@ -88,7 +91,7 @@ public struct DaemonConfig: Sendable, Hashable {
         let reader = YAMLReader(file: path)
         var config = defaults(directory: directory)
         guard let root = try reader.root(try readText(path)) else { return config }
-        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload"])
+        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload", "log"])
         if let node = top["state_dir"] {
             config.stateDirectory = resolvePath(try reader.string(node, what: "state_dir"), against: directory)
         }
@@ -117,6 +120,21 @@ public struct DaemonConfig: Sendable, Hashable {
                     throw reader.error(n, "max_bytes must be a size such as 10GiB, 500MiB or 1048576")
                 }
                 config.retention.maxBytes = v
+            }
+        }
+        if let node = top["log"] {
+            let l = try reader.mapping(node, what: "log", allowed: ["format", "level"])
+            if let n = l["format"] {
+                let text = try reader.string(n, what: "log.format")
+                guard ["logfmt", "json", "text"].contains(text) else { throw reader.error(n, "log.format must be logfmt, json or text") }
+                config.logFormat = text
+            }
+            if let n = l["level"] {
+                let text = try reader.string(n, what: "log.level")
+                guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(text) else {
+                    throw reader.error(n, "log.level must be trace, debug, info, notice, warning, error or critical")
+                }
+                config.logLevel = text
             }
         }
         if let node = top["reload"] {

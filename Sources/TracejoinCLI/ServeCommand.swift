@@ -11,21 +11,28 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default: the config's log.level, else info).")
+    var logLevel: String?
+
+    @Option(help: "Log format: logfmt, json or text (default: the config's log.format, else logfmt).")
+    var logFormat: String?
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("unknown log level '\(logLevel)'")
+        }
+        if let logFormat, DaemonLogHandler.Format(rawValue: logFormat) == nil {
+            throw ValidationError("unknown log format '\(logFormat)'; use logfmt, json or text")
         }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        // The config's log settings, if it loads; its errors are reported below either way.
+        let settings = try? DaemonConfig.load(directory: options.config)
+        let level = Logger.Level(rawValue: logLevel ?? settings?.logLevel ?? "info") ?? .info
+        let format = DaemonLogHandler.Format(rawValue: logFormat ?? settings?.logFormat ?? "logfmt") ?? .logfmt
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            DaemonLogHandler(label: label, format: format, logLevel: level)
         }
         let logger = Logger(label: "tracejoin")
         do {

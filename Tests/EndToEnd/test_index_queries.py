@@ -126,3 +126,32 @@ def test_span_unmatched_follow_and_status(daemon):
     assert out.returncode == 0 and "in the span" in out.stdout
     out = daemon.cli("status", "--config", daemon.config)
     assert out.returncode == 0 and "daemon: running" in out.stdout and "app.yaml" in out.stdout and "[live]" in out.stdout
+
+
+def test_prometheus_metrics_and_json_logs():
+    import re
+    d = Daemon(extra_yaml="log: { format: json, level: info }\n")
+    try:
+        d.start()
+        d.append("app.log", [ddtrace_line("901", "1", "a"), ddtrace_line("0", "0", "outside"), "garbage"])
+        wait_for(lambda: d.get("/v1/stats")["sources"].get("app", {}).get("lines_unmatched") == 1, what="counters")
+        status, text = request(d.query_socket, "GET", "/metrics")
+        assert status == 200
+
+        def metric(name, **labels):
+            for line in text.splitlines():
+                if line.startswith(name + "{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+                    return float(line.rsplit(" ", 1)[1])
+            return None
+        assert metric("tracejoin_rule_lines_total", source="app", rule="python-ddtrace", outcome="matched") == 2
+        assert metric("tracejoin_rule_lines_total", source="app", rule="python-ddtrace", outcome="with_trace") == 1
+        assert metric("tracejoin_lines_unmatched_total", source="app") == 1
+        assert metric("tracejoin_file_lines_total", source="app") == 3
+        assert metric("tracejoin_rule_files", status="ok") == 1
+        assert re.search(r"^# TYPE tracejoin_file_lag_bytes gauge$", text, re.M)
+        # The daemon's own log: one JSON object a line.
+        lines = [l for l in d.log().splitlines() if l.startswith("{")]
+        assert lines and all(json.loads(l)["level"] for l in lines)
+        assert any(json.loads(l)["msg"] == "index open" for l in lines)
+    finally:
+        d.cleanup()

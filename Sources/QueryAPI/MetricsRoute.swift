@@ -1,0 +1,48 @@
+import Hummingbird
+import Prometheus
+import TracejoinModel
+
+/// `GET /metrics`: the daemon's counters in the Prometheus text format (swift-prometheus). A
+/// registry is filled from the current snapshot on each scrape, so the values are exactly what
+/// `/v1/stats` shows.
+enum MetricsRoute {
+    /// `tracejoin_<name>` with its help text; the part after the last `_` is the unit.
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        let cut = name.lastIndex(of: "_")!
+        return MetricNameDescriptor(
+            namespace: "tracejoin", subsystem: "", metricName: String(name[..<cut]), unitName: String(name[name.index(after: cut)...]),
+            helpText: help)
+    }
+
+    static func response(_ status: any DaemonStatus) -> Response {
+        let registry = PrometheusCollectorRegistry()
+        for (source, s) in status.counters.snapshot() {
+            registry.makeCounter(descriptor: descriptor("lines_unmatched_total", "Lines no rule of the source matched"), labels: [("source", source)]).increment(by: Int64(s.unmatched))
+            for (rule, c) in s.rules {
+                for (outcome, value) in [("matched", c.matched.value), ("with_trace", c.withTrace.value), ("without_trace", c.withoutTrace.value),
+                                         ("invalid_id", c.invalidIDs.value), ("limit_hit", c.limitHits.value)] {
+                    registry.makeCounter(descriptor: descriptor("rule_lines_total", "Lines per rule and outcome"), labels: [("source", source), ("rule", rule), ("outcome", outcome)]).increment(by: Int64(value))
+                }
+            }
+        }
+        for f in status.tailedFiles() {
+            let labels = [("source", f.source), ("path", f.path)]
+            registry.makeGauge(descriptor: descriptor("file_offset_bytes", "Bytes of the file committed to the index"), labels: labels).set(Int64(f.offset))
+            registry.makeGauge(descriptor: descriptor("file_lag_bytes", "Bytes written but not yet committed"), labels: labels).set(Int64(f.lag_bytes))
+            registry.makeCounter(descriptor: descriptor("file_bytes_lost_total", "Bytes truncated away before they were read, with no copy found"), labels: labels).increment(by: f.bytes_lost)
+            registry.makeCounter(descriptor: descriptor("file_rotations_total", "Renames and truncations seen"), labels: labels).increment(by: Int64(f.rotations))
+            registry.makeCounter(descriptor: descriptor("file_lines_total", "Lines read"), labels: labels).increment(by: Int64(f.lines_read))
+        }
+        let retention = status.retention()
+        registry.makeGauge(descriptor: descriptor("index_used_bytes", "Bytes the index uses")).set(retention.used_bytes)
+        registry.makeCounter(descriptor: descriptor("retention_deleted_total", "Records deleted by retention"), labels: [("kind", "logs")]).increment(by: Int64(retention.deleted_logs))
+        registry.makeCounter(descriptor: descriptor("retention_deleted_total", "Records deleted by retention"), labels: [("kind", "spans")]).increment(by: Int64(retention.deleted_spans))
+        let files = status.ruleFiles()
+        for state in ["ok", "error"] {
+            registry.makeGauge(descriptor: descriptor("rule_files", "Rule files by load status"), labels: [("status", state)])
+                .set(Int64(files.filter { $0.status == state }.count))
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: registry.emitToString())))
+    }
+}
