@@ -51,4 +51,23 @@ struct Fingerprint: Hashable, Sendable {
         guard length > 0, let other = Fingerprint.of(fd: fd, length: length) else { return false }
         return other.complete && other.hash == hash && other.length == length
     }
+
+    /// The first `min(size, maxLength)` bytes of `fd`.
+    static func prefix(fd: Int32, size: Int64) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: Int(min(size, Int64(maxLength))))
+        guard !buffer.isEmpty else { return [] }
+        let n = buffer.withUnsafeMutableBytes { FileSystem.read(fd, into: $0, at: 0) }
+        return n > 0 ? Array(buffer[0..<n]) : []
+    }
+
+    /// Whether a file that starts with `candidate` is (so far) a copy of one that starts with
+    /// `original`: the candidate may still be being written (a copy in progress is shorter),
+    /// so it is compared with the original's start of the same length, and that stretch must
+    /// hold a whole line to mean anything.
+    static func isCopy(_ candidate: [UInt8], of original: [UInt8]) -> Bool {
+        let n = min(candidate.count, original.count)
+        guard n > 0 else { return false }
+        let shared = candidate[0..<n]
+        return shared.contains(0x0A) && shared.elementsEqual(original[0..<n])
+    }
 }

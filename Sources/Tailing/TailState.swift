@@ -23,6 +23,9 @@ package struct TailState {
     /// Files truncated while no copy of them was known: a copy found soon after (copytruncate)
     /// is read from where the original was.
     private var truncated: [TruncatedFile] = []
+    /// New files not taken up yet because they hold no whole line: such a file may be a copy
+    /// still being written, which cannot be told from a new file until it has a line.
+    private var deferred: [FileSystem.Identity: ContinuousClock.Instant] = [:]
     /// Sources whose globs have been looked at once (for `start_at: end`).
     private var scannedSources = Set<String>()
     /// Whether the last pass read anything (the tailer then goes on without pausing).
@@ -34,6 +37,8 @@ package struct TailState {
         let fd: Int32
         let identity: FileSystem.Identity
         var fingerprint: Fingerprint
+        /// The bytes the fingerprint covers, kept to recognise a copy after a truncation.
+        var prefix: [UInt8] = []
         /// Bytes read and framed.
         var consumed: Int64
         var framer: LineFramer
@@ -64,6 +69,8 @@ package struct TailState {
 
     struct TruncatedFile {
         var fingerprint: Fingerprint
+        /// The file's first bytes before the truncation, to recognise a copy still being written.
+        var prefix: [UInt8]
         var offset: Int64
         var lastSize: Int64
         var identity: FileSystem.Identity
@@ -195,6 +202,19 @@ package struct TailState {
             FileSystem.close(fd)
             return
         }
+        // A file with no whole line yet, and no checkpoint of its own: wait (up to the partial
+        // line timeout) until it has one, so that a copy in progress is recognised as a copy.
+        let ownCheckpoint = restored[status.identity].map { $0.fingerprintLength > 0 } ?? false
+        let firstSeen = deferred[status.identity] ?? now
+        if !ownCheckpoint && !Fingerprint.prefix(fd: fd, size: status.size).contains(0x0A) && status.size < Int64(Fingerprint.maxLength) {
+            let since = deferred[status.identity] ?? now
+            deferred[status.identity] = since
+            if now - since < source.partialLineTimeout {
+                FileSystem.close(fd)
+                return
+            }
+        }
+        deferred[status.identity] = nil
         var offset: Int64 = startAtEnd ? status.size : 0
         var state = TrackedFile.State.live
         var how = startAtEnd ? "from its end (start_at: end)" : "from its start"
@@ -207,12 +227,16 @@ package struct TailState {
             restored[status.identity] = nil
             offset = min(c.offset, status.size)
             how = "from its checkpoint"
-        } else if let original = files.first(where: { $0.value.state == .live && $0.value.fingerprint.complete && $0.value.fingerprint.identifies(fd: fd) }) {
+        } else if let original = files.first(where: {
+            // Compared with the start each file had when last looked at: the original may have
+            // been truncated since (copytruncate's second step).
+            $0.value.state == .live && Fingerprint.isCopy(Fingerprint.prefix(fd: fd, size: status.size), of: $0.value.prefix)
+        }) {
             // Starts like a file being followed: a copy of it (copytruncate's first step).
             state = .copy(of: original.key)
             offset = 0
             how = "as a copy of \(original.value.path), read only if that file is truncated"
-        } else if let index = truncated.firstIndex(where: { $0.fingerprint.identifies(fd: fd) }) {
+        } else if let index = truncated.firstIndex(where: { Fingerprint.isCopy(Fingerprint.prefix(fd: fd, size: status.size), of: $0.prefix) }) {
             // Starts like a file that was truncated: the copy copytruncate made.
             let t = truncated[index]
             offset = min(t.offset, status.size)
@@ -239,8 +263,9 @@ package struct TailState {
         // stays: a copy of the old content (copytruncate while stopped) may still claim it.
         files[status.identity] = TrackedFile(
             path: path, source: source.name, fd: fd, identity: status.identity, fingerprint: fingerprint, consumed: offset,
-            framer: LineFramer(maxLineBytes: source.maxLineBytes), state: state, size: status.size, lastGrowth: now,
+            framer: LineFramer(maxLineBytes: source.maxLineBytes), state: state, size: status.size, lastGrowth: firstSeen,
             lastCheckpoint: state == .live || state == .rotated ? -1 : offset)
+        files[status.identity]!.prefix = Fingerprint.prefix(fd: fd, size: status.size)
         logger.info("following log file \(how)", metadata: ["file": "\(path)", "source": "\(source.name)", "offset": "\(offset)"])
     }
 
@@ -263,6 +288,7 @@ package struct TailState {
                 file.state = .live
                 file.consumed = 0
                 file.fingerprint = Fingerprint.of(fd: file.fd, length: Int(min(status.size, Int64(Fingerprint.maxLength)))) ?? .empty
+                file.prefix = Fingerprint.prefix(fd: file.fd, size: status.size)
                 file.lastCheckpoint = -1
                 logger.info("a file taken for a copy was truncated; following it as a live file", metadata: ["file": "\(file.path)"])
             }
@@ -285,6 +311,7 @@ package struct TailState {
             let grown = Fingerprint.of(fd: file.fd, length: Int(min(file.size, Int64(Fingerprint.maxLength))))
         {
             file.fingerprint = grown
+            file.prefix = Fingerprint.prefix(fd: file.fd, size: file.size)
             file.lastCheckpoint = -1
         }
 
@@ -316,6 +343,8 @@ package struct TailState {
         let copy = files.first { $0.value.state == .copy(of: file.identity) }
         if var copy = copy?.value {
             // copytruncate, copy already found: it holds what was not read yet, from `offset`.
+            // Its size now, not as last looked at: it may still have been growing then.
+            copy.size = FileSystem.status(fd: copy.fd)?.size ?? copy.size
             copy.consumed = min(offset, copy.size)
             copy.state = .rotated
             copy.lastGrowth = now
@@ -326,8 +355,8 @@ package struct TailState {
             // No copy known yet: one may appear (copytruncate copies first, but a scan may see
             // the truncation first); it is then read from `offset`. Unread bytes not found in a
             // copy within rotateWait are counted as lost.
-            truncated.append(TruncatedFile(fingerprint: file.fingerprint, offset: offset, lastSize: file.size, identity: file.identity,
-                                           since: now, rotateWait: source.rotateWait))
+            truncated.append(TruncatedFile(fingerprint: file.fingerprint, prefix: file.prefix, offset: offset, lastSize: file.size,
+                                           identity: file.identity, since: now, rotateWait: source.rotateWait))
             logger.info("log file truncated", metadata: ["file": "\(file.path)", "offset": "\(offset)", "size": "\(status.size)"])
         }
         file.consumed = 0
@@ -335,6 +364,7 @@ package struct TailState {
         file.framer.reset()
         file.size = 0
         file.fingerprint = Fingerprint.of(fd: file.fd, length: Int(min(status.size, Int64(Fingerprint.maxLength)))) ?? .empty
+        file.prefix = Fingerprint.prefix(fd: file.fd, size: status.size)
         file.rotations += 1
         file.lastRotation = ("truncated", Timestamps.now())
         file.lastCheckpoint = -1

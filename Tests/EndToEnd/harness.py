@@ -131,7 +131,9 @@ class Daemon:
 
     def cleanup(self):
         self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
+        # TRACEJOIN_KEEP=1 keeps the directory (config, logs, index, daemon.log) for a post-mortem.
+        if not os.environ.get("TRACEJOIN_KEEP"):
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def log(self):
         try:

@@ -113,4 +113,27 @@ struct TailStateTests {
         driver.pass()
         #expect(sink.messages == ["aaaa 1", "aaaa 2", "bbbb 1", "bbbb 2", "bbbb 3"])
     }
+
+    /// Found by the kill -9 test under load: a copytruncate copy seen while still being
+    /// written (empty, or shorter than a fingerprint) must still be known for a copy.
+    @Test(arguments: [0, 5, 40])
+    func aCopySeenWhileBeingWrittenIsStillACopy(bytesCopied: Int) throws {
+        let dir = try TempDir()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [dir.url("app.log*")], parser: EchoParser(), rotateWait: .seconds(5))
+        var driver = Driver(sources: [source], sink: sink)
+        let lines = (1...20).map { "line \($0) of the original" }
+        dir.append("app.log", lines.joined(separator: "\n") + "\n")
+        driver.pass()
+        // The copy appears with only its first bytes, and is looked at.
+        let content = lines.joined(separator: "\n") + "\n"
+        dir.append("app.log.1", String(content.prefix(bytesCopied)))
+        driver.pass()
+        // The copy is completed, the original truncated and written again.
+        dir.append("app.log.1", String(content.dropFirst(bytesCopied)))
+        dir.truncate("app.log")
+        dir.append("app.log", "after the rotation\n")
+        driver.drain()
+        #expect(sink.messages == lines + ["after the rotation"])
+    }
 }
