@@ -90,27 +90,32 @@ struct Expander {
 
     mutating func expand(_ expression: String) throws(GrokError) {
         let bytes = Array(expression.utf8)
-        var i = 0
-        var literalStart = 0
-        while i < bytes.count {
-            // A backslash escapes the next byte, so `\%{` is a literal `%{`.
+        var position = 0
+        while let start = Self.nextReference(in: bytes, from: position) {
+            appendLiteral(bytes[position..<start], sourceOffset: position)
+            let reference = try Reference.scan(bytes, at: start)
+            var visiting: [String] = []
+            pieces.append((output.utf8.count, start, false))
+            output += try expand(reference, visiting: &visiting, sourceOffset: start)
+            position = reference.end
+        }
+        appendLiteral(bytes[position...], sourceOffset: position)
+    }
+
+    /// Where the next `%{` is, from `position`; a backslash escapes the byte after it, so `\%{`
+    /// is a literal `%{`.
+    static func nextReference(in bytes: [UInt8], from position: Int) -> Int? {
+        var i = position
+        while i + 1 < bytes.count {
             if bytes[i] == UInt8(ascii: "\\") {
                 i += 2
-                continue
-            }
-            guard bytes[i] == UInt8(ascii: "%"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") else {
+            } else if bytes[i] == UInt8(ascii: "%") && bytes[i + 1] == UInt8(ascii: "{") {
+                return i
+            } else {
                 i += 1
-                continue
             }
-            appendLiteral(bytes[literalStart..<i], sourceOffset: literalStart)
-            let reference = try Reference.scan(bytes, at: i)
-            var visiting: [String] = []
-            pieces.append((output.utf8.count, i, false))
-            output += try expand(reference, visiting: &visiting, sourceOffset: i)
-            i = reference.end
-            literalStart = i
         }
-        appendLiteral(bytes[literalStart..<bytes.count], sourceOffset: literalStart)
+        return nil
     }
 
     private mutating func appendLiteral(_ bytes: ArraySlice<UInt8>, sourceOffset: Int) {
@@ -176,29 +181,19 @@ struct Expander {
     private mutating func expandDefinition(_ definition: String, visiting: inout [String], sourceOffset: Int) throws(GrokError) -> String {
         let bytes = Array(definition.utf8)
         var result = ""
-        var i = 0
-        var literalStart = 0
-        while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "\\") {
-                i += 2
-                continue
-            }
-            guard bytes[i] == UInt8(ascii: "%"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") else {
-                i += 1
-                continue
-            }
-            result += String(decoding: bytes[literalStart..<i], as: UTF8.self)
+        var position = 0
+        while let start = Self.nextReference(in: bytes, from: position) {
+            result += String(decoding: bytes[position..<start], as: UTF8.self)
             let reference: Reference
             do {
-                reference = try Reference.scan(bytes, at: i)
+                reference = try Reference.scan(bytes, at: start)
             } catch {
                 throw GrokError(error.code, "in pattern '\(visiting.last ?? "")': \(error.message)", offset: sourceOffset)
             }
             result += try expand(reference, visiting: &visiting, sourceOffset: sourceOffset)
-            i = reference.end
-            literalStart = i
+            position = reference.end
         }
-        result += String(decoding: bytes[min(literalStart, bytes.count)...], as: UTF8.self)
+        result += String(decoding: bytes[position...], as: UTF8.self)
         return result
     }
 
