@@ -59,15 +59,7 @@ public enum DatadogDecoder {
     // MARK: v0.4: array of chunks; a chunk is an array of spans; a span is a map.
 
     static func decodeV04(_ r: inout MsgPackReader, _ c: inout Context) throws(MsgPackReader.Failure) -> [SpanRecord] {
-        var out: [SpanRecord] = []
-        let chunks = try r.readArrayHeader()
-        for chunk in 0..<chunks {
-            c.chunk = chunk
-            let count = try r.readArrayHeader()
-            var raw: [RawSpan] = []
-            raw.reserveCapacity(count)
-            for index in 0..<count {
-                c.span = index
+        try chunks(&r, &c, version: .v04) { (r, c) throws(MsgPackReader.Failure) in
                 var s = RawSpan()
                 let fields = try r.readMapHeader()
                 for _ in 0..<fields {
@@ -95,10 +87,28 @@ public enum DatadogDecoder {
                     }
                 }
                 c.field = nil
-                raw.append(s)
+                return s
+        }
+    }
+
+    /// The chunks of a payload: an array of arrays of spans, each span read by `span`.
+    static func chunks(_ r: inout MsgPackReader, _ c: inout Context, version: Version,
+                       span: (inout MsgPackReader, inout Context) throws(MsgPackReader.Failure) -> RawSpan) throws(MsgPackReader.Failure) -> [SpanRecord] {
+        var out: [SpanRecord] = []
+        let chunks = try r.readArrayHeader()
+        for chunk in 0..<chunks {
+            c.chunk = chunk
+            let count = try r.readArrayHeader()
+            var raw: [RawSpan] = []
+            raw.reserveCapacity(count)
+            for index in 0..<count {
+                c.span = index
+                c.field = nil
+                raw.append(try span(&r, &c))
             }
             c.span = nil
-            try out.append(contentsOf: chunkSpans(raw, version: .v04, &c))
+            c.field = nil
+            try out.append(contentsOf: chunkSpans(raw, version: version, &c))
         }
         return out
     }
@@ -121,16 +131,7 @@ public enum DatadogDecoder {
             }
             return table[Int(index)]
         }
-        var out: [SpanRecord] = []
-        let chunks = try r.readArrayHeader()
-        for chunk in 0..<chunks {
-            c.chunk = chunk
-            let count = try r.readArrayHeader()
-            var raw: [RawSpan] = []
-            raw.reserveCapacity(count)
-            for index in 0..<count {
-                c.span = index
-                c.field = nil
+        return try chunks(&r, &c, version: .v05) { (r, c) throws(MsgPackReader.Failure) in
                 let at = r.offset
                 guard try r.readArrayHeader() == 12 else {
                     throw MsgPackReader.Failure(offset: at, message: "a v0.5 span is an array of exactly 12 elements")
@@ -150,13 +151,8 @@ public enum DatadogDecoder {
                 c.field = "metrics"
                 for _ in 0..<(try r.readMapHeader()) { s.metrics[try string(&r)] = try r.readDouble() }
                 c.field = "type"; s.type = try string(&r)
-                raw.append(s)
-            }
-            c.span = nil
-            c.field = nil
-            try out.append(contentsOf: chunkSpans(raw, version: .v05, &c))
+                return s
         }
-        return out
     }
 
     /// The chunk's spans as records, with the high trace half from `_dd.p.tid` applied to all.

@@ -162,9 +162,7 @@ public enum NDJSONDecoder {
 
     /// A decoding error as one sentence naming the field.
     static func explain(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
+        func path(_ context: DecodingError.Context) -> String { context.pathDescription }
         switch error {
         case .keyNotFound(let key, _):
             return "missing required field \(key.stringValue)"
@@ -192,5 +190,12 @@ public enum NDJSONDecoder {
         case is [String: String].Type, is [String: Any].Type: return "an object of strings"
         default: return "\(type)"
         }
+    }
+}
+
+extension DecodingError.Context {
+    /// `resourceSpans.[0].scopeSpans`: where in the document the error is.
+    var pathDescription: String {
+        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
     }
 }

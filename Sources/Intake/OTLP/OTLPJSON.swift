@@ -54,7 +54,7 @@ extension OTLPDecoder {
     static func explain(_ error: DecodingError) -> String {
         switch error {
         case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
-            let path = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            let path = c.pathDescription
             return path.isEmpty ? c.debugDescription : "\(path): \(c.debugDescription)"
         @unknown default:
             return "\(error)"
