@@ -111,29 +111,20 @@ extension OTLPDecoder {
     }
 
     /// A 64-bit integer as a JSON number or string (the protobuf JSON mapping writes strings).
-    struct UInt64Value: Decodable {
-        var value: UInt64
+    struct JSONInteger<Value: FixedWidthInteger & Decodable & Sendable>: Decodable {
+        var value: Value
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let s = try? c.decode(String.self), let v = UInt64(s) {
+            if let s = try? c.decode(String.self), let v = Value(s) {
                 value = v
             } else {
-                value = try c.decode(UInt64.self)
+                value = try c.decode(Value.self)
             }
         }
     }
 
-    struct Int64Value: Decodable {
-        var value: Int64
-        init(from decoder: any Decoder) throws {
-            let c = try decoder.singleValueContainer()
-            if let s = try? c.decode(String.self), let v = Int64(s) {
-                value = v
-            } else {
-                value = try c.decode(Int64.self)
-            }
-        }
-    }
+    typealias UInt64Value = JSONInteger<UInt64>
+    typealias Int64Value = JSONInteger<Int64>
 
     /// An enum as its number or its name (`"SPAN_KIND_SERVER"`, `"STATUS_CODE_ERROR"`).
     struct EnumValue: Decodable {
