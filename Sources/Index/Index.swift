@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import TraceContext
 import TracejoinModel
 
@@ -11,6 +12,9 @@ import TracejoinModel
 public final class Index: TailSink, SpanSink, TraceReader {
     let pool: DatabasePool
     public let path: String
+    /// Whether writes are succeeding; a failed ingest write pauses ingest until one succeeds.
+    public let health = IngestHealth()
+    let logger = Logger(label: "tracejoin.index")
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -42,7 +46,7 @@ public final class Index: TailSink, SpanSink, TraceReader {
     public func commit(_ batch: TailBatch) async throws {
         guard !batch.records.isEmpty || !batch.checkpoints.isEmpty else { return }
         let now = Timestamps.now()
-        try await pool.write { db in
+        try await ingestWrite { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO logs (trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -76,7 +80,7 @@ public final class Index: TailSink, SpanSink, TraceReader {
     public func insert(_ spans: [SpanRecord]) async throws {
         guard !spans.isEmpty else { return }
         let now = Timestamps.now()
-        try await pool.write { db in
+        try await ingestWrite { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO spans (trace_hi, trace_lo, span_id, parent_id, service, name, resource, type,
                     start_ns, duration_ns, error, meta, metrics, protocol, received_ns)
@@ -96,6 +100,27 @@ public final class Index: TailSink, SpanSink, TraceReader {
                     Self.encodeMeta(s.meta), Self.encodeMetrics(s.metrics), s.protocolName, now,
                 ])
             }
+        }
+    }
+
+    /// One ingest transaction. When it fails, nothing of it is stored (SQLite rolls it back),
+    /// ingest is marked paused with the reason, and ``IngestPaused`` tells the writer to keep
+    /// its data and try again; the first write that succeeds ends the pause.
+    func ingestWrite(_ body: @Sendable @escaping (Database) throws -> Void) async throws {
+        do {
+            try await pool.write(body)
+        } catch let error as DatabaseError {
+            let reason = error.resultCode == .SQLITE_FULL
+                ? "disk full: the index at \(path) cannot grow (\(error.message ?? "database or disk is full"))"
+                : "index write failed: \(error.resultCode) \(error.message ?? "")"
+            if health.failed(reason) {
+                logger.error("ingest paused: nothing more is read or accepted until the index can be written",
+                             metadata: ["reason": "\(reason)"])
+            }
+            throw IngestPaused(reason: reason)
+        }
+        if let ended = health.succeeded() {
+            logger.notice("ingest resumed: the index takes writes again", metadata: ["paused_since": "\(ended.since ?? "?")"])
         }
     }
 

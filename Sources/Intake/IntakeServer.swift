@@ -83,10 +83,23 @@ public enum IntakeServer {
             logger.info("refused Datadog payload", metadata: ["version": "\(version.rawValue)", "reason": "\(error)"])
             return JSONReply.error(.badRequest, "invalid \(version.rawValue) payload", detail: error.description)
         }
-        try await sink.insert(spans)
+        if let refused = try await store(spans, in: sink) { return refused }
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: rateByService)))
+    }
+
+    /// Stores a request's spans; while the index refuses writes (a full disk) the answer is
+    /// 503 with the reason and a Retry-After, and nothing of the request is stored.
+    static func store(_ spans: [SpanRecord], in sink: any SpanSink) async throws -> Response? {
+        do {
+            try await sink.insert(spans)
+            return nil
+        } catch let paused as IngestPaused {
+            var response = JSONReply.error(.serviceUnavailable, "ingest paused", detail: paused.reason)
+            response.headers[.retryAfter] = "5"
+            return response
+        }
     }
 
     public static func application(_ configuration: Configuration, sink: any SpanSink, logger: Logger) -> some ApplicationProtocol {
@@ -137,7 +150,7 @@ public enum IntakeServer {
             logger.info("refused OTLP payload", metadata: ["reason": "\(error)"])
             return JSONReply.error(.badRequest, "invalid OTLP payload", detail: error.description)
         }
-        try await sink.insert(spans)
+        if let refused = try await store(spans, in: sink) { return refused }
         if json {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
@@ -158,7 +171,7 @@ public enum IntakeServer {
             logger.debug("refused NDJSON spans", metadata: ["reason": "\(error)"])
             return JSONReply.error(.badRequest, "invalid span", detail: error.description)
         }
-        try await sink.insert(spans)
+        if let refused = try await store(spans, in: sink) { return refused }
         return JSONReply.response(Accepted(accepted: spans.count))
     }
 }

@@ -33,6 +33,9 @@ enum MetricsRoute {
             registry.makeCounter(descriptor: descriptor("file_rotations_total", "Renames and truncations seen"), labels: labels).increment(by: Int64(f.rotations))
             registry.makeCounter(descriptor: descriptor("file_lines_total", "Lines read"), labels: labels).increment(by: Int64(f.lines_read))
         }
+        let ingest = status.ingest()
+        registry.makeGauge(descriptor: descriptor("ingest_paused_bool", "1 while the index refuses writes (e.g. a full disk) and ingest waits")).set(Int64(ingest.paused ? 1 : 0))
+        registry.makeCounter(descriptor: descriptor("index_failed_writes_total", "Ingest writes the index refused")).increment(by: Int64(ingest.failed_writes))
         let retention = status.retention()
         registry.makeGauge(descriptor: descriptor("index_used_bytes", "Bytes the index uses")).set(retention.used_bytes)
         registry.makeCounter(descriptor: descriptor("retention_deleted_total", "Records deleted by retention"), labels: [("kind", "logs")]).increment(by: Int64(retention.deleted_logs))

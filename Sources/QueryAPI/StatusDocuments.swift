@@ -11,6 +11,8 @@ public struct StatsDocument: Codable, Sendable {
     /// Every followed file: identity, offset, lag, rotations, bytes lost.
     public var files: [TailedFileStatus]
     public var retention: RetentionStatus
+    /// Whether ingest is paused (the index cannot be written, e.g. a full disk) and why.
+    public var ingest: IngestStatus
 
     public struct Source: Codable, Sendable {
         /// Lines no rule of the source matched.
@@ -26,9 +28,10 @@ public struct StatsDocument: Codable, Sendable {
         public var limit_hits: Int
     }
 
-    init(_ counters: CounterRegistry, files: [TailedFileStatus], retention: RetentionStatus) {
+    init(_ counters: CounterRegistry, files: [TailedFileStatus], retention: RetentionStatus, ingest: IngestStatus) {
         self.files = files
         self.retention = retention
+        self.ingest = ingest
         sources = counters.snapshot().mapValues { source in
             Source(lines_unmatched: source.unmatched, rules: source.rules.mapValues { c in
                 Rule(matched: c.matched.value, with_trace: c.withTrace.value, without_trace: c.withoutTrace.value,

@@ -15,6 +15,9 @@ public struct DaemonConfig: Sendable, Hashable {
     /// The daemon's own log: `logfmt`, `json` or `text`, and the level.
     public var logFormat = "logfmt"
     public var logLevel = "info"
+    /// How long a SIGTERM drain may take before the daemon stops anyway (uncommitted lines are
+    /// re-read on the next start, so a cut-short drain loses nothing).
+    public var drainTimeout: Duration = .seconds(10)
 
     /// A Unix socket the daemon listens on, and optional TCP addresses with the same routes.
     public struct Listener: Sendable, Hashable {
@@ -91,7 +94,7 @@ public struct DaemonConfig: Sendable, Hashable {
         let reader = YAMLReader(file: path)
         var config = defaults(directory: directory)
         guard let root = try reader.root(try readText(path)) else { return config }
-        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload", "log"])
+        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload", "log", "drain_timeout"])
         if let node = top["state_dir"] {
             config.stateDirectory = resolvePath(try reader.string(node, what: "state_dir"), against: directory)
         }
@@ -121,6 +124,12 @@ public struct DaemonConfig: Sendable, Hashable {
                 }
                 config.retention.maxBytes = v
             }
+        }
+        if let n = top["drain_timeout"] {
+            guard let d = parseFineDuration(try reader.string(n, what: "drain_timeout")), d >= .milliseconds(100) else {
+                throw reader.error(n, "drain_timeout must be a duration of at least 100ms, such as 10s")
+            }
+            config.drainTimeout = d
         }
         if let node = top["log"] {
             let l = try reader.mapping(node, what: "log", allowed: ["format", "level"])

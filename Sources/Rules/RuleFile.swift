@@ -24,6 +24,8 @@ public struct RuleFile: Sendable {
     public var partialLineTimeout: Duration = .seconds(5)
     /// How long a renamed or deleted file is still read.
     public var rotateWait: Duration = .seconds(5)
+    /// Store lines a rule matched that carry no trace ID (they are always counted); off by default.
+    public var keepUntraced = false
 
     public struct Multiline: Sendable {
         /// A grok expression (or plain regex) that matches the first line of a record.
@@ -76,7 +78,7 @@ public struct RuleFile: Sendable {
 
     static let topKeys = [
         "source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline", "max_line_bytes",
-        "partial_line_timeout", "rotate_wait",
+        "partial_line_timeout", "rotate_wait", "keep_untraced",
     ]
     static let ruleKeys = ["name", "grok", "json", "ids", "limits"]
     static let jsonKeys = ["trace_id", "span_id", "timestamp", "level", "message"]
@@ -137,6 +139,10 @@ public struct RuleFile: Sendable {
         }
         if let n = top["partial_line_timeout"] { file.partialLineTimeout = try duration(n, "partial_line_timeout", reader: reader) }
         if let n = top["rotate_wait"] { file.rotateWait = try duration(n, "rotate_wait", reader: reader) }
+        if let n = top["keep_untraced"] {
+            guard let b = Bool(try reader.string(n, what: "keep_untraced")) else { throw reader.error(n, "keep_untraced must be true or false") }
+            file.keepUntraced = b
+        }
         return file
     }
 

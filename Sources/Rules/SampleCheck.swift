@@ -18,7 +18,7 @@ enum SampleCheck {
             var record: LogRecord?
             switch outcome {
             case .unmatched: matchedRule = nil
-            case .noTrace(let rule): matchedRule = rule
+            case .noTrace(let rule, _): matchedRule = rule
             case .record(let r):
                 matchedRule = r.rule
                 record = r

@@ -8,6 +8,8 @@ import TracejoinModel
 /// correlator; every other captured field is kept as an attribute.
 public struct SourceParser: LineParser {
     public let source: String
+    /// Lines without a trace ID become records too (`keep_untraced`); they are counted either way.
+    public let keepUntraced: Bool
     package let rules: [CompiledRule]
     let unmatched: Counter
     /// Problems that do not stop the file from loading (risky patterns, ignored conversions).
@@ -94,6 +96,7 @@ public struct SourceParser: LineParser {
             multilineStart = nil
         }
         source = file.source
+        keepUntraced = file.keepUntraced
         rules = compiled
         unmatched = counters.unmatched(source: file.source)
         self.warnings = warnings
@@ -184,7 +187,8 @@ public struct SourceParser: LineParser {
                         outcome = nil
                     }
                 case .json(let paths):
-                    outcome = JSONRule.record(rule, paths: paths, line: line, file: file, source: parser.source)
+                    outcome = JSONRule.record(rule, paths: paths, line: line, file: file, source: parser.source,
+                                              keepUntraced: parser.keepUntraced)
                 }
                 if let outcome {
                     guard counting else { return outcome }
@@ -210,15 +214,14 @@ public struct SourceParser: LineParser {
                 return UnsafeBufferPointer(rebasing: line[range])
             }
             func text(_ group: Int?) -> String? { bytes(group).map { String(decoding: $0, as: UTF8.self) } }
-            guard let traceText = bytes(grok.traceGroup) else { return .noTrace(rule: rule.name) }
-            let ids = IDs.parse(trace: traceText, span: bytes(grok.spanGroup), rule: rule)
-            guard !ids.absent else { return .noTrace(rule: rule.name) }
+            let ids = bytes(grok.traceGroup).map { IDs.parse(trace: $0, span: bytes(grok.spanGroup), rule: rule) } ?? IDs(absent: true)
+            if ids.absent && !parser.keepUntraced { return .noTrace(rule: rule.name, record: nil) }
             var fields: [LogRecord.Field] = []
             for field in grok.otherFields {
                 if let value = text(field.group) { FieldConverter.apply(field.conversion, name: field.name, text: value, into: &fields) }
             }
             ids.keepRawText(trace: text(grok.traceGroup), span: text(grok.spanGroup), in: &fields)
-            return .record(LogRecord(
+            return ids.outcome(rule: rule.name, LogRecord(
                 traceID: ids.trace, spanID: ids.span, time: text(grok.timeGroup), level: text(grok.levelGroup),
                 message: text(grok.messageGroup), file: file, source: parser.source, rule: rule.name,
                 raw: String(decoding: line, as: UTF8.self), fields: fields, idError: ids.error))
@@ -288,6 +291,11 @@ struct IDs {
         return ids
     }
 
+    /// `.record`, or for a line without a trace ID `.noTrace` carrying the record (kept untraced).
+    func outcome(rule: String, _ record: @autoclosure () -> LogRecord) -> LineOutcome {
+        absent ? .noTrace(rule: rule, record: record()) : .record(record())
+    }
+
     /// With an invalid ID, the raw text goes into the fields so the operator sees what was written.
     func keepRawText(trace: String?, span: String?, in fields: inout [LogRecord.Field]) {
         guard error != nil else { return }
@@ -301,7 +309,7 @@ struct IDs {
 /// falls through to the next rule.
 enum JSONRule {
     static func record(_ rule: SourceParser.CompiledRule, paths: [String: String], line: UnsafeBufferPointer<UInt8>,
-                       file: String, source: String) -> LineOutcome? {
+                       file: String, source: String, keepUntraced: Bool) -> LineOutcome? {
         // Cheap test before parsing: the first non-blank byte must open an object.
         guard let first = line.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "{"),
             let pairs = try? JSONFlattener.flatten(line)
@@ -316,22 +324,25 @@ enum JSONRule {
                 fields.append(.init(name: path, value: value.fieldValue))
             }
         }
-        guard var traceText = values["trace_id"]?.idText else { return .noTrace(rule: rule.name) }
+        let traceText = values["trace_id"]?.idText
         let spanText = values["span_id"]?.idText
-        let ids: IDs = traceText.withUTF8 { trace in
-            if var s = spanText {
-                return s.withUTF8 { IDs.parse(trace: trace, span: $0, rule: rule) }
+        var ids = IDs(absent: true)
+        if var traceText {
+            ids = traceText.withUTF8 { trace in
+                if var s = spanText {
+                    return s.withUTF8 { IDs.parse(trace: trace, span: $0, rule: rule) }
+                }
+                return IDs.parse(trace: trace, span: nil, rule: rule)
             }
-            return IDs.parse(trace: trace, span: nil, rule: rule)
         }
-        if ids.absent { return .noTrace(rule: rule.name) }
+        if ids.absent && !keepUntraced { return .noTrace(rule: rule.name, record: nil) }
         ids.keepRawText(trace: traceText, span: spanText, in: &fields)
         func string(_ name: String) -> String? {
             guard let v = values[name] else { return nil }
             if case .null = v { return nil }
             return v.fieldValue.description
         }
-        return .record(LogRecord(
+        return ids.outcome(rule: rule.name, LogRecord(
             traceID: ids.trace, spanID: ids.span, time: string("timestamp"), level: string("level"), message: string("message"),
             file: file, source: source, rule: rule.name, raw: String(decoding: line, as: UTF8.self), fields: fields,
             idError: ids.error))

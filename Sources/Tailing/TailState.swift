@@ -458,16 +458,22 @@ package struct TailState {
                              session: any LineParserSession, into batch: inout TailBatch) {
         if first.isEmpty && continuation.isEmpty { return }
         switch session.parse(first, file: file.path) {
-        case .record(var record):
-            if !continuation.isEmpty {
-                let rest = continuation.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
-                record.raw += "\n" + rest
-                record.message = (record.message ?? "") + "\n" + rest
-            }
-            batch.records.append(record)
-        case .noTrace: batch.linesWithoutTrace += 1
+        case .record(let record):
+            batch.records.append(joined(record, continuation))
+        case .noTrace(_, let record):
+            batch.linesWithoutTrace += 1
+            if let record { batch.records.append(joined(record, continuation)) }
         case .unmatched: batch.linesUnmatched += 1
         }
+    }
+
+    private static func joined(_ record: LogRecord, _ continuation: [[UInt8]]) -> LogRecord {
+        guard !continuation.isEmpty else { return record }
+        var record = record
+        let rest = continuation.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+        record.raw += "\n" + rest
+        record.message = (record.message ?? "") + "\n" + rest
+        return record
     }
 
     mutating func closeAll() {

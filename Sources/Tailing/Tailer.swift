@@ -27,9 +27,13 @@ public final class Tailer: Service {
     let logger: Logger
     let chunkSize: Int
     let status: TailStatusBoard?
+    /// How often a commit the index refused is tried again.
+    let retryInterval: Duration
 
     public init(sources: @escaping SourceProvider, sink: any TailSink, pollInterval: Duration = .milliseconds(250),
-                inotify: Bool = true, chunkSize: Int = 1 << 20, status: TailStatusBoard? = nil, logger: Logger) {
+                inotify: Bool = true, chunkSize: Int = 1 << 20, status: TailStatusBoard? = nil,
+                retryInterval: Duration = .seconds(1), logger: Logger) {
+        self.retryInterval = retryInterval
         self.sources = sources
         self.sink = sink
         self.pollInterval = pollInterval
@@ -64,7 +68,7 @@ public final class Tailer: Service {
                 watcher?.watch(Set(current.flatMap { $0.paths.map { Glob($0).base } }))
                 let batch = state.pass(now: .now)
                 if !batch.checkpoints.isEmpty || !batch.records.isEmpty || batch.linesUnmatched > 0 || batch.linesWithoutTrace > 0 {
-                    try await sink.commit(batch)
+                    guard await commitPatiently(batch) else { break }
                 }
                 status?.publish(state.statuses())
                 // Keep reading without a pause while there is a backlog.
@@ -75,6 +79,35 @@ public final class Tailer: Service {
             group.cancelAll()
         }
         logger.info("tailer stopped")
+    }
+
+    /// Commits `batch`, trying again every `retryInterval` while the index refuses writes (a
+    /// full disk): meanwhile nothing more is read, so memory stays at one batch, and no line is
+    /// lost or skipped. Returns `false` if the daemon began shutting down first; the batch is
+    /// then dropped uncommitted, and since its offsets were not committed either, its lines are
+    /// read again on the next start.
+    private func commitPatiently(_ batch: TailBatch) async -> Bool {
+        var failures = 0
+        while true {
+            do {
+                try await sink.commit(batch)
+                if failures > 0 {
+                    logger.notice("tailer resumed", metadata: ["failed_attempts": "\(failures)"])
+                }
+                return true
+            } catch {
+                failures += 1
+                if failures == 1 {
+                    logger.warning("cannot commit lines; holding them and trying again",
+                                   metadata: ["error": "\(error)", "records": "\(batch.records.count)", "every": "\(retryInterval)"])
+                }
+            }
+            let until = ContinuousClock.now + retryInterval
+            while ContinuousClock.now < until {
+                if Task.isShuttingDownGracefully || Task.isCancelled { return false }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
     }
 }
 

@@ -89,7 +89,7 @@ struct RulesTest: ParsableCommand {
                 let outcome = bytes.withUnsafeBufferPointer { session.parse($0, file: input) }
                 switch outcome {
                 case .unmatched: continue
-                case .noTrace(let rule): result.matched(source.file.source, rule)
+                case .noTrace(let rule, _): result.matched(source.file.source, rule)
                 case .record(let record): result.matched(source.file.source, record.rule, record)
                 }
                 break

@@ -249,6 +249,7 @@ struct StatusCommand: AsyncParsableCommand {
             var sources: [String: Source]
             var files: [TailedFileStatus]
             var retention: RetentionStatus
+            var ingest: IngestStatus
             struct Source: Decodable {
                 var lines_unmatched: Int
                 var rules: [String: Rule]
@@ -264,6 +265,9 @@ struct StatusCommand: AsyncParsableCommand {
         let s = try JSONDecoder().decode(Stats.self, from: Data(stats.body))
         let r = try JSONDecoder().decode(Rules.self, from: Data(rules.body))
         print("daemon: running (\(try socket.querySocket()))")
+        if s.ingest.paused {
+            print("INGEST PAUSED since \(s.ingest.since ?? "?"): \(s.ingest.reason ?? "?")")
+        }
         print("rule files:")
         for f in r.files {
             print("  \(f.status == "ok" ? "ok   " : "ERROR") \(f.file)" + (f.source.map { "  (source \($0): \(f.rules.joined(separator: ", ")))" } ?? ""))

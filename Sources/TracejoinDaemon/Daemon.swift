@@ -42,10 +42,10 @@ public enum Daemon {
             logger.warning("rules: warning: \(warning)")
         }
         let registry = RuleRegistry(config, counters: counters)
-        let shutdown = ShutdownFlag()
+        let shutdown = ShutdownFlag(drainTimeout: settings.drainTimeout, logger: logger)
         let retainer = Retainer(index: index, maxAgeSeconds: settings.retention.maxAgeSeconds,
                                 maxBytes: settings.retention.maxBytes, interval: .seconds(settings.retention.intervalSeconds), logger: logger)
-        let status = Status(registry: registry, counters: counters, retainer: retainer)
+        let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health)
         let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail, logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
@@ -71,12 +71,17 @@ public enum Daemon {
                 services: [.init(service: retainer), .init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
                     + [.init(service: query), .init(service: shutdown)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+                logger: logger)
+                .drainTimeout(settings.drainTimeout))
         defer {
             unlink(settings.intake.socketPath)
             unlink(settings.query.socketPath)
         }
         try await group.run()
+        if let drain = shutdown.drainDuration, drain > settings.drainTimeout {
+            logger.warning("drain cut short at drain_timeout: a request or write had not finished; nothing committed is lost",
+                           metadata: ["drain_timeout": "\(settings.drainTimeout)"])
+        }
         logger.info("stopped")
     }
 
@@ -90,16 +95,20 @@ final class Status: DaemonStatus {
     let registry: RuleRegistry
     let counters: CounterRegistry
     let retainer: Retainer
+    let health: IngestHealth
     let tail = TailStatusBoard()
     private let cache = Mutex<(generation: Int, sources: [TailSource])>((-1, []))
 
-    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer) {
+    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth) {
+        self.health = health
         self.registry = registry
         self.counters = counters
         self.retainer = retainer
     }
 
     func retention() -> RetentionStatus { retainer.status() }
+
+    func ingest() -> IngestStatus { health.status }
 
     func ruleFiles() -> [RuleFileStatus] { registry.statuses() }
 
@@ -128,16 +137,53 @@ final class Status: DaemonStatus {
     }
 }
 
+extension ServiceGroupConfiguration {
+    /// A drain longer than `timeout` is escalated to cancellation, which gets a second more.
+    fileprivate func drainTimeout(_ timeout: Duration) -> Self {
+        var configuration = self
+        configuration.maximumGracefulShutdownDuration = timeout
+        configuration.maximumCancellationDuration = .seconds(1)
+        return configuration
+    }
+}
+
 /// Set when graceful shutdown begins. Listed last in the service group, so it hears of the
 /// shutdown first (services stop in reverse order) and live query streams can end before the
 /// query server waits for its connections.
+///
+/// It also bounds the drain: a service that ignores even cancellation (a client stalled
+/// mid-request, a blocked write) cannot hold the process past `drainTimeout` plus a second.
+/// Stopping then loses nothing: checkpoints only move with the records they cover, so lines not
+/// yet committed are read again on the next start, and spans not acknowledged are retried by
+/// their tracer.
 final class ShutdownFlag: Service {
     private let flag = Atomic<Bool>(false)
+    private let began = Mutex<ContinuousClock.Instant?>(nil)
+    private let drainTimeout: Duration
+    private let logger: Logger
     var isShuttingDown: Bool { flag.load(ordering: .relaxed) }
+    /// How long the drain has taken so far, once it has begun.
+    var drainDuration: Duration? { began.withLock { $0.map { ContinuousClock.now - $0 } } }
+
+    init(drainTimeout: Duration, logger: Logger) {
+        self.drainTimeout = drainTimeout
+        self.logger = logger
+    }
 
     func run() async throws {
         try? await gracefulShutdown()
         flag.store(true, ordering: .relaxed)
+        began.withLock { $0 = .now }
+        logger.info("draining", metadata: ["timeout": "\(drainTimeout)"])
+        let deadline = drainTimeout + .seconds(1)
+        let logger = logger
+        // A thread of its own, not a task: it must fire even if the cooperative pool is stuck.
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18)
+            logger.warning("drain did not finish in time; exiting now (uncommitted lines are read again on the next start)",
+                           metadata: ["timeout": "\(deadline)"])
+            exit(0)
+        }
     }
 }
 

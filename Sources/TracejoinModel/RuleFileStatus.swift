@@ -33,6 +33,8 @@ public protocol DaemonStatus: Sendable {
     func ruleFiles() -> [RuleFileStatus]
     func tailedFiles() -> [TailedFileStatus]
     func retention() -> RetentionStatus
+    /// Whether the index takes writes, and if not, why.
+    func ingest() -> IngestStatus
     var counters: CounterRegistry { get }
 }
 

@@ -215,8 +215,9 @@ public protocol LineParserSession: AnyObject {
 public enum LineOutcome: Sendable {
     /// A rule matched and the line has a trace ID (or an invalid one, see ``LogRecord/idError``).
     case record(LogRecord)
-    /// A rule matched; the line carries no trace ID.
-    case noTrace(rule: String)
+    /// A rule matched; the line carries no trace ID. `record` is the line as a record (without
+    /// IDs) when its source keeps untraced lines (`keep_untraced: true`), else `nil`.
+    case noTrace(rule: String, record: LogRecord?)
     /// No rule matched.
     case unmatched
 }

@@ -1,8 +1,15 @@
 """The index's query side and retention against the running daemon."""
 
+import errno
 import json
 import os
 import signal
+import socket
+import sqlite3
+import subprocess
+import time
+
+import pytest
 
 from harness import Daemon, ddtrace_line, request, wait_for
 
@@ -154,4 +161,106 @@ def test_prometheus_metrics_and_json_logs():
         assert lines and all(json.loads(l)["level"] for l in lines)
         assert any(json.loads(l)["msg"] == "index open" for l in lines)
     finally:
+        d.cleanup()
+
+
+def test_drain_is_bounded_by_drain_timeout_even_with_a_stalled_client():
+    d = Daemon(extra_yaml="drain_timeout: 2s\n")
+    stalled = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        d.start()
+        d.append("app.log", [ddtrace_line("801", "1", f"line {i}") for i in range(50)])
+        wait_for(lambda: len(d.logs_of("801")) == 50, what="lines indexed")
+        # A client that sends half a request and then nothing: the server would wait for it.
+        stalled.connect(d.intake_socket)
+        stalled.sendall(b"POST /v1/spans HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+                        b"Content-Length: 1000\r\n\r\n{\"trace_id\": ")
+        started = time.monotonic()
+        os.kill(d.proc.pid, signal.SIGTERM)
+        code = d.proc.wait(timeout=15)
+        elapsed = time.monotonic() - started
+        d.proc = None
+        d.stderr.close()
+        assert code == 0, d.log()
+        assert elapsed < 2 + 1.5, f"took {elapsed:.1f}s to stop with drain_timeout 2s"
+        assert "drain cut short" in d.log()
+        # Nothing was lost: the lines are all there after a restart.
+        d.start()
+        assert len(d.logs_of("801")) == 50
+    finally:
+        stalled.close()
+        d.cleanup()
+
+
+def test_untraced_lines_are_stored_only_when_the_source_asks():
+    plain = "rules:\n  - name: plain\n    grok: '%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:level} %{GREEDYDATA:message}'\n"
+    for keep in (False, True):
+        d = Daemon(rules="source: app\npaths: [\"logs/*.log\"]\n" + ("keep_untraced: true\n" if keep else "") + plain)
+        try:
+            d.start()
+            d.append("app.log", ["2026-11-24 22:11:28,925 INFO service starting",
+                                 "2026-11-24 22:11:29,000 WARNING cache cold"])
+            stats = wait_for(lambda: (lambda r: r if r["without_trace"] == 2 else None)(
+                d.get("/v1/stats")["sources"]["app"]["rules"]["plain"]), what="lines counted")
+            assert stats["matched"] == 2 and stats["with_trace"] == 0
+            if keep:
+                page = wait_for(lambda: (lambda p: p if len(p["logs"]) == 2 else None)(d.get("/v1/logs?source=app")),
+                                what="untraced lines stored")
+                assert {l["log"]["message"] for l in page["logs"]} == {"service starting", "cache cold"}
+                assert all(l.get("trace_id") is None for l in page["logs"])
+                assert [l["log"]["message"] for l in d.get("/v1/logs?level=warning")["logs"]] == ["cache cold"]
+                # Untraced lines are not "unmatched": no span could ever claim them.
+                assert d.get("/v1/logs/unmatched?grace=0s")["groups"] == []
+            else:
+                assert d.get("/v1/logs?source=app")["logs"] == []
+        finally:
+            d.cleanup()
+
+
+def test_disk_full_pauses_ingest_and_resumes_when_space_returns():
+    """A real full disk: the state directory is a small tmpfs, filled up by a ballast file."""
+    d = Daemon()
+    state = os.path.join(d.root, "state")
+    os.makedirs(state)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", state], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        d.cleanup()
+        pytest.skip(f"cannot mount a tmpfs to fill (needs root): {mounted.stderr.strip()}")
+    ballast = os.path.join(state, "ballast")
+    try:
+        d.start()
+        d.append("app.log", [ddtrace_line("901", "1", f"before {i}") for i in range(100)])
+        wait_for(lambda: len(d.logs_of("901")) == 100, what="lines indexed before the disk fills")
+        with open(ballast, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError as error:
+                assert error.errno == errno.ENOSPC
+        # Enough lines that the write-ahead log must grow: the commit fails and ingest pauses.
+        d.append("app.log", [ddtrace_line("902", "1", f"during {i} " + "x" * 200) for i in range(3000)])
+        ingest = wait_for(lambda: (lambda i: i if i["paused"] else None)(d.get("/v1/stats")["ingest"]), what="ingest paused")
+        assert "disk full" in ingest["reason"] and ingest["since"]
+        assert "ingest paused" in d.log()
+        status, body = d.post_spans([{"trace_id": "902", "span_id": "1", "service": "web", "name": "req", "start": 1, "duration": 1}])
+        assert status == 503 and "disk full" in body["detail"], (status, body)
+        out = d.cli("status", "--config", d.config)
+        assert out.returncode == 0 and "INGEST PAUSED" in out.stdout, out
+        # The daemon stays up and keeps answering queries on what it has.
+        assert len(d.logs_of("901")) == 100
+        # Space returns: the held batch is committed and reading goes on; no line is lost or doubled.
+        os.unlink(ballast)
+        wait_for(lambda: not d.get("/v1/stats")["ingest"]["paused"], timeout=20, what="ingest resumed")
+        assert d.post_spans([{"trace_id": "902", "span_id": "1", "service": "web", "name": "req", "start": 1, "duration": 1}])[0] == 200
+        logs = wait_for(lambda: (lambda l: l if len(l) == 3000 else None)(d.logs_of("902")), timeout=20, what="3000 lines")
+        assert sorted(int(l["message"].split()[1]) for l in logs) == list(range(3000))
+        assert d.get("/v1/stats")["ingest"]["pauses"] == 1
+        assert d.stop() == 0
+        check = sqlite3.connect(os.path.join(state, "index.db"))
+        assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        check.close()
+    finally:
+        d.stop()
+        subprocess.run(["umount", "-l", state])
         d.cleanup()

@@ -48,7 +48,7 @@ struct RuleFeatureTests {
         #expect(field(b, "tags") == .string(#"["a", 1]"#))
         #expect(field(b, "big") == .string("123456789012345678901234"))
         // Not JSON: falls through to the next rule.
-        guard case .noTrace(let rule) = parse(session, "plain text line") else {
+        guard case .noTrace(let rule, _) = parse(session, "plain text line") else {
             Issue.record("expected the fallback rule")
             return
         }
@@ -58,6 +58,39 @@ struct RuleFeatureTests {
             Issue.record("expected noTrace")
             return
         }
+    }
+
+    @Test func untracedLinesAreCountedAndKeptOnlyWhenTheSourceAsks() throws {
+        let rules = """
+            paths: [x]
+            rules:
+              - name: structlog
+                json: { trace_id: dd.trace_id, message: event }
+              - name: text
+                grok: '%{WORD:level} (?:trace=%{NOTSPACE:trace_id} )?%{GREEDYDATA:message}'
+            """
+        for keep in [false, true] {
+            let counters = CounterRegistry()
+            let dir = try TempConfig(rules: ["r.yaml": "source: s\n" + (keep ? "keep_untraced: true\n" : "") + rules])
+            let source = try #require(try ConfigDirectory.load(dir.path, counters: counters).sources.first)
+            let session = source.parser.makeSession()
+            for line in ["INFO starting up", #"{"event": "boot", "dd.trace_id": "0"}"#, #"{"event": "no key"}"#] {
+                guard case .noTrace(_, let kept) = parse(session, line) else {
+                    Issue.record("expected no trace for \(line)")
+                    continue
+                }
+                #expect((kept != nil) == keep, "\(line)")
+                if let kept {
+                    #expect(kept.traceID == nil && kept.spanID == nil && kept.raw == line && kept.source == "s")
+                }
+            }
+            #expect(counters.rule(source: "s", rule: "text").withoutTrace.value == 1)
+            #expect(counters.rule(source: "s", rule: "structlog").withoutTrace.value == 2)
+            // A traced line is a record either way.
+            #expect(record(parse(session, "INFO trace=12345 handled"))?.traceID == TraceID(high: nil, low: 12345))
+        }
+        let bad = try TempConfig(rules: ["r.yaml": "source: s\nkeep_untraced: maybe\n" + rules])
+        #expect(throws: ConfigErrors.self) { try ConfigDirectory.load(bad.path) }
     }
 
     @Test func pythonJsonLoggerIDsAfterALongTraceback() throws {
@@ -166,7 +199,7 @@ struct RuleFeatureTests {
         #expect(source.file.rules[1].limits.match == 100_000 && source.file.rules[1].limits.depth == 500)
         // The hostile line hits the first rule's limit, is counted, and falls to the next rule.
         let outcome = parse(source.parser.makeSession(), String(repeating: "word ", count: 30) + "!")
-        guard case .noTrace(let rule) = outcome else {
+        guard case .noTrace(let rule, _) = outcome else {
             Issue.record("expected the second rule to match")
             return
         }

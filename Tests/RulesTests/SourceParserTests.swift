@@ -55,7 +55,7 @@ struct SourceParserTests {
 
     @Test func zeroIDsMeanNoTrace() {
         let line = "2026-11-24 22:11:28,925 INFO [a] [b.py:1] [dd.trace_id=0 dd.span_id=0] - outside"
-        guard case .noTrace(let rule) = parse(session, line) else {
+        guard case .noTrace(let rule, _) = parse(session, line) else {
             Issue.record("expected noTrace")
             return
         }
