@@ -50,6 +50,7 @@ test-e2e: deps python-deps
 # Parser throughput against a C loop over PCRE2 JIT, in the same run (docs/benchmarks.md).
 bench: release
 	$(BIN_RELEASE) bench --lines 1000000 --rounds 5
+	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 500
 	$(PYTHON) Benchmarks/latency.py --rate 10000 --seconds 10
 	$(PYTHON) Benchmarks/intake.py
 

@@ -86,6 +86,8 @@ let package = Package(
             dependencies: [
                 "TraceContext", "TracejoinModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API itself, for the hot paths (docs/architecture.md).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -116,7 +118,7 @@ let package = Package(
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext", "Intake",
+                "TracejoinDaemon", "Rules", "TraceContext", "Intake", "QueryAPI", "Index",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -144,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IndexTests",
-            dependencies: ["Index", "TraceContext", "TracejoinModel"],
+            dependencies: ["Index", "TraceContext", "TracejoinModel", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,6 +13,11 @@ public enum JSONReply {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A JSON body already written (``JSONWriter``).
+    public static func response(json: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))
+    }
+
     /// `value` as one line of NDJSON (with its newline).
     public static func line(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()

@@ -20,6 +20,7 @@ extension Index {
             try db.execute(sql: "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ingested_ns < ? ORDER BY ingested_ns LIMIT ?)",
                            arguments: [cutoff, batch])
             let logs = db.changesCount
+            try Self.forgetTraceKeys(db, batch: batch)
             try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans WHERE received_ns < ? ORDER BY received_ns LIMIT ?)",
                            arguments: [cutoff, batch])
             return Pruned(logs: logs, spans: db.changesCount)
@@ -31,9 +32,21 @@ extension Index {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY ingested_ns LIMIT ?)", arguments: [batch])
             let logs = db.changesCount
+            try Self.forgetTraceKeys(db, batch: batch)
             try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans ORDER BY received_ns LIMIT ?)", arguments: [batch])
             return Pruned(logs: logs, spans: db.changesCount)
         }
+    }
+
+    /// Deletes up to `batch` trace ordinals no log line uses any more. Ordinals only grow, so
+    /// every one below the smallest still in use is free.
+    static func forgetTraceKeys(_ db: Database, batch: Int) throws {
+        try db.execute(sql: """
+            DELETE FROM trace_keys WHERE trace_lo IN (
+                SELECT trace_lo FROM trace_keys
+                WHERE ord < coalesce((SELECT min(trace_ord) FROM logs WHERE trace_ord IS NOT NULL), 9223372036854775807)
+                ORDER BY ord LIMIT ?)
+            """, arguments: [batch])
     }
 
     /// Bytes the database uses: its pages less the free ones. The file itself does not shrink

@@ -2,8 +2,8 @@ import GRDB
 
 /// The database schema, as versioned migrations: a database written by an older Tracejoin is
 /// brought forward on open; never edit a registered migration, add a new one.
-enum Schema {
-    static var migrator: DatabaseMigrator {
+package enum Schema {
+    package static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: spans, logs, checkpoints") { db in
             try db.execute(sql: """
@@ -86,6 +86,26 @@ enum Schema {
         }
         migrator.registerMigration("v5: spans by span ID") { db in
             try db.execute(sql: "CREATE INDEX spans_by_span_id ON spans (span_id)")
+        }
+        migrator.registerMigration("v6: logs found by trace ordinal") { db in
+            // Trace IDs are random, so an index on the log's trace ID takes each new line at a
+            // random place: every batch rewrites pages all over the index, and ingest slows
+            // as the index outgrows memory. Instead each trace gets an ordinal when its first
+            // line arrives; lines carry it, and its index grows at the end, where the lines of
+            // the traces in progress go. A trace lookup is one probe of `trace_keys` and then a
+            // contiguous range. (docs/architecture.md)
+            try db.execute(sql: """
+                CREATE TABLE trace_keys (
+                    trace_lo INTEGER PRIMARY KEY,  -- low 64 bits, as in logs
+                    ord INTEGER NOT NULL           -- in order of each trace's first line
+                );
+                CREATE INDEX trace_keys_by_ord ON trace_keys (ord);
+                ALTER TABLE logs ADD COLUMN trace_ord INTEGER;
+                INSERT INTO trace_keys (trace_lo, ord) SELECT trace_lo, min(id) FROM logs WHERE trace_lo IS NOT NULL GROUP BY trace_lo;
+                UPDATE logs SET trace_ord = (SELECT ord FROM trace_keys k WHERE k.trace_lo = logs.trace_lo) WHERE trace_lo IS NOT NULL;
+                CREATE INDEX logs_by_trace_ord ON logs (trace_ord, span_id);
+                DROP INDEX logs_by_trace;
+                """)
         }
         return migrator
     }

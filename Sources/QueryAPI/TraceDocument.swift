@@ -10,6 +10,16 @@ public struct TraceDocument: Codable, Sendable, Equatable {
     public var trace_id: String
     /// The low 64 bits in decimal, as Datadog shows them.
     public var trace_id_dd: String
+    /// The earliest span's start (RFC 3339), `nil` while no span is known.
+    public var start: String?
+    /// From the earliest span start to the latest span end.
+    public var duration_ns: Int64
+    /// Spans marked as errors.
+    public var errors: Int
+    /// The services of its spans, sorted.
+    public var services: [String]
+    public var span_count: Int
+    public var log_count: Int
     public var spans: [Span]
     /// Lines carrying this trace ID whose span is not (yet) known.
     public var unmatched_logs: [Log]
@@ -19,6 +29,20 @@ public struct TraceDocument: Codable, Sendable, Equatable {
         self.trace_id_dd = trace_id_dd
         self.spans = spans
         self.unmatched_logs = unmatched_logs
+        var all: [Span] = []
+        func walk(_ s: Span) {
+            all.append(s)
+            s.children.forEach(walk)
+        }
+        spans.forEach(walk)
+        let starts = all.compactMap { Int64($0.start_ns) }
+        let first = starts.min()
+        start = all.first { Int64($0.start_ns) == first }?.start
+        duration_ns = first.map { f in (all.compactMap { s in Int64(s.start_ns).map { $0 + s.duration_ns } }.max() ?? f) - f } ?? 0
+        errors = all.filter(\.error).count
+        services = Set(all.map(\.service)).sorted()
+        span_count = all.count
+        log_count = all.reduce(unmatched_logs.count) { $0 + $1.logs.count }
     }
 
     public struct Span: Codable, Sendable, Equatable {
@@ -65,8 +89,6 @@ extension TraceDocument {
         let high = queried.high ?? stored.spans.lazy.compactMap(\.traceID.high).first
             ?? stored.logs.lazy.compactMap { $0.traceID?.high }.first
         let full = TraceID(high: high, low: queried.low)
-        trace_id = full.hex
-        trace_id_dd = full.lowDecimal
 
         let known = Set(stored.spans.map(\.spanID))
         var logsBySpan: [SpanID: [Log]] = [:]
@@ -100,8 +122,7 @@ extension TraceDocument {
         for span in stored.spans where !placed.contains(span.spanID) {
             tree.append(build(span))
         }
-        spans = tree
-        unmatched_logs = unmatched
+        self.init(trace_id: full.hex, trace_id_dd: full.lowDecimal, spans: tree, unmatched_logs: unmatched)
     }
 }
 
@@ -179,5 +200,98 @@ extension TraceDocument.Log {
         try c.encode(fields, forKey: .fields)
         try c.encode(raw, forKey: .raw)
         try c.encode(id_error, forKey: .id_error)
+    }
+}
+
+// The same document written straight to bytes, member for member as `encode(to:)` writes it:
+// a trace of a few hundred lines costs JSONEncoder more than finding it in the index.
+extension TraceDocument {
+    public func json() -> [UInt8] {
+        var w = JSONWriter(capacity: 1024 + 512 * log_count)
+        w.objectStart()
+        w.member("trace_id", trace_id)
+        w.member("trace_id_dd", trace_id_dd)
+        w.member("start", start)
+        w.member("duration_ns", duration_ns)
+        w.member("errors", Int64(errors))
+        w.key("services")
+        w.arrayStart()
+        for s in services { w.string(s) }
+        w.arrayEnd()
+        w.member("span_count", Int64(span_count))
+        w.member("log_count", Int64(log_count))
+        w.key("spans")
+        Self.write(spans, to: &w)
+        w.key("unmatched_logs")
+        Self.write(unmatched_logs, to: &w)
+        w.objectEnd()
+        return w.bytes
+    }
+
+    static func write(_ spans: [Span], to w: inout JSONWriter) {
+        w.arrayStart()
+        for s in spans {
+            w.objectStart()
+            w.member("span_id", s.span_id)
+            w.member("span_id_dd", s.span_id_dd)
+            w.member("parent_id", s.parent_id)
+            w.member("service", s.service)
+            w.member("name", s.name)
+            w.member("resource", s.resource)
+            w.member("type", s.type)
+            w.member("start", s.start)
+            w.member("start_ns", s.start_ns)
+            w.member("duration_ns", s.duration_ns)
+            w.member("error", s.error)
+            w.key("meta")
+            w.objectStart()
+            for (k, v) in s.meta.sorted(by: { $0.key < $1.key }) { w.member(k, v) }
+            w.objectEnd()
+            w.key("metrics")
+            w.objectStart()
+            for (k, v) in s.metrics.sorted(by: { $0.key < $1.key }) {
+                w.key(k)
+                w.value(.float(v))
+            }
+            w.objectEnd()
+            w.member("protocol", s.protocol)
+            w.key("logs")
+            write(s.logs, to: &w)
+            w.key("children")
+            write(s.children, to: &w)
+            w.objectEnd()
+        }
+        w.arrayEnd()
+    }
+
+    static func write(_ logs: [Log], to w: inout JSONWriter) {
+        w.arrayStart()
+        for l in logs { l.write(to: &w) }
+        w.arrayEnd()
+    }
+}
+
+extension TraceDocument.Log {
+    /// This line as a JSON object, as `encode(to:)` writes it.
+    public func write(to w: inout JSONWriter) {
+        w.objectStart()
+        w.member("time", time)
+        w.member("level", level)
+        w.member("message", message)
+        w.member("span_id", span_id)
+        w.member("span_id_dd", span_id_dd)
+        w.member("source", source)
+        w.member("source_name", source_name)
+        w.member("rule", rule)
+        w.key("fields")
+        w.objectStart()
+        for (k, v) in fields.sorted(by: { $0.key < $1.key }) {
+            w.key(k)
+            w.value(v)
+        }
+        w.objectEnd()
+        w.member("raw", raw)
+        w.member("id_error", id_error)
+        w.objectEnd()
     }
 }

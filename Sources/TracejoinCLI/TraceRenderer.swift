@@ -12,9 +12,13 @@ public struct TraceRenderer: Sendable {
 
     public func render(_ trace: TraceDocument) -> String {
         var out: [String] = []
-        let spanCount = count(trace.spans)
-        let logCount = logs(trace.spans) + trace.unmatched_logs.count
-        out.append(bold("trace \(trace.trace_id)") + dim("  (dd \(trace.trace_id_dd))  \(spanCount) span\(spanCount == 1 ? "" : "s"), \(logCount) log line\(logCount == 1 ? "" : "s")"))
+        let spanCount = trace.span_count
+        let logCount = trace.log_count
+        var summary = "  (dd \(trace.trace_id_dd))  \(spanCount) span\(spanCount == 1 ? "" : "s"), \(logCount) log line\(logCount == 1 ? "" : "s")"
+        if spanCount > 0 {
+            summary += ", \(Self.duration(trace.duration_ns)), " + trace.services.joined(separator: ", ")
+        }
+        out.append(bold("trace \(trace.trace_id)") + dim(summary) + (trace.errors > 0 ? red("  \(trace.errors) error\(trace.errors == 1 ? "" : "s")") : ""))
         for (i, span) in trace.spans.enumerated() {
             draw(span, prefix: "", isLast: i == trace.spans.count - 1, into: &out)
         }
@@ -52,14 +56,6 @@ public struct TraceRenderer: Sendable {
         if let level = log.level { parts.append(levelColor(level)) }
         parts.append(log.message ?? log.raw)
         return parts.joined(separator: " ")
-    }
-
-    private func count(_ spans: [TraceDocument.Span]) -> Int {
-        spans.reduce(0) { $0 + 1 + count($1.children) }
-    }
-
-    private func logs(_ spans: [TraceDocument.Span]) -> Int {
-        spans.reduce(0) { $0 + $1.logs.count + logs($1.children) }
     }
 
     /// `850ns`, `12.3µs`, `4.56ms`, `1.20s`.

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Index
 import TraceContext
 import Testing
@@ -32,6 +33,45 @@ func log(_ trace: TraceID?, _ span: UInt64?, _ message: String) -> LogRecord {
 
 @Suite("SQLite index")
 struct IndexTests {
+    @Test func fieldsMetaAndMetricsRoundTripAndStayJSON() async throws {
+        let t = try TempIndex()
+        let trace = TraceID(high: nil, low: 42)
+        let awkward = "quote \" backslash \\ newline \n tab \t nul \u{0} bell \u{7} é 日本 🙂 </script>"
+        let fields: [LogRecord.Field] = [
+            .init(name: awkward, value: .string(awkward)), .init(name: "n", value: .integer(.min)), .init(name: "m", value: .integer(.max)),
+            .init(name: "f", value: .float(0.1)), .init(name: "e", value: .float(-1.5e300)), .init(name: "inf", value: .float(.infinity)),
+            .init(name: "t", value: .bool(true)), .init(name: "no", value: .bool(false)), .init(name: "z", value: .null),
+            .init(name: "", value: .string("")), .init(name: "b", value: .string("2")), .init(name: "a", value: .string("1")),
+        ]
+        var record = log(trace, 1, awkward)
+        record.fields = fields
+        var bare = log(trace, 2, "no fields")
+        bare.fields = []
+        try await t.index.commit(TailBatch(records: [record, bare]))
+        var s = span(trace, 1)
+        s.meta = [awkward: awkward, "": "", "http.url": "/a?b=c&d=\"e\""]
+        s.metrics = ["_sampling_priority_v1": 1, "neg": -0.25, "big": 1e300, "inf": .infinity]
+        try await t.index.insert([s])
+        let stored = try await t.index.trace(trace)
+        // JSON has no infinity: a non-finite float comes back as its text.
+        let expected = fields.map { $0.name == "inf" ? LogRecord.Field(name: "inf", value: .string("inf")) : $0 }
+        #expect(stored.logs.map(\.fields) == [expected, []])
+        #expect(stored.logs.first?.message == awkward)
+        #expect(stored.spans.first?.meta == s.meta)
+        #expect(stored.spans.first?.metrics == s.metrics)
+        // The columns are plain JSON: SQLite's own JSON functions read them.
+        let queue = try DatabaseQueue(path: t.directory + "/index.db")
+        let (fieldsValid, secondName, spanValid, url) = try await queue.read { db in
+            (try Bool.fetchOne(db, sql: "SELECT min(json_valid(fields)) FROM logs WHERE fields IS NOT NULL"),
+             try String.fetchOne(db, sql: "SELECT json_extract(fields, '$[1][0]') FROM logs WHERE fields IS NOT NULL"),
+             try Bool.fetchOne(db, sql: "SELECT json_valid(meta) AND json_valid(metrics) FROM spans"),
+             try String.fetchOne(db, sql: "SELECT json_extract(meta, '$.\"http.url\"') FROM spans"))
+        }
+        #expect(fieldsValid == true && secondName == "n" && spanValid == true)
+        #expect(url == "/a?b=c&d=\"e\"")
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == Index.pageSize)
+    }
+
     @Test func idsAbove2To63RoundTripExactly() async throws {
         let t = try TempIndex()
         let trace = TraceID(high: .max, low: .max)

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Index
 import TraceContext
 import Testing
@@ -24,6 +25,47 @@ struct RetentionTests {
         #expect(steps.map(\.logs) == [5, 5, 2, 0])
         #expect(steps.map(\.spans) == [1, 0, 0, 0])
         #expect(try await t.index.trace(trace).logs.map(\.message) == ["new"])
+    }
+
+    @Test func traceOrdinalsAreForgottenOnlyWithTheirLastLine() async throws {
+        let t = try TempIndex()
+        let (a, b) = (TraceID(high: nil, low: 1), TraceID(high: nil, low: 2))
+        try await t.index.commit(TailBatch(records: [log(a, 1, "a old"), log(b, 1, "b old")]))
+        let cutoff = Timestamps.now()
+        try await Task.sleep(for: .milliseconds(5))
+        try await t.index.commit(TailBatch(records: [log(b, 1, "b new")]))
+        while try await !t.index.pruneOlderThan(cutoff).isEmpty {}
+        // a has no line left: its ordinal is gone. b's is older than b's remaining line, so it
+        // stays (ordinals below the smallest in use are the only ones freed).
+        let keys = try await DatabaseQueue(path: t.directory + "/index.db").read { try Int64.fetchAll($0, sql: "SELECT trace_lo FROM trace_keys") }
+        #expect(keys == [2])
+        #expect(try await t.index.trace(b).logs.map(\.message) == ["b new"])
+        // A new line of a is found under a new ordinal.
+        try await t.index.commit(TailBatch(records: [log(a, 1, "a again")]))
+        #expect(try await t.index.trace(a).logs.map(\.message) == ["a again"])
+        #expect(try await t.index.logs(LogQuery(traceID: a, limit: 10)).records.map(\.record.message) == ["a again"])
+    }
+
+    @Test func aVersion5IndexIsBroughtForwardWithItsLines() async throws {
+        let directory = NSTemporaryDirectory() + "tj-v5-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        do {
+            let old = try DatabaseQueue(path: directory + "/index.db")
+            try Schema.migrator.migrate(old, upTo: "v5: spans by span ID")
+            try await old.write { db in
+                for (i, lo) in [7, 8, 7, -1].enumerated() {
+                    try db.execute(sql: """
+                        INSERT INTO logs (trace_lo, span_id, message, file, source, rule, raw, ingested_ns) VALUES (?, 1, ?, 'f', 's', 'r', 'raw', ?)
+                        """, arguments: [lo, "line \(i)", i])
+                }
+            }
+        }
+        let index = try Index(path: directory + "/index.db")
+        #expect(try await index.trace(TraceID(high: nil, low: 7)).logs.map(\.message) == ["line 0", "line 2"])
+        #expect(try await index.trace(TraceID(high: nil, low: .max)).logs.map(\.message) == ["line 3"])
+        try await index.commit(TailBatch(records: [log(TraceID(high: nil, low: 8), 1, "after")]))
+        #expect(try await index.trace(TraceID(high: nil, low: 8)).logs.map(\.message) == ["line 1", "after"])
     }
 
     @Test func sizePrunesTheOldestFirst() async throws {

@@ -1,3 +1,4 @@
+import Foundation
 import QueryAPI
 import TraceContext
 import Testing
@@ -24,7 +25,7 @@ struct TraceRendererTests {
         let document = TraceDocument(stored, queried: TraceID(high: nil, low: 2))
         let text = TraceRenderer(color: false).render(document)
         #expect(text == """
-            trace 00000000000000010000000000000002  (dd 2)  3 spans, 4 log lines
+            trace 00000000000000010000000000000002  (dd 2)  3 spans, 4 log lines, 1.50ms, svc  1 error
             └─ root res-root [svc] 1.50ms  span 1
                │  12:00:00 INFO at root
                ├─ first res-first [svc] 1.50ms  span 2
@@ -35,6 +36,31 @@ struct TraceRendererTests {
             log lines with this trace ID whose span is not known:
               12:00:00 INFO lost  (span 99)
             """)
+    }
+
+    @Test func writtenJSONIsWhatTheCodableDocumentSays() throws {
+        let awkward = "quote \" backslash \\ newline \n nul \u{0} é 🙂"
+        var root = record(1, parent: nil, name: awkward, start: 5)
+        root.meta = [awkward: awkward, "env": "prod"]
+        root.metrics = ["_sampling_priority_v1": 1, "x": -0.5]
+        var withFields = line(1, awkward)
+        withFields.fields = [.init(name: "n", value: .integer(.max)), .init(name: "f", value: .float(1.25)), .init(name: "b", value: .bool(false)),
+                             .init(name: "z", value: .null), .init(name: awkward, value: .string(awkward))]
+        var bare = line(nil, "no span")
+        bare.time = nil
+        bare.level = nil
+        bare.idError = "span_id: not a number"
+        let stored = StoredTrace(spans: [root, record(2, parent: 1, name: "child", start: 7, error: true)], logs: [withFields, bare, line(2, "in child")])
+        let document = TraceDocument(stored, queried: TraceID(high: nil, low: 2))
+        #expect(document.span_count == 2 && document.log_count == 3 && document.errors == 1 && document.services == ["svc"])
+        #expect(document.duration_ns == 7 + 1_500_000 - 5)
+        let written = document.json()
+        #expect(try JSONDecoder().decode(TraceDocument.self, from: Data(written)) == document)
+        // Key for key the same object JSONEncoder makes (key order aside).
+        let encoded = try JSONEncoder().encode(document)
+        let a = try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary
+        let b = try JSONSerialization.jsonObject(with: encoded) as? NSDictionary
+        #expect(a != nil && a == b)
     }
 
     @Test func parentCyclesAreShownNotDropped() {

@@ -1,0 +1,131 @@
+/// Writes JSON straight into bytes, for documents built per request or per record on hot
+/// paths (a trace of hundreds of lines), where `JSONEncoder` costs more than the query.
+///
+/// Commas are placed by the writer: call `key` before each member's value in an object.
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+    /// For each open container: whether the next element needs a comma before it.
+    private var needsComma: [Bool] = [false]
+    private var afterKey = false
+
+    public init(capacity: Int = 4096) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public mutating func objectStart() {
+        element()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+
+    public mutating func objectEnd() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func arrayStart() {
+        element()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+
+    public mutating func arrayEnd() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    public mutating func key(_ name: String) {
+        element()
+        Self.append(string: name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    public mutating func string(_ s: String?) {
+        element()
+        if let s { Self.append(string: s, to: &bytes) } else { bytes.append(contentsOf: "null".utf8) }
+    }
+
+    public mutating func int(_ i: Int64) {
+        element()
+        bytes.append(contentsOf: String(i).utf8)
+    }
+
+    public mutating func bool(_ b: Bool) {
+        element()
+        bytes.append(contentsOf: (b ? "true" : "false").utf8)
+    }
+
+    public mutating func value(_ v: FieldValue) {
+        element()
+        Self.append(value: v, to: &bytes)
+    }
+
+    /// `key: value` shorthands.
+    public mutating func member(_ name: String, _ s: String?) {
+        key(name)
+        string(s)
+    }
+
+    public mutating func member(_ name: String, _ i: Int64) {
+        key(name)
+        int(i)
+    }
+
+    public mutating func member(_ name: String, _ b: Bool) {
+        key(name)
+        bool(b)
+    }
+
+    private mutating func element() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if needsComma[needsComma.count - 1] {
+            bytes.append(UInt8(ascii: ","))
+        } else {
+            needsComma[needsComma.count - 1] = true
+        }
+    }
+
+    // MARK: Scalars into any byte array
+
+    /// `s` as a JSON string literal: quotes, backslashes and control bytes escaped; other
+    /// bytes (UTF-8 included) as they are.
+    public static func append(string s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var start = 0
+            for (i, b) in bytes.enumerated() where b == 0x22 || b == 0x5C || b < 0x20 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                start = i + 1
+                out.append(UInt8(ascii: "\\"))
+                switch b {
+                case 0x22, 0x5C: out.append(b)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                default:
+                    let hex: StaticString = "0123456789abcdef"
+                    out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 15)]])
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// A field value; a float that is not finite (JSON has no such number) as its text.
+    public static func append(value v: FieldValue, to out: inout [UInt8]) {
+        switch v {
+        case .string(let s): append(string: s, to: &out)
+        case .integer(let i): out.append(contentsOf: String(i).utf8)
+        case .float(let d):
+            if d.isFinite { out.append(contentsOf: String(d).utf8) } else { append(string: String(d), to: &out) }
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        }
+    }
+}
