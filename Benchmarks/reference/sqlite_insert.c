@@ -2,9 +2,10 @@
  * The reference for `tracejoin bench-index`: the same log rows inserted into the same schema
  * by plain C through the SQLite C API, with the same pragmas and batches. The database file
  * is made by Tracejoin's own migrations first, so tables, indexes and page size are the
- * production ones. It does the same trace-ordinal work as the index (a probe of trace_keys
- * for each trace's first line in a batch, remembered for the rest of the batch; an insert per
- * new trace) without any Swift around it.
+ * production ones. It places lines as the index does (schema v7): a probe of trace_segments
+ * for each trace's first line in a batch, remembered for the rest of the batch, each line at
+ * its trace segment's next position, the touched segments written back at the end of the
+ * batch; without any Swift around it. (No trace here fills a segment, so that path is left out.)
  *
  *   sqlite_insert DB_PATH LINES TRACES CONCURRENCY BATCH CACHE_KIB CHECKPOINT_PAGES
  *
@@ -47,23 +48,26 @@ int main(int argc, char **argv) {
              argv[6], argv[7]);
     exec(db, pragmas);
 
-    sqlite3_stmt *insert, *find, *add;
+    sqlite3_stmt *insert, *find, *save;
     check(db, sqlite3_prepare_v2(db,
-        "INSERT INTO logs (trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns, trace_ord) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &insert, 0), SQLITE_OK, "prepare insert");
-    check(db, sqlite3_prepare_v2(db, "SELECT ord FROM trace_keys WHERE trace_lo = ?", -1, &find, 0), SQLITE_OK, "prepare find");
-    check(db, sqlite3_prepare_v2(db, "INSERT INTO trace_keys (trace_lo, ord) VALUES (?, ?)", -1, &add, 0), SQLITE_OK, "prepare add");
+        "INSERT INTO logs (trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns, pos, id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &insert, 0), SQLITE_OK, "prepare insert");
+    check(db, sqlite3_prepare_v2(db, "SELECT ord, lines FROM trace_segments WHERE trace_lo = ? ORDER BY ord DESC LIMIT 1", -1, &find, 0),
+          SQLITE_OK, "prepare find");
+    check(db, sqlite3_prepare_v2(db, "INSERT INTO trace_segments (trace_lo, ord, lines) VALUES (?, ?, ?) "
+                                     "ON CONFLICT (trace_lo, ord) DO UPDATE SET lines = excluded.lines", -1, &save, 0), SQLITE_OK, "prepare save");
 
     static const char *levels[] = {"INFO", "INFO", "INFO", "DEBUG", "WARNING", "ERROR"};
     char (*raw)[256] = malloc((size_t)batch * 256);
     char (*message)[64] = malloc((size_t)batch * 64);
     int64_t *low = malloc((size_t)batch * sizeof *low), *span = malloc((size_t)batch * sizeof *span);
-    int64_t next_ord = 1;
-    /* Per batch: trace low half -> ordinal, open addressing, cleared by generation. */
+    int64_t next_ord = 1, next_id = 1;
+    /* Per batch: trace low half -> (segment, lines used), open addressing, cleared by generation. */
     long slots = 1;
     while (slots < 2 * batch) slots <<= 1;
     int64_t *memo_low = calloc((size_t)slots, sizeof *memo_low), *memo_ord = calloc((size_t)slots, sizeof *memo_ord);
-    long *memo_gen = calloc((size_t)slots, sizeof *memo_gen);
+    int64_t *memo_lines = calloc((size_t)slots, sizeof *memo_lines);
+    long *memo_gen = calloc((size_t)slots, sizeof *memo_gen), *touched = malloc((size_t)batch * sizeof *touched);
     long generation = 0;
     double spent = 0;
     uint64_t rng = 7;
@@ -83,29 +87,26 @@ int main(int argc, char **argv) {
         double start = seconds_now();
         exec(db, "BEGIN IMMEDIATE");
         generation++;
+        long ntouched = 0;
         for (long i = 0; i < n; i++) {
             long kk = k + i;
-            int64_t ord;
             long slot = (long)(((uint64_t)low[i] * 0x9E3779B97F4A7C15ULL) >> 20) & (slots - 1);
             while (memo_gen[slot] == generation && memo_low[slot] != low[i]) slot = (slot + 1) & (slots - 1);
-            if (memo_gen[slot] == generation) {
-                ord = memo_ord[slot];
-            } else {
+            if (memo_gen[slot] != generation) {
                 sqlite3_bind_int64(find, 1, low[i]);
                 if (sqlite3_step(find) == SQLITE_ROW) {
-                    ord = sqlite3_column_int64(find, 0);
+                    memo_ord[slot] = sqlite3_column_int64(find, 0);
+                    memo_lines[slot] = sqlite3_column_int64(find, 1);
                 } else {
-                    ord = next_ord++;
-                    sqlite3_bind_int64(add, 1, low[i]);
-                    sqlite3_bind_int64(add, 2, ord);
-                    check(db, sqlite3_step(add), SQLITE_DONE, "insert trace key");
-                    sqlite3_reset(add);
+                    memo_ord[slot] = next_ord++;
+                    memo_lines[slot] = 0;
                 }
                 sqlite3_reset(find);
                 memo_gen[slot] = generation;
                 memo_low[slot] = low[i];
-                memo_ord[slot] = ord;
+                touched[ntouched++] = slot;
             }
+            int64_t pos = memo_ord[slot] << 20 | memo_lines[slot]++;
             sqlite3_bind_int64(insert, 1, 0x6b060b9000000000LL);
             sqlite3_bind_int64(insert, 2, low[i]);
             sqlite3_bind_int64(insert, 3, span[i]);
@@ -119,9 +120,18 @@ int main(int argc, char **argv) {
             sqlite3_bind_text(insert, 11, "[[\"logger\",\"rc.app\"]]", -1, SQLITE_TRANSIENT);
             sqlite3_bind_null(insert, 12);
             sqlite3_bind_int64(insert, 13, (int64_t)(start * 1e9));
-            sqlite3_bind_int64(insert, 14, ord);
+            sqlite3_bind_int64(insert, 14, pos);
+            sqlite3_bind_int64(insert, 15, next_id++);
             check(db, sqlite3_step(insert), SQLITE_DONE, "insert log");
             sqlite3_reset(insert);
+        }
+        for (long t = 0; t < ntouched; t++) {
+            long slot = touched[t];
+            sqlite3_bind_int64(save, 1, memo_low[slot]);
+            sqlite3_bind_int64(save, 2, memo_ord[slot]);
+            sqlite3_bind_int64(save, 3, memo_lines[slot]);
+            check(db, sqlite3_step(save), SQLITE_DONE, "save segment");
+            sqlite3_reset(save);
         }
         exec(db, "COMMIT");
         spent += seconds_now() - start;
@@ -130,7 +140,7 @@ int main(int argc, char **argv) {
     printf("rows=%ld seconds=%.6f\n", lines, spent);
     sqlite3_finalize(insert);
     sqlite3_finalize(find);
-    sqlite3_finalize(add);
+    sqlite3_finalize(save);
     sqlite3_close(db);
     return 0;
 }

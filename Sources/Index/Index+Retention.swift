@@ -17,7 +17,7 @@ extension Index {
     /// in one short transaction: retention runs in small steps, so ingest never waits long.
     public func pruneOlderThan(_ cutoff: Int64, batch: Int = 5000) async throws -> Pruned {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM logs WHERE id IN (SELECT id FROM logs WHERE ingested_ns < ? ORDER BY ingested_ns LIMIT ?)",
+            try db.execute(sql: "DELETE FROM logs WHERE pos IN (SELECT pos FROM logs WHERE ingested_ns < ? ORDER BY ingested_ns LIMIT ?)",
                            arguments: [cutoff, batch])
             let logs = db.changesCount
             try Self.forgetTraceKeys(db, batch: batch)
@@ -30,7 +30,7 @@ extension Index {
     /// Deletes the oldest `batch` log records and spans (by ingest time).
     public func pruneOldest(batch: Int = 5000) async throws -> Pruned {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM logs WHERE id IN (SELECT id FROM logs ORDER BY ingested_ns LIMIT ?)", arguments: [batch])
+            try db.execute(sql: "DELETE FROM logs WHERE pos IN (SELECT pos FROM logs ORDER BY ingested_ns LIMIT ?)", arguments: [batch])
             let logs = db.changesCount
             try Self.forgetTraceKeys(db, batch: batch)
             try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans ORDER BY received_ns LIMIT ?)", arguments: [batch])
@@ -38,13 +38,13 @@ extension Index {
         }
     }
 
-    /// Deletes up to `batch` trace ordinals no log line uses any more. Ordinals only grow, so
-    /// every one below the smallest still in use is free.
+    /// Deletes up to `batch` trace segments no log line is in any more: every segment below
+    /// the one holding the lowest position still in use (segments are numbered as they open).
     static func forgetTraceKeys(_ db: Database, batch: Int) throws {
         try db.execute(sql: """
-            DELETE FROM trace_keys WHERE trace_lo IN (
-                SELECT trace_lo FROM trace_keys
-                WHERE ord < coalesce((SELECT min(trace_ord) FROM logs WHERE trace_ord IS NOT NULL), 9223372036854775807)
+            DELETE FROM trace_segments WHERE (trace_lo, ord) IN (
+                SELECT trace_lo, ord FROM trace_segments
+                WHERE ord < coalesce((SELECT min(pos) >> 20 FROM logs WHERE pos > 0), 9223372036854775807)
                 ORDER BY ord LIMIT ?)
             """, arguments: [batch])
     }

@@ -9,7 +9,7 @@ extension Index {
         var conditions: [String] = []
         var arguments: [SQLArgument] = []
         if let id = query.traceID {
-            conditions.append(Self.logsOfTrace("?\(arguments.count + 1)", "?\(arguments.count + 2)"))
+            conditions.append(Self.linesOfTrace("?\(arguments.count + 1)", "?\(arguments.count + 2)"))
             arguments.append(.int(Int64(bitPattern: id.low)))
             arguments.append(.int(id.high.map { Int64(bitPattern: $0) }))
         }
@@ -50,7 +50,10 @@ extension Index {
             arguments.append(.text(service))
         }
         let limit = max(1, query.limit)
-        let sql = "SELECT \(Self.logColumns) FROM logs" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        // With a trace, start from its segments (a few ranges of the table) rather than from
+        // the newest line.
+        let from = query.traceID == nil ? "logs" : Self.traceLines
+        let sql = "SELECT \(Self.logColumns) FROM \(from)" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY logs.id \(query.after == nil ? "DESC" : "ASC") LIMIT \(limit + 1)"
         return try await pool.read { [arguments] db in
             let rows = try RawStatement(db, sql)
@@ -89,7 +92,7 @@ extension Index {
             SELECT trace_lo, max(trace_hi) AS trace_hi, min(start_ns) AS start, max(start_ns + duration_ns) AS end,
                    count(*) AS spans, sum(error) AS errors, group_concat(DISTINCT service) AS services,
                    (SELECT name FROM spans r WHERE r.trace_lo = spans.trace_lo AND r.parent_id IS NULL LIMIT 1) AS root,
-                   (SELECT count(*) FROM logs WHERE logs.trace_ord = (SELECT ord FROM trace_keys k WHERE k.trace_lo = spans.trace_lo)) AS logs
+                   (SELECT count(*) FROM \(Self.traceLines) WHERE k.trace_lo = spans.trace_lo) AS logs
             FROM spans
             """ + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " GROUP BY trace_lo\(having) ORDER BY max(start_ns) DESC LIMIT \(max(1, query.limit))"
@@ -116,8 +119,8 @@ extension Index {
             guard try spans.next() else { return nil }
             let span = Self.span(spans)
             let logs = try RawStatement(db, """
-                SELECT \(Self.logColumns) FROM logs WHERE \(Self.logsOfTrace("?1", "?3")) AND logs.span_id = ?2
-                ORDER BY id
+                SELECT \(Self.logColumns) FROM \(Self.traceLines) WHERE \(Self.linesOfTrace("?1", "?3")) AND logs.span_id = ?2
+                ORDER BY logs.id
                 """)
             logs.bind(1, span.traceID.low)
             logs.bind(2, spanID)

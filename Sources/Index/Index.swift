@@ -66,14 +66,16 @@ public final class Index: TailSink, SpanSink, TraceReader {
         let now = Timestamps.now()
         try await ingestWrite { db in
             let insert = try RawStatement(db, """
-                INSERT INTO logs (trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns, trace_ord)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO logs (trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns, pos, id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            var ordinals = try TraceOrdinals.make(db)
+            var places = try Placement.make(db)
             var fields: [UInt8] = []
             fields.reserveCapacity(1024)
             for r in batch.records {
-                insert.bind(14, try r.traceID.map { try ordinals.ordinal(of: $0.low) })
+                let (pos, id) = try places.place(r.traceID?.low)
+                insert.bind(14, pos)
+                insert.bind(15, id)
                 insert.bind(1, r.traceID?.high)
                 insert.bind(2, r.traceID?.low)
                 insert.bind(3, r.spanID?.value)
@@ -90,6 +92,7 @@ public final class Index: TailSink, SpanSink, TraceReader {
                 insert.bind(13, now)
                 try insert.run()
             }
+            try places.save()
             let checkpoint = try RawStatement(db, """
                 INSERT INTO file_checkpoints (device, inode, path, offset, fingerprint, fingerprint_len, updated_ns)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -109,39 +112,69 @@ public final class Index: TailSink, SpanSink, TraceReader {
         }
     }
 
-    /// Each trace's ordinal (see migration v6), for one write transaction: found in
-    /// `trace_keys` or given the next number. Nothing outlives the transaction, so a rolled-back
-    /// batch leaves nothing behind.
-    struct TraceOrdinals: ~Copyable {
+    /// Where each line of one write transaction goes (migration v7): its arrival number, and
+    /// its position, after the last line of its trace's current segment. Segments are found in
+    /// `trace_segments`, remembered for the transaction and written back by ``save()``;
+    /// nothing outlives the transaction, so a rolled-back batch leaves nothing behind.
+    struct Placement: ~Copyable {
+        static let segmentBits: Int64 = 20
         let find: RawStatement
-        let add: RawStatement
-        var known: [UInt64: Int64] = [:]
-        var next: Int64
+        let upsert: RawStatement
+        var segments: [UInt64: (ord: Int64, lines: Int64)] = [:]
+        var nextOrd: Int64
+        var nextID: Int64
 
-        static func make(_ db: Database) throws -> TraceOrdinals {
-            TraceOrdinals(
-                find: try RawStatement(db, "SELECT ord FROM trace_keys WHERE trace_lo = ?"),
-                add: try RawStatement(db, "INSERT INTO trace_keys (trace_lo, ord) VALUES (?, ?)"),
-                next: (try Int64.fetchOne(db, sql: "SELECT max(ord) FROM trace_keys") ?? 0) + 1)
+        static func make(_ db: Database) throws -> Placement {
+            Placement(
+                find: try RawStatement(db, "SELECT ord, lines FROM trace_segments WHERE trace_lo = ? ORDER BY ord DESC LIMIT 1"),
+                upsert: try RawStatement(db, """
+                    INSERT INTO trace_segments (trace_lo, ord, lines) VALUES (?, ?, ?)
+                    ON CONFLICT (trace_lo, ord) DO UPDATE SET lines = excluded.lines
+                    """),
+                nextOrd: (try Int64.fetchOne(db, sql: "SELECT max(ord) FROM trace_segments") ?? 0) + 1,
+                nextID: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0) + 1)
         }
 
-        mutating func ordinal(of low: UInt64) throws -> Int64 {
-            if let ord = known[low] { return ord }
-            find.bind(1, low)
-            let ord: Int64
-            if try find.next() {
-                ord = find.int64(0)
-                find.reset()
+        /// The next line's position and id; `low` is its trace ID's low half, `nil` without one.
+        mutating func place(_ low: UInt64?) throws -> (pos: Int64, id: Int64) {
+            let id = nextID
+            nextID += 1
+            guard let low else { return (-id, id) }
+            var segment: (ord: Int64, lines: Int64)
+            if let known = segments[low] {
+                segment = known
             } else {
+                find.bind(1, low)
+                if try find.next() {
+                    segment = (find.int64(0), find.int64(1))
+                } else {
+                    segment = (nextOrd, 0)
+                    nextOrd += 1
+                }
                 find.reset()
-                ord = next
-                next += 1
-                add.bind(1, low)
-                add.bind(2, ord)
-                try add.run()
             }
-            known[low] = ord
-            return ord
+            if segment.lines == 1 << Self.segmentBits {
+                // Full: the trace goes on in a new segment (one trace with over a million lines).
+                try save(low, segment)
+                segment = (nextOrd, 0)
+                nextOrd += 1
+            }
+            let pos = segment.ord << Self.segmentBits | segment.lines
+            segment.lines += 1
+            segments[low] = segment
+            return (pos, id)
+        }
+
+        /// Writes back every segment this transaction touched.
+        func save() throws {
+            for (low, segment) in segments { try save(low, segment) }
+        }
+
+        private func save(_ low: UInt64, _ segment: (ord: Int64, lines: Int64)) throws {
+            upsert.bind(1, low)
+            upsert.bind(2, segment.ord)
+            upsert.bind(3, segment.lines)
+            try upsert.run()
         }
     }
 
@@ -228,8 +261,8 @@ public final class Index: TailSink, SpanSink, TraceReader {
             var spanRecords: [SpanRecord] = []
             while try spans.next() { spanRecords.append(Self.span(spans)) }
             let logs = try RawStatement(db, """
-                SELECT \(Self.logColumns) FROM logs WHERE \(Self.logsOfTrace("?1", "?2"))
-                ORDER BY id
+                SELECT \(Self.logColumns) FROM \(Self.traceLines) WHERE \(Self.linesOfTrace("?1", "?2"))
+                ORDER BY logs.id
                 """)
             logs.bind(1, low)
             logs.bind(2, high)
@@ -239,13 +272,14 @@ public final class Index: TailSink, SpanSink, TraceReader {
         }
     }
 
-    /// The SQL condition "this log line belongs to the trace whose halves are `low`, `high`"
-    /// (parameters or expressions), by the 64/128-bit rule, through the trace ordinal index.
-    static func logsOfTrace(_ low: String, _ high: String) -> String {
-        """
-        logs.trace_ord = (SELECT ord FROM trace_keys WHERE trace_keys.trace_lo = \(low)) AND logs.trace_lo = \(low) \
-        AND (\(high) IS NULL OR logs.trace_hi IS NULL OR logs.trace_hi = \(high))
-        """
+    /// A trace's lines: its segments joined to the rows in their position ranges (each one
+    /// range of the table's key). Use with ``linesOfTrace(_:_:)``.
+    static let traceLines = "trace_segments k JOIN logs ON logs.pos BETWEEN k.ord << 20 AND (k.ord << 20) | 1048575"
+
+    /// The condition, with ``traceLines``, for the lines of the trace whose halves are `low` and
+    /// `high` (parameters), by the 64/128-bit rule.
+    static func linesOfTrace(_ low: String, _ high: String) -> String {
+        "k.trace_lo = \(low) AND logs.trace_lo = \(low) AND (\(high) IS NULL OR logs.trace_hi IS NULL OR logs.trace_hi = \(high))"
     }
 
     // MARK: Rows

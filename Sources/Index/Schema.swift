@@ -107,6 +107,63 @@ package enum Schema {
                 DROP INDEX logs_by_trace;
                 """)
         }
+        migrator.registerMigration("v7: log lines kept together by trace") { db in
+            // v6 found a trace's lines through one index range, but the rows themselves lay in
+            // arrival order, interleaved with every other trace in progress: a lookup read
+            // about one page per line, from disk once the file outgrew the page cache. Now the
+            // row's key (`pos`) is its trace segment's number shifted left 20 bits plus its
+            // line number in the segment, so a trace's lines are neighbours in the table and
+            // a lookup reads a few pages. `id` stays the arrival order, for paging and
+            // newest-first search. Lines without a trace ID are kept at `-id`. A segment holds
+            // 2^20 lines; a trace with more gets another. (docs/architecture.md)
+            try db.execute(sql: """
+                CREATE TABLE trace_segments (
+                    trace_lo INTEGER NOT NULL,    -- low 64 bits, as in logs
+                    ord INTEGER NOT NULL,         -- numbered in order of each segment's first line
+                    lines INTEGER NOT NULL,       -- positions used so far (up to 1048576)
+                    PRIMARY KEY (trace_lo, ord)
+                ) WITHOUT ROWID;
+                CREATE INDEX trace_segments_by_ord ON trace_segments (ord);
+                CREATE TEMP TABLE numbered AS
+                    SELECT id, trace_lo, row_number() OVER (PARTITION BY trace_lo ORDER BY id) - 1 AS n
+                    FROM logs WHERE trace_lo IS NOT NULL;
+                CREATE TEMP TABLE segments AS
+                    SELECT trace_lo, seg, lines, row_number() OVER (ORDER BY first) AS ord FROM (
+                        SELECT trace_lo, n >> 20 AS seg, min(id) AS first, count(*) AS lines FROM temp.numbered GROUP BY trace_lo, n >> 20);
+                INSERT INTO trace_segments (trace_lo, ord, lines) SELECT trace_lo, ord, lines FROM temp.segments;
+                CREATE TABLE logs_v7 (
+                    pos INTEGER PRIMARY KEY,      -- segment << 20 | line in segment; -id without a trace ID
+                    id INTEGER NOT NULL,          -- arrival order
+                    trace_hi INTEGER,
+                    trace_lo INTEGER,             -- NULL: no trace ID (invalid, or an untraced line kept)
+                    span_id INTEGER,
+                    time TEXT,
+                    level TEXT,
+                    message TEXT,
+                    file TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    raw TEXT NOT NULL,
+                    fields TEXT,                  -- JSON array of [name, value]
+                    id_error TEXT,
+                    ingested_ns INTEGER NOT NULL
+                );
+                INSERT INTO logs_v7 (pos, id, trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns)
+                    SELECT (s.ord << 20) | (nb.n & 1048575), l.id, l.trace_hi, l.trace_lo, l.span_id, l.time, l.level, l.message, l.file,
+                           l.source, l.rule, l.raw, l.fields, l.id_error, l.ingested_ns
+                    FROM logs l JOIN temp.numbered nb ON nb.id = l.id JOIN temp.segments s ON s.trace_lo = nb.trace_lo AND s.seg = nb.n >> 20;
+                INSERT INTO logs_v7 (pos, id, trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns)
+                    SELECT -id, id, trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns
+                    FROM logs WHERE trace_lo IS NULL;
+                DROP TABLE temp.numbered;
+                DROP TABLE temp.segments;
+                DROP TABLE logs;
+                DROP TABLE trace_keys;
+                ALTER TABLE logs_v7 RENAME TO logs;
+                CREATE UNIQUE INDEX logs_by_id ON logs (id);
+                CREATE INDEX logs_by_time ON logs (ingested_ns);
+                """)
+        }
         return migrator
     }
 }

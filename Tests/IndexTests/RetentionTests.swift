@@ -37,13 +37,34 @@ struct RetentionTests {
         while try await !t.index.pruneOlderThan(cutoff).isEmpty {}
         // a has no line left: its ordinal is gone. b's is older than b's remaining line, so it
         // stays (ordinals below the smallest in use are the only ones freed).
-        let keys = try await DatabaseQueue(path: t.directory + "/index.db").read { try Int64.fetchAll($0, sql: "SELECT trace_lo FROM trace_keys") }
+        let keys = try await DatabaseQueue(path: t.directory + "/index.db").read { try Int64.fetchAll($0, sql: "SELECT trace_lo FROM trace_segments") }
         #expect(keys == [2])
         #expect(try await t.index.trace(b).logs.map(\.message) == ["b new"])
         // A new line of a is found under a new ordinal.
         try await t.index.commit(TailBatch(records: [log(a, 1, "a again")]))
         #expect(try await t.index.trace(a).logs.map(\.message) == ["a again"])
         #expect(try await t.index.logs(LogQuery(traceID: a, limit: 10)).records.map(\.record.message) == ["a again"])
+    }
+
+    @Test func aTraceOverASegmentGoesOnInANewOneAndKeepsItsLinesTogether() async throws {
+        let t = try TempIndex()
+        let (big, other) = (TraceID(high: nil, low: 77), TraceID(high: nil, low: 78))
+        try await t.index.commit(TailBatch(records: [log(big, 1, "first"), log(other, 1, "other")]))
+        // Pretend the segment is two positions short of full (2^20 lines).
+        let db = try DatabaseQueue(path: t.directory + "/index.db")
+        try await db.write { try $0.execute(sql: "UPDATE trace_segments SET lines = 1048574 WHERE trace_lo = 77") }
+        try await t.index.commit(TailBatch(records: (0..<4).map { log(big, 2, "more \($0)") } + [log(nil, nil, "untraced")]))
+        let (segments, positions) = try await db.read { db in
+            (try Row.fetchAll(db, sql: "SELECT ord, lines FROM trace_segments WHERE trace_lo = 77 ORDER BY ord").map { [$0[0] as Int64, $0[1] as Int64] },
+             try Int64.fetchAll(db, sql: "SELECT pos FROM logs ORDER BY id"))
+        }
+        #expect(segments == [[1, 1_048_576], [3, 2]])
+        let segment: Int64 = 1 << 20
+        let expected: [Int64] = [segment, 2 * segment, segment + 1_048_574, segment + 1_048_575, 3 * segment, 3 * segment + 1, -7]
+        #expect(positions == expected)
+        #expect(try await t.index.trace(big).logs.map(\.message) == ["first", "more 0", "more 1", "more 2", "more 3"])
+        #expect(try await t.index.span(SpanID(2)) == nil)  // no span stored; lines alone
+        #expect(try await t.index.logs(LogQuery(traceID: big, spanID: SpanID(2), limit: 3)).records.map(\.record.message) == ["more 3", "more 2", "more 1"])
     }
 
     @Test func aVersion5IndexIsBroughtForwardWithItsLines() async throws {
