@@ -164,6 +164,15 @@ package enum Schema {
                 CREATE INDEX logs_by_time ON logs (ingested_ns);
                 """)
         }
+        migrator.registerMigration("v8: level in the arrival-order index") { db in
+            // Newest-first searches walk the arrival-order index; with the level in it, a
+            // level filter is checked there and only matching rows are fetched from the table
+            // (where a trace's lines, not the newest lines, are neighbours since v7).
+            try db.execute(sql: """
+                DROP INDEX logs_by_id;
+                CREATE INDEX logs_by_id_level ON logs (id, level);
+                """)
+        }
         return migrator
     }
 }

@@ -16,9 +16,9 @@ enum StoredJSON {
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "["))
-            string(f.name, into: &out)
+            JSONWriter.append(string: f.name, to: &out)
             out.append(UInt8(ascii: ","))
-            value(f.value, into: &out)
+            JSONWriter.append(value: f.value, to: &out)
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "]"))
@@ -26,12 +26,12 @@ enum StoredJSON {
 
     /// `{key: string, …}`. Empty for an empty map (stored NULL).
     static func meta(_ meta: [String: String], into out: inout [UInt8]) {
-        object(meta, into: &out) { string($0, into: &$1) }
+        object(meta, into: &out) { JSONWriter.append(string: $0, to: &$1) }
     }
 
     /// `{key: number, …}`. Empty for an empty map (stored NULL).
     static func metrics(_ metrics: [String: Double], into out: inout [UInt8]) {
-        object(metrics, into: &out) { value(.float($0), into: &$1) }
+        object(metrics, into: &out) { JSONWriter.append(value: .float($0), to: &$1) }
     }
 
     private static func object<V>(_ map: [String: V], into out: inout [UInt8], _ write: (V, inout [UInt8]) -> Void) {
@@ -42,19 +42,11 @@ enum StoredJSON {
         for (k, v) in map {
             if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            string(k, into: &out)
+            JSONWriter.append(string: k, to: &out)
             out.append(UInt8(ascii: ":"))
             write(v, &out)
         }
         out.append(UInt8(ascii: "}"))
-    }
-
-    static func value(_ v: FieldValue, into out: inout [UInt8]) {
-        JSONWriter.append(value: v, to: &out)
-    }
-
-    static func string(_ s: String, into out: inout [UInt8]) {
-        JSONWriter.append(string: s, to: &out)
     }
 
     // MARK: Reading
