@@ -27,8 +27,9 @@ struct UnixHTTPClient {
     func stream(_ path: String, onBody: @escaping @Sendable ([UInt8]) -> Void) async throws -> Int {
         let channel = try await connect()
         return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: ["Host": "localhost"])))
-            try await outbound.write(.end(nil))
+            try await outbound.write(contentsOf: [
+                .head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: ["Host": "localhost"])), .end(nil),
+            ])
             var status = 0
             for try await part in inbound {
                 switch part {
@@ -67,9 +68,12 @@ struct UnixHTTPClient {
                 headers.add(name: "Content-Length", value: String(body.count))
                 if let contentType { headers.add(name: "Content-Type", value: contentType) }
             }
-            try await outbound.write(.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)))
-            if let body { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            try await outbound.write(.end(nil))
+            // One write for the whole request: written part by part, a server that has answered
+            // and closed after the head (a GET is whole there) made the last write fail.
+            var parts: [HTTPClientRequestPart] = [.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers))]
+            if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            parts.append(.end(nil))
+            try await outbound.write(contentsOf: parts)
             var reply = Reply(status: 0, body: [])
             for try await part in inbound {
                 switch part {
