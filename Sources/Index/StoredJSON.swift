@@ -153,44 +153,9 @@ enum StoredJSON {
         }
 
         mutating func string() -> String? {
-            guard take("\"") else { return nil }
-            let start = i
-            // The common case: no escapes, one copy.
-            while i < bytes.count, bytes[i] != 0x22, bytes[i] != 0x5C { i += 1 }
-            guard i < bytes.count else { return nil }
-            if bytes[i] == 0x22 {
-                defer { i += 1 }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-            }
-            var out = Array(bytes[start..<i])
-            while i < bytes.count {
-                let b = bytes[i]
-                i += 1
-                if b == 0x22 { return String(decoding: out, as: UTF8.self) }
-                guard b == 0x5C else {
-                    out.append(b)
-                    continue
-                }
-                guard i < bytes.count else { return nil }
-                let e = bytes[i]
-                i += 1
-                switch e {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-                case UInt8(ascii: "u"):
-                    guard i + 4 <= bytes.count, let v = UInt32(String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<i + 4]), as: UTF8.self), radix: 16),
-                        let scalar = Unicode.Scalar(v)  // a surrogate half is not: left to Foundation's parser
-                    else { return nil }
-                    i += 4
-                    out.append(contentsOf: String(Character(scalar)).utf8)
-                default: return nil
-                }
-            }
-            return nil
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let read = try? JSONString.read(bytes, quoteAt: i) else { return nil }
+            i = read.end
+            return read.value
         }
     }
 }

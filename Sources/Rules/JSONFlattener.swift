@@ -192,61 +192,12 @@ struct JSONFlattener {
     }
 
     private mutating func string() throws(Failure) -> String {
-        let start = i
-        i += 1  // opening quote
-        var out: [UInt8] = []
-        var plainFrom = i
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<i]))
-                i += 1
-                return String(decoding: out, as: UTF8.self)
-            }
-            if b == UInt8(ascii: "\\") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<i]))
-                i += 1
-                guard let e = peek else { break }
-                i += 1
-                switch e {
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar), peek == UInt8(ascii: "\\"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "u") {
-                        i += 2
-                        let low = try hex4()
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    }
-                    out.append(contentsOf: Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8))
-                default: out.append(e)
-                }
-                plainFrom = i
-                continue
-            }
-            i += 1
+        do {
+            let (value, end) = try JSONString.read(bytes, quoteAt: i)
+            i = end
+            return value
+        } catch {
+            throw Failure(offset: error.offset, message: error.message)
         }
-        throw Failure(offset: start, message: "unterminated string")
-    }
-
-    private mutating func hex4() throws(Failure) -> UInt32 {
-        guard i + 4 <= bytes.count else { throw Failure(offset: i, message: "short \\u escape") }
-        var v: UInt32 = 0
-        for _ in 0..<4 {
-            let b = bytes[i]
-            let d: UInt8
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = b - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = b - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = b - UInt8(ascii: "A") + 10
-            default: throw Failure(offset: i, message: "bad \\u escape")
-            }
-            v = v << 4 | UInt32(d)
-            i += 1
-        }
-        return v
     }
 }
