@@ -7,7 +7,7 @@ BIN_DEBUG := .build/debug/tracejoin
 .PHONY: run demo test test-swift test-e2e bench protos build release deps python-deps clean
 
 # System libraries the build links against (Debian package names).
-DEB_PACKAGES := libpcre2-dev libsqlite3-dev pkg-config
+DEB_PACKAGES := libpcre2-dev libsqlite3-dev libzstd-dev zstd pkg-config
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

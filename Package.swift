@@ -34,6 +34,12 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"])]
         ),
+        // C: libzstd, for the index's compressed blocks.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
         // Trace and span ID values: parsing, formatting, matching. No dependencies.
         .target(name: "TraceContext", swiftSettings: swiftSettings),
         // Grok patterns compiled to PCRE2 (JIT); matching on bytes. No I/O.
@@ -84,7 +90,7 @@ let package = Package(
         .target(
             name: "Index",
             dependencies: [
-                "TraceContext", "TracejoinModel",
+                "TraceContext", "TracejoinModel", "CZstd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API itself, for the hot paths (docs/architecture.md).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import TracejoinModel
 
@@ -6,57 +7,112 @@ extension Index {
     public struct Pruned: Sendable, Equatable {
         public var logs = 0
         public var spans = 0
+        public var blocks = 0
         public var isEmpty: Bool { logs == 0 && spans == 0 }
-        public init(logs: Int = 0, spans: Int = 0) {
+        public init(logs: Int = 0, spans: Int = 0, blocks: Int = 0) {
             self.logs = logs
             self.spans = spans
+            self.blocks = blocks
         }
     }
 
-    /// Deletes up to `batch` log records and `batch` spans older than `cutoff` (ingest time),
-    /// in one short transaction: retention runs in small steps, so ingest never waits long.
+    /// Deletes whole blocks whose newest record was ingested before `cutoff`, and up to
+    /// `batch` spans received before it, in one short transaction: retention runs in small
+    /// steps, so ingest never waits long.
     public func pruneOlderThan(_ cutoff: Int64, batch: Int = 5000) async throws -> Pruned {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM logs WHERE pos IN (SELECT pos FROM logs WHERE ingested_ns < ? ORDER BY ingested_ns LIMIT ?)",
-                           arguments: [cutoff, batch])
-            let logs = db.changesCount
-            try Self.forgetTraceKeys(db, batch: batch)
+        let (pruned, emptied) = try await pool.write { db in
+            let blocks = try Row.fetchAll(db, sql: """
+                SELECT id, records, segment FROM blocks WHERE max_ingested < ? ORDER BY id LIMIT ?
+                """, arguments: [cutoff, max(1, batch / 1000)])
+            var pruned = Pruned()
+            for row in blocks {
+                try self.deleteBlock(row["id"], db)
+                pruned.logs += row["records"] as Int
+                pruned.blocks += 1
+            }
             try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans WHERE received_ns < ? ORDER BY received_ns LIMIT ?)",
                            arguments: [cutoff, batch])
-            return Pruned(logs: logs, spans: db.changesCount)
+            pruned.spans = db.changesCount
+            return (pruned, try Self.emptiedSegments(blocks.compactMap { $0["segment"] as Int64? }, db))
         }
+        try await afterDeleting(emptied, spans: pruned.spans)
+        return pruned
     }
 
-    /// Deletes the oldest `batch` log records and spans (by ingest time).
+    /// Deletes the oldest data: the oldest segment file's blocks (or, when blocks are kept in
+    /// the database, the oldest `batch` records' blocks), and the spans received before the
+    /// newest of them; when no block is left, the oldest `batch` spans.
     public func pruneOldest(batch: Int = 5000) async throws -> Pruned {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM logs WHERE pos IN (SELECT pos FROM logs ORDER BY ingested_ns LIMIT ?)", arguments: [batch])
-            let logs = db.changesCount
-            try Self.forgetTraceKeys(db, batch: batch)
-            try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans ORDER BY received_ns LIMIT ?)", arguments: [batch])
-            return Pruned(logs: logs, spans: db.changesCount)
+        let (pruned, emptied) = try await pool.write { db in
+            var pruned = Pruned()
+            var blocks: [Row]
+            if let segment = try Int64.fetchOne(db, sql: "SELECT segment FROM blocks WHERE segment IS NOT NULL ORDER BY id LIMIT 1"),
+               let firstInline = try Int64.fetchOne(db, sql: "SELECT coalesce(min(id), 9223372036854775807) FROM blocks WHERE segment IS NULL"),
+               try Int64.fetchOne(db, sql: "SELECT min(id) FROM blocks WHERE segment = ?", arguments: [segment])! < firstInline {
+                blocks = try Row.fetchAll(db, sql: "SELECT id, records, segment, max_ingested FROM blocks WHERE segment = ? ORDER BY id",
+                                          arguments: [segment])
+            } else {
+                blocks = []
+                var records = 0
+                for row in try Row.fetchAll(db, sql: "SELECT id, records, segment, max_ingested FROM blocks ORDER BY id LIMIT 64") {
+                    guard records < batch else { break }
+                    records += row["records"] as Int
+                    blocks.append(row)
+                }
+            }
+            for row in blocks {
+                try self.deleteBlock(row["id"], db)
+                pruned.logs += row["records"] as Int
+                pruned.blocks += 1
+            }
+            if let newest = blocks.map({ $0["max_ingested"] as Int64 }).max() {
+                try db.execute(sql: "DELETE FROM spans WHERE received_ns <= ?", arguments: [newest])
+            } else {
+                try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans ORDER BY received_ns LIMIT ?)", arguments: [batch])
+            }
+            pruned.spans = db.changesCount
+            return (pruned, try Self.emptiedSegments(blocks.compactMap { $0["segment"] as Int64? }, db))
+        }
+        try await afterDeleting(emptied, spans: pruned.spans)
+        return pruned
+    }
+
+    /// Of `segments`, those no block is left in.
+    static func emptiedSegments(_ segments: [Int64], _ db: Database) throws -> [Int64] {
+        try Set(segments).filter { segment in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM blocks WHERE segment = ?", arguments: [segment]) == 0
+        }.sorted()
+    }
+
+    /// Gives freed space back to the file system: segment files no block is in any more, and
+    /// the database pages that deleted spans and blocks left free.
+    func afterDeleting(_ emptied: [Int64], spans: Int) async throws {
+        for segment in emptied { segments.remove(segment) }
+        try await pool.writeWithoutTransaction { db in
+            if try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 > 0 {
+                try db.execute(sql: "PRAGMA incremental_vacuum")
+            }
         }
     }
 
-    /// Deletes up to `batch` trace segments no log line is in any more: every segment below
-    /// the one holding the lowest position still in use (segments are numbered as they open).
-    static func forgetTraceKeys(_ db: Database, batch: Int) throws {
-        try db.execute(sql: """
-            DELETE FROM trace_segments WHERE (trace_lo, ord) IN (
-                SELECT trace_lo, ord FROM trace_segments
-                WHERE ord < coalesce((SELECT min(pos) >> 20 FROM logs WHERE pos > 0), 9223372036854775807)
-                ORDER BY ord LIMIT ?)
-            """, arguments: [batch])
+    /// Bytes on disk: the database, its write-ahead log and shared memory, and every segment
+    /// file. This, not the pages in use, is what `max_bytes` bounds.
+    public func usedBytes() async throws -> Int64 {
+        diskBytes()
     }
 
-    /// Bytes the database uses: its pages less the free ones. The file itself does not shrink
-    /// (freed pages are reused by new records), so this is what retention keeps under the limit.
-    public func usedBytes() async throws -> Int64 {
-        try await pool.read { db in
-            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-            return (pages - free) * size
+    func diskBytes() -> Int64 {
+        [path, path + "-wal", path + "-shm"].reduce(segments.totalBytes()) { $0 + SegmentFiles.fileSize($1) }
+    }
+
+    /// Deletes the oldest data while the index is over `max_bytes` (called after a write that
+    /// sealed blocks, so the bound holds as blocks are written).
+    func keepWithinMaxBytes() async throws {
+        var used = diskBytes()
+        while used > options.maxBytes {
+            let step = try await pruneOldest()
+            if step.isEmpty && step.blocks == 0 { break }
+            used = diskBytes()
         }
     }
 }

@@ -3,71 +3,105 @@ import TraceContext
 import TracejoinModel
 
 extension Index {
+    /// Blocks one search reads at most; past it the page ends early and its cursor continues
+    /// where the scan stopped, so a search for something rare stays bounded.
+    public static let maxBlocksPerSearch = 256
+
     /// Log records matching `query`, newest first, a page at a time (keyset paging on the
     /// record id, so a page costs the same wherever it starts).
+    ///
+    /// Blocks are chosen by their catalog entries (a trace's blocks from the trace index; for
+    /// other searches the blocks whose levels, sources, ingest times and ids can match), read
+    /// newest first, and their records checked one by one.
     public func logs(_ query: LogQuery) async throws -> LogPage {
-        var conditions: [String] = []
-        var arguments: [SQLArgument] = []
-        if let id = query.traceID {
-            conditions.append(Self.linesOfTrace("?\(arguments.count + 1)", "?\(arguments.count + 2)"))
-            arguments.append(.int(Int64(bitPattern: id.low)))
-            arguments.append(.int(id.high.map { Int64(bitPattern: $0) }))
-        }
-        if let span = query.spanID {
-            conditions.append("logs.span_id = ?")
-            arguments.append(.int(Int64(bitPattern: span.value)))
-        }
-        if let level = query.level {
-            conditions.append("logs.level = ? COLLATE NOCASE")
-            arguments.append(.text(level))
-        }
-        if let source = query.source {
-            conditions.append("logs.source = ?")
-            arguments.append(.text(source))
-        }
-        if let text = query.text {
-            conditions.append("instr(logs.message, ?) > 0")
-            arguments.append(.text(text))
-        }
-        if let since = query.since {
-            conditions.append("logs.ingested_ns >= ?")
-            arguments.append(.int(since))
-        }
-        if let until = query.until {
-            conditions.append("logs.ingested_ns < ?")
-            arguments.append(.int(until))
-        }
-        if let before = query.before {
-            conditions.append("logs.id < ?")
-            arguments.append(.int(before))
-        }
-        if let after = query.after {
-            conditions.append("logs.id > ?")
-            arguments.append(.int(after))
-        }
-        if let service = query.service {
-            conditions.append("EXISTS (SELECT 1 FROM spans WHERE spans.trace_lo = logs.trace_lo AND spans.span_id = logs.span_id AND spans.service = ?)")
-            arguments.append(.text(service))
-        }
         let limit = max(1, query.limit)
-        // With a trace, start from its segments (a few ranges of the table) rather than from
-        // the newest line.
-        let from = query.traceID == nil ? "logs" : Self.traceLines
-        let sql = "SELECT \(Self.logColumns) FROM \(from)" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY logs.id \(query.after == nil ? "DESC" : "ASC") LIMIT \(limit + 1)"
-        return try await pool.read { [arguments] db in
-            let rows = try RawStatement(db, sql)
-            for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
+        let ascending = query.after != nil
+        let level = query.level.map { Array($0.utf8) }
+        let source = query.source.map { Array($0.utf8) }
+        let text = query.text.map { Array($0.utf8) }
+        return try await pool.read { db in
+            var places: [BlockPlace] = []
+            if let id = query.traceID {
+                places = try self.blocksOfTrace(id.low, descending: !ascending, db)
+            } else {
+                var conditions: [String] = []
+                var arguments: [SQLArgument] = []
+                if let level = query.level {
+                    conditions.append("(b.levels & ?) != 0")
+                    arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: level))))
+                }
+                if let source = query.source {
+                    conditions.append("(b.sources & ?) != 0")
+                    arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: source))))
+                }
+                if let since = query.since {
+                    conditions.append("b.max_ingested >= ?")
+                    arguments.append(.int(since))
+                }
+                if let until = query.until {
+                    conditions.append("b.min_ingested < ?")
+                    arguments.append(.int(until))
+                }
+                if let before = query.before {
+                    conditions.append("b.first_id < ?")
+                    arguments.append(.int(before))
+                }
+                if let after = query.after {
+                    conditions.append("b.last_id > ?")
+                    arguments.append(.int(after))
+                }
+                let sql = "SELECT \(BlockPlace.columns) FROM blocks b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                    + " ORDER BY b.id \(ascending ? "ASC" : "DESC") LIMIT \(Self.maxBlocksPerSearch + 1)"
+                let rows = try RawStatement(db, sql)
+                for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
+                while try rows.next() { places.append(BlockPlace(rows)) }
+            }
+            var services = ServiceOfSpan(db)
             var page: [(id: Int64, ingested: Int64, record: LogRecord)] = []
             var more = false
-            while try rows.next() {
-                guard page.count < limit else {
-                    more = true
+            var scanned = 0
+            var lowestScanned: Int64?
+            scan: for place in places {
+                if scanned == Self.maxBlocksPerSearch {
+                    // Bounded: the page ends here and its cursor continues below the blocks read.
+                    more = !ascending && lowestScanned != nil
                     break
                 }
-                page.append((rows.int64(Self.logIDColumn), rows.int64(Self.logIngestedColumn), Self.log(rows)))
+                scanned += 1
+                guard let block = try self.readBlock(place, db) else { continue }
+                if !ascending, let first = block.ids.first { lowestScanned = min(lowestScanned ?? first, first) }
+                let order = ascending ? Array(0..<block.count) : Array((0..<block.count).reversed())
+                for i in order {
+                    let id = block.ids[i]
+                    if let before = query.before, id >= before { continue }
+                    if let after = query.after, id <= after { continue }
+                    if let trace = query.traceID, !Self.matches(block, i, trace) { continue }
+                    if let span = query.spanID, block.spans[i] != span.value { continue }
+                    if let since = query.since, block.ingested[i] < since { continue }
+                    if let until = query.until, block.ingested[i] >= until { continue }
+                    if let level, !block.slot(i, .level, equals: level, folding: true) { continue }
+                    if let source, !block.slot(i, .source, equals: source, folding: false) { continue }
+                    if let text, !block.slot(i, .message, contains: text) { continue }
+                    if let service = query.service {
+                        guard let low = block.traceLow[i], let span = block.spans[i], try services.service(low, span) == service else { continue }
+                    }
+                    guard page.count < limit else {
+                        more = true
+                        break scan
+                    }
+                    page.append((id, block.ingested[i], block.record(i)))
+                }
             }
-            return LogPage(records: page, next: more ? page.last?.id : nil)
+            let next: Int64?
+            if !more {
+                next = nil
+            } else if page.count == limit {
+                next = page.last?.id
+            } else {
+                // The scan bound was reached first: continue below the lowest id read.
+                next = lowestScanned
+            }
+            return LogPage(records: page, next: next)
         }
     }
 
@@ -92,7 +126,7 @@ extension Index {
             SELECT trace_lo, max(trace_hi) AS trace_hi, min(start_ns) AS start, max(start_ns + duration_ns) AS end,
                    count(*) AS spans, sum(error) AS errors, group_concat(DISTINCT service) AS services,
                    (SELECT name FROM spans r WHERE r.trace_lo = spans.trace_lo AND r.parent_id IS NULL LIMIT 1) AS root,
-                   (SELECT count(*) FROM \(Self.traceLines) WHERE k.trace_lo = spans.trace_lo) AS logs
+                   (SELECT total(lines) FROM block_traces WHERE trace_lo = spans.trace_lo) AS logs
             FROM spans
             """ + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " GROUP BY trace_lo\(having) ORDER BY max(start_ns) DESC LIMIT \(max(1, query.limit))"
@@ -112,56 +146,95 @@ extension Index {
     }
 
     public func span(_ id: SpanID) async throws -> (span: SpanRecord, logs: [LogRecord])? {
-        let spanID = Int64(bitPattern: id.value)
-        return try await pool.read { db in
+        try await pool.read { db in
             let spans = try RawStatement(db, "SELECT \(Self.spanColumns) FROM spans WHERE span_id = ? ORDER BY received_ns DESC LIMIT 1")
-            spans.bind(1, spanID)
+            spans.bind(1, id.value)
             guard try spans.next() else { return nil }
             let span = Self.span(spans)
-            let logs = try RawStatement(db, """
-                SELECT \(Self.logColumns) FROM \(Self.traceLines) WHERE \(Self.linesOfTrace("?1", "?3")) AND logs.span_id = ?2
-                ORDER BY logs.id
-                """)
-            logs.bind(1, span.traceID.low)
-            logs.bind(2, spanID)
-            logs.bind(3, span.traceID.high)
             var records: [LogRecord] = []
-            while try logs.next() { records.append(Self.log(logs)) }
+            for place in try self.blocksOfTrace(span.traceID.low, descending: false, db) {
+                guard let block = try self.readBlock(place, db) else { continue }
+                for i in 0..<block.count where block.spans[i] == id.value && Self.matches(block, i, span.traceID) {
+                    records.append(block.record(i))
+                }
+            }
             return (span, records)
         }
     }
 
+    /// Blocks the search for unmatched lines reads at most (newest first).
+    public static let maxBlocksPerUnmatched = 1024
+
     public func unmatched(since: Int64, until: Int64, samples: Int) async throws -> [UnmatchedGroup] {
         // A line is unmatched when no span shares its trace (64/128-bit rule), whatever its span.
-        let orphan = """
-            logs.trace_lo IS NOT NULL AND logs.ingested_ns >= ?1 AND logs.ingested_ns < ?2 AND NOT EXISTS (
-                SELECT 1 FROM spans WHERE spans.trace_lo = logs.trace_lo
-                AND (logs.trace_hi IS NULL OR spans.trace_hi IS NULL OR spans.trace_hi = logs.trace_hi))
-            """
-        return try await pool.read { db in
-            let groups = try Row.fetchAll(db, sql: """
-                SELECT source, rule, count(*) AS n, count(DISTINCT trace_lo) AS traces FROM logs WHERE \(orphan)
-                GROUP BY source, rule ORDER BY n DESC
-                """, arguments: [since, until])
-            return try groups.map { g in
-                let source: String = g["source"], rule: String = g["rule"]
-                let rows = try RawStatement(db, """
-                    SELECT \(Self.logColumns) FROM logs WHERE \(orphan) AND source = ?3 AND rule = ?4 ORDER BY id DESC LIMIT ?5
-                    """)
-                rows.bind(1, since)
-                rows.bind(2, until)
-                rows.bind(3, source)
-                rows.bind(4, rule)
-                rows.bind(5, Int64(samples))
-                var examples: [LogRecord] = []
-                while try rows.next() { examples.append(Self.log(rows)) }
-                return UnmatchedGroup(source: source, rule: rule, count: g["n"], traces: g["traces"], samples: examples)
+        try await pool.read { db in
+            let rows = try RawStatement(db, """
+                SELECT \(BlockPlace.columns) FROM blocks b WHERE b.max_ingested >= ?1 AND b.min_ingested < ?2
+                ORDER BY b.id DESC LIMIT \(Self.maxBlocksPerUnmatched)
+                """)
+            rows.bind(1, since)
+            rows.bind(2, until)
+            var places: [BlockPlace] = []
+            while try rows.next() { places.append(BlockPlace(rows)) }
+            let claimed = try RawStatement(db, "SELECT 1 FROM spans WHERE trace_lo = ?1 AND (?2 IS NULL OR trace_hi IS NULL OR trace_hi = ?2) LIMIT 1")
+            var known: [TraceID: Bool] = [:]
+            struct Group {
+                var count = 0
+                var traces = Set<UInt64>()
+                var samples: [LogRecord] = []
             }
+            var groups: [String: [String: Group]] = [:]
+            for place in places {
+                guard let block = try self.readBlock(place, db) else { continue }
+                for i in (0..<block.count).reversed() {
+                    guard let trace = block.traceID(i), block.ingested[i] >= since, block.ingested[i] < until else { continue }
+                    let isClaimed: Bool
+                    if let k = known[trace] {
+                        isClaimed = k
+                    } else {
+                        claimed.bind(1, trace.low)
+                        claimed.bind(2, trace.high)
+                        isClaimed = try claimed.next()
+                        claimed.reset()
+                        known[trace] = isClaimed
+                    }
+                    if isClaimed { continue }
+                    let source = block.string(block.slot(i, .source)) ?? "", rule = block.string(block.slot(i, .rule)) ?? ""
+                    groups[source, default: [:]][rule, default: Group()].count += 1
+                    groups[source]![rule]!.traces.insert(trace.low)
+                    if groups[source]![rule]!.samples.count < samples { groups[source]![rule]!.samples.append(block.record(i)) }
+                }
+            }
+            return groups.flatMap { source, rules in
+                rules.map { rule, g in UnmatchedGroup(source: source, rule: rule, count: g.count, traces: g.traces.count, samples: g.samples) }
+            }.sorted { ($0.count, $1.source, $1.rule) > ($1.count, $0.source, $0.rule) }
         }
     }
 
     public func lastLogID() async throws -> Int64 {
-        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0 }
+        try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(last_id) FROM blocks") ?? 0 }
+    }
+}
+
+/// The service of a span, looked up once per span in a search.
+struct ServiceOfSpan {
+    let db: Database
+    var known: [SpanKey: String?] = [:]
+
+    struct SpanKey: Hashable {
+        var low: UInt64
+        var span: UInt64
+    }
+
+    init(_ db: Database) { self.db = db }
+
+    mutating func service(_ low: UInt64, _ span: UInt64) throws -> String? {
+        let key = SpanKey(low: low, span: span)
+        if let s = known[key] { return s }
+        let s = try String.fetchOne(db, sql: "SELECT service FROM spans WHERE trace_lo = ? AND span_id = ?",
+                                    arguments: [Int64(bitPattern: low), Int64(bitPattern: span)])
+        known[key] = s
+        return s
     }
 }
 

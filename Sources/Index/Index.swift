@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
+import Synchronization
 import Logging
 import TraceContext
 import TracejoinModel
 
-/// The correlation index: spans, log records and tail checkpoints in one SQLite database (WAL).
+/// The correlation index: log records in compressed blocks, spans and tail checkpoints in one
+/// SQLite database (WAL), sealed blocks in segment files beside it.
 ///
 /// IDs are unsigned 64-bit values; SQLite integers are signed, so each is stored as the
 /// `Int64` with the same bit pattern and converted back on read — exact, with no rounding.
@@ -12,23 +14,48 @@ import TracejoinModel
 public final class Index: TailSink, SpanSink, TraceReader {
     let pool: DatabasePool
     public let path: String
+    let options: Options
+    let segments: SegmentFiles
+    let compressor = ZstdCompressor(level: 1)
     /// Whether writes are succeeding; a failed ingest write pauses ingest until one succeeds.
     public let health = IngestHealth()
-    let logger = Logger(label: "tracejoin.index")
+    /// Blocks found damaged since the daemon started.
+    public let damage = DamagedBlocks()
+    let logger: Logger
+
+    /// How blocks are made and kept.
+    public struct Options: Sendable {
+        /// A block is sealed once it holds this many records…
+        public var blockRecords = 4096
+        /// …or this many bytes of raw lines.
+        public var blockBytes = 512 * 1024
+        /// Where sealed blocks go: segment files (the default), or the database itself (kept
+        /// for the benchmark that compares the two).
+        public var sealedInDatabase = false
+        /// The bound on everything under the state directory (`retention.max_bytes`): segment
+        /// files and the write-ahead log are sized from it, and it is enforced as blocks are written.
+        public var maxBytes: Int64 = 10 << 30
+        /// A new segment file is started once the current one holds this many bytes; `nil`:
+        /// a 32nd of `maxBytes`, between 1 and 64 MiB, so retention frees space in small steps.
+        public var segmentBytes: Int64?
+        public init() {}
+    }
 
     /// Page size of a new database file, and the page caches: the writer's holds the pages
     /// ingest touches; each reader's (up to five) what one query needs.
     package static let pageSize = 16384
     package static let writerCacheKiB = 65536
     package static let readerCacheKiB = 8192
-    /// The write-ahead log is copied into the file after this many pages (64 MiB): pages
-    /// rewritten by successive batches are copied once.
+    /// The write-ahead log is copied into the file after this many pages (64 MiB) at most:
+    /// pages rewritten by successive batches are copied once. A small `max_bytes` gets less.
     package static let checkpointPages = 4000
 
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the index whose database is `path` and brings its schema up
+    /// to date; an index of rows (schema v8) is converted into blocks first.
+    public init(path: String, options: Options = Options(), logger: Logger = Logger(label: "tracejoin.index")) throws {
         var configuration = Configuration()
         configuration.label = "tracejoin.index"
+        let checkpointPages = Int(max(64, min(Int64(Self.checkpointPages), options.maxBytes / 16 / Int64(Self.pageSize))))
         configuration.prepareDatabase { db in
             // WAL (set by DatabasePool) with NORMAL sync: a commit survives a process crash;
             // only a power loss may lose the last transactions, never corrupt the file.
@@ -36,16 +63,43 @@ public final class Index: TailSink, SpanSink, TraceReader {
             if db.configuration.readonly {
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.readerCacheKiB)")
             } else {
-                // 16 KiB pages for a new file (an existing one keeps its size): measured 20%
-                // faster ingest than 4 KiB with the same rows (docs/benchmarks.md).
+                // A new file: freed pages go back to the file system (`incremental_vacuum`
+                // after retention), and 16 KiB pages (docs/benchmarks.md). An existing file
+                // keeps what it was made with until the conversion's VACUUM.
                 try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
+                try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
                 try db.execute(sql: "PRAGMA cache_size = -\(Self.writerCacheKiB)")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
+                // The log is cut back to this size after each checkpoint, so it counts
+                // against max_bytes only by what is in flight.
+                try db.execute(sql: "PRAGMA journal_size_limit = \(checkpointPages * Self.pageSize)")
             }
         }
         self.path = path
+        self.options = options
+        self.logger = logger
+        let directory = (path as NSString).deletingLastPathComponent
+        segments = try SegmentFiles(
+            directory: (directory.isEmpty ? "." : directory) + "/blocks",
+            segmentBytes: options.segmentBytes ?? max(1 << 20, min(64 << 20, options.maxBytes / 32)))
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        try cutUncommittedSegmentBytes()
+        try convertRowsToBlocks()
+    }
+
+    /// After a crash, a segment may end with a block its transaction never recorded: cut it
+    /// off, and remove segment files the catalog does not name.
+    private func cutUncommittedSegmentBytes() throws {
+        let ends = try pool.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
+                SELECT segment, max(offset + stored_bytes) AS end FROM blocks WHERE segment IS NOT NULL GROUP BY segment
+                """).map { ($0["segment"] as Int64, $0["end"] as Int64) })
+        }
+        for segment in segments.list() {
+            segments.truncate(segment, to: ends[segment] ?? 0)
+        }
+        segments.resume(after: ends.keys.max() ?? 0)
     }
 
     // MARK: TailSink
@@ -64,35 +118,8 @@ public final class Index: TailSink, SpanSink, TraceReader {
     public func commit(_ batch: TailBatch) async throws {
         guard !batch.records.isEmpty || !batch.checkpoints.isEmpty else { return }
         let now = Timestamps.now()
-        try await ingestWrite { db in
-            let insert = try RawStatement(db, """
-                INSERT INTO logs (trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, ingested_ns, pos, id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            var places = try Placement.make(db)
-            var fields: [UInt8] = []
-            fields.reserveCapacity(1024)
-            for r in batch.records {
-                let (pos, id) = try places.place(r.traceID?.low)
-                insert.bind(14, pos)
-                insert.bind(15, id)
-                insert.bind(1, r.traceID?.high)
-                insert.bind(2, r.traceID?.low)
-                insert.bind(3, r.spanID?.value)
-                insert.bind(4, r.time)
-                insert.bind(5, r.level)
-                insert.bind(6, r.message)
-                insert.bind(7, r.file)
-                insert.bind(8, r.source)
-                insert.bind(9, r.rule)
-                insert.bind(10, r.raw)
-                StoredJSON.fields(r.fields, into: &fields)
-                insert.bind(11, textOrNull: fields)
-                insert.bind(12, r.idError)
-                insert.bind(13, now)
-                try insert.run()
-            }
-            try places.save()
+        let sealed = try await ingestWrite { db in
+            let sealed = try self.store(batch.records, ingested: now, db)
             let checkpoint = try RawStatement(db, """
                 INSERT INTO file_checkpoints (device, inode, path, offset, fingerprint, fingerprint_len, updated_ns)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -109,73 +136,106 @@ public final class Index: TailSink, SpanSink, TraceReader {
                 checkpoint.bind(7, now)
                 try checkpoint.run()
             }
+            return sealed
+        }
+        // max_bytes is kept as blocks are written, not only by the retention timer.
+        if sealed > 0 { try await keepWithinMaxBytes() }
+    }
+
+    /// Stores `records` in blocks; returns how many blocks were sealed.
+    ///
+    /// Records first go into a small *tail* block, one a transaction, kept in the database and
+    /// queryable at once. When the tail blocks and the new records together reach a block's
+    /// size, they are sealed into full blocks (the tail blocks decoded and written again, once)
+    /// and what is left over becomes the new tail. A large batch is sealed straight away.
+    func store(_ records: [LogRecord], ingested: Int64, _ db: Database) throws -> Int {
+        guard !records.isEmpty else { return 0 }
+        var nextID = (try Int64.fetchOne(db, sql: "SELECT max(last_id) FROM blocks") ?? 0) + 1
+        let tail = try Row.fetchOne(db, sql: "SELECT count(*) AS n, total(records) AS records, total(raw_bytes) AS bytes FROM blocks WHERE sealed = 0")!
+        let batchBytes = records.reduce(0) { $0 + $1.raw.utf8.count }
+        var encoder = LogBlockEncoder()
+        var sealed = 0
+        if Int(tail["records"] as Double) + records.count < options.blockRecords && Int(tail["bytes"] as Double) + batchBytes < options.blockBytes {
+            for r in records {
+                encoder.append(id: nextID, ingested: ingested, r)
+                nextID += 1
+            }
+            try write(encoder, sealed: false, db)
+            return 0
+        }
+        func add(id: Int64, ingested: Int64, _ r: LogRecord) throws {
+            encoder.append(id: id, ingested: ingested, r)
+            if encoder.count >= options.blockRecords || encoder.rawBytes >= options.blockBytes {
+                try write(encoder, sealed: true, db)
+                sealed += 1
+                encoder = LogBlockEncoder()
+            }
+        }
+        if (tail["n"] as Int) > 0 {
+            let tails = try Row.fetchAll(db, sql: "SELECT id, segment, offset, stored_bytes, data FROM blocks WHERE sealed = 0 ORDER BY id")
+            for row in tails {
+                let place = BlockPlace(row)
+                if let block = try readBlock(place, db) {
+                    for i in 0..<block.count { try add(id: block.ids[i], ingested: block.ingested[i], block.record(i)) }
+                }
+                try deleteBlock(place.id, db)
+            }
+        }
+        for r in records {
+            try add(id: nextID, ingested: ingested, r)
+            nextID += 1
+        }
+        if encoder.count > 0 { try write(encoder, sealed: false, db) }
+        return sealed
+    }
+
+    /// Writes one block and its catalog and trace-index entries.
+    func write(_ encoder: LogBlockEncoder, sealed: Bool, _ db: Database) throws {
+        let bytes = encoder.seal(with: compressor)
+        let summary = encoder.summary
+        var place: (segment: Int64, offset: Int64)?
+        if sealed && !options.sealedInDatabase {
+            do {
+                place = try segments.append(bytes)
+            } catch {
+                throw BlockWriteFailed(error: error)
+            }
+        }
+        let insert = try RawStatement(db, """
+            INSERT INTO blocks (first_id, last_id, records, min_ingested, max_ingested, levels, sources, rules, raw_bytes,
+                stored_bytes, sealed, segment, offset, data)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.bind(1, summary.firstID)
+        insert.bind(2, summary.lastID)
+        insert.bind(3, Int64(summary.count))
+        insert.bind(4, summary.minIngested)
+        insert.bind(5, summary.maxIngested)
+        insert.bind(6, summary.levels)
+        insert.bind(7, summary.sources)
+        insert.bind(8, summary.rules)
+        insert.bind(9, Int64(summary.rawBytes))
+        insert.bind(10, Int64(bytes.count))
+        insert.bind(11, Int64(sealed ? 1 : 0))
+        insert.bind(12, place?.segment)
+        insert.bind(13, place?.offset)
+        if place == nil { insert.bind(14, blob: bytes) } else { insert.bind(14, nil as Int64?) }
+        try insert.run()
+        let block = db.lastInsertedRowID
+        let traces = try RawStatement(db, "INSERT INTO block_traces (trace_lo, block, lines) VALUES (?, ?, ?)")
+        for (low, lines) in summary.traces {
+            traces.bind(1, low)
+            traces.bind(2, block)
+            traces.bind(3, Int64(lines))
+            try traces.run()
         }
     }
 
-    /// Where each line of one write transaction goes (migration v7): its arrival number, and
-    /// its position, after the last line of its trace's current segment. Segments are found in
-    /// `trace_segments`, remembered for the transaction and written back by ``save()``;
-    /// nothing outlives the transaction, so a rolled-back batch leaves nothing behind.
-    struct Placement: ~Copyable {
-        static let segmentBits: Int64 = 20
-        let find: RawStatement
-        let upsert: RawStatement
-        var segments: [UInt64: (ord: Int64, lines: Int64)] = [:]
-        var nextOrd: Int64
-        var nextID: Int64
-
-        static func make(_ db: Database) throws -> Placement {
-            Placement(
-                find: try RawStatement(db, "SELECT ord, lines FROM trace_segments WHERE trace_lo = ? ORDER BY ord DESC LIMIT 1"),
-                upsert: try RawStatement(db, """
-                    INSERT INTO trace_segments (trace_lo, ord, lines) VALUES (?, ?, ?)
-                    ON CONFLICT (trace_lo, ord) DO UPDATE SET lines = excluded.lines
-                    """),
-                nextOrd: (try Int64.fetchOne(db, sql: "SELECT max(ord) FROM trace_segments") ?? 0) + 1,
-                nextID: (try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0) + 1)
-        }
-
-        /// The next line's position and id; `low` is its trace ID's low half, `nil` without one.
-        mutating func place(_ low: UInt64?) throws -> (pos: Int64, id: Int64) {
-            let id = nextID
-            nextID += 1
-            guard let low else { return (-id, id) }
-            var segment: (ord: Int64, lines: Int64)
-            if let known = segments[low] {
-                segment = known
-            } else {
-                find.bind(1, low)
-                if try find.next() {
-                    segment = (find.int64(0), find.int64(1))
-                } else {
-                    segment = (nextOrd, 0)
-                    nextOrd += 1
-                }
-                find.reset()
-            }
-            if segment.lines == 1 << Self.segmentBits {
-                // Full: the trace goes on in a new segment (one trace with over a million lines).
-                try save(low, segment)
-                segment = (nextOrd, 0)
-                nextOrd += 1
-            }
-            let pos = segment.ord << Self.segmentBits | segment.lines
-            segment.lines += 1
-            segments[low] = segment
-            return (pos, id)
-        }
-
-        /// Writes back every segment this transaction touched.
-        func save() throws {
-            for (low, segment) in segments { try save(low, segment) }
-        }
-
-        private func save(_ low: UInt64, _ segment: (ord: Int64, lines: Int64)) throws {
-            upsert.bind(1, low)
-            upsert.bind(2, segment.ord)
-            upsert.bind(3, segment.lines)
-            try upsert.run()
-        }
+    /// Removes a block from the catalog and the trace index (its segment bytes stay until the
+    /// whole segment goes).
+    func deleteBlock(_ id: Int64, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM block_traces WHERE block = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM blocks WHERE id = ?", arguments: [id])
     }
 
     // MARK: SpanSink
@@ -222,64 +282,90 @@ public final class Index: TailSink, SpanSink, TraceReader {
         }
     }
 
-    /// One ingest transaction. When it fails, nothing of it is stored (SQLite rolls it back),
-    /// ingest is marked paused with the reason, and ``IngestPaused`` tells the writer to keep
-    /// its data and try again; the first write that succeeds ends the pause.
-    func ingestWrite(_ body: @Sendable @escaping (Database) throws -> Void) async throws {
+    /// One ingest transaction. When it fails, nothing of it is stored (SQLite rolls it back,
+    /// and the segment bytes it wrote are cut off), ingest is marked paused with the reason,
+    /// and ``IngestPaused`` tells the writer to keep its data and try again; the first write
+    /// that succeeds ends the pause.
+    @discardableResult
+    func ingestWrite<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        let result: T
         do {
-            try await pool.write(body)
-        } catch let error as DatabaseError {
-            let reason = error.resultCode == .SQLITE_FULL
-                ? "disk full: the index at \(path) cannot grow (\(error.message ?? "database or disk is full"))"
-                : "index write failed: \(error.resultCode) \(error.message ?? "")"
-            if health.failed(reason) {
-                logger.error("ingest paused: nothing more is read or accepted until the index can be written",
-                             metadata: ["reason": "\(reason)"])
+            result = try await pool.writeWithoutTransaction { db in
+                // The mark is taken and used inside the writer's turn, so no other write
+                // can append between them.
+                let mark = self.segments.mark()
+                do {
+                    var value: T?
+                    try db.inTransaction {
+                        value = try body(db)
+                        return .commit
+                    }
+                    return value!
+                } catch {
+                    self.segments.rewind(to: mark)
+                    throw error
+                }
             }
-            throw IngestPaused(reason: reason)
+        } catch let error as DatabaseError {
+            throw paused(error.resultCode == .SQLITE_FULL
+                ? "disk full: the index at \(path) cannot grow (\(error.message ?? "database or disk is full"))"
+                : "index write failed: \(error.resultCode) \(error.message ?? "")")
+        } catch let error as BlockWriteFailed {
+            throw paused(error.error.isDiskFull
+                ? "disk full: cannot write a block (\(error.error))"
+                : "block write failed: \(error.error)")
         }
         if let ended = health.succeeded() {
             logger.notice("ingest resumed: the index takes writes again", metadata: ["paused_since": "\(ended.since ?? "?")"])
         }
+        return result
+    }
+
+    private func paused(_ reason: String) -> IngestPaused {
+        if health.failed(reason) {
+            logger.error("ingest paused: nothing more is read or accepted until the index can be written",
+                         metadata: ["reason": "\(reason)"])
+        }
+        return IngestPaused(reason: reason)
     }
 
     // MARK: TraceReader
 
-    public func trace(_ id: TraceID) async throws -> StoredTrace {
-        let high = id.high.map { Int64(bitPattern: $0) }
-        let low = Int64(bitPattern: id.low)
-        return try await pool.read { db in
+    public func trace(_ id: TraceID, logLimit: Int) async throws -> StoredTrace {
+        try await pool.read { db in
             // The 64/128-bit rule (TraceID.matches) as SQL: equal low halves, and equal high
-            // halves where both are known. Spans are indexed by the low half, log lines by
-            // their trace's ordinal (found from the low half): both are lookups.
+            // halves where both are known.
             let spans = try RawStatement(db, """
                 SELECT \(Self.spanColumns) FROM spans WHERE trace_lo = ?1 AND (?2 IS NULL OR trace_hi IS NULL OR trace_hi = ?2)
                 ORDER BY start_ns, id
                 """)
-            spans.bind(1, low)
-            spans.bind(2, high)
+            spans.bind(1, id.low)
+            spans.bind(2, id.high)
             var spanRecords: [SpanRecord] = []
             while try spans.next() { spanRecords.append(Self.span(spans)) }
-            let logs = try RawStatement(db, """
-                SELECT \(Self.logColumns) FROM \(Self.traceLines) WHERE \(Self.linesOfTrace("?1", "?2"))
-                ORDER BY logs.id
-                """)
-            logs.bind(1, low)
-            logs.bind(2, high)
-            var logRecords: [LogRecord] = []
-            while try logs.next() { logRecords.append(Self.log(logs)) }
-            return StoredTrace(spans: spanRecords, logs: logRecords)
+            // Lines: the trace's blocks, oldest first, until the limit; the total from the
+            // trace index, so a huge trace is counted without being read.
+            var logs: [LogRecord] = []
+            var total = 0
+            for place in try self.blocksOfTrace(id.low, descending: false, db) {
+                total += place.lines
+                guard logs.count < logLimit, let block = try self.readBlock(place, db) else { continue }
+                for i in 0..<block.count where Self.matches(block, i, id) {
+                    guard logs.count < logLimit else { break }
+                    logs.append(block.record(i))
+                }
+            }
+            var stored = StoredTrace(spans: spanRecords, logs: logs)
+            stored.logsOmitted = max(0, total - logs.count)
+            return stored
         }
     }
 
-    /// A trace's lines: its segments joined to the rows in their position ranges (each one
-    /// range of the table's key). Use with ``linesOfTrace(_:_:)``.
-    static let traceLines = "trace_segments k JOIN logs ON logs.pos BETWEEN k.ord << 20 AND (k.ord << 20) | 1048575"
-
-    /// The condition, with ``traceLines``, for the lines of the trace whose halves are `low` and
-    /// `high` (parameters), by the 64/128-bit rule.
-    static func linesOfTrace(_ low: String, _ high: String) -> String {
-        "k.trace_lo = \(low) AND logs.trace_lo = \(low) AND (\(high) IS NULL OR logs.trace_hi IS NULL OR logs.trace_hi = \(high))"
+    /// Whether record `i` of `block` belongs to the trace `id` (TraceID.matches).
+    static func matches(_ block: LogBlock, _ i: Int, _ id: TraceID) -> Bool {
+        guard block.traceLow[i] == id.low else { return false }
+        guard let high = id.high, let other = block.traceHigh[i] else { return true }
+        return high == other
     }
 
     // MARK: Rows
@@ -300,21 +386,9 @@ public final class Index: TailSink, SpanSink, TraceReader {
             metrics: row.withBytes(12) { $0.map(StoredJSON.decodeMetrics) } ?? [:],
             protocolName: row.string(13))
     }
+}
 
-    /// The columns ``log(_:)`` reads, in its order, then the row's id and ingest time.
-    static let logColumns = """
-        logs.trace_hi, logs.trace_lo, logs.span_id, logs.time, logs.level, logs.message, logs.file, logs.source, logs.rule,
-        logs.raw, logs.fields, logs.id_error, logs.id, logs.ingested_ns
-        """
-    static let logIDColumn: Int32 = 12
-    static let logIngestedColumn: Int32 = 13
-
-    static func log(_ row: borrowing RawStatement) -> LogRecord {
-        LogRecord(
-            traceID: row.uint64OrNil(1).map { TraceID(high: row.uint64OrNil(0), low: $0) },
-            spanID: row.uint64OrNil(2).map(SpanID.init),
-            time: row.stringOrNil(3), level: row.stringOrNil(4), message: row.stringOrNil(5), file: row.string(6),
-            source: row.string(7), rule: row.string(8), raw: row.string(9),
-            fields: row.withBytes(10) { $0.map(StoredJSON.decodeFields) } ?? [], idError: row.stringOrNil(11))
-    }
+/// A block could not be written to its segment file.
+struct BlockWriteFailed: Error {
+    var error: SegmentFiles.IOError
 }

@@ -117,3 +117,19 @@ struct RawStatement: ~Copyable {
     /// `SQLITE_TRANSIENT`, a macro Swift does not import.
     private static var transient: sqlite3_destructor_type { unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self) }
 }
+
+extension RawStatement {
+    /// Binds `bytes` as a blob (SQLite copies them).
+    func bind(_ i: Int32, blob bytes: [UInt8]) {
+        bytes.withUnsafeBytes { b in
+            _ = sqlite3_bind_blob(handle, i, b.baseAddress, Int32(b.count), unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self))
+        }
+    }
+
+    /// The column's blob, copied (empty for NULL).
+    func blob(_ column: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(handle, column))
+        guard n > 0, let p = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+}

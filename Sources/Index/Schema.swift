@@ -173,6 +173,47 @@ package enum Schema {
                 CREATE INDEX logs_by_id_level ON logs (id, level);
                 """)
         }
+        migrator.registerMigration("v9: log lines in compressed blocks") { db in
+            // One row per line was the ceiling on ingest speed and on retention (docs/architecture.md):
+            // lines are now kept in compressed, column-by-column blocks (LogBlock.swift). The
+            // catalog says what each block holds, so a query skips the blocks it need not read;
+            // `block_traces` is the trace index, one entry per trace and block. The v8 `logs`
+            // table is converted into blocks by `Index.convertRowsToBlocks`, a step at a time
+            // (resumable), and dropped when empty.
+            try db.execute(sql: """
+                CREATE TABLE blocks (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a block's bytes never change
+                    first_id INTEGER NOT NULL,    -- arrival ids of its first and last record
+                    last_id INTEGER NOT NULL,
+                    records INTEGER NOT NULL,
+                    min_ingested INTEGER NOT NULL,
+                    max_ingested INTEGER NOT NULL,
+                    levels INTEGER NOT NULL,      -- one bit per level present (BlockFormat.bit)
+                    sources INTEGER NOT NULL,     -- likewise, sources
+                    rules INTEGER NOT NULL,       -- likewise, rules
+                    raw_bytes INTEGER NOT NULL,   -- the lines' bytes before compression
+                    stored_bytes INTEGER NOT NULL,
+                    sealed INTEGER NOT NULL,      -- 0: a tail block, merged into a sealed one once enough lines arrive
+                    segment INTEGER,              -- the segment file holding it, or NULL when `data` does
+                    offset INTEGER,
+                    data BLOB
+                );
+                CREATE INDEX blocks_by_last_id ON blocks (last_id);
+                CREATE INDEX blocks_tail ON blocks (id) WHERE sealed = 0;
+                CREATE INDEX blocks_by_segment ON blocks (segment) WHERE segment IS NOT NULL;
+                CREATE TABLE block_traces (
+                    trace_lo INTEGER NOT NULL,    -- a trace's low 64 bits
+                    block INTEGER NOT NULL,
+                    lines INTEGER NOT NULL,       -- its lines in that block
+                    PRIMARY KEY (trace_lo, block)
+                ) WITHOUT ROWID;
+                CREATE INDEX block_traces_by_block ON block_traces (block);
+                """)
+            // An index made by this version has no rows to convert.
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM logs)") == false {
+                try db.execute(sql: "DROP TABLE logs; DROP TABLE trace_segments")
+            }
+        }
         return migrator
     }
 }

@@ -14,7 +14,7 @@ public enum QueryServer {
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/metrics") { _, _ in MetricsRoute.response(status) }
-        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), retention: status.retention(), ingest: status.ingest())) }
+        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), retention: status.retention(), ingest: status.ingest(), damagedBlocks: status.damagedBlocks())) }
         router.get("/v1/logs") { request, _ in try await SearchRoutes.logs(request, reader: reader) }
         router.get("/v1/logs/unmatched") { request, _ in try await SpanRoutes.unmatched(request, reader: reader) }
         router.get("/v1/follow") { request, _ in try await SpanRoutes.follow(request, reader: reader, stopping: stopping) }
@@ -25,9 +25,15 @@ public enum QueryServer {
             try await SpanRoutes.span(context.parameters.get("id") ?? "", logsOnly: true, reader: reader)
         }
         router.get("/v1/traces") { request, _ in try await SearchRoutes.traces(request, reader: reader) }
-        router.get("/v1/traces/{id}") { _, context in
+        router.get("/v1/traces/{id}") { request, context in
             let text = context.parameters.get("id") ?? ""
-            return try await trace(text, reader: reader)
+            let logLimit: Int
+            do throws(SearchRoutes.BadParameter) {
+                logLimit = try SearchRoutes.limit(request.uri.queryParameters["logs_limit"], default: defaultTraceLogs, max: maxTraceLogs, name: "logs_limit")
+            } catch {
+                return error.response
+            }
+            return try await trace(text, logLimit: logLimit, reader: reader)
         }
         return router
     }
@@ -38,11 +44,16 @@ public enum QueryServer {
                                      name: "query", logger: logger)
     }
 
+    /// Lines a trace document carries unless `?logs_limit=` says otherwise, and the most it may
+    /// ask for: a trace's document stays bounded in size and memory whatever the trace.
+    public static let defaultTraceLogs = 10_000
+    public static let maxTraceLogs = 50_000
+
     /// Looks a trace up by an ID in any accepted form.
     ///
     /// A 16-character token of only digits is both a decimal and a hex ID; it is read as decimal
     /// (Datadog's form) and, if nothing is known under that, as hex.
-    static func trace(_ text: String, reader: any TraceReader) async throws -> Response {
+    static func trace(_ text: String, logLimit: Int, reader: any TraceReader) async throws -> Response {
         let id: TraceID
         do {
             guard let parsed = try TraceID.parse(text, encoding: .auto) else {
@@ -52,10 +63,10 @@ public enum QueryServer {
         } catch {
             return JSONReply.error(.badRequest, "invalid trace id", detail: "'\(text)': \(error.message)")
         }
-        var stored = try await reader.trace(id)
+        var stored = try await reader.trace(id, logLimit: logLimit)
         var found = id
         if stored.isEmpty, text.utf8.count == 16, let hex = try? TraceID.parse(text, encoding: .hex) {
-            stored = try await reader.trace(hex)
+            stored = try await reader.trace(hex, logLimit: logLimit)
             found = hex
         }
         if stored.isEmpty {

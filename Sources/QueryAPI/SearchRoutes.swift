@@ -86,9 +86,9 @@ enum SearchRoutes {
         return parsed
     }
 
-    static func limit(_ text: Substring?, default value: Int, max: Int) throws(BadParameter) -> Int {
+    static func limit(_ text: Substring?, default value: Int, max: Int, name: String = "limit") throws(BadParameter) -> Int {
         guard let text else { return value }
-        guard let n = Int(text), n >= 1 else { throw BadParameter(name: "limit", message: "limit is a whole number from 1 to \(max)") }
+        guard let n = Int(text), n >= 1 else { throw BadParameter(name: name, message: "\(name) is a whole number from 1 to \(max)") }
         return min(n, max)
     }
 

@@ -13,6 +13,12 @@ public struct StatsDocument: Codable, Sendable {
     public var retention: RetentionStatus
     /// Whether ingest is paused (the index cannot be written, e.g. a full disk) and why.
     public var ingest: IngestStatus
+    /// The index's own health: blocks found damaged (skipped by queries, reported once).
+    public var index: IndexHealth
+
+    public struct IndexHealth: Codable, Sendable {
+        public var damaged_blocks: [DamagedBlock]
+    }
 
     public struct Source: Codable, Sendable {
         /// Lines no rule of the source matched.
@@ -28,7 +34,8 @@ public struct StatsDocument: Codable, Sendable {
         public var limit_hits: Int
     }
 
-    init(_ counters: CounterRegistry, files: [TailedFileStatus], retention: RetentionStatus, ingest: IngestStatus) {
+    init(_ counters: CounterRegistry, files: [TailedFileStatus], retention: RetentionStatus, ingest: IngestStatus, damagedBlocks: [DamagedBlock]) {
+        index = IndexHealth(damaged_blocks: damagedBlocks)
         self.files = files
         self.retention = retention
         self.ingest = ingest

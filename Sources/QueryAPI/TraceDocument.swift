@@ -19,7 +19,13 @@ public struct TraceDocument: Codable, Sendable, Equatable {
     /// The services of its spans, sorted.
     public var services: [String]
     public var span_count: Int
+    /// Every line of the trace, including those left out of this document.
     public var log_count: Int
+    /// Lines beyond the document's limit (`?logs_limit=`), oldest kept: they are paged, newest
+    /// first, by ``logs_more``.
+    public var logs_omitted: Int = 0
+    /// Where the omitted lines page (`/v1/logs?trace_id=…`), `nil` when none were omitted.
+    public var logs_more: String?
     public var spans: [Span]
     /// Lines carrying this trace ID whose span is not (yet) known.
     public var unmatched_logs: [Log]
@@ -123,6 +129,11 @@ extension TraceDocument {
             tree.append(build(span))
         }
         self.init(trace_id: full.hex, trace_id_dd: full.lowDecimal, spans: tree, unmatched_logs: unmatched)
+        if stored.logsOmitted > 0 {
+            logs_omitted = stored.logsOmitted
+            log_count += stored.logsOmitted
+            logs_more = "/v1/logs?trace_id=\(full.hex)&limit=1000"
+        }
     }
 }
 
@@ -220,6 +231,8 @@ extension TraceDocument {
         w.arrayEnd()
         w.member("span_count", Int64(span_count))
         w.member("log_count", Int64(log_count))
+        w.member("logs_omitted", Int64(logs_omitted))
+        if let logs_more { w.member("logs_more", logs_more) }
         w.key("spans")
         Self.write(spans, to: &w)
         w.key("unmatched_logs")

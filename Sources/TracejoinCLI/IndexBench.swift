@@ -204,4 +204,5 @@ private struct BenchStatus: DaemonStatus {
     func tailedFiles() -> [TailedFileStatus] { [] }
     func retention() -> RetentionStatus { RetentionStatus(max_bytes: 0, max_age_seconds: 0) }
     func ingest() -> IngestStatus { IngestStatus() }
+    func damagedBlocks() -> [DamagedBlock] { [] }
 }

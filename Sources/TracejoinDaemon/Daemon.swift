@@ -30,7 +30,9 @@ public enum Daemon {
         let lock = try StateLock(directory: settings.stateDirectory)
         defer { lock.release() }
 
-        let index = try Index(path: settings.stateDirectory + "/index.db")
+        var indexOptions = Index.Options()
+        indexOptions.maxBytes = settings.retention.maxBytes
+        let index = try Index(path: settings.stateDirectory + "/index.db", options: indexOptions, logger: logger)
         logger.info("index open", metadata: ["path": "\(index.path)"])
 
         for source in config.sources {
@@ -45,7 +47,7 @@ public enum Daemon {
         let shutdown = ShutdownFlag(drainTimeout: settings.drainTimeout, logger: logger)
         let retainer = Retainer(index: index, maxAgeSeconds: settings.retention.maxAgeSeconds,
                                 maxBytes: settings.retention.maxBytes, interval: .seconds(settings.retention.intervalSeconds), logger: logger)
-        let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health)
+        let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health, damage: index.damage)
         let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail, logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
@@ -96,11 +98,13 @@ final class Status: DaemonStatus {
     let counters: CounterRegistry
     let retainer: Retainer
     let health: IngestHealth
+    let damage: DamagedBlocks
     let tail = TailStatusBoard()
     private let cache = Mutex<(generation: Int, sources: [TailSource])>((-1, []))
 
-    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth) {
+    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth, damage: DamagedBlocks) {
         self.health = health
+        self.damage = damage
         self.registry = registry
         self.counters = counters
         self.retainer = retainer
@@ -109,6 +113,8 @@ final class Status: DaemonStatus {
     func retention() -> RetentionStatus { retainer.status() }
 
     func ingest() -> IngestStatus { health.status }
+
+    func damagedBlocks() -> [DamagedBlock] { damage.all }
 
     func ruleFiles() -> [RuleFileStatus] { registry.statuses() }
 

@@ -35,6 +35,8 @@ public protocol DaemonStatus: Sendable {
     func retention() -> RetentionStatus
     /// Whether the index takes writes, and if not, why.
     func ingest() -> IngestStatus
+    /// Blocks of the index found damaged, skipped by queries.
+    func damagedBlocks() -> [DamagedBlock]
     var counters: CounterRegistry { get }
 }
 

@@ -61,8 +61,9 @@ public protocol SpanSink: Sendable {
 
 /// What the query side needs from storage.
 public protocol TraceReader: Sendable {
-    /// The spans and log records of every trace that `id` matches; empty when none is known.
-    func trace(_ id: TraceID) async throws -> StoredTrace
+    /// The spans and the first `logLimit` log records (arrival order) of every trace that `id`
+    /// matches; empty when none is known. ``StoredTrace/logsOmitted`` counts the lines left out.
+    func trace(_ id: TraceID, logLimit: Int) async throws -> StoredTrace
     /// Log records matching `query`, newest first.
     func logs(_ query: LogQuery) async throws -> LogPage
     /// Traces with their counts, most recent first.
@@ -74,6 +75,13 @@ public protocol TraceReader: Sendable {
     func unmatched(since: Int64, until: Int64, samples: Int) async throws -> [UnmatchedGroup]
     /// The id of the newest log record (0 when there is none): where a follow starts.
     func lastLogID() async throws -> Int64
+}
+
+extension TraceReader {
+    /// The trace with all its lines.
+    public func trace(_ id: TraceID) async throws -> StoredTrace {
+        try await trace(id, logLimit: .max)
+    }
 }
 
 /// Lines of one source and rule whose trace no span has claimed.
@@ -179,10 +187,13 @@ public struct TraceSummary: Sendable {
 public struct StoredTrace: Sendable {
     public var spans: [SpanRecord]
     public var logs: [LogRecord]
+    /// Lines of the trace beyond the limit the reader was given (not in ``logs``).
+    public var logsOmitted = 0
 
-    public init(spans: [SpanRecord], logs: [LogRecord]) {
+    public init(spans: [SpanRecord], logs: [LogRecord], logsOmitted: Int = 0) {
         self.spans = spans
         self.logs = logs
+        self.logsOmitted = logsOmitted
     }
 
     public var isEmpty: Bool { spans.isEmpty && logs.isEmpty }

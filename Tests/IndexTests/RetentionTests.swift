@@ -7,27 +7,30 @@ import TracejoinModel
 
 @Suite("Retention")
 struct RetentionTests {
-    @Test func ageDeletesExactlyWhatIsDueInSmallSteps() async throws {
-        let t = try TempIndex()
+    @Test func ageDeletesWholeBlocksThatAreDueOneStepAtATime() async throws {
+        let t = try TempIndex(TempIndex.smallBlocks(5))
         let trace = TraceID(high: nil, low: 9)
+        // 12 lines: two sealed blocks of 5 and a tail block of 2.
         try await t.index.commit(TailBatch(records: (0..<12).map { log(trace, 1, "old \($0)") }))
         try await t.index.insert([span(trace, 1)])
         let cutoff = Timestamps.now()
         try await Task.sleep(for: .milliseconds(5))
         try await t.index.commit(TailBatch(records: [log(trace, 1, "new")]))
-        // Batches of 5: 5 + 5 + 2 old lines, then nothing.
         var steps: [Index.Pruned] = []
         while true {
-            let step = try await t.index.pruneOlderThan(cutoff, batch: 5)
+            let step = try await t.index.pruneOlderThan(cutoff, batch: 1000)
             steps.append(step)
             if step.isEmpty { break }
         }
         #expect(steps.map(\.logs) == [5, 5, 2, 0])
         #expect(steps.map(\.spans) == [1, 0, 0, 0])
         #expect(try await t.index.trace(trace).logs.map(\.message) == ["new"])
+        // The two segment files went with their blocks.
+        let files = try FileManager.default.contentsOfDirectory(atPath: t.directory + "/blocks")
+        #expect(files.isEmpty)
     }
 
-    @Test func traceOrdinalsAreForgottenOnlyWithTheirLastLine() async throws {
+    @Test func theTraceIndexForgetsABlockWithIt() async throws {
         let t = try TempIndex()
         let (a, b) = (TraceID(high: nil, low: 1), TraceID(high: nil, low: 2))
         try await t.index.commit(TailBatch(records: [log(a, 1, "a old"), log(b, 1, "b old")]))
@@ -35,36 +38,40 @@ struct RetentionTests {
         try await Task.sleep(for: .milliseconds(5))
         try await t.index.commit(TailBatch(records: [log(b, 1, "b new")]))
         while try await !t.index.pruneOlderThan(cutoff).isEmpty {}
-        // a has no line left: its ordinal is gone. b's is older than b's remaining line, so it
-        // stays (ordinals below the smallest in use are the only ones freed).
-        let keys = try await DatabaseQueue(path: t.directory + "/index.db").read { try Int64.fetchAll($0, sql: "SELECT trace_lo FROM trace_segments") }
+        let keys = try await DatabaseQueue(path: t.directory + "/index.db").read { try Int64.fetchAll($0, sql: "SELECT trace_lo FROM block_traces") }
         #expect(keys == [2])
         #expect(try await t.index.trace(b).logs.map(\.message) == ["b new"])
-        // A new line of a is found under a new ordinal.
         try await t.index.commit(TailBatch(records: [log(a, 1, "a again")]))
         #expect(try await t.index.trace(a).logs.map(\.message) == ["a again"])
         #expect(try await t.index.logs(LogQuery(traceID: a, limit: 10)).records.map(\.record.message) == ["a again"])
     }
 
-    @Test func aTraceOverASegmentGoesOnInANewOneAndKeepsItsLinesTogether() async throws {
-        let t = try TempIndex()
+    @Test func tailBlocksAreSealedOnceFullAndATraceReadsAcrossBlocks() async throws {
+        let t = try TempIndex(TempIndex.smallBlocks(4))
         let (big, other) = (TraceID(high: nil, low: 77), TraceID(high: nil, low: 78))
+        // Commits of 1–3 lines: tail blocks until four lines are waiting, then a sealed block.
         try await t.index.commit(TailBatch(records: [log(big, 1, "first"), log(other, 1, "other")]))
-        // Pretend the segment is two positions short of full (2^20 lines).
-        let db = try DatabaseQueue(path: t.directory + "/index.db")
-        try await db.write { try $0.execute(sql: "UPDATE trace_segments SET lines = 1048574 WHERE trace_lo = 77") }
-        try await t.index.commit(TailBatch(records: (0..<4).map { log(big, 2, "more \($0)") } + [log(nil, nil, "untraced")]))
-        let (segments, positions) = try await db.read { db in
-            (try Row.fetchAll(db, sql: "SELECT ord, lines FROM trace_segments WHERE trace_lo = 77 ORDER BY ord").map { [$0[0] as Int64, $0[1] as Int64] },
-             try Int64.fetchAll(db, sql: "SELECT pos FROM logs ORDER BY id"))
+        try await t.index.commit(TailBatch(records: [log(big, 2, "more 0")]))
+        try await t.index.commit(TailBatch(records: (1..<4).map { log(big, 2, "more \($0)") } + [log(nil, nil, "untraced")]))
+        let blocks = try await DatabaseQueue(path: t.directory + "/index.db").read { db in
+            try Row.fetchAll(db, sql: "SELECT first_id, last_id, sealed, segment IS NOT NULL AS in_file FROM blocks ORDER BY id").map {
+                [$0[0] as Int64, $0[1] as Int64, $0[2] as Int64, $0[3] as Int64]
+            }
         }
-        #expect(segments == [[1, 1_048_576], [3, 2]])
-        let segment: Int64 = 1 << 20
-        let expected: [Int64] = [segment, 2 * segment, segment + 1_048_574, segment + 1_048_575, 3 * segment, 3 * segment + 1, -7]
-        #expect(positions == expected)
+        // ids 1–4 sealed into a segment file; 5–7 wait in a tail block in the database.
+        #expect(blocks == [[1, 4, 1, 1], [5, 7, 0, 0]])
         #expect(try await t.index.trace(big).logs.map(\.message) == ["first", "more 0", "more 1", "more 2", "more 3"])
         #expect(try await t.index.span(SpanID(2)) == nil)  // no span stored; lines alone
-        #expect(try await t.index.logs(LogQuery(traceID: big, spanID: SpanID(2), limit: 3)).records.map(\.record.message) == ["more 3", "more 2", "more 1"])
+        let page = try await t.index.logs(LogQuery(traceID: big, spanID: SpanID(2), limit: 3))
+        #expect(page.records.map(\.record.message) == ["more 3", "more 2", "more 1"])
+        #expect(try await t.index.logs(LogQuery(traceID: big, spanID: SpanID(2), limit: 3, before: page.next)).records.map(\.record.message) == ["more 0"])
+        // A trace read with a limit keeps its oldest lines and counts the rest.
+        let cut = try await t.index.trace(big, logLimit: 2)
+        #expect(cut.logs.map(\.message) == ["first", "more 0"] && cut.logsOmitted == 3)
+        // After a reopen, ids go on from the last one.
+        let reopened = try t.reopen()
+        try await reopened.commit(TailBatch(records: [log(big, 3, "later")]))
+        #expect(try await reopened.logs(LogQuery(traceID: big, limit: 1)).records.map(\.id) == [8])
     }
 
     @Test func aVersion5IndexIsBroughtForwardWithItsLines() async throws {
@@ -89,15 +96,19 @@ struct RetentionTests {
         #expect(try await index.trace(TraceID(high: nil, low: 8)).logs.map(\.message) == ["line 1", "after"])
     }
 
-    @Test func sizePrunesTheOldestFirst() async throws {
-        let t = try TempIndex()
+    @Test func sizePrunesTheOldestSegmentFirstAndGivesItsSpaceBack() async throws {
+        let t = try TempIndex(TempIndex.smallBlocks(500))
         let trace = TraceID(high: nil, low: 3)
         for batch in 0..<4 {
-            try await t.index.commit(TailBatch(records: (0..<500).map { log(trace, 1, "batch \(batch) line \($0) " + String(repeating: "x", count: 200)) }))
+            // Lines that do not compress much, so that a segment outweighs a transaction's pages.
+            var rng = SystemRandomNumberGenerator()
+            try await t.index.commit(TailBatch(records: (0..<500).map {
+                log(trace, 1, "batch \(batch) line \($0) " + (0..<64).map { _ in String(rng.next() as UInt64, radix: 36) }.joined())
+            }))
         }
         let before = try await t.index.usedBytes()
         let step = try await t.index.pruneOldest(batch: 500)
-        #expect(step.logs == 500)
+        #expect(step.logs == 500 && step.blocks == 1)
         #expect(try await t.index.usedBytes() < before)
         let remaining = try await t.index.trace(trace).logs
         #expect(remaining.count == 1500)

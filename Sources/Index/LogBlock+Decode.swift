@@ -1,0 +1,281 @@
+import TraceContext
+import TracejoinModel
+
+/// A block found damaged: its checksum, a frame or a column does not read back.
+struct BlockCorruption: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
+/// A decoded block: every column unpacked, but no record built until asked for
+/// (``record(_:)``), so a lookup that needs a few rows of a block pays for a few strings.
+struct LogBlock {
+    /// Where a text lies: in the raw column (a line's bytes), or in the strings or fields
+    /// column (a literal); `count < 0` is nil.
+    struct Text {
+        var column: UInt8
+        var start: Int32
+        var count: Int32
+        static let none = Text(column: 0, start: 0, count: -1)
+        var isNil: Bool { count < 0 }
+    }
+
+    enum Value {
+        case text(Text)
+        case integer(Int64)
+        case float(Double)
+        case bool(Bool)
+        case null
+    }
+
+    let count: Int
+    private(set) var ids: [Int64] = []
+    private(set) var ingested: [Int64] = []
+    private(set) var traceLow: [UInt64?] = []
+    private(set) var traceHigh: [UInt64?] = []
+    private(set) var spans: [UInt64?] = []
+    /// Start of each record's line in `raw`; `count + 1` entries.
+    private(set) var lineStarts: [Int] = []
+    let raw: [UInt8]
+    let strings: [UInt8]
+    let fieldBytes: [UInt8]
+    /// `Slot.allCases.count` texts per record.
+    private(set) var slots: [Text] = []
+    /// Each record's fields: a range of `fieldNames`/`fieldValues`.
+    private(set) var fieldStarts: [Int] = []
+    private(set) var fieldNames: [Text] = []
+    private(set) var fieldValues: [Value] = []
+
+    /// Checks and unpacks a stored block.
+    init(bytes stored: [UInt8]) throws(BlockCorruption) {
+        let n = stored.count
+        guard n >= BlockFormat.headerSize + BlockFormat.trailerSize else { throw BlockCorruption(reason: "block of \(n) bytes is shorter than its header") }
+        let (sumOK, header) = stored.withUnsafeBytes { b -> (Bool, (count: Int, lengths: [(raw: Int, frame: Int)])?) in
+            let expected = b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self).littleEndian
+            let ok = BlockFormat.checksum(UnsafeRawBufferPointer(rebasing: b[0..<(n - 8)])) == expected
+            guard ok, b.starts(with: BlockFormat.magic), Int(b[4]) == BlockFormat.columnCount else { return (ok, nil) }
+            let count = Int(b.loadUnaligned(fromByteOffset: 5, as: UInt32.self).littleEndian)
+            let lengths = (0..<BlockFormat.columnCount).map { i in
+                (Int(b.loadUnaligned(fromByteOffset: 9 + i * 8, as: UInt32.self).littleEndian),
+                 Int(b.loadUnaligned(fromByteOffset: 13 + i * 8, as: UInt32.self).littleEndian))
+            }
+            return (ok, (count, lengths))
+        }
+        guard sumOK else { throw BlockCorruption(reason: "checksum mismatch") }
+        guard let header else { throw BlockCorruption(reason: "not a TJB1 block") }
+        var columns: [[UInt8]] = []
+        var at = BlockFormat.headerSize
+        for (i, (rawLength, frameLength)) in header.lengths.enumerated() {
+            guard frameLength > 0, at + frameLength <= n - BlockFormat.trailerSize else {
+                throw BlockCorruption(reason: "column \(i) runs past the block's end")
+            }
+            do {
+                columns.append(try stored.withUnsafeBytes { b throws(Zstd.Failure) in
+                    try Zstd.decompress(UnsafeRawBufferPointer(rebasing: b[at..<(at + frameLength)]), expected: rawLength)
+                })
+            } catch {
+                throw BlockCorruption(reason: "column \(i): \(error)")
+            }
+            at += frameLength
+        }
+        count = header.count
+        raw = columns[BlockFormat.Column.raw.rawValue]
+        strings = columns[BlockFormat.Column.strings.rawValue]
+        fieldBytes = columns[BlockFormat.Column.fields.rawValue]
+        try unpack(columns)
+    }
+
+    private mutating func unpack(_ columns: [[UInt8]]) throws(BlockCorruption) {
+        var idsReader = ByteReader(columns[0], column: 0)
+        var ingestedReader = ByteReader(columns[1], column: 1)
+        var traces = ByteReader(columns[2], column: 2)
+        var lengths = ByteReader(columns[3], column: 3)
+        var slotReader = ByteReader(strings, column: 5)
+        var fieldReader = ByteReader(fieldBytes, column: 6)
+        ids.reserveCapacity(count)
+        ingested.reserveCapacity(count)
+        lineStarts.reserveCapacity(count + 1)
+        slots.reserveCapacity(count * BlockFormat.Slot.allCases.count)
+        var id: Int64 = 0
+        var time: Int64 = 0
+        var lineStart = 0
+        lineStarts.append(0)
+        var previous = [Text](repeating: .none, count: BlockFormat.Slot.allCases.count)
+        var previousNames: [Text] = []
+        fieldStarts.append(0)
+        for _ in 0..<count {
+            id &+= Int64(bitPattern: try idsReader.varint())
+            ids.append(id)
+            time &+= Varint.unzigzag(try ingestedReader.varint())
+            ingested.append(time)
+            let flags = try traces.byte()
+            traceLow.append(flags & 1 != 0 ? try traces.u64() : nil)
+            traceHigh.append(flags & 2 != 0 ? try traces.u64() : nil)
+            spans.append(flags & 4 != 0 ? try traces.u64() : nil)
+            let length = Int(try lengths.varint())
+            guard lineStart + length <= raw.count else { throw BlockCorruption(reason: "column 3: line runs past the raw column") }
+            let line = lineStart..<(lineStart + length)
+            lineStart += length
+            lineStarts.append(lineStart)
+            for s in 0..<previous.count {
+                let tag = try slotReader.byte()
+                let text: Text
+                if tag == BlockFormat.Tag.same {
+                    text = previous[s]
+                } else {
+                    text = try Self.text(tag: tag, line: line, reader: &slotReader, column: 5)
+                }
+                previous[s] = text
+                slots.append(text)
+            }
+            let fieldCount = Int(try fieldReader.varint())
+            for f in 0..<fieldCount {
+                let nameTag = try fieldReader.byte()
+                let name: Text
+                if nameTag == BlockFormat.Tag.same {
+                    guard f < previousNames.count else { throw BlockCorruption(reason: "column 6: field name repeats nothing") }
+                    name = previousNames[f]
+                } else {
+                    name = try Self.text(tag: nameTag, line: line, reader: &fieldReader, column: 6)
+                    if f < previousNames.count { previousNames[f] = name } else { previousNames.append(name) }
+                }
+                fieldNames.append(name)
+                let valueTag = try fieldReader.byte()
+                switch valueTag {
+                case BlockFormat.ValueTag.null: fieldValues.append(.null)
+                case BlockFormat.ValueTag.no: fieldValues.append(.bool(false))
+                case BlockFormat.ValueTag.yes: fieldValues.append(.bool(true))
+                case BlockFormat.ValueTag.integer: fieldValues.append(.integer(Varint.unzigzag(try fieldReader.varint())))
+                case BlockFormat.ValueTag.float: fieldValues.append(.float(Double(bitPattern: try fieldReader.u64())))
+                default:
+                    guard valueTag >= 5 else { throw BlockCorruption(reason: "column 6: value tag \(valueTag)") }
+                    fieldValues.append(.text(try Self.text(tag: valueTag - 5, line: line, reader: &fieldReader, column: 6)))
+                }
+            }
+            fieldStarts.append(fieldNames.count)
+        }
+    }
+
+    private static func text(tag: UInt8, line: Range<Int>, reader: inout ByteReader, column: UInt8) throws(BlockCorruption) -> Text {
+        switch tag {
+        case BlockFormat.Tag.none:
+            return .none
+        case BlockFormat.Tag.reference:
+            let offset = Int(try reader.varint()), length = Int(try reader.varint())
+            guard offset + length <= line.count else { throw BlockCorruption(reason: "column \(column): reference past its line") }
+            return Text(column: 4, start: Int32(line.lowerBound + offset), count: Int32(length))
+        case BlockFormat.Tag.literal:
+            let length = Int(try reader.varint())
+            let start = try reader.skip(length)
+            return Text(column: column, start: Int32(start), count: Int32(length))
+        default:
+            throw BlockCorruption(reason: "column \(column): slot tag \(tag)")
+        }
+    }
+
+    // MARK: Reading records
+
+    func withBytes<T>(_ text: Text, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        let column: [UInt8] = text.column == 4 ? raw : text.column == 5 ? strings : fieldBytes
+        return column.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(text.start)..<Int(text.start + max(0, text.count))])) }
+    }
+
+    func string(_ text: Text) -> String? {
+        text.isNil ? nil : withBytes(text) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func slot(_ i: Int, _ slot: BlockFormat.Slot) -> Text {
+        slots[i * BlockFormat.Slot.allCases.count + slot.rawValue]
+    }
+
+    func traceID(_ i: Int) -> TraceID? {
+        traceLow[i].map { TraceID(high: traceHigh[i], low: $0) }
+    }
+
+    /// Record `i` as the rest of Tracejoin sees it.
+    func record(_ i: Int) -> LogRecord {
+        var fields: [LogRecord.Field] = []
+        fields.reserveCapacity(fieldStarts[i + 1] - fieldStarts[i])
+        for f in fieldStarts[i]..<fieldStarts[i + 1] {
+            let value: FieldValue
+            switch fieldValues[f] {
+            case .text(let t): value = .string(string(t) ?? "")
+            case .integer(let v): value = .integer(v)
+            case .float(let v): value = .float(v)
+            case .bool(let v): value = .bool(v)
+            case .null: value = .null
+            }
+            fields.append(LogRecord.Field(name: string(fieldNames[f]) ?? "", value: value))
+        }
+        let line = raw.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[lineStarts[i]..<lineStarts[i + 1]]), as: UTF8.self) }
+        return LogRecord(
+            traceID: traceID(i), spanID: spans[i].map(SpanID.init),
+            time: string(slot(i, .time)), level: string(slot(i, .level)), message: string(slot(i, .message)),
+            file: string(slot(i, .file)) ?? "", source: string(slot(i, .source)) ?? "", rule: string(slot(i, .rule)) ?? "",
+            raw: line, fields: fields, idError: string(slot(i, .idError)))
+    }
+
+    /// Whether record `i`'s slot equals `value`, ASCII case folded when `folding`
+    /// (as SQLite's `COLLATE NOCASE`).
+    func slot(_ i: Int, _ s: BlockFormat.Slot, equals value: [UInt8], folding: Bool) -> Bool {
+        let text = slot(i, s)
+        guard !text.isNil, Int(text.count) == value.count else { return false }
+        return withBytes(text) { bytes in
+            guard folding else { return bytes.elementsEqual(value) }
+            return zip(bytes, value).allSatisfy { Self.fold($0) == Self.fold($1) }
+        }
+    }
+
+    /// Whether record `i`'s slot contains `needle` (bytes, case sensitive, as SQLite's `instr`).
+    func slot(_ i: Int, _ s: BlockFormat.Slot, contains needle: [UInt8]) -> Bool {
+        let text = slot(i, s)
+        guard !text.isNil else { return false }
+        if needle.isEmpty { return true }
+        return withBytes(text) { bytes in needle.withUnsafeBufferPointer { LogBlockEncoder.find($0, in: bytes) != nil } }
+    }
+
+    private static func fold(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b | 0x20 : b }
+}
+
+/// Reads one column, throwing ``BlockCorruption`` at its end.
+struct ByteReader {
+    let bytes: [UInt8]
+    let column: Int
+    var at = 0
+
+    init(_ bytes: [UInt8], column: Int) {
+        self.bytes = bytes
+        self.column = column
+    }
+
+    mutating func byte() throws(BlockCorruption) -> UInt8 {
+        guard at < bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
+        defer { at += 1 }
+        return bytes[at]
+    }
+
+    mutating func varint() throws(BlockCorruption) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            value |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return value }
+            shift += 7
+            guard shift < 64 else { throw BlockCorruption(reason: "column \(column): varint too long") }
+        }
+    }
+
+    mutating func u64() throws(BlockCorruption) -> UInt64 {
+        guard at + 8 <= bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
+        defer { at += 8 }
+        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian }
+    }
+
+    /// Skips `n` bytes; returns where they start.
+    mutating func skip(_ n: Int) throws(BlockCorruption) -> Int {
+        guard n >= 0, at + n <= bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
+        defer { at += n }
+        return at
+    }
+}

@@ -1,0 +1,285 @@
+import CZstd
+import TraceContext
+import TracejoinModel
+
+/// A block of log records as stored: column by column, each column one zstd frame.
+///
+/// ```
+/// "TJB1" · column count (u8) · record count (u32) · per column: raw length (u32), frame length (u32)
+/// · the frames · checksum (u64) of every byte before it
+/// ```
+/// All integers little-endian. The columns:
+///
+/// | # | column | per record |
+/// |---|---|---|
+/// | 0 | ids | arrival id, as the varint difference from the previous one |
+/// | 1 | ingested | ingest time (ns), zigzag varint difference from the previous one |
+/// | 2 | ids of the trace | a flags byte (trace low half, high half, span), then those u64s |
+/// | 3 | lengths | the raw line's length (varint) |
+/// | 4 | raw | the raw lines, back to back |
+/// | 5 | strings | time, level, message, file, source, rule, id error: each a *slot* |
+/// | 6 | fields | count, then per field a name slot and a value |
+///
+/// A slot is nil, a reference into the record's own raw line (offset and length: the parsed
+/// message, level and time are almost always there, so they cost a few bytes), a literal, or
+/// "the same as the previous record's" (file, source and rule rarely change). Keeping columns
+/// apart lets zstd see like next to like (IDs with IDs, text with text), and the reference
+/// slots keep each line's text stored once (docs/architecture.md).
+enum BlockFormat {
+    static let magic: [UInt8] = Array("TJB1".utf8)
+    static let columnCount = 7
+    static let headerSize = 4 + 1 + 4 + columnCount * 8
+    static let trailerSize = 8
+
+    enum Column: Int, CaseIterable {
+        case ids, ingested, traces, lengths, raw, strings, fields
+    }
+
+    /// The slots of column 5, in order.
+    enum Slot: Int, CaseIterable {
+        case time, level, message, file, source, rule, idError
+    }
+
+    enum Tag {
+        static let none: UInt8 = 0
+        static let reference: UInt8 = 1
+        static let literal: UInt8 = 2
+        static let same: UInt8 = 3
+    }
+
+    enum ValueTag {
+        static let null: UInt8 = 0
+        static let no: UInt8 = 1
+        static let yes: UInt8 = 2
+        static let integer: UInt8 = 3
+        static let float: UInt8 = 4
+    }
+
+    /// A 64-bit checksum of `bytes`, eight bytes at a time (a multiply–rotate mix): detects
+    /// bit flips and truncation; not meant to resist a forger.
+    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
+            h = (h << 29) | (h >> 35)
+            i += 8
+        }
+        while i < n {
+            h = (h ^ UInt64(bytes[i])) &* 0x0100_0000_01B3
+            i += 1
+        }
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 33)
+    }
+
+    /// One bit of 64 for a short text (ASCII case folded), for the block summaries' level,
+    /// source and rule masks: a block whose mask lacks a value's bit holds no record with it.
+    static func bit<C: Collection<UInt8>>(of text: C) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in text {
+            let folded = b >= 65 && b <= 90 ? b | 0x20 : b
+            h = (h ^ UInt64(folded)) &* 0x0100_0000_01B3
+        }
+        return 1 << (h % 63)
+    }
+
+    /// The mask bit of a missing value.
+    static let nilBit: UInt64 = 1 << 63
+
+    static func bit(of text: String?) -> UInt64 {
+        guard let text else { return nilBit }
+        return bit(of: text.utf8)
+    }
+}
+
+/// What the catalog keeps of a block, so that queries skip blocks without reading them.
+struct BlockSummary: Sendable {
+    var count = 0
+    var firstID: Int64 = .max
+    var lastID: Int64 = .min
+    var minIngested: Int64 = .max
+    var maxIngested: Int64 = .min
+    var levels: UInt64 = 0
+    var sources: UInt64 = 0
+    var rules: UInt64 = 0
+    var rawBytes = 0
+    /// Lines per trace (by the trace ID's low half).
+    var traces: [UInt64: Int] = [:]
+}
+
+// MARK: Encoding
+
+/// Builds one block from records in arrival order.
+struct LogBlockEncoder {
+    private var columns: [[UInt8]] = Array(repeating: [], count: BlockFormat.columnCount)
+    private(set) var summary = BlockSummary()
+    private var previousID: Int64 = 0
+    private var previousIngested: Int64 = 0
+    private var previousSlots: [[UInt8]?] = Array(repeating: nil, count: BlockFormat.Slot.allCases.count)
+    private var previousFieldNames: [[UInt8]] = []
+
+    var count: Int { summary.count }
+    var rawBytes: Int { summary.rawBytes }
+
+    init() {
+        columns[BlockFormat.Column.raw.rawValue].reserveCapacity(1 << 19)
+    }
+
+    mutating func append(id: Int64, ingested: Int64, _ r: LogRecord) {
+        summary.count += 1
+        summary.firstID = min(summary.firstID, id)
+        summary.lastID = max(summary.lastID, id)
+        summary.minIngested = min(summary.minIngested, ingested)
+        summary.maxIngested = max(summary.maxIngested, ingested)
+        summary.levels |= BlockFormat.bit(of: r.level)
+        summary.sources |= BlockFormat.bit(of: r.source)
+        summary.rules |= BlockFormat.bit(of: r.rule)
+        if let low = r.traceID?.low { summary.traces[low, default: 0] += 1 }
+
+        Varint.write(UInt64(bitPattern: id &- previousID), into: &columns[0])
+        previousID = id
+        Varint.write(Varint.zigzag(ingested &- previousIngested), into: &columns[1])
+        previousIngested = ingested
+
+        let flags: UInt8 = (r.traceID != nil ? 1 : 0) | (r.traceID?.high != nil ? 2 : 0) | (r.spanID != nil ? 4 : 0)
+        columns[2].append(flags)
+        if let t = r.traceID {
+            Self.append(t.low, to: &columns[2])
+            if let high = t.high { Self.append(high, to: &columns[2]) }
+        }
+        if let s = r.spanID { Self.append(s.value, to: &columns[2]) }
+
+        var raw = r.raw
+        raw.withUTF8 { line in
+            summary.rawBytes += line.count
+            Varint.write(UInt64(line.count), into: &columns[3])
+            columns[4].append(contentsOf: line)
+            for slot in BlockFormat.Slot.allCases {
+                let value: String?
+                switch slot {
+                case .time: value = r.time
+                case .level: value = r.level
+                case .message: value = r.message
+                case .file: value = r.file
+                case .source: value = r.source
+                case .rule: value = r.rule
+                case .idError: value = r.idError
+                }
+                writeSlot(value, line: line, previous: &previousSlots[slot.rawValue], into: &columns[5])
+            }
+            Varint.write(UInt64(r.fields.count), into: &columns[6])
+            for (n, field) in r.fields.enumerated() {
+                var name = field.name
+                name.withUTF8 { nameBytes in
+                    if n < previousFieldNames.count, previousFieldNames[n].elementsEqual(nameBytes) {
+                        columns[6].append(BlockFormat.Tag.same)
+                    } else {
+                        columns[6].append(BlockFormat.Tag.literal)
+                        Varint.write(UInt64(nameBytes.count), into: &columns[6])
+                        columns[6].append(contentsOf: nameBytes)
+                        if n < previousFieldNames.count {
+                            previousFieldNames[n] = Array(nameBytes)
+                        } else {
+                            previousFieldNames.append(Array(nameBytes))
+                        }
+                    }
+                }
+                switch field.value {
+                case .null: columns[6].append(BlockFormat.ValueTag.null)
+                case .bool(let b): columns[6].append(b ? BlockFormat.ValueTag.yes : BlockFormat.ValueTag.no)
+                case .integer(let i):
+                    columns[6].append(BlockFormat.ValueTag.integer)
+                    Varint.write(Varint.zigzag(i), into: &columns[6])
+                case .float(let d):
+                    columns[6].append(BlockFormat.ValueTag.float)
+                    Self.append(d.bitPattern, to: &columns[6])
+                case .string(var s):
+                    // String values use the slot tags, shifted past the value tags.
+                    s.withUTF8 { writeText($0, line: line, tagBase: 5, into: &columns[6]) }
+                }
+            }
+        }
+    }
+
+    /// The block's bytes: header, compressed columns, checksum.
+    func seal(with compressor: ZstdCompressor) -> [UInt8] {
+        var out = BlockFormat.magic
+        out.reserveCapacity(BlockFormat.headerSize + summary.rawBytes / 4 + 4096)
+        out.append(UInt8(BlockFormat.columnCount))
+        Self.append32(UInt32(summary.count), to: &out)
+        let lengthsAt = out.count
+        out.append(contentsOf: repeatElement(0, count: BlockFormat.columnCount * 8))
+        for (i, column) in columns.enumerated() {
+            let frame = column.withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
+            out.withUnsafeMutableBytes { header in
+                header.storeBytes(of: UInt32(column.count).littleEndian, toByteOffset: lengthsAt + i * 8, as: UInt32.self)
+                header.storeBytes(of: UInt32(frame).littleEndian, toByteOffset: lengthsAt + i * 8 + 4, as: UInt32.self)
+            }
+        }
+        let sum = out.withUnsafeBytes { BlockFormat.checksum($0) }
+        Self.append(sum, to: &out)
+        return out
+    }
+
+    private func writeSlot(_ value: String?, line: UnsafeBufferPointer<UInt8>, previous: inout [UInt8]?, into out: inout [UInt8]) {
+        guard var value else {
+            out.append(BlockFormat.Tag.none)
+            previous = nil
+            return
+        }
+        value.withUTF8 { bytes in
+            if let p = previous, p.elementsEqual(bytes) {
+                out.append(BlockFormat.Tag.same)
+                return
+            }
+            writeText(bytes, line: line, tagBase: 0, into: &out)
+            previous = Array(bytes)
+        }
+    }
+
+    /// A reference to where `text` occurs in the record's raw line, or the text itself.
+    private func writeText(_ text: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>, tagBase: UInt8, into out: inout [UInt8]) {
+        if text.count >= 3, let at = Self.find(text, in: line) {
+            out.append(tagBase + BlockFormat.Tag.reference)
+            Varint.write(UInt64(at), into: &out)
+            Varint.write(UInt64(text.count), into: &out)
+        } else {
+            out.append(tagBase + BlockFormat.Tag.literal)
+            Varint.write(UInt64(text.count), into: &out)
+            out.append(contentsOf: text)
+        }
+    }
+
+    /// `memmem(3)`: where `needle` first occurs in `haystack`.
+    static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard needle.count <= haystack.count, let h = haystack.baseAddress, let n = needle.baseAddress else { return nil }
+        guard let hit = tj_memmem(h, haystack.count, n, needle.count) else { return nil }
+        return UnsafeRawPointer(hit) - UnsafeRawPointer(h)
+    }
+
+    static func append(_ v: UInt64, to out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    }
+
+    static func append32(_ v: UInt32, to out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    }
+}
+
+enum Varint {
+    static func write(_ value: UInt64, into out: inout [UInt8]) {
+        var v = value
+        while v >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
+    static func unzigzag(_ v: UInt64) -> Int64 { Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1) }
+}

@@ -1,0 +1,77 @@
+import CZstd
+import Synchronization
+
+/// zstd compression for the index's blocks (libzstd, Debian's `libzstd-dev`).
+///
+/// One compression context is reused (`ZSTD_createCCtx` allocates about a megabyte); it is
+/// guarded by a mutex because blocks are sealed by the index's one writer but also by the
+/// converter and the benchmarks. Every frame carries zstd's content checksum
+/// (`ZSTD_c_checksumFlag`), so a damaged frame is refused on decompression.
+final class ZstdCompressor: Sendable {
+    /// The `ZSTD_CCtx`, freed in `deinit`; used only while `lock` is held.
+    nonisolated(unsafe) private let context: OpaquePointer
+    private let lock = Mutex(())
+    let level: Int32
+
+    init(level: Int32 = 1) {
+        self.level = level
+        let handle = ZSTD_createCCtx()!
+        ZSTD_CCtx_setParameter(handle, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(handle, ZSTD_c_checksumFlag, 1)
+        context = handle
+    }
+
+    deinit {
+        ZSTD_freeCCtx(context)
+    }
+
+    /// Appends the zstd frame of `input` to `output` (`ZSTD_compress2`); returns the frame's length.
+    @discardableResult
+    func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> Int {
+        let bound = ZSTD_compressBound(input.count)
+        let start = output.count
+        output.append(contentsOf: repeatElement(0, count: bound))
+        let written = output.withUnsafeMutableBytes { out in
+            let destination = out.baseAddress! + start
+            // A bound-sized destination cannot be too small.
+            return lock.withLock { _ in ZSTD_compress2(context, destination, bound, input.baseAddress, input.count) }
+        }
+        precondition(ZSTD_isError(written) == 0, "ZSTD_compress2: \(String(cString: ZSTD_getErrorName(written)))")
+        output.removeLast(bound - written)
+        return written
+    }
+}
+
+/// Decompression of one frame whose content size is known (`ZSTD_decompress`).
+enum Zstd {
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The frame's content, which must be `expected` bytes long.
+    static func decompress(_ frame: UnsafeRawBufferPointer, expected: Int) throws(Failure) -> [UInt8] {
+        guard expected > 0 else {
+            // An empty input still makes a (small) frame; nothing to check beyond its presence.
+            return []
+        }
+        let declared = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
+        guard declared != tj_zstd_contentsize_error(), declared == UInt64(expected) else {
+            throw Failure(description: "frame declares \(declared == tj_zstd_contentsize_error() ? "no valid header" : "\(declared) bytes"), \(expected) expected")
+        }
+        var failure: Failure?
+        let out = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
+            let n = ZSTD_decompress(buffer.baseAddress, expected, frame.baseAddress, frame.count)
+            if ZSTD_isError(n) != 0 {
+                failure = Failure(description: String(cString: ZSTD_getErrorName(n)))
+                initialized = 0
+            } else if n != expected {
+                failure = Failure(description: "frame held \(n) bytes, \(expected) expected")
+                initialized = 0
+            } else {
+                initialized = n
+            }
+        }
+        if let failure { throw failure }
+        return out
+    }
+}

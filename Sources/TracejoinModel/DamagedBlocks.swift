@@ -1,0 +1,46 @@
+import Synchronization
+
+/// A block of the index found damaged (a checksum that does not match, a truncated segment
+/// file): where it is and why it does not read. Queries skip it; the blocks around it are
+/// unaffected. `GET /v1/stats` → `index.damaged_blocks`.
+public struct DamagedBlock: Sendable, Codable, Equatable {
+    public var block: Int64
+    /// The segment file holding it, `nil` when it is kept in the database.
+    public var file: String?
+    public var offset: Int64
+    public var reason: String
+    /// When it was found (RFC 3339).
+    public var found: String
+
+    public init(block: Int64, file: String?, offset: Int64, reason: String, found: String) {
+        self.block = block
+        self.file = file
+        self.offset = offset
+        self.reason = reason
+        self.found = found
+    }
+}
+
+/// The damaged blocks found since the daemon started, each recorded once.
+public final class DamagedBlocks: Sendable {
+    private let known = Mutex<[Int64: DamagedBlock]>([:])
+
+    public init() {}
+
+    /// Records `block`; `true` the first time it is seen (so it is logged once).
+    public func record(_ block: DamagedBlock) -> Bool {
+        known.withLock { known in
+            guard known[block.block] == nil else { return false }
+            known[block.block] = block
+            return true
+        }
+    }
+
+    public func contains(_ block: Int64) -> Bool {
+        known.withLock { $0[block] != nil }
+    }
+
+    public var all: [DamagedBlock] {
+        known.withLock { $0.values.sorted { $0.block < $1.block } }
+    }
+}
