@@ -46,6 +46,9 @@ extension Index {
             // A v8 file was made without auto_vacuum; VACUUM applies it and returns the old rows' pages.
             try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
             try db.execute(sql: "VACUUM")
+            // In WAL mode the vacuumed file is written through the log: copy it back now, so
+            // the file shrinks and the log is emptied.
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
         if total > 0 {
             logger.notice("conversion done", metadata: ["rows": "\(done)", "blocks_on_disk_bytes": "\(segments.totalBytes())"])

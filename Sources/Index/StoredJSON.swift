@@ -5,11 +5,11 @@ import TracejoinModel
 /// byte by byte: this runs for every record stored and every record a query returns, where
 /// building strings or going through `JSONDecoder` costs more than the SQLite work itself.
 /// The columns stay plain JSON, so `sqlite3` and `json_extract` read them too.
-enum StoredJSON {
+package enum StoredJSON {
     // MARK: Writing
 
     /// `[[name, value], …]` — fields keep their capture order. Empty for no fields (stored NULL).
-    static func fields(_ fields: [LogRecord.Field], into out: inout [UInt8]) {
+    package static func fields(_ fields: [LogRecord.Field], into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         guard !fields.isEmpty else { return }
         out.append(UInt8(ascii: "["))

@@ -40,9 +40,13 @@ struct TraceQuery: AsyncParsableCommand {
     @Flag(help: "Print the query API's JSON instead of the tree.")
     var json = false
 
+    @Option(help: "Most log lines to show (the daemon's default is 10,000; it allows up to 50,000).")
+    var logsLimit: Int?
+
     func run() async throws {
         let client = UnixHTTPClient(socketPath: try socket.querySocket())
         let path = "/v1/traces/" + (id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id)
+            + (logsLimit.map { "?logs_limit=\($0)" } ?? "")
         let reply = try await request { try await client.get(path) }
         if json {
             print(reply.text)

@@ -29,6 +29,11 @@ public struct TraceRenderer: Sendable {
                 out.append("  " + line(log) + (log.span_id_dd.map { dim("  (span \($0))") } ?? ""))
             }
         }
+        if trace.logs_omitted > 0 {
+            out.append("")
+            out.append(red("cut: \(trace.logs_omitted) more log line\(trace.logs_omitted == 1 ? "" : "s") of this trace not shown")
+                + dim(" (the first \(trace.log_count - trace.logs_omitted) are; --logs-limit N shows more, `tracejoin query logs --trace \(trace.trace_id)` pages the rest)"))
+        }
         return out.joined(separator: "\n")
     }
 
