@@ -10,14 +10,21 @@ struct BlockCorruption: Error, CustomStringConvertible {
 /// A decoded block: every column unpacked, but no record built until asked for
 /// (``record(_:)``), so a lookup that needs a few rows of a block pays for a few strings.
 struct LogBlock {
-    /// Where a text lies: in the raw column (a line's bytes), or in the strings or fields
-    /// column (a literal); `count < 0` is nil.
+    /// Where a text lies: in record `record`'s line (`start` counted in the line as written,
+    /// holes filled), or in the strings or fields column (a literal); `count < 0` is nil.
     struct Text {
         var column: UInt8
+        var record: Int32 = 0
         var start: Int32
         var count: Int32
         static let none = Text(column: 0, start: 0, count: -1)
         var isNil: Bool { count < 0 }
+    }
+
+    /// A line's hole: where its ID text goes, and in what form.
+    struct Hole {
+        var offset: Int32
+        var form: BlockFormat.HoleForm
     }
 
     enum Value {
@@ -34,8 +41,11 @@ struct LogBlock {
     private(set) var traceLow: [UInt64?] = []
     private(set) var traceHigh: [UInt64?] = []
     private(set) var spans: [UInt64?] = []
-    /// Start of each record's line in `raw`; `count + 1` entries.
+    /// Start of each record's stored line (without its holes) in `raw`; `count + 1` entries.
     private(set) var lineStarts: [Int] = []
+    /// Each record's holes: a range of `holes`.
+    private(set) var holeStarts: [Int] = []
+    private(set) var holes: [Hole] = []
     let raw: [UInt8]
     let strings: [UInt8]
     let fieldBytes: [UInt8]
@@ -96,34 +106,50 @@ struct LogBlock {
         ingested.reserveCapacity(count)
         lineStarts.reserveCapacity(count + 1)
         slots.reserveCapacity(count * BlockFormat.Slot.allCases.count)
+        // Column 2: the flags, then each kind of ID together.
+        let flags = try traces.bytes(count)
+        var lows = traces, highs = traces, spanReader = traces
+        let lowCount = flags.reduce(0) { $0 + Int($1 & 1) }, highCount = flags.reduce(0) { $0 + Int($1 >> 1 & 1) }
+        _ = try highs.skip(lowCount * 8)
+        _ = try spanReader.skip((lowCount + highCount) * 8)
         var id: Int64 = 0
         var time: Int64 = 0
         var lineStart = 0
         lineStarts.append(0)
+        holeStarts.append(0)
         var previous = [Text](repeating: .none, count: BlockFormat.Slot.allCases.count)
         var previousNames: [Text] = []
         fieldStarts.append(0)
-        for _ in 0..<count {
+        for r in 0..<count {
             id &+= Int64(bitPattern: try idsReader.varint())
             ids.append(id)
             time &+= Varint.unzigzag(try ingestedReader.varint())
             ingested.append(time)
-            let flags = try traces.byte()
-            traceLow.append(flags & 1 != 0 ? try traces.u64() : nil)
-            traceHigh.append(flags & 2 != 0 ? try traces.u64() : nil)
-            spans.append(flags & 4 != 0 ? try traces.u64() : nil)
-            let length = Int(try lengths.varint())
-            guard lineStart + length <= raw.count else { throw BlockCorruption(reason: "column 3: line runs past the raw column") }
-            let line = lineStart..<(lineStart + length)
-            lineStart += length
+            let f = flags[r]
+            traceLow.append(f & 1 != 0 ? try lows.u64() : nil)
+            traceHigh.append(f & 2 != 0 ? try highs.u64() : nil)
+            spans.append(f & 4 != 0 ? try spanReader.u64() : nil)
+            let stored = Int(try lengths.varint())
+            guard lineStart + stored <= raw.count else { throw BlockCorruption(reason: "column 3: line runs past the raw column") }
+            lineStart += stored
             lineStarts.append(lineStart)
+            let holeCount = Int(try lengths.varint())
+            var written = stored
+            for _ in 0..<holeCount {
+                let offset = Int32(try lengths.varint())
+                guard let form = BlockFormat.HoleForm(rawValue: try lengths.byte()) else { throw BlockCorruption(reason: "column 3: hole form") }
+                holes.append(Hole(offset: offset, form: form))
+                written += form.rawValue == 0 ? 32 : 16  // an upper bound, for the reference check below
+            }
+            holeStarts.append(holes.count)
+            if holeCount > 0 { written += 8 * holeCount }
             for s in 0..<previous.count {
                 let tag = try slotReader.byte()
                 let text: Text
                 if tag == BlockFormat.Tag.same {
                     text = previous[s]
                 } else {
-                    text = try Self.text(tag: tag, line: line, reader: &slotReader, column: 5)
+                    text = try Self.text(tag: tag, record: r, lineLength: written, reader: &slotReader, column: 5)
                 }
                 previous[s] = text
                 slots.append(text)
@@ -136,7 +162,7 @@ struct LogBlock {
                     guard f < previousNames.count else { throw BlockCorruption(reason: "column 6: field name repeats nothing") }
                     name = previousNames[f]
                 } else {
-                    name = try Self.text(tag: nameTag, line: line, reader: &fieldReader, column: 6)
+                    name = try Self.text(tag: nameTag, record: r, lineLength: written, reader: &fieldReader, column: 6)
                     if f < previousNames.count { previousNames[f] = name } else { previousNames.append(name) }
                 }
                 fieldNames.append(name)
@@ -149,21 +175,21 @@ struct LogBlock {
                 case BlockFormat.ValueTag.float: fieldValues.append(.float(Double(bitPattern: try fieldReader.u64())))
                 default:
                     guard valueTag >= 5 else { throw BlockCorruption(reason: "column 6: value tag \(valueTag)") }
-                    fieldValues.append(.text(try Self.text(tag: valueTag - 5, line: line, reader: &fieldReader, column: 6)))
+                    fieldValues.append(.text(try Self.text(tag: valueTag - 5, record: r, lineLength: written, reader: &fieldReader, column: 6)))
                 }
             }
             fieldStarts.append(fieldNames.count)
         }
     }
 
-    private static func text(tag: UInt8, line: Range<Int>, reader: inout ByteReader, column: UInt8) throws(BlockCorruption) -> Text {
+    private static func text(tag: UInt8, record: Int, lineLength: Int, reader: inout ByteReader, column: UInt8) throws(BlockCorruption) -> Text {
         switch tag {
         case BlockFormat.Tag.none:
             return .none
         case BlockFormat.Tag.reference:
             let offset = Int(try reader.varint()), length = Int(try reader.varint())
-            guard offset + length <= line.count else { throw BlockCorruption(reason: "column \(column): reference past its line") }
-            return Text(column: 4, start: Int32(line.lowerBound + offset), count: Int32(length))
+            guard offset + length <= lineLength else { throw BlockCorruption(reason: "column \(column): reference past its line") }
+            return Text(column: 4, record: Int32(record), start: Int32(offset), count: Int32(length))
         case BlockFormat.Tag.literal:
             let length = Int(try reader.varint())
             let start = try reader.skip(length)
@@ -176,8 +202,36 @@ struct LogBlock {
     // MARK: Reading records
 
     func withBytes<T>(_ text: Text, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
-        let column: [UInt8] = text.column == 4 ? raw : text.column == 5 ? strings : fieldBytes
+        if text.column == 4 {
+            return withLine(Int(text.record)) { line in
+                // A damaged reference reads as empty rather than past the line.
+                let end = min(line.count, Int(text.start + max(0, text.count)))
+                return body(UnsafeBufferPointer(rebasing: line[min(end, Int(text.start))..<end]))
+            }
+        }
+        let column: [UInt8] = text.column == 5 ? strings : fieldBytes
         return column.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(text.start)..<Int(text.start + max(0, text.count))])) }
+    }
+
+    /// Record `i`'s line as it was written: the stored bytes with its IDs' text put back.
+    func withLine<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        raw.withUnsafeBufferPointer { all in
+            let stored = UnsafeBufferPointer(rebasing: all[lineStarts[i]..<lineStarts[i + 1]])
+            guard holeStarts[i] < holeStarts[i + 1] else { return body(stored) }
+            var line: [UInt8] = []
+            line.reserveCapacity(stored.count + 64)
+            var from = 0
+            for h in holes[holeStarts[i]..<holeStarts[i + 1]] {
+                // Offsets count in the line as written: the stored bytes before this hole
+                // are the offset less the holes' text already put back.
+                let upTo = min(stored.count, max(from, Int(h.offset) - (line.count - from)))
+                line.append(contentsOf: stored[from..<upTo])
+                from = upTo
+                _ = IDText.write(h.form, trace: traceID(i), span: spans[i].map(SpanID.init), into: &line)
+            }
+            line.append(contentsOf: stored[from...])
+            return line.withUnsafeBufferPointer(body)
+        }
     }
 
     func string(_ text: Text) -> String? {
@@ -207,7 +261,7 @@ struct LogBlock {
             }
             fields.append(LogRecord.Field(name: string(fieldNames[f]) ?? "", value: value))
         }
-        let line = raw.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[lineStarts[i]..<lineStarts[i + 1]]), as: UTF8.self) }
+        let line = withLine(i) { String(decoding: $0, as: UTF8.self) }
         return LogRecord(
             traceID: traceID(i), spanID: spans[i].map(SpanID.init),
             time: string(slot(i, .time)), level: string(slot(i, .level)), message: string(slot(i, .message)),
@@ -270,6 +324,12 @@ struct ByteReader {
         guard at + 8 <= bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
         defer { at += 8 }
         return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian }
+    }
+
+    /// The next `n` bytes.
+    mutating func bytes(_ n: Int) throws(BlockCorruption) -> ArraySlice<UInt8> {
+        let start = try skip(n)
+        return bytes[start..<(start + n)]
     }
 
     /// Skips `n` bytes; returns where they start.

@@ -14,9 +14,9 @@ import TracejoinModel
 /// |---|---|---|
 /// | 0 | ids | arrival id, as the varint difference from the previous one |
 /// | 1 | ingested | ingest time (ns), zigzag varint difference from the previous one |
-/// | 2 | ids of the trace | a flags byte (trace low half, high half, span), then those u64s |
-/// | 3 | lengths | the raw line's length (varint) |
-/// | 4 | raw | the raw lines, back to back |
+/// | 2 | ids of the trace | every record's flags byte (trace low half, high half, span); then the low halves, the high halves and the span IDs (u64s) of the records that have them, each kind together |
+/// | 3 | lengths | the stored line's length, its count of *holes*, and per hole its offset in the line and the ID's form (varints, a byte) |
+/// | 4 | raw | the lines, back to back, each without the text of its IDs (its holes) |
 /// | 5 | strings | time, level, message, file, source, rule, id error: each a *slot* |
 /// | 6 | fields | count, then per field a name slot and a value |
 ///
@@ -24,7 +24,10 @@ import TracejoinModel
 /// message, level and time are almost always there, so they cost a few bytes), a literal, or
 /// "the same as the previous record's" (file, source and rule rarely change). Keeping columns
 /// apart lets zstd see like next to like (IDs with IDs, text with text), and the reference
-/// slots keep each line's text stored once (docs/architecture.md).
+/// slots keep each line's text stored once (docs/architecture.md). A line's trace and span IDs
+/// are stored once too: where the line holds an ID's text exactly as Tracejoin writes it
+/// (32 or 16 hex digits, or decimal), the text is cut out and the line keeps a hole that is
+/// filled from column 2 when it is read. Random IDs are the least compressible bytes of a line.
 enum BlockFormat {
     static let magic: [UInt8] = Array("TJB1".utf8)
     static let columnCount = 7
@@ -45,6 +48,11 @@ enum BlockFormat {
         static let reference: UInt8 = 1
         static let literal: UInt8 = 2
         static let same: UInt8 = 3
+    }
+
+    /// How an ID's text was written where a line has a hole.
+    enum HoleForm: UInt8 {
+        case traceHex32, traceDecimal, traceHex16, spanDecimal, spanHex16
     }
 
     enum ValueTag {
@@ -121,6 +129,12 @@ struct LogBlockEncoder {
     private var previousIngested: Int64 = 0
     private var previousSlots: [[UInt8]?] = Array(repeating: nil, count: BlockFormat.Slot.allCases.count)
     private var previousFieldNames: [[UInt8]] = []
+    /// Column 2's four parts, joined when the block is sealed.
+    private var flags: [UInt8] = []
+    private var lows: [UInt8] = []
+    private var highs: [UInt8] = []
+    private var spanIDs: [UInt8] = []
+    private var scratch: [UInt8] = []
 
     var count: Int { summary.count }
     var rawBytes: Int { summary.rawBytes }
@@ -145,19 +159,42 @@ struct LogBlockEncoder {
         Varint.write(Varint.zigzag(ingested &- previousIngested), into: &columns[1])
         previousIngested = ingested
 
-        let flags: UInt8 = (r.traceID != nil ? 1 : 0) | (r.traceID?.high != nil ? 2 : 0) | (r.spanID != nil ? 4 : 0)
-        columns[2].append(flags)
+        flags.append((r.traceID != nil ? 1 : 0) | (r.traceID?.high != nil ? 2 : 0) | (r.spanID != nil ? 4 : 0))
         if let t = r.traceID {
-            Self.append(t.low, to: &columns[2])
-            if let high = t.high { Self.append(high, to: &columns[2]) }
+            Self.append(t.low, to: &lows)
+            if let high = t.high { Self.append(high, to: &highs) }
         }
-        if let s = r.spanID { Self.append(s.value, to: &columns[2]) }
+        if let s = r.spanID { Self.append(s.value, to: &spanIDs) }
 
         var raw = r.raw
         raw.withUTF8 { line in
             summary.rawBytes += line.count
-            Varint.write(UInt64(line.count), into: &columns[3])
-            columns[4].append(contentsOf: line)
+            // The IDs' text, found in the line, is left out of it (the holes).
+            var holes: [(offset: Int, length: Int, form: BlockFormat.HoleForm)] = []
+            func hole(_ forms: [BlockFormat.HoleForm]) {
+                for form in forms {
+                    scratch.removeAll(keepingCapacity: true)
+                    guard IDText.write(form, trace: r.traceID, span: r.spanID, into: &scratch) else { continue }
+                    let found = scratch.withUnsafeBufferPointer { Self.find($0, in: line) }
+                    if let at = found, !holes.contains(where: { at < $0.offset + $0.length && $0.offset < at + scratch.count }) {
+                        holes.append((at, scratch.count, form))
+                        return
+                    }
+                }
+            }
+            if let t = r.traceID { hole(t.high != nil ? [.traceHex32] : [.traceDecimal, .traceHex16]) }
+            if r.spanID != nil { hole([.spanDecimal, .spanHex16]) }
+            holes.sort { $0.offset < $1.offset }
+            Varint.write(UInt64(line.count - holes.reduce(0) { $0 + $1.length }), into: &columns[3])
+            Varint.write(UInt64(holes.count), into: &columns[3])
+            var from = 0
+            for h in holes {
+                Varint.write(UInt64(h.offset), into: &columns[3])
+                columns[3].append(h.form.rawValue)
+                columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from..<h.offset]))
+                from = h.offset + h.length
+            }
+            columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from...]))
             for slot in BlockFormat.Slot.allCases {
                 let value: String?
                 switch slot {
@@ -207,6 +244,8 @@ struct LogBlockEncoder {
 
     /// The block's bytes: header, compressed columns, checksum.
     func seal(with compressor: ZstdCompressor) -> [UInt8] {
+        var columns = columns
+        columns[2] = flags + lows + highs + spanIDs
         var out = BlockFormat.magic
         out.reserveCapacity(BlockFormat.headerSize + summary.rawBytes / 4 + 4096)
         out.append(UInt8(BlockFormat.columnCount))
@@ -282,4 +321,50 @@ enum Varint {
 
     static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
     static func unzigzag(_ v: UInt64) -> Int64 { Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1) }
+}
+
+/// The text of a trace or span ID in the forms a line's holes stand for, as bytes.
+enum IDText {
+    /// Appends the ID's text in `form`; `false` when the record lacks that ID.
+    static func write(_ form: BlockFormat.HoleForm, trace: TraceID?, span: SpanID?, into out: inout [UInt8]) -> Bool {
+        switch form {
+        case .traceHex32:
+            guard let trace, let high = trace.high else { return false }
+            hex(high, into: &out)
+            hex(trace.low, into: &out)
+        case .traceDecimal:
+            guard let trace else { return false }
+            decimal(trace.low, into: &out)
+        case .traceHex16:
+            guard let trace else { return false }
+            hex(trace.low, into: &out)
+        case .spanDecimal:
+            guard let span else { return false }
+            decimal(span.value, into: &out)
+        case .spanHex16:
+            guard let span else { return false }
+            hex(span.value, into: &out)
+        }
+        return true
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func hex(_ v: UInt64, into out: inout [UInt8]) {
+        for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int(v >> UInt64(shift) & 0xF)]) }
+    }
+
+    static func decimal(_ v: UInt64, into out: inout [UInt8]) {
+        guard v > 0 else {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        let start = out.count
+        var v = v
+        while v > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(v % 10))
+            v /= 10
+        }
+        out[start...].reverse()
+    }
 }

@@ -24,6 +24,8 @@ struct IndexBenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The C reference's source.", valueName: "path")) var reference = "Benchmarks/reference/sqlite_insert.c"
     @Option(help: "C compiler.") var cc = "cc"
     @Flag(help: "Keep the database (in --directory) for a look afterwards.") var keep = false
+    @Option(help: "Where sealed blocks go: segments (files beside the database, the default) or database (blobs in it).") var store = "segments"
+    @Flag(inversion: .prefixedNo, help: "Compress the same text with `zstd -1` for comparison (writes it to --directory).") var compare = true
 
     func run() async throws {
         let dir = directory ?? NSTemporaryDirectory() + "tracejoin-bench-index-\(getpid())"
@@ -33,8 +35,6 @@ struct IndexBenchCommand: AsyncParsableCommand {
         // 10 log lines a span on average: traces of 1–19 spans, lines spread over them.
         let traceCount = max(1, spans / 10)
         let services = ["checkout", "payments", "inventory", "search", "auth"]
-        let levels = ["INFO", "INFO", "INFO", "DEBUG", "WARNING", "ERROR"]
-        func traceID(_ n: Int) -> TraceID { TraceID(high: 0x6b06_0b90_0000_0000, low: UInt64(n) &* 0x9E37_79B9_7F4A_7C15 | 1) }
 
         // The C reference first, on a database made by the same migrations.
         var referenceRate: Double?
@@ -57,60 +57,76 @@ struct IndexBenchCommand: AsyncParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: referencePath + suffix) }
         }
 
-        let index = try Index(path: dir + "/index.db")
+        var options = Index.Options()
+        options.sealedInDatabase = store == "database"
+        let index = try Index(path: dir + "/index.db", options: options)
+        var workload = try LogWorkload(traces: traceCount, concurrency: concurrency, perTrace: max(1, lines / traceCount), work: dir + "/work")
+        workload.keepText = compare
+        let textPath = dir + "/lines.log"
+        if compare { _ = FileManager.default.createFile(atPath: textPath, contents: nil) }
+        let textFile = compare ? FileHandle(forWritingAtPath: textPath) : nil
+        print("storing \(lines) log lines (ddtrace format, parsed by the real rule, not timed) in batches of \(batch), "
+            + "\(concurrency) traces in progress at a time, blocks in \(options.sealedInDatabase ? "the database" : "segment files")…")
+        // Only the commits are timed, not making up the records.
+        var logTime = Duration.zero
+        var stored = 0
+        var records = 0
+        let cpuBefore = cpuSeconds()
+        var cpuOutside = 0.0
+        while stored < lines {
+            let n = min(batch, lines - stored)
+            let c0 = cpuSeconds()
+            let batchRecords = workload.next(n)
+            if compare {
+                textFile?.write(Data(workload.text))
+                workload.text.removeAll(keepingCapacity: true)
+            }
+            cpuOutside += cpuSeconds() - c0
+            let t = ContinuousClock.now
+            try await index.commit(TailBatch(records: batchRecords))
+            logTime += ContinuousClock.now - t
+            stored += n
+            records += batchRecords.count
+        }
+        try textFile?.close()
+        let logSeconds = seconds(logTime)
+        let logCPU = cpuSeconds() - cpuBefore - cpuOutside
+        let rawBytes = workload.rawBytes
+        let disk = Self.bytesUnder(dir, excluding: ["lines.log", "lines.log.zst", "reference.db", "work", "sqlite_insert"])
+        var zstdLine = ""
+        if compare {
+            let t = ContinuousClock.now
+            _ = try BenchCommand.runProcess("zstd", ["-1", "-q", "-f", textPath, "-o", textPath + ".zst"])
+            let zstdSeconds = seconds(ContinuousClock.now - t)
+            let zstdBytes = (try FileManager.default.attributesOfItem(atPath: textPath + ".zst")[.size] as? Int) ?? 0
+            zstdLine = String(format: "; zstd -1 of the same text: %.3f× in %.2f s (%.0f MB/s)", Double(zstdBytes) / Double(rawBytes), zstdSeconds,
+                              Double(rawBytes) / zstdSeconds / 1e6)
+            try? FileManager.default.removeItem(atPath: textPath)
+            try? FileManager.default.removeItem(atPath: textPath + ".zst")
+        }
+        let linesDisk = disk
+
         print("storing \(spans) spans in \(traceCount) traces…")
         var spanTime = Duration.zero
-        var stored = 0
+        stored = 0
         while stored < spans {
             let n = min(batch, spans - stored)
-            let records = (0..<n).map { i -> SpanRecord in
-                // Span k belongs to trace k % traceCount; they are stored a trace at a time, as a
-                // tracer sends a trace's spans together.
+            let spanRecords = (0..<n).map { i -> SpanRecord in
+                // Span s is span s % 10 of trace s / 10, stored a trace at a time as tracers send them.
                 let s = stored + i
-                let k = s < 10 * traceCount ? s % 10 * traceCount + s / 10 : s
-                return SpanRecord(traceID: traceID(k % traceCount), spanID: SpanID(UInt64(k + 1)), parentID: k < traceCount ? nil : SpanID(UInt64(k % traceCount + 1)),
-                                  service: services[k % services.count], name: "op", resource: "GET /x", start: 1_764_000_000_000_000_000 + Int64(k),
-                                  duration: 1000, error: k % 50 == 0, meta: ["env": "prod"], protocolName: "datadog-v0.5")
+                let trace = s / 10 % traceCount
+                let id = UInt64(s + 1) &* 0xD6E8_FEB8_6659_FD93
+                return SpanRecord(traceID: LogWorkload.traceID(trace), spanID: SpanID(id),
+                                  parentID: s % 10 == 0 ? nil : SpanID(UInt64(trace * 10 + 1) &* 0xD6E8_FEB8_6659_FD93),
+                                  service: services[trace % services.count], name: "op", resource: "GET /x", start: 1_764_000_000_000_000_000 + Int64(s),
+                                  duration: 1000, error: s % 50 == 0, meta: ["env": "prod"], protocolName: "datadog-v0.5")
             }
             let t = ContinuousClock.now
-            try await index.insert(records)
+            try await index.insert(spanRecords)
             spanTime += ContinuousClock.now - t
             stored += n
         }
         let spanSeconds = seconds(spanTime)
-        print("storing \(lines) log lines in batches of \(batch), " + (scatter ? "each trace's lines spread over the whole run…" : "\(concurrency) traces in progress at a time…"))
-        // Only the commits are timed, not making up the records.
-        var logTime = Duration.zero
-        stored = 0
-        while stored < lines {
-            let n = min(batch, lines - stored)
-            var records: [LogRecord] = []
-            records.reserveCapacity(n)
-            let perTrace = max(1, lines / traceCount)
-            for i in 0..<n {
-                let k = stored + i
-                let span: Int
-                if scatter {
-                    span = k % spans
-                } else {
-                    // Blocks of `concurrency` traces, their lines round-robin, each on its spans in turn.
-                    let j = k % (concurrency * perTrace)
-                    let trace = (k / (concurrency * perTrace) * concurrency + j % concurrency) % traceCount
-                    let s = trace + (j / concurrency) % 10 * traceCount
-                    span = s < spans ? s : trace
-                }
-                let message = "request \(k) handled in \(rng.next() % 500) ms"
-                let raw = "2026-11-24 22:11:28,925 \(levels[k % levels.count]) [rc.app] [app.py:144] [dd.trace_id=\(traceID(span % traceCount).hex) dd.span_id=\(span + 1)] - \(message)"
-                records.append(LogRecord(traceID: traceID(span % traceCount), spanID: SpanID(UInt64(span + 1)), time: "2026-11-24 22:11:28,925",
-                                         level: levels[k % levels.count], message: message, file: "/var/log/app.log", source: "app",
-                                         rule: "python-ddtrace", raw: raw, fields: [.init(name: "logger", value: "rc.app")]))
-            }
-            let t = ContinuousClock.now
-            try await index.commit(TailBatch(records: records))
-            logTime += ContinuousClock.now - t
-            stored += n
-        }
-        let logSeconds = seconds(logTime)
         let bytes = try await index.usedBytes()
 
         // Queries are timed on a settled index: the gigabytes just written are flushed first,
@@ -121,7 +137,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
         var documents: [Double] = []
         var documentBytes = 0
         for _ in 0..<queries {
-            let id = traceID(Int(rng.next() % UInt64(traceCount)))
+            let id = LogWorkload.traceID(Int(rng.next() % UInt64(traceCount)))
             let t = ContinuousClock.now
             let found = try await index.trace(id)
             lookups.append(seconds(ContinuousClock.now - t) * 1000)
@@ -160,7 +176,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
                 httpFloor.append(seconds(ContinuousClock.now - t) * 1000)
             }
             for _ in 0..<queries {
-                let id = traceID(Int(rng.next() % UInt64(traceCount)))
+                let id = LogWorkload.traceID(Int(rng.next() % UInt64(traceCount)))
                 let t = ContinuousClock.now
                 let reply = try await client.get("/v1/traces/\(id.hex)")
                 httpLookups.append(seconds(ContinuousClock.now - t) * 1000)
@@ -175,11 +191,14 @@ struct IndexBenchCommand: AsyncParsableCommand {
             group.cancelAll()
         }
 
-        let logRate = Double(lines) / logSeconds
+        let logRate = Double(records) / logSeconds
         print("")
-        print("ingest: \(spans) spans at \(Int(Double(spans) / spanSeconds)) spans/s; \(lines) log lines at \(Int(logRate)) records/s"
-            + (referenceRate.map { String(format: "; C reference %d records/s, Tracejoin %.2f× the C time", Int($0), $0 / logRate) } ?? ""))
-        print("size: \(bytes / 1_048_576) MiB, \(bytes / Int64(max(1, lines + spans))) bytes a record")
+        print("ingest: \(records) records (from \(lines) lines) at \(Int(logRate)) records/s, \(String(format: "%.2f", logCPU / Double(records) * 1e6)) CPU µs a record"
+            + (referenceRate.map { String(format: "; C SQLite row inserter %d records/s: %.2f× its rate", Int($0), logRate / $0) } ?? ""))
+        print("  spans: \(spans) at \(Int(Double(spans) / spanSeconds)) spans/s")
+        print(String(format: "disk after the lines: %.1f MiB for %.1f MiB of log text: %.3f× the raw bytes", Double(linesDisk) / 1_048_576,
+                     Double(rawBytes) / 1_048_576, Double(linesDisk) / Double(rawBytes)) + zstdLine)
+        print("  with the spans too: \(bytes / 1_048_576) MiB;  peak RSS of this process \(Self.peakRSSMiB()) MiB")
         print("GET /v1/traces/{id} (\(lookups.count)):  over HTTP p50 \(pct(httpLookups, 50)) ms  p99 \(pct(httpLookups, 99)) ms;  "
             + "in the index p50 \(pct(lookups, 50)) ms  p99 \(pct(lookups, 99)) ms")
         print("  of which building the document and its JSON (\(documentBytes / max(1, documents.count) / 1024) KiB a trace):  "
@@ -187,6 +206,36 @@ struct IndexBenchCommand: AsyncParsableCommand {
         print("GET /healthz (\(httpFloor.count)), the HTTP round trip alone:  p50 \(pct(httpFloor, 50)) ms  p99 \(pct(httpFloor, 99)) ms")
         print("GET /v1/logs?service=&level= (\(searches.count)):  over HTTP p50 \(pct(httpSearches, 50)) ms  p99 \(pct(httpSearches, 99)) ms;  "
             + "in the index p50 \(pct(searches, 50)) ms  p99 \(pct(searches, 99)) ms")
+    }
+
+    /// Bytes of every file under `dir` (recursively), except the named top-level entries.
+    static func bytesUnder(_ dir: String, excluding: Set<String>) -> Int64 {
+        var total: Int64 = 0
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !excluding.contains(name) {
+            let path = dir + "/" + name
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
+                total += bytesUnder(path, excluding: [])
+            } else {
+                total += (try? fm.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+            }
+        }
+        return total
+    }
+
+    /// This process's peak resident memory (VmHWM).
+    static func peakRSSMiB() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+
+    /// CPU time (user + system) of this process so far, in seconds.
+    func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
