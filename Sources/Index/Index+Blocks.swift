@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import GRDB
 import Logging
+import Synchronization
 import TracejoinModel
 
 /// Where a block is kept, as the catalog says.
@@ -51,6 +52,7 @@ extension Index {
     /// snapshot was taken).
     func readBlock(_ place: BlockPlace, _ db: Database) throws -> LogBlock? {
         if damage.contains(place.id) { return nil }
+        if let cached = cache.get(place.id) { return cached }
         let bytes: [UInt8]
         if let segment = place.segment {
             do {
@@ -66,7 +68,9 @@ extension Index {
             bytes = try Data.fetchOne(db, sql: "SELECT data FROM blocks WHERE id = ?", arguments: [place.id]).map { [UInt8]($0) } ?? []
         }
         do {
-            return try LogBlock(bytes: bytes)
+            let block = try LogBlock(bytes: bytes)
+            cache.put(place.id, block)
+            return block
         } catch {
             report(place, reason: error.reason)
             return nil
@@ -99,5 +103,35 @@ extension Index {
             places.append(place)
         }
         return places
+    }
+}
+
+/// The most recently read blocks, decoded: newest-first searches and follows read the same
+/// newest blocks again and again. Least recently used goes first.
+final class BlockCache: Sendable {
+    private let entries = Mutex<(blocks: [Int64: (block: LogBlock, used: UInt64)], clock: UInt64)>(([:], 0))
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func get(_ id: Int64) -> LogBlock? {
+        entries.withLock { state in
+            guard let hit = state.blocks[id] else { return nil }
+            state.clock += 1
+            state.blocks[id] = (hit.block, state.clock)
+            return hit.block
+        }
+    }
+
+    func put(_ id: Int64, _ block: LogBlock) {
+        entries.withLock { state in
+            state.clock += 1
+            state.blocks[id] = (block, state.clock)
+            if state.blocks.count > capacity, let oldest = state.blocks.min(by: { $0.value.used < $1.value.used })?.key {
+                state.blocks[oldest] = nil
+            }
+        }
     }
 }

@@ -74,7 +74,7 @@ extension Index {
             encoder.append(id: lastID, ingested: rows.int64(13), record)
         }
         guard encoder.count > 0 else { return 0 }
-        try write(encoder, sealed: true, db)
+        try write(encoder.seal(with: compressor), encoder.summary, sealed: true, db)
         try db.execute(sql: "DELETE FROM logs WHERE id <= ?", arguments: [lastID])
         return encoder.count
     }

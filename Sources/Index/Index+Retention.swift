@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TracejoinModel
 
 extension Index {
@@ -13,6 +14,12 @@ extension Index {
             self.logs = logs
             self.spans = spans
             self.blocks = blocks
+        }
+
+        mutating func add(_ other: Pruned) {
+            logs += other.logs
+            spans += other.spans
+            blocks += other.blocks
         }
     }
 
@@ -36,6 +43,7 @@ extension Index {
             return (pruned, try Self.emptiedSegments(blocks.compactMap { $0["segment"] as Int64? }, db))
         }
         try await afterDeleting(emptied, spans: pruned.spans)
+        deleted.withLock { $0.add(pruned) }
         return pruned
     }
 
@@ -74,7 +82,14 @@ extension Index {
             return (pruned, try Self.emptiedSegments(blocks.compactMap { $0["segment"] as Int64? }, db))
         }
         try await afterDeleting(emptied, spans: pruned.spans)
+        deleted.withLock { $0.add(pruned) }
         return pruned
+    }
+
+    /// Everything retention deleted since the index was opened: by age, by size on the
+    /// retention timer, and by size as blocks are written.
+    public func deletedSoFar() -> Pruned {
+        deleted.withLock { $0 }
     }
 
     /// Of `segments`, those no block is left in.
@@ -109,10 +124,16 @@ extension Index {
     /// sealed blocks, so the bound holds as blocks are written).
     func keepWithinMaxBytes() async throws {
         var used = diskBytes()
+        var total = Pruned()
         while used > options.maxBytes {
             let step = try await pruneOldest()
             if step.isEmpty && step.blocks == 0 { break }
+            total.add(step)
             used = diskBytes()
+        }
+        if total.blocks > 0 {
+            logger.info("retention deleted the oldest blocks to stay within max_bytes",
+                        metadata: ["logs": "\(total.logs)", "spans": "\(total.spans)", "used_bytes": "\(used)", "max_bytes": "\(options.maxBytes)"])
         }
     }
 }

@@ -21,6 +21,10 @@ public final class Index: TailSink, SpanSink, TraceReader {
     public let health = IngestHealth()
     /// Blocks found damaged since the daemon started.
     public let damage = DamagedBlocks()
+    /// What retention deleted since the index was opened.
+    let deleted = Mutex(Pruned())
+    /// Recently read blocks, decoded (blocks never change once written).
+    let cache = BlockCache(capacity: 32)
     let logger: Logger
 
     /// How blocks are made and kept.
@@ -46,9 +50,10 @@ public final class Index: TailSink, SpanSink, TraceReader {
     package static let pageSize = 16384
     package static let writerCacheKiB = 65536
     package static let readerCacheKiB = 8192
-    /// The write-ahead log is copied into the file after this many pages (64 MiB) at most:
-    /// pages rewritten by successive batches are copied once. A small `max_bytes` gets less.
-    package static let checkpointPages = 4000
+    /// The write-ahead log is copied into the file after this many pages (16 MiB) at most, and
+    /// cut back to that size: log lines reach it only as small tail blocks, and it counts
+    /// against `max_bytes`. A small `max_bytes` gets less.
+    package static let checkpointPages = 1000
 
     /// Opens (creating if needed) the index whose database is `path` and brings its schema up
     /// to date; an index of rows (schema v8) is converted into blocks first.
@@ -153,46 +158,65 @@ public final class Index: TailSink, SpanSink, TraceReader {
         var nextID = (try Int64.fetchOne(db, sql: "SELECT max(last_id) FROM blocks") ?? 0) + 1
         let tail = try Row.fetchOne(db, sql: "SELECT count(*) AS n, total(records) AS records, total(raw_bytes) AS bytes FROM blocks WHERE sealed = 0")!
         let batchBytes = records.reduce(0) { $0 + $1.raw.utf8.count }
-        var encoder = LogBlockEncoder()
-        var sealed = 0
         if Int(tail["records"] as Double) + records.count < options.blockRecords && Int(tail["bytes"] as Double) + batchBytes < options.blockBytes {
+            var encoder = LogBlockEncoder()
             for r in records {
                 encoder.append(id: nextID, ingested: ingested, r)
                 nextID += 1
             }
-            try write(encoder, sealed: false, db)
+            try write(encoder.seal(with: compressor), encoder.summary, sealed: false, db)
             return 0
         }
-        func add(id: Int64, ingested: Int64, _ r: LogRecord) throws {
-            encoder.append(id: id, ingested: ingested, r)
-            if encoder.count >= options.blockRecords || encoder.rawBytes >= options.blockBytes {
-                try write(encoder, sealed: true, db)
-                sealed += 1
-                encoder = LogBlockEncoder()
-            }
-        }
+        // Sealing: the tail's records, then the batch's, cut into blocks.
+        var items: [(id: Int64, ingested: Int64, record: LogRecord)] = []
+        items.reserveCapacity(records.count + Int(tail["records"] as Double))
         if (tail["n"] as Int) > 0 {
-            let tails = try Row.fetchAll(db, sql: "SELECT id, segment, offset, stored_bytes, data FROM blocks WHERE sealed = 0 ORDER BY id")
-            for row in tails {
+            for row in try Row.fetchAll(db, sql: "SELECT id, segment, offset, stored_bytes, data FROM blocks WHERE sealed = 0 ORDER BY id") {
                 let place = BlockPlace(row)
                 if let block = try readBlock(place, db) {
-                    for i in 0..<block.count { try add(id: block.ids[i], ingested: block.ingested[i], block.record(i)) }
+                    for i in 0..<block.count { items.append((block.ids[i], block.ingested[i], block.record(i))) }
                 }
                 try deleteBlock(place.id, db)
             }
         }
         for r in records {
-            try add(id: nextID, ingested: ingested, r)
+            items.append((nextID, ingested, r))
             nextID += 1
         }
-        if encoder.count > 0 { try write(encoder, sealed: false, db) }
-        return sealed
+        var cuts: [Range<Int>] = []
+        var start = 0, bytes = 0
+        for (i, item) in items.enumerated() {
+            bytes += item.record.raw.utf8.count
+            if i + 1 - start >= options.blockRecords || bytes >= options.blockBytes {
+                cuts.append(start..<(i + 1))
+                start = i + 1
+                bytes = 0
+            }
+        }
+        let rest = start..<items.count
+        // Blocks are encoded and compressed on every core; written in order.
+        let encoded = Self.encode(items, cuts + (rest.isEmpty ? [] : [rest]), compressor: compressor)
+        for (i, block) in encoded.enumerated() {
+            try write(block.bytes, block.summary, sealed: i < cuts.count, db)
+        }
+        return cuts.count
+    }
+
+    /// Encodes each range of `items` as a block, on as many threads as there are cores.
+    static func encode(_ items: [(id: Int64, ingested: Int64, record: LogRecord)], _ ranges: [Range<Int>],
+                       compressor: ZstdCompressor) -> [(bytes: [UInt8], summary: BlockSummary)] {
+        let done = Mutex<[Int: (bytes: [UInt8], summary: BlockSummary)]>([:])
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { n in
+            var encoder = LogBlockEncoder()
+            for item in items[ranges[n]] { encoder.append(id: item.id, ingested: item.ingested, item.record) }
+            let block = (encoder.seal(with: compressor), encoder.summary)
+            done.withLock { $0[n] = block }
+        }
+        return done.withLock { blocks in ranges.indices.map { blocks[$0]! } }
     }
 
     /// Writes one block and its catalog and trace-index entries.
-    func write(_ encoder: LogBlockEncoder, sealed: Bool, _ db: Database) throws {
-        let bytes = encoder.seal(with: compressor)
-        let summary = encoder.summary
+    func write(_ bytes: [UInt8], _ summary: BlockSummary, sealed: Bool, _ db: Database) throws {
         var place: (segment: Int64, offset: Int64)?
         if sealed && !options.sealedInDatabase {
             do {
@@ -348,8 +372,15 @@ public final class Index: TailSink, SpanSink, TraceReader {
             var logs: [LogRecord] = []
             var total = 0
             for place in try self.blocksOfTrace(id.low, descending: false, db) {
+                // A damaged block's lines cannot be shown by any limit: they are not counted
+                // as left out (the damage is reported in /v1/stats).
+                if self.damage.contains(place.id) { continue }
+                guard logs.count < logLimit else {
+                    total += place.lines
+                    continue
+                }
+                guard let block = try self.readBlock(place, db) else { continue }
                 total += place.lines
-                guard logs.count < logLimit, let block = try self.readBlock(place, db) else { continue }
                 for i in 0..<block.count where Self.matches(block, i, id) {
                     guard logs.count < logLimit else { break }
                     logs.append(block.record(i))
@@ -392,3 +423,4 @@ public final class Index: TailSink, SpanSink, TraceReader {
 struct BlockWriteFailed: Error {
     var error: SegmentFiles.IOError
 }
+

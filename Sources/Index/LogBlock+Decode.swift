@@ -9,7 +9,7 @@ struct BlockCorruption: Error, CustomStringConvertible {
 
 /// A decoded block: every column unpacked, but no record built until asked for
 /// (``record(_:)``), so a lookup that needs a few rows of a block pays for a few strings.
-struct LogBlock {
+struct LogBlock: Sendable {
     /// Where a text lies: in record `record`'s line (`start` counted in the line as written,
     /// holes filled), or in the strings or fields column (a literal); `count < 0` is nil.
     struct Text {
@@ -106,6 +106,14 @@ struct LogBlock {
         ingested.reserveCapacity(count)
         lineStarts.reserveCapacity(count + 1)
         slots.reserveCapacity(count * BlockFormat.Slot.allCases.count)
+        traceLow.reserveCapacity(count)
+        traceHigh.reserveCapacity(count)
+        spans.reserveCapacity(count)
+        holeStarts.reserveCapacity(count + 1)
+        holes.reserveCapacity(count * 2)
+        fieldStarts.reserveCapacity(count + 1)
+        fieldNames.reserveCapacity(count)
+        fieldValues.reserveCapacity(count)
         // Column 2: the flags, then each kind of ID together.
         let flags = try traces.bytes(count)
         var lows = traces, highs = traces, spanReader = traces

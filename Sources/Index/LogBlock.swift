@@ -99,8 +99,8 @@ enum BlockFormat {
     static let nilBit: UInt64 = 1 << 63
 
     static func bit(of text: String?) -> UInt64 {
-        guard let text else { return nilBit }
-        return bit(of: text.utf8)
+        guard var text else { return nilBit }
+        return text.withUTF8 { bit(of: $0) }
     }
 }
 
@@ -127,7 +127,9 @@ struct LogBlockEncoder {
     private(set) var summary = BlockSummary()
     private var previousID: Int64 = 0
     private var previousIngested: Int64 = 0
-    private var previousSlots: [[UInt8]?] = Array(repeating: nil, count: BlockFormat.Slot.allCases.count)
+    /// Each slot's previous value (`previousSlotIsNil` when it had none); buffers reused.
+    private var previousSlots: [[UInt8]] = Array(repeating: [], count: BlockFormat.Slot.allCases.count)
+    private var previousSlotIsNil: [Bool] = Array(repeating: true, count: BlockFormat.Slot.allCases.count)
     private var previousFieldNames: [[UInt8]] = []
     /// Column 2's four parts, joined when the block is sealed.
     private var flags: [UInt8] = []
@@ -135,6 +137,10 @@ struct LogBlockEncoder {
     private var highs: [UInt8] = []
     private var spanIDs: [UInt8] = []
     private var scratch: [UInt8] = []
+
+    private static let hex32: [BlockFormat.HoleForm] = [.traceHex32]
+    private static let traceForms: [BlockFormat.HoleForm] = [.traceDecimal, .traceHex16]
+    private static let spanForms: [BlockFormat.HoleForm] = [.spanDecimal, .spanHex16]
 
     var count: Int { summary.count }
     var rawBytes: Int { summary.rawBytes }
@@ -169,26 +175,31 @@ struct LogBlockEncoder {
         var raw = r.raw
         raw.withUTF8 { line in
             summary.rawBytes += line.count
-            // The IDs' text, found in the line, is left out of it (the holes).
-            var holes: [(offset: Int, length: Int, form: BlockFormat.HoleForm)] = []
-            func hole(_ forms: [BlockFormat.HoleForm]) {
+            // The IDs' text, found in the line, is left out of it (the holes: at most one
+            // for the trace, one for the span).
+            var scratch = self.scratch
+            defer { self.scratch = scratch }
+            var first: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
+            var second: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
+            func hole(_ forms: [BlockFormat.HoleForm]) -> (offset: Int, length: Int, form: BlockFormat.HoleForm)? {
                 for form in forms {
                     scratch.removeAll(keepingCapacity: true)
                     guard IDText.write(form, trace: r.traceID, span: r.spanID, into: &scratch) else { continue }
-                    let found = scratch.withUnsafeBufferPointer { Self.find($0, in: line) }
-                    if let at = found, !holes.contains(where: { at < $0.offset + $0.length && $0.offset < at + scratch.count }) {
-                        holes.append((at, scratch.count, form))
-                        return
-                    }
+                    guard let at = scratch.withUnsafeBufferPointer({ Self.find($0, in: line) }) else { continue }
+                    if let f = first, at < f.offset + f.length && f.offset < at + scratch.count { continue }
+                    return (at, scratch.count, form)
                 }
+                return nil
             }
-            if let t = r.traceID { hole(t.high != nil ? [.traceHex32] : [.traceDecimal, .traceHex16]) }
-            if r.spanID != nil { hole([.spanDecimal, .spanHex16]) }
-            holes.sort { $0.offset < $1.offset }
-            Varint.write(UInt64(line.count - holes.reduce(0) { $0 + $1.length }), into: &columns[3])
-            Varint.write(UInt64(holes.count), into: &columns[3])
+            if let t = r.traceID { first = hole(t.high != nil ? Self.hex32 : Self.traceForms) }
+            if r.spanID != nil { second = hole(Self.spanForms) }
+            if let f = first, let s = second, s.offset < f.offset { (first, second) = (s, f) }
+            if first == nil { (first, second) = (second, nil) }
+            Varint.write(UInt64(line.count - (first?.length ?? 0) - (second?.length ?? 0)), into: &columns[3])
+            columns[3].append(first == nil ? 0 : second == nil ? 1 : 2)
             var from = 0
-            for h in holes {
+            for h in [first, second] {
+                guard let h else { continue }
                 Varint.write(UInt64(h.offset), into: &columns[3])
                 columns[3].append(h.form.rawValue)
                 columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from..<h.offset]))
@@ -206,13 +217,14 @@ struct LogBlockEncoder {
                 case .rule: value = r.rule
                 case .idError: value = r.idError
                 }
-                writeSlot(value, line: line, previous: &previousSlots[slot.rawValue], into: &columns[5])
+                Self.writeSlot(value, line: line, previous: &previousSlots[slot.rawValue], previousIsNil: &previousSlotIsNil[slot.rawValue],
+                               into: &columns[5])
             }
             Varint.write(UInt64(r.fields.count), into: &columns[6])
             for (n, field) in r.fields.enumerated() {
                 var name = field.name
                 name.withUTF8 { nameBytes in
-                    if n < previousFieldNames.count, previousFieldNames[n].elementsEqual(nameBytes) {
+                    if n < previousFieldNames.count, Self.same(previousFieldNames[n], nameBytes) {
                         columns[6].append(BlockFormat.Tag.same)
                     } else {
                         columns[6].append(BlockFormat.Tag.literal)
@@ -236,7 +248,7 @@ struct LogBlockEncoder {
                     Self.append(d.bitPattern, to: &columns[6])
                 case .string(var s):
                     // String values use the slot tags, shifted past the value tags.
-                    s.withUTF8 { writeText($0, line: line, tagBase: 5, into: &columns[6]) }
+                    s.withUTF8 { Self.writeText($0, line: line, tagBase: 5, into: &columns[6]) }
                 }
             }
         }
@@ -264,24 +276,27 @@ struct LogBlockEncoder {
         return out
     }
 
-    private func writeSlot(_ value: String?, line: UnsafeBufferPointer<UInt8>, previous: inout [UInt8]?, into out: inout [UInt8]) {
+    private static func writeSlot(_ value: String?, line: UnsafeBufferPointer<UInt8>, previous: inout [UInt8], previousIsNil: inout Bool,
+                                  into out: inout [UInt8]) {
         guard var value else {
             out.append(BlockFormat.Tag.none)
-            previous = nil
+            previousIsNil = true
             return
         }
         value.withUTF8 { bytes in
-            if let p = previous, p.elementsEqual(bytes) {
+            if !previousIsNil, Self.same(previous, bytes) {
                 out.append(BlockFormat.Tag.same)
                 return
             }
             writeText(bytes, line: line, tagBase: 0, into: &out)
-            previous = Array(bytes)
+            previous.removeAll(keepingCapacity: true)
+            previous.append(contentsOf: bytes)
+            previousIsNil = false
         }
     }
 
     /// A reference to where `text` occurs in the record's raw line, or the text itself.
-    private func writeText(_ text: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>, tagBase: UInt8, into out: inout [UInt8]) {
+    private static func writeText(_ text: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>, tagBase: UInt8, into out: inout [UInt8]) {
         if text.count >= 3, let at = Self.find(text, in: line) {
             out.append(tagBase + BlockFormat.Tag.reference)
             Varint.write(UInt64(at), into: &out)
@@ -291,6 +306,12 @@ struct LogBlockEncoder {
             Varint.write(UInt64(text.count), into: &out)
             out.append(contentsOf: text)
         }
+    }
+
+    /// Whether `a` and `b` hold the same bytes (`memcmp(3)`).
+    static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count, a.count > 0, let base = b.baseAddress else { return a.count == b.count }
+        return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, b.count) == 0 }
     }
 
     /// `memmem(3)`: where `needle` first occurs in `haystack`.

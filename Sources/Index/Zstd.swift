@@ -8,33 +8,43 @@ import Synchronization
 /// converter and the benchmarks. Every frame carries zstd's content checksum
 /// (`ZSTD_c_checksumFlag`), so a damaged frame is refused on decompression.
 final class ZstdCompressor: Sendable {
-    /// The `ZSTD_CCtx`, freed in `deinit`; used only while `lock` is held.
-    nonisolated(unsafe) private let context: OpaquePointer
-    private let lock = Mutex(())
+    /// Idle `ZSTD_CCtx`s, by address: one is taken for each frame, so blocks sealed on both
+    /// cores at once each have their own. Freed in `deinit`.
+    private let idle = Mutex<[UInt]>([])
     let level: Int32
 
     init(level: Int32 = 1) {
         self.level = level
-        let handle = ZSTD_createCCtx()!
-        ZSTD_CCtx_setParameter(handle, ZSTD_c_compressionLevel, level)
-        ZSTD_CCtx_setParameter(handle, ZSTD_c_checksumFlag, 1)
-        context = handle
     }
 
     deinit {
-        ZSTD_freeCCtx(context)
+        idle.withLock { contexts in
+            for address in contexts { ZSTD_freeCCtx(OpaquePointer(bitPattern: address)) }
+        }
+    }
+
+    private func take() -> OpaquePointer {
+        if let address = idle.withLock({ $0.popLast() }), let context = OpaquePointer(bitPattern: address) { return context }
+        let context = ZSTD_createCCtx()!
+        ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+        return context
     }
 
     /// Appends the zstd frame of `input` to `output` (`ZSTD_compress2`); returns the frame's length.
     @discardableResult
     func compress(_ input: UnsafeRawBufferPointer, appendingTo output: inout [UInt8]) -> Int {
+        let context = take()
+        defer {
+            let address = UInt(bitPattern: context)
+            idle.withLock { $0.append(address) }
+        }
         let bound = ZSTD_compressBound(input.count)
         let start = output.count
         output.append(contentsOf: repeatElement(0, count: bound))
         let written = output.withUnsafeMutableBytes { out in
-            let destination = out.baseAddress! + start
             // A bound-sized destination cannot be too small.
-            return lock.withLock { _ in ZSTD_compress2(context, destination, bound, input.baseAddress, input.count) }
+            ZSTD_compress2(context, out.baseAddress! + start, bound, input.baseAddress, input.count)
         }
         precondition(ZSTD_isError(written) == 0, "ZSTD_compress2: \(String(cString: ZSTD_getErrorName(written)))")
         output.removeLast(bound - written)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import Index
 import Logging
 import QueryAPI
@@ -41,7 +42,12 @@ struct IndexBenchCommand: AsyncParsableCommand {
         if !scatter {
             print("C reference: the same rows through the SQLite C API…")
             let referencePath = dir + "/reference.db"
-            _ = try Index(path: referencePath)
+            // The row store that v8 kept (one row per line), made by the same migrations.
+            var configuration = Configuration()
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = \(Index.pageSize)") }
+            let rowStore = try DatabaseQueue(path: referencePath, configuration: configuration)
+            try Schema.migrator.migrate(rowStore, upTo: "v8: level in the arrival-order index")
+            try await rowStore.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
             let binary = dir + "/sqlite_insert"
             _ = try BenchCommand.runProcess(cc, ["-O2", "-o", binary, reference, "-lsqlite3"])
             let output = try BenchCommand.runProcess(binary, [
