@@ -96,12 +96,20 @@ struct LogBlock: Sendable {
     }
 
     private mutating func unpack(_ columns: [[UInt8]]) throws(BlockCorruption) {
-        var idsReader = ByteReader(columns[0], column: 0)
-        var ingestedReader = ByteReader(columns[1], column: 1)
-        var traces = ByteReader(columns[2], column: 2)
-        var lengths = ByteReader(columns[3], column: 3)
-        var slotReader = ByteReader(strings, column: 5)
-        var fieldReader = ByteReader(fieldBytes, column: 6)
+        // Everything is built in locals and stored at the end: appending to a struct's own
+        // arrays inside a mutating method costs a uniqueness check per append.
+        var ids: [Int64] = [], ingested: [Int64] = [], traceLow: [UInt64?] = [], traceHigh: [UInt64?] = [], spans: [UInt64?] = []
+        var lineStarts: [Int] = [], holeStarts: [Int] = [], holes: [Hole] = [], slots: [Text] = []
+        var fieldStarts: [Int] = [], fieldNames: [Text] = [], fieldValues: [Value] = []
+        let count = count
+        try withColumns(columns) { (c) throws(BlockCorruption) in
+        var idsReader = ByteReader(c[0], column: 0)
+        var ingestedReader = ByteReader(c[1], column: 1)
+        var traces = ByteReader(c[2], column: 2)
+        var lengths = ByteReader(c[3], column: 3)
+        let rawCount = c[4].count
+        var slotReader = ByteReader(c[5], column: 5)
+        var fieldReader = ByteReader(c[6], column: 6)
         ids.reserveCapacity(count)
         ingested.reserveCapacity(count)
         lineStarts.reserveCapacity(count + 1)
@@ -138,7 +146,7 @@ struct LogBlock: Sendable {
             traceHigh.append(f & 2 != 0 ? try highs.u64() : nil)
             spans.append(f & 4 != 0 ? try spanReader.u64() : nil)
             let stored = Int(try lengths.varint())
-            guard lineStart + stored <= raw.count else { throw BlockCorruption(reason: "column 3: line runs past the raw column") }
+            guard lineStart + stored <= rawCount else { throw BlockCorruption(reason: "column 3: line runs past the raw column") }
             lineStart += stored
             lineStarts.append(lineStart)
             let holeCount = Int(try lengths.varint())
@@ -188,8 +196,20 @@ struct LogBlock: Sendable {
             }
             fieldStarts.append(fieldNames.count)
         }
+        }
+        self.ids = ids
+        self.ingested = ingested
+        self.traceLow = traceLow
+        self.traceHigh = traceHigh
+        self.spans = spans
+        self.lineStarts = lineStarts
+        self.holeStarts = holeStarts
+        self.holes = holes
+        self.slots = slots
+        self.fieldStarts = fieldStarts
+        self.fieldNames = fieldNames
+        self.fieldValues = fieldValues
     }
-
     private static func text(tag: UInt8, record: Int, lineLength: Int, reader: inout ByteReader, column: UInt8) throws(BlockCorruption) -> Text {
         switch tag {
         case BlockFormat.Tag.none:
@@ -211,7 +231,29 @@ struct LogBlock: Sendable {
 
     func withBytes<T>(_ text: Text, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
         if text.column == 4 {
-            return withLine(Int(text.record)) { line in
+            let i = Int(text.record)
+            // Most references (time, level, message) lie clear of the line's holes: read them
+            // where they are stored, without putting the line back together.
+            var shift = 0
+            var clear = true
+            for h in holes[holeStarts[i]..<holeStarts[i + 1]] {
+                let length = IDText.length(h.form, trace: traceID(i), span: spans[i])
+                if Int(text.start + max(0, text.count)) <= Int(h.offset) { break }
+                if Int(text.start) >= Int(h.offset) + length {
+                    shift += length
+                    continue
+                }
+                clear = false
+                break
+            }
+            if clear {
+                let from = lineStarts[i] + Int(text.start) - shift
+                let to = min(lineStarts[i + 1], from + Int(max(0, text.count)))
+                if from >= lineStarts[i], from <= to {
+                    return raw.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<to])) }
+                }
+            }
+            return withLine(i) { line in
                 // A damaged reference reads as empty rather than past the line.
                 let end = min(line.count, Int(text.start + max(0, text.count)))
                 return body(UnsafeBufferPointer(rebasing: line[min(end, Int(text.start))..<end]))
@@ -299,13 +341,14 @@ struct LogBlock: Sendable {
     private static func fold(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b | 0x20 : b }
 }
 
-/// Reads one column, throwing ``BlockCorruption`` at its end.
+/// Reads one column, throwing ``BlockCorruption`` at its end. Valid while the column it
+/// reads is (see ``withColumns(_:_:)``).
 struct ByteReader {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     let column: Int
     var at = 0
 
-    init(_ bytes: [UInt8], column: Int) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, column: Int) {
         self.bytes = bytes
         self.column = column
     }
@@ -331,13 +374,13 @@ struct ByteReader {
     mutating func u64() throws(BlockCorruption) -> UInt64 {
         guard at + 8 <= bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
         defer { at += 8 }
-        return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian }
+        return UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
     }
 
     /// The next `n` bytes.
-    mutating func bytes(_ n: Int) throws(BlockCorruption) -> ArraySlice<UInt8> {
+    mutating func bytes(_ n: Int) throws(BlockCorruption) -> UnsafeBufferPointer<UInt8> {
         let start = try skip(n)
-        return bytes[start..<(start + n)]
+        return UnsafeBufferPointer(rebasing: bytes[start..<(start + n)])
     }
 
     /// Skips `n` bytes; returns where they start.
@@ -346,4 +389,13 @@ struct ByteReader {
         defer { at += n }
         return at
     }
+}
+
+/// Calls `body` with every column's bytes in place (no copies), the arrays kept alive meanwhile.
+func withColumns<R>(_ columns: [[UInt8]], _ body: ([UnsafeBufferPointer<UInt8>]) throws(BlockCorruption) -> R) throws(BlockCorruption) -> R {
+    func nest(_ i: Int, _ done: [UnsafeBufferPointer<UInt8>]) throws(BlockCorruption) -> R {
+        guard i < columns.count else { return try body(done) }
+        return try columns[i].withUnsafeBufferPointer { (b) throws(BlockCorruption) -> R in try nest(i + 1, done + [b]) }
+    }
+    return try nest(0, [])
 }

@@ -369,6 +369,26 @@ enum IDText {
         return true
     }
 
+    /// The length of the text ``write(_:trace:span:into:)`` writes, without writing it.
+    static func length(_ form: BlockFormat.HoleForm, trace: TraceID?, span: UInt64?) -> Int {
+        switch form {
+        case .traceHex32: return 32
+        case .traceHex16, .spanHex16: return 16
+        case .traceDecimal: return decimalDigits(trace?.low ?? 0)
+        case .spanDecimal: return decimalDigits(span ?? 0)
+        }
+    }
+
+    static func decimalDigits(_ v: UInt64) -> Int {
+        var n = 1
+        var v = v
+        while v >= 10 {
+            v /= 10
+            n += 1
+        }
+        return n
+    }
+
     private static let digits = Array("0123456789abcdef".utf8)
 
     static func hex(_ v: UInt64, into out: inout [UInt8]) {

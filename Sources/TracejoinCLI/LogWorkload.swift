@@ -9,7 +9,7 @@ import TracejoinModel
 /// - Traces of 10 spans and about 100 lines (`perTrace`), `concurrency` of them in progress at a
 ///   time, their lines interleaved; half the traces logged with 128-bit IDs (32 hex), half with
 ///   64-bit decimal ones; span IDs decimal.
-/// - One line in 64 outside any span (`dd.trace_id=0`), one in 50 an ERROR carrying a 7-line
+/// - One line in 64 outside any span (`dd.trace_id=0`), one in 50 (at random) an ERROR carrying a 7-line
 ///   traceback folded into its record by `multiline` (as the tailer folds it), the rest
 ///   INFO/DEBUG/WARNING with a few request-specific words and numbers.
 /// - Timestamps advance a millisecond every few lines.
@@ -82,7 +82,8 @@ struct LogWorkload {
             let untraced = k % 64 == 63
             let traceText = untraced ? "0" : (id.high != nil ? id.hex : id.lowDecimal)
             let spanText = untraced ? "0" : String(UInt64(span + 1) &* 0xD6E8_FEB8_6659_FD93)
-            let error = k % 50 == 49
+            // Not tied to k: every trace (and so every service) gets its share of errors.
+            let error = rng.next() % 50 == 0
             let level = error ? "ERROR" : Self.levels[Int(rng.next() % 6)]
             let ms = 100 + k / 7 % 900
             let seconds = 10 + k / 6300 % 50
