@@ -47,10 +47,14 @@ test-e2e: deps python-deps
 	$(SWIFT) build
 	TRACEJOIN_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON) -m pytest -q Tests/EndToEnd
 
-# Parser throughput against a C loop over PCRE2 JIT, in the same run (docs/benchmarks.md).
+# Each measurement beside its reference in the same run (docs/benchmarks.md): the parser against
+# a C loop over PCRE2 JIT; the index against the C SQLite row inserter and `zstd -1` (sealed
+# blocks in segment files, then in the database); the daemon end to end; latency; span intake.
 bench: release
 	$(BIN_RELEASE) bench --lines 1000000 --rounds 5
 	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 500
+	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 200 --store database --no-compare
+	$(PYTHON) Benchmarks/ingest.py --lines 1000000
 	$(PYTHON) Benchmarks/latency.py --rate 10000 --seconds 10
 	$(PYTHON) Benchmarks/intake.py
 

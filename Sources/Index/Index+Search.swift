@@ -3,9 +3,10 @@ import TraceContext
 import TracejoinModel
 
 extension Index {
-    /// Blocks one search reads at most; past it the page ends early and its cursor continues
-    /// where the scan stopped, so a search for something rare stays bounded.
-    public static let maxBlocksPerSearch = 256
+    /// Records one search reads at most (whole blocks, newest first: about the newest million
+    /// lines); past it the page ends early and its cursor continues where the scan stopped, so a
+    /// search for something rare stays bounded.
+    public static let maxRecordsPerSearch = 1 << 20
 
     /// Log records matching `query`, newest first, a page at a time (keyset paging on the
     /// record id, so a page costs the same wherever it starts).
@@ -51,7 +52,7 @@ extension Index {
                     arguments.append(.int(after))
                 }
                 let sql = "SELECT \(BlockPlace.columns) FROM blocks b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-                    + " ORDER BY b.id \(ascending ? "ASC" : "DESC") LIMIT \(Self.maxBlocksPerSearch + 1)"
+                    + " ORDER BY b.id \(ascending ? "ASC" : "DESC") LIMIT 4096"
                 let rows = try RawStatement(db, sql)
                 for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
                 while try rows.next() { places.append(BlockPlace(rows)) }
@@ -62,13 +63,13 @@ extension Index {
             var scanned = 0
             var lowestScanned: Int64?
             scan: for place in places {
-                if scanned == Self.maxBlocksPerSearch {
+                if scanned >= Self.maxRecordsPerSearch {
                     // Bounded: the page ends here and its cursor continues below the blocks read.
                     more = !ascending && lowestScanned != nil
                     break
                 }
-                scanned += 1
                 guard let block = try self.readBlock(place, db) else { continue }
+                scanned += block.count
                 if !ascending, let first = block.ids.first { lowestScanned = min(lowestScanned ?? first, first) }
                 let order = ascending ? Array(0..<block.count) : Array((0..<block.count).reversed())
                 for i in order {

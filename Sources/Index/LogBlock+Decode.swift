@@ -7,8 +7,10 @@ struct BlockCorruption: Error, CustomStringConvertible {
     var description: String { reason }
 }
 
-/// A decoded block: every column unpacked, but no record built until asked for
-/// (``record(_:)``), so a lookup that needs a few rows of a block pays for a few strings.
+/// A decoded block: the columns decompressed and the fixed-size ones (ids, times, IDs, where
+/// each line and each record's entries start) unpacked; a record's strings and fields are read
+/// only when asked for (``record(_:)``, ``slot(_:_:)``), so a lookup that needs a few rows of a
+/// block pays for those rows.
 struct LogBlock: Sendable {
     /// Where a text lies: in record `record`'s line (`start` counted in the line as written,
     /// holes filled), or in the strings or fields column (a literal); `count < 0` is nil.
@@ -49,12 +51,10 @@ struct LogBlock: Sendable {
     let raw: [UInt8]
     let strings: [UInt8]
     let fieldBytes: [UInt8]
-    /// `Slot.allCases.count` texts per record.
-    private(set) var slots: [Text] = []
-    /// Each record's fields: a range of `fieldNames`/`fieldValues`.
+    /// Where each record's entries start in `strings` (its slots) and `fieldBytes` (its
+    /// fields); `count + 1` entries each.
+    private(set) var slotStarts: [Int] = []
     private(set) var fieldStarts: [Int] = []
-    private(set) var fieldNames: [Text] = []
-    private(set) var fieldValues: [Value] = []
 
     /// Checks and unpacks a stored block.
     init(bytes stored: [UInt8]) throws(BlockCorruption) {
@@ -95,135 +95,225 @@ struct LogBlock: Sendable {
         try unpack(columns)
     }
 
-    private mutating func unpack(_ columns: [[UInt8]]) throws(BlockCorruption) {
-        // Everything is built in locals and stored at the end: appending to a struct's own
-        // arrays inside a mutating method costs a uniqueness check per append.
+    /// The fixed-size part of every record, unpacked by ``unpack(_:count:)``.
+    private struct Fixed {
         var ids: [Int64] = [], ingested: [Int64] = [], traceLow: [UInt64?] = [], traceHigh: [UInt64?] = [], spans: [UInt64?] = []
-        var lineStarts: [Int] = [], holeStarts: [Int] = [], holes: [Hole] = [], slots: [Text] = []
-        var fieldStarts: [Int] = [], fieldNames: [Text] = [], fieldValues: [Value] = []
+        var lineStarts: [Int] = [], holeStarts: [Int] = [], holes: [Hole] = [], slotStarts: [Int] = [], fieldStarts: [Int] = []
+    }
+
+    private mutating func unpack(_ columns: [[UInt8]]) throws(BlockCorruption) {
         let count = count
-        try withColumns(columns) { (c) throws(BlockCorruption) in
+        let f = try withColumns(columns) { (c) throws(BlockCorruption) in try Self.unpack(c, count: count) }
+        ids = f.ids
+        ingested = f.ingested
+        traceLow = f.traceLow
+        traceHigh = f.traceHigh
+        spans = f.spans
+        lineStarts = f.lineStarts
+        holeStarts = f.holeStarts
+        holes = f.holes
+        slotStarts = f.slotStarts
+        fieldStarts = f.fieldStarts
+    }
+
+    /// Reads columns 0–3 (and checks they agree with 4–6) into arrays written in place.
+    private static func unpack(_ c: [UnsafeBufferPointer<UInt8>], count: Int) throws(BlockCorruption) -> Fixed {
         var idsReader = ByteReader(c[0], column: 0)
         var ingestedReader = ByteReader(c[1], column: 1)
         var traces = ByteReader(c[2], column: 2)
         var lengths = ByteReader(c[3], column: 3)
-        let rawCount = c[4].count
-        var slotReader = ByteReader(c[5], column: 5)
-        var fieldReader = ByteReader(c[6], column: 6)
-        ids.reserveCapacity(count)
-        ingested.reserveCapacity(count)
-        lineStarts.reserveCapacity(count + 1)
-        slots.reserveCapacity(count * BlockFormat.Slot.allCases.count)
-        traceLow.reserveCapacity(count)
-        traceHigh.reserveCapacity(count)
-        spans.reserveCapacity(count)
-        holeStarts.reserveCapacity(count + 1)
-        holes.reserveCapacity(count * 2)
-        fieldStarts.reserveCapacity(count + 1)
-        fieldNames.reserveCapacity(count)
-        fieldValues.reserveCapacity(count)
         // Column 2: the flags, then each kind of ID together.
         let flags = try traces.bytes(count)
         var lows = traces, highs = traces, spanReader = traces
         let lowCount = flags.reduce(0) { $0 + Int($1 & 1) }, highCount = flags.reduce(0) { $0 + Int($1 >> 1 & 1) }
         _ = try highs.skip(lowCount * 8)
         _ = try spanReader.skip((lowCount + highCount) * 8)
-        var id: Int64 = 0
-        var time: Int64 = 0
-        var lineStart = 0
-        lineStarts.append(0)
-        holeStarts.append(0)
-        var previous = [Text](repeating: .none, count: BlockFormat.Slot.allCases.count)
-        var previousNames: [Text] = []
-        fieldStarts.append(0)
-        for r in 0..<count {
-            id &+= Int64(bitPattern: try idsReader.varint())
-            ids.append(id)
-            time &+= Varint.unzigzag(try ingestedReader.varint())
-            ingested.append(time)
-            let f = flags[r]
-            traceLow.append(f & 1 != 0 ? try lows.u64() : nil)
-            traceHigh.append(f & 2 != 0 ? try highs.u64() : nil)
-            spans.append(f & 4 != 0 ? try spanReader.u64() : nil)
-            let stored = Int(try lengths.varint())
-            guard lineStart + stored <= rawCount else { throw BlockCorruption(reason: "column 3: line runs past the raw column") }
-            lineStart += stored
-            lineStarts.append(lineStart)
-            let holeCount = Int(try lengths.varint())
-            var written = stored
-            for _ in 0..<holeCount {
-                let offset = Int32(try lengths.varint())
-                guard let form = BlockFormat.HoleForm(rawValue: try lengths.byte()) else { throw BlockCorruption(reason: "column 3: hole form") }
-                holes.append(Hole(offset: offset, form: form))
-                written += form.rawValue == 0 ? 32 : 16  // an upper bound, for the reference check below
-            }
-            holeStarts.append(holes.count)
-            if holeCount > 0 { written += 8 * holeCount }
-            for s in 0..<previous.count {
-                let tag = try slotReader.byte()
-                let text: Text
-                if tag == BlockFormat.Tag.same {
-                    text = previous[s]
-                } else {
-                    text = try Self.text(tag: tag, record: r, lineLength: written, reader: &slotReader, column: 5)
+        var f = Fixed()
+        f.ids = [Int64](repeating: 0, count: count)
+        f.ingested = [Int64](repeating: 0, count: count)
+        f.traceLow = [UInt64?](repeating: nil, count: count)
+        f.traceHigh = [UInt64?](repeating: nil, count: count)
+        f.spans = [UInt64?](repeating: nil, count: count)
+        f.lineStarts = [Int](repeating: 0, count: count + 1)
+        f.holeStarts = [Int](repeating: 0, count: count + 1)
+        f.slotStarts = [Int](repeating: 0, count: count + 1)
+        f.fieldStarts = [Int](repeating: 0, count: count + 1)
+        f.holes.reserveCapacity(count * 2)
+        var id: Int64 = 0, time: Int64 = 0
+        var lineStart = 0, slotStart = 0, fieldStart = 0
+        try f.ids.withUnsafeMutableBufferPointer { (ids) throws(BlockCorruption) in
+        try f.ingested.withUnsafeMutableBufferPointer { (ingested) throws(BlockCorruption) in
+        try f.traceLow.withUnsafeMutableBufferPointer { (traceLow) throws(BlockCorruption) in
+        try f.traceHigh.withUnsafeMutableBufferPointer { (traceHigh) throws(BlockCorruption) in
+        try f.spans.withUnsafeMutableBufferPointer { (spans) throws(BlockCorruption) in
+        try f.lineStarts.withUnsafeMutableBufferPointer { (lineStarts) throws(BlockCorruption) in
+        try f.holeStarts.withUnsafeMutableBufferPointer { (holeStarts) throws(BlockCorruption) in
+        try f.slotStarts.withUnsafeMutableBufferPointer { (slotStarts) throws(BlockCorruption) in
+        try f.fieldStarts.withUnsafeMutableBufferPointer { (fieldStarts) throws(BlockCorruption) in
+            for r in 0..<count {
+                id &+= Int64(bitPattern: try idsReader.varint())
+                ids[r] = id
+                time &+= Varint.unzigzag(try ingestedReader.varint())
+                ingested[r] = time
+                let flag = flags[r]
+                if flag & 1 != 0 { traceLow[r] = try lows.u64() }
+                if flag & 2 != 0 { traceHigh[r] = try highs.u64() }
+                if flag & 4 != 0 { spans[r] = try spanReader.u64() }
+                lineStart += Int(try lengths.varint())
+                lineStarts[r + 1] = lineStart
+                let holeCount = Int(try lengths.varint())
+                for _ in 0..<holeCount {
+                    let offset = Int32(truncatingIfNeeded: try lengths.varint())
+                    guard let form = BlockFormat.HoleForm(rawValue: try lengths.byte()) else { throw BlockCorruption(reason: "column 3: hole form") }
+                    f.holes.append(Hole(offset: offset, form: form))
                 }
-                previous[s] = text
-                slots.append(text)
+                holeStarts[r + 1] = f.holes.count
+                slotStart += Int(try lengths.varint())
+                slotStarts[r + 1] = slotStart
+                fieldStart += Int(try lengths.varint())
+                fieldStarts[r + 1] = fieldStart
             }
-            let fieldCount = Int(try fieldReader.varint())
-            for f in 0..<fieldCount {
-                let nameTag = try fieldReader.byte()
-                let name: Text
-                if nameTag == BlockFormat.Tag.same {
-                    guard f < previousNames.count else { throw BlockCorruption(reason: "column 6: field name repeats nothing") }
-                    name = previousNames[f]
-                } else {
-                    name = try Self.text(tag: nameTag, record: r, lineLength: written, reader: &fieldReader, column: 6)
-                    if f < previousNames.count { previousNames[f] = name } else { previousNames.append(name) }
-                }
-                fieldNames.append(name)
-                let valueTag = try fieldReader.byte()
-                switch valueTag {
-                case BlockFormat.ValueTag.null: fieldValues.append(.null)
-                case BlockFormat.ValueTag.no: fieldValues.append(.bool(false))
-                case BlockFormat.ValueTag.yes: fieldValues.append(.bool(true))
-                case BlockFormat.ValueTag.integer: fieldValues.append(.integer(Varint.unzigzag(try fieldReader.varint())))
-                case BlockFormat.ValueTag.float: fieldValues.append(.float(Double(bitPattern: try fieldReader.u64())))
-                default:
-                    guard valueTag >= 5 else { throw BlockCorruption(reason: "column 6: value tag \(valueTag)") }
-                    fieldValues.append(.text(try Self.text(tag: valueTag - 5, record: r, lineLength: written, reader: &fieldReader, column: 6)))
-                }
-            }
-            fieldStarts.append(fieldNames.count)
+        }}}}}}}}}
+        guard lineStart == c[4].count, slotStart == c[5].count, fieldStart == c[6].count else {
+            throw BlockCorruption(reason: "column 3: lengths do not add up to the columns")
         }
-        }
-        self.ids = ids
-        self.ingested = ingested
-        self.traceLow = traceLow
-        self.traceHigh = traceHigh
-        self.spans = spans
-        self.lineStarts = lineStarts
-        self.holeStarts = holeStarts
-        self.holes = holes
-        self.slots = slots
-        self.fieldStarts = fieldStarts
-        self.fieldNames = fieldNames
-        self.fieldValues = fieldValues
+        return f
     }
-    private static func text(tag: UInt8, record: Int, lineLength: Int, reader: inout ByteReader, column: UInt8) throws(BlockCorruption) -> Text {
+
+    /// Reads a text entry (a slot, a field name or a string value) at `reader`; a repeat
+    /// (`same`, then a record's number) is followed to the record that wrote the text out.
+    /// Malformed bytes read as nil (the block's checksum vouches for them).
+    private func entry(_ tag: UInt8, record i: Int, reader: inout Cursor, column: UInt8, repeated: (Int) -> Text) -> Text {
         switch tag {
-        case BlockFormat.Tag.none:
-            return .none
         case BlockFormat.Tag.reference:
-            let offset = Int(try reader.varint()), length = Int(try reader.varint())
-            guard offset + length <= lineLength else { throw BlockCorruption(reason: "column \(column): reference past its line") }
-            return Text(column: 4, record: Int32(record), start: Int32(offset), count: Int32(length))
+            let offset = reader.varint(), length = reader.varint()
+            return Text(column: 4, record: Int32(i), start: Int32(truncatingIfNeeded: offset), count: Int32(truncatingIfNeeded: length))
         case BlockFormat.Tag.literal:
-            let length = Int(try reader.varint())
-            let start = try reader.skip(length)
+            let length = reader.varint()
+            let start = reader.at
+            reader.at += length
+            guard reader.at <= reader.end else { return .none }
             return Text(column: column, start: Int32(start), count: Int32(length))
+        case BlockFormat.Tag.same:
+            // The record that wrote the text out: always an earlier one.
+            let k = reader.varint()
+            guard k < i else { return .none }
+            return repeated(k)
         default:
-            throw BlockCorruption(reason: "column \(column): slot tag \(tag)")
+            return .none
+        }
+    }
+
+    /// A read position in one record's entries of column 5 or 6.
+    struct Cursor {
+        let bytes: [UInt8]
+        var at: Int
+        let end: Int
+
+        mutating func byte() -> UInt8 {
+            guard at < end else { return 0 }
+            defer { at += 1 }
+            return bytes[at]
+        }
+
+        /// A varint as a length or offset (a damaged one reads as 0).
+        mutating func varint() -> Int {
+            Int(truncatingIfNeeded: min(wide(), UInt64(Int32.max)))
+        }
+
+        /// A varint of up to 64 bits.
+        mutating func wide() -> UInt64 {
+            var value: UInt64 = 0, shift: UInt64 = 0
+            while at < end, shift < 64 {
+                let b = bytes[at]
+                at += 1
+                value |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { return value }
+                shift += 7
+            }
+            return 0
+        }
+    }
+
+    /// Record `i`'s slot `s`.
+    func slot(_ i: Int, _ s: BlockFormat.Slot) -> Text {
+        var cursor = Cursor(bytes: strings, at: slotStarts[i], end: slotStarts[i + 1])
+        for k in 0...s.rawValue {
+            let tag = cursor.byte()
+            if k == s.rawValue {
+                // A repeat points at the record that wrote the value out: one step back.
+                return entry(tag, record: i, reader: &cursor, column: 5) { k in
+                    let back = slotWrittenOut(k, s)
+                    return back
+                }
+            }
+            Self.skipEntry(tag, &cursor)
+        }
+        return .none
+    }
+
+    /// Slot `s` of record `k`, which wrote it out (a repeat there reads as nil: malformed).
+    private func slotWrittenOut(_ k: Int, _ s: BlockFormat.Slot) -> Text {
+        var cursor = Cursor(bytes: strings, at: slotStarts[k], end: slotStarts[k + 1])
+        for _ in 0..<s.rawValue { Self.skipEntry(cursor.byte(), &cursor) }
+        let tag = cursor.byte()
+        return tag == BlockFormat.Tag.same ? .none : entry(tag, record: k, reader: &cursor, column: 5) { _ in .none }
+    }
+
+    /// Record `i`'s fields: names and values.
+    func fields(_ i: Int) -> [(name: Text, value: Value)] {
+        var cursor = Cursor(bytes: fieldBytes, at: fieldStarts[i], end: fieldStarts[i + 1])
+        let n = cursor.varint()
+        var out: [(name: Text, value: Value)] = []
+        out.reserveCapacity(min(n, 64))
+        for f in 0..<n where cursor.at < cursor.end {
+            let name = entry(cursor.byte(), record: i, reader: &cursor, column: 6) { fieldName($0, f) }
+            let tag = cursor.byte()
+            let value: Value
+            switch tag {
+            case BlockFormat.ValueTag.null: value = .null
+            case BlockFormat.ValueTag.no: value = .bool(false)
+            case BlockFormat.ValueTag.yes: value = .bool(true)
+            case BlockFormat.ValueTag.integer: value = .integer(Varint.unzigzag(cursor.wide()))
+            case BlockFormat.ValueTag.float:
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(cursor.byte()) << (8 * UInt64(k)) }
+                value = .float(Double(bitPattern: bits))
+            default:
+                value = tag >= 5 ? .text(entry(tag - 5, record: i, reader: &cursor, column: 6) { _ in .none }) : .null
+            }
+            out.append((name, value))
+        }
+        return out
+    }
+
+    /// The name of record `i`'s field number `f` (where a later record's repeat points): the
+    /// fields before it are skipped, not read, and a repeat always points at a record that
+    /// wrote the name out, so this never goes back more than once.
+    private func fieldName(_ i: Int, _ f: Int) -> Text {
+        var cursor = Cursor(bytes: fieldBytes, at: fieldStarts[i], end: fieldStarts[i + 1])
+        let n = cursor.varint()
+        guard f < n else { return .none }
+        for _ in 0..<f {
+            Self.skipEntry(cursor.byte(), &cursor)
+            let tag = cursor.byte()
+            switch tag {
+            case BlockFormat.ValueTag.integer: _ = cursor.wide()
+            case BlockFormat.ValueTag.float: cursor.at += 8
+            case 5...: Self.skipEntry(tag - 5, &cursor)
+            default: break
+            }
+        }
+        let tag = cursor.byte()
+        return tag == BlockFormat.Tag.same ? .none : entry(tag, record: i, reader: &cursor, column: 6) { _ in .none }
+    }
+
+    private static func skipEntry(_ tag: UInt8, _ cursor: inout Cursor) {
+        switch tag {
+        case BlockFormat.Tag.reference: _ = (cursor.varint(), cursor.varint())
+        case BlockFormat.Tag.literal: cursor.at += cursor.varint()
+        case BlockFormat.Tag.same: _ = cursor.varint()
+        default: break
         }
     }
 
@@ -288,9 +378,6 @@ struct LogBlock: Sendable {
         text.isNil ? nil : withBytes(text) { String(decoding: $0, as: UTF8.self) }
     }
 
-    func slot(_ i: Int, _ slot: BlockFormat.Slot) -> Text {
-        slots[i * BlockFormat.Slot.allCases.count + slot.rawValue]
-    }
 
     func traceID(_ i: Int) -> TraceID? {
         traceLow[i].map { TraceID(high: traceHigh[i], low: $0) }
@@ -298,18 +385,16 @@ struct LogBlock: Sendable {
 
     /// Record `i` as the rest of Tracejoin sees it.
     func record(_ i: Int) -> LogRecord {
-        var fields: [LogRecord.Field] = []
-        fields.reserveCapacity(fieldStarts[i + 1] - fieldStarts[i])
-        for f in fieldStarts[i]..<fieldStarts[i + 1] {
-            let value: FieldValue
-            switch fieldValues[f] {
-            case .text(let t): value = .string(string(t) ?? "")
-            case .integer(let v): value = .integer(v)
-            case .float(let v): value = .float(v)
-            case .bool(let v): value = .bool(v)
-            case .null: value = .null
+        let fields = fields(i).map { name, value -> LogRecord.Field in
+            let v: FieldValue
+            switch value {
+            case .text(let t): v = .string(string(t) ?? "")
+            case .integer(let x): v = .integer(x)
+            case .float(let x): v = .float(x)
+            case .bool(let x): v = .bool(x)
+            case .null: v = .null
             }
-            fields.append(LogRecord.Field(name: string(fieldNames[f]) ?? "", value: value))
+            return LogRecord.Field(name: string(name) ?? "", value: v)
         }
         let line = withLine(i) { String(decoding: $0, as: UTF8.self) }
         return LogRecord(

@@ -15,14 +15,16 @@ import TracejoinModel
 /// | 0 | ids | arrival id, as the varint difference from the previous one |
 /// | 1 | ingested | ingest time (ns), zigzag varint difference from the previous one |
 /// | 2 | ids of the trace | every record's flags byte (trace low half, high half, span); then the low halves, the high halves and the span IDs (u64s) of the records that have them, each kind together |
-/// | 3 | lengths | the stored line's length, its count of *holes*, and per hole its offset in the line and the ID's form (varints, a byte) |
+/// | 3 | lengths | the stored line's length, its count of *holes*, per hole its offset in the line and the ID's form, then the bytes of the record's entries in columns 5 and 6 (varints, a byte) |
 /// | 4 | raw | the lines, back to back, each without the text of its IDs (its holes) |
 /// | 5 | strings | time, level, message, file, source, rule, id error: each a *slot* |
 /// | 6 | fields | count, then per field a name slot and a value |
 ///
 /// A slot is nil, a reference into the record's own raw line (offset and length: the parsed
 /// message, level and time are almost always there, so they cost a few bytes), a literal, or
-/// "the same as the previous record's" (file, source and rule rarely change). Keeping columns
+/// "the same as record k's" (file, source and rule rarely change; `k`, the record that wrote it
+/// out, stays the same while the value does, so the column compresses to nearly nothing, and
+/// any record reads alone: a lookup decodes only the records it returns). Keeping columns
 /// apart lets zstd see like next to like (IDs with IDs, text with text), and the reference
 /// slots keep each line's text stored once (docs/architecture.md). A line's trace and span IDs
 /// are stored once too: where the line holds an ID's text exactly as Tracejoin writes it
@@ -130,7 +132,10 @@ struct LogBlockEncoder {
     /// Each slot's previous value (`previousSlotIsNil` when it had none); buffers reused.
     private var previousSlots: [[UInt8]] = Array(repeating: [], count: BlockFormat.Slot.allCases.count)
     private var previousSlotIsNil: [Bool] = Array(repeating: true, count: BlockFormat.Slot.allCases.count)
+    /// The record in which each slot's previous value was written out: a repeat names it.
+    private var previousSlotRecord: [Int] = Array(repeating: 0, count: BlockFormat.Slot.allCases.count)
     private var previousFieldNames: [[UInt8]] = []
+    private var previousFieldNameRecord: [Int] = []
     /// Column 2's four parts, joined when the block is sealed.
     private var flags: [UInt8] = []
     private var lows: [UInt8] = []
@@ -150,6 +155,7 @@ struct LogBlockEncoder {
     }
 
     mutating func append(id: Int64, ingested: Int64, _ r: LogRecord) {
+        let index = summary.count
         summary.count += 1
         summary.firstID = min(summary.firstID, id)
         summary.lastID = max(summary.lastID, id)
@@ -206,6 +212,7 @@ struct LogBlockEncoder {
                 from = h.offset + h.length
             }
             columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from...]))
+            let slotsAt = columns[5].count, fieldsAt = columns[6].count
             for slot in BlockFormat.Slot.allCases {
                 let value: String?
                 switch slot {
@@ -218,7 +225,7 @@ struct LogBlockEncoder {
                 case .idError: value = r.idError
                 }
                 Self.writeSlot(value, line: line, previous: &previousSlots[slot.rawValue], previousIsNil: &previousSlotIsNil[slot.rawValue],
-                               into: &columns[5])
+                               writtenIn: &previousSlotRecord[slot.rawValue], index: index, into: &columns[5])
             }
             Varint.write(UInt64(r.fields.count), into: &columns[6])
             for (n, field) in r.fields.enumerated() {
@@ -226,14 +233,17 @@ struct LogBlockEncoder {
                 name.withUTF8 { nameBytes in
                     if n < previousFieldNames.count, Self.same(previousFieldNames[n], nameBytes) {
                         columns[6].append(BlockFormat.Tag.same)
+                        Varint.write(UInt64(previousFieldNameRecord[n]), into: &columns[6])
                     } else {
                         columns[6].append(BlockFormat.Tag.literal)
                         Varint.write(UInt64(nameBytes.count), into: &columns[6])
                         columns[6].append(contentsOf: nameBytes)
                         if n < previousFieldNames.count {
                             previousFieldNames[n] = Array(nameBytes)
+                            previousFieldNameRecord[n] = index
                         } else {
                             previousFieldNames.append(Array(nameBytes))
+                            previousFieldNameRecord.append(index)
                         }
                     }
                 }
@@ -251,6 +261,10 @@ struct LogBlockEncoder {
                     s.withUTF8 { Self.writeText($0, line: line, tagBase: 5, into: &columns[6]) }
                 }
             }
+            // Where this record's strings and fields end, so a reader finds any record's
+            // without reading the ones before it.
+            Varint.write(UInt64(columns[5].count - slotsAt), into: &columns[3])
+            Varint.write(UInt64(columns[6].count - fieldsAt), into: &columns[3])
         }
     }
 
@@ -277,7 +291,7 @@ struct LogBlockEncoder {
     }
 
     private static func writeSlot(_ value: String?, line: UnsafeBufferPointer<UInt8>, previous: inout [UInt8], previousIsNil: inout Bool,
-                                  into out: inout [UInt8]) {
+                                  writtenIn: inout Int, index: Int, into out: inout [UInt8]) {
         guard var value else {
             out.append(BlockFormat.Tag.none)
             previousIsNil = true
@@ -286,9 +300,11 @@ struct LogBlockEncoder {
         value.withUTF8 { bytes in
             if !previousIsNil, Self.same(previous, bytes) {
                 out.append(BlockFormat.Tag.same)
+                Varint.write(UInt64(writtenIn), into: &out)
                 return
             }
             writeText(bytes, line: line, tagBase: 0, into: &out)
+            writtenIn = index
             previous.removeAll(keepingCapacity: true)
             previous.append(contentsOf: bytes)
             previousIsNil = false

@@ -166,6 +166,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
                                              logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         var httpLookups: [Double] = []
         var httpSearches: [Double] = []
+        var textSearches: [Double] = []
         var httpFloor: [Double] = []
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
@@ -194,6 +195,14 @@ struct IndexBenchCommand: AsyncParsableCommand {
                 httpSearches.append(seconds(ContinuousClock.now - t) * 1000)
                 guard reply.status == 200 else { throw ValidationError("GET /v1/logs: \(reply.status)") }
             }
+            // A substring search that matches nothing: it reads the newest blocks until its
+            // bound (about a million lines) and answers an empty page with a cursor.
+            for _ in 0..<5 {
+                let t = ContinuousClock.now
+                let reply = try await client.get("/v1/logs?q=no%20such%20text&limit=100")
+                textSearches.append(seconds(ContinuousClock.now - t) * 1000)
+                guard reply.status == 200 else { throw ValidationError("GET /v1/logs?q=: \(reply.status)") }
+            }
             group.cancelAll()
         }
 
@@ -212,6 +221,8 @@ struct IndexBenchCommand: AsyncParsableCommand {
         print("GET /healthz (\(httpFloor.count)), the HTTP round trip alone:  p50 \(pct(httpFloor, 50)) ms  p99 \(pct(httpFloor, 99)) ms")
         print("GET /v1/logs?service=&level= (\(searches.count)):  over HTTP p50 \(pct(httpSearches, 50)) ms  p99 \(pct(httpSearches, 99)) ms;  "
             + "in the index p50 \(pct(searches, 50)) ms  p99 \(pct(searches, 99)) ms")
+        print("GET /v1/logs?q= matching nothing (\(textSearches.count)), over HTTP, the newest \(min(lines, Index.maxRecordsPerSearch)) lines at most:  "
+            + "p50 \(pct(textSearches, 50)) ms  max \(pct(textSearches, 100)) ms")
     }
 
     /// Bytes of every file under `dir` (recursively), except the named top-level entries.
