@@ -21,20 +21,11 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "EndToEnd"))
-from harness import request, wait_for  # noqa: E402
+from harness import DDTRACE_RULES, request, wait_for  # noqa: E402
 
-RULES = r"""
-source: app
-paths: ["logs/*.log"]
-start_at: beginning
-multiline: { start: '^%{TIMESTAMP_ISO8601} ' }
-patterns:
-  DDIDS: 'dd\.trace_id=%{TRACEID:trace_id} dd\.span_id=%{SPANID:span_id}'
-rules:
-  - name: python-ddtrace
-    grok: '%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:level} \[%{DATA:logger}\] \[%{DATA:code_file}:%{INT:code_line}\] \[.*?%{DDIDS}\] - %{GREEDYDATA:message}'
-    ids: { trace: auto, span: decimal }
-"""
+# The end-to-end tests' ddtrace rule, read from the start, tracebacks folded into their record.
+RULES = DDTRACE_RULES.replace('paths: ["logs/*.log"]\n', 'paths: ["logs/*.log"]\nstart_at: beginning\n'
+                              "multiline: { start: '^%{TIMESTAMP_ISO8601} ' }\n")
 
 
 def status_kib(pid, key):

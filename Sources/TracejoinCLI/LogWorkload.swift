@@ -26,16 +26,6 @@ struct LogWorkload {
     var text: [UInt8] = []
     var keepText = false
 
-    static let rules = #"""
-        source: app
-        paths: [unused]
-        patterns:
-          DDIDS: 'dd\.trace_id=%{TRACEID:trace_id} dd\.span_id=%{SPANID:span_id}'
-        rules:
-          - name: python-ddtrace
-            grok: '%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:level} \[%{DATA:logger}\] \[%{DATA:code_file}:%{INT:code_line}\] \[.*?%{DDIDS}\] - %{GREEDYDATA:message}'
-            ids: { trace: auto, span: decimal }
-        """#
 
     init(traces: Int, concurrency: Int, perTrace: Int, work: String) throws {
         traceCount = max(1, traces)
@@ -43,7 +33,7 @@ struct LogWorkload {
         self.perTrace = max(1, perTrace)
         try FileManager.default.createDirectory(atPath: work + "/rules.d", withIntermediateDirectories: true)
         try "".write(toFile: work + "/tracejoin.yaml", atomically: true, encoding: .utf8)
-        session = try BenchCommand.parser(Self.rules, work: work).makeCheckingSession()
+        session = try BenchCommand.parser(BenchCommand.ddtraceRules, work: work).makeCheckingSession()
     }
 
     /// The trace ID of trace `n`: a 128-bit one for even `n`, a 64-bit one for odd.
