@@ -250,6 +250,7 @@ struct StatusCommand: AsyncParsableCommand {
             var files: [TailedFileStatus]
             var retention: RetentionStatus
             var ingest: IngestStatus
+            var index: StatsDocument.IndexHealth
             struct Source: Decodable {
                 var lines_unmatched: Int
                 var rules: [String: Rule]
@@ -287,6 +288,9 @@ struct StatusCommand: AsyncParsableCommand {
                 + (f.bytes_lost > 0 ? ", \(f.bytes_lost) B LOST" : "") + (f.last_rotation.map { ", last \($0)" } ?? ""))
         }
         let ret = s.retention
-        print("index: \(ret.used_bytes / 1024) KiB used of \(ret.max_bytes / 1024 / 1024) MiB; max age \(ret.max_age_seconds / 3600) h; \(ret.deleted_logs) lines and \(ret.deleted_spans) spans deleted by retention")
+        print("index: \(ret.used_bytes / 1024) KiB on disk of \(ret.max_bytes / 1024 / 1024) MiB; max age \(ret.max_age_seconds / 3600) h; \(ret.deleted_logs) lines and \(ret.deleted_spans) spans deleted by retention")
+        for d in s.index.damaged_blocks {
+            print("  DAMAGED block \(d.block) (\(d.file ?? "in the database")\(d.file == nil ? "" : " at \(d.offset)")): \(d.reason); its lines are skipped")
+        }
     }
 }

@@ -162,6 +162,11 @@ def test_a_flipped_byte_loses_only_its_block():
         logged = [l for l in d.log().splitlines() if "damaged block skipped" in l]
         assert len(logged) == 1, logged
         assert f"block={victim['id']}" in logged[0] and f"offset={victim['offset']}" in logged[0], logged[0]
+        # …and counted in /metrics and shown by `tracejoin status`.
+        status, metrics = request(d.query_socket, "GET", "/metrics")
+        assert status == 200 and "\ntracejoin_index_damaged_blocks 1.0\n" in metrics, metrics
+        out = d.cli("status", "--config", d.config)
+        assert out.returncode == 0 and f"DAMAGED block {victim['id']}" in out.stdout, out.stdout
 
         # A trace lookup skips the damaged block too: a trace wholly inside it is not found, the
         # trace holding its first line keeps its lines before the block.
