@@ -25,15 +25,6 @@ struct BlockPlace {
         data = (row["data"] as Data?).map { [UInt8]($0) }
     }
 
-    init(id: Int64, segment: Int64?, offset: Int64, storedBytes: Int, data: [UInt8]?, lines: Int = 0) {
-        self.id = id
-        self.segment = segment
-        self.offset = offset
-        self.storedBytes = storedBytes
-        self.data = data
-        self.lines = lines
-    }
-
     /// The columns ``init(_:)-(RawStatement)`` reads, in its order (prefix `b.`).
     static let columns = "b.id, b.segment, b.offset, b.stored_bytes, CASE WHEN b.segment IS NULL THEN b.data END"
 

@@ -148,7 +148,6 @@ struct LogBlockEncoder {
     private static let spanForms: [BlockFormat.HoleForm] = [.spanDecimal, .spanHex16]
 
     var count: Int { summary.count }
-    var rawBytes: Int { summary.rawBytes }
 
     init() {
         columns[BlockFormat.Column.raw.rawValue].reserveCapacity(1 << 19)

@@ -154,18 +154,6 @@ final class SegmentFiles: Sendable {
         }
     }
 
-    /// Forgets the open segment, so that the next append starts a new one (after retention
-    /// deleted the one in use).
-    func rollOver() {
-        writer.withLock { w in
-            if w.fd >= 0 { close(w.fd) }
-            w.fd = -1
-        }
-    }
-
-    /// The segment being appended to (0 when none).
-    var current: Int64 { writer.withLock { $0.fd >= 0 ? $0.segment : 0 } }
-
     /// Reads a block.
     func read(_ segment: Int64, offset: Int64, length: Int) throws(IOError) -> [UInt8] {
         let file = path(segment)
