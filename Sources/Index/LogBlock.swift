@@ -182,8 +182,10 @@ struct LogBlockEncoder {
             summary.rawBytes += line.count
             // The IDs' text, found in the line, is left out of it (the holes: at most one
             // for the trace, one for the span).
-            var scratch = self.scratch
-            defer { self.scratch = scratch }
+            // Taken out of `self` (not copied), so that writing to it never copies its buffer.
+            var scratch: [UInt8] = []
+            swap(&scratch, &self.scratch)
+            defer { swap(&scratch, &self.scratch) }
             var first: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
             var second: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
             func hole(_ forms: [BlockFormat.HoleForm]) -> (offset: Int, length: Int, form: BlockFormat.HoleForm)? {
@@ -203,8 +205,8 @@ struct LogBlockEncoder {
             Varint.write(UInt64(line.count - (first?.length ?? 0) - (second?.length ?? 0)), into: &columns[3])
             columns[3].append(first == nil ? 0 : second == nil ? 1 : 2)
             var from = 0
-            for h in [first, second] {
-                guard let h else { continue }
+            for n in 0..<2 {
+                guard let h = n == 0 ? first : second else { continue }
                 Varint.write(UInt64(h.offset), into: &columns[3])
                 columns[3].append(h.form.rawValue)
                 columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from..<h.offset]))
@@ -312,7 +314,7 @@ struct LogBlockEncoder {
 
     /// A reference to where `text` occurs in the record's raw line, or the text itself.
     private static func writeText(_ text: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>, tagBase: UInt8, into out: inout [UInt8]) {
-        if text.count >= 3, let at = Self.find(text, in: line) {
+        if text.count >= 3, let at = Self.locate(text, in: line) {
             out.append(tagBase + BlockFormat.Tag.reference)
             Varint.write(UInt64(at), into: &out)
             Varint.write(UInt64(text.count), into: &out)
@@ -327,6 +329,15 @@ struct LogBlockEncoder {
     static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count, a.count > 0, let base = b.baseAddress else { return a.count == b.count }
         return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, b.count) == 0 }
+    }
+
+    /// Where a parsed value lies in its line: a grok rule's message is most often the line's
+    /// end and its timestamp the line's start, checked with one `memcmp` each before `memmem`.
+    static func locate(_ text: UnsafeBufferPointer<UInt8>, in line: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard text.count <= line.count, let t = text.baseAddress, let l = line.baseAddress else { return nil }
+        if memcmp(l + (line.count - text.count), t, text.count) == 0 { return line.count - text.count }
+        if memcmp(l, t, text.count) == 0 { return 0 }
+        return find(text, in: line)
     }
 
     /// `memmem(3)`: where `needle` first occurs in `haystack`.
