@@ -25,6 +25,11 @@ public final class Index: TailSink, SpanSink, TraceReader {
     let deleted = Mutex(Pruned())
     /// Recently read blocks, decoded (blocks never change once written).
     let cache = BlockCache(capacity: 32)
+    /// The tail blocks' records, still encoded, so that sealing them does not decode and encode
+    /// them again. Only a hint: it is used when its first and last ids and its count are the
+    /// tail's in the database (a write that failed, a restart or retention make it stale, and
+    /// then the tail is decoded as before).
+    let tailCache = Mutex<LogBlockEncoder?>(nil)
     let logger: Logger
 
     /// How blocks are made and kept.
@@ -156,24 +161,37 @@ public final class Index: TailSink, SpanSink, TraceReader {
     func store(_ records: [LogRecord], ingested: Int64, _ db: Database) throws -> Int {
         guard !records.isEmpty else { return 0 }
         var nextID = (try Int64.fetchOne(db, sql: "SELECT max(last_id) FROM blocks") ?? 0) + 1
-        let tail = try Row.fetchOne(db, sql: "SELECT count(*) AS n, total(records) AS records, total(raw_bytes) AS bytes FROM blocks WHERE sealed = 0")!
+        let tail = try Row.fetchOne(db, sql: """
+            SELECT count(*) AS n, total(records) AS records, total(raw_bytes) AS bytes, min(first_id) AS first, max(last_id) AS last
+            FROM blocks WHERE sealed = 0
+            """)!
+        let tailCount = Int(tail["records"] as Double), tailBytes = Int(tail["bytes"] as Double)
+        // The tail's records, still encoded, when the cache holds exactly them (see `tailCache`).
+        let cached: LogBlockEncoder? = tailCache.withLock { $0 }.flatMap { encoder in
+            tailCount > 0 && encoder.count == tailCount && encoder.summary.firstID == tail["first"] && encoder.summary.lastID == tail["last"]
+                ? encoder : nil
+        }
         let batchBytes = records.reduce(0) { $0 + $1.raw.utf8.count }
-        if Int(tail["records"] as Double) + records.count < options.blockRecords && Int(tail["bytes"] as Double) + batchBytes < options.blockBytes {
+        if tailCount + records.count < options.blockRecords && tailBytes + batchBytes < options.blockBytes {
             var encoder = LogBlockEncoder()
+            var whole = tailCount == 0 ? LogBlockEncoder() : cached
             for r in records {
                 encoder.append(id: nextID, ingested: ingested, r)
+                whole?.append(id: nextID, ingested: ingested, r)
                 nextID += 1
             }
             try write(encoder.seal(with: compressor), encoder.summary, sealed: false, db)
+            tailCache.withLock { $0 = whole }
             return 0
         }
-        // Sealing: the tail's records, then the batch's, cut into blocks.
+        // Sealing: the tail's records, then the batch's, cut into blocks. The tail comes from
+        // the cache when it can, else its blocks are decoded and encoded again.
         var items: [(id: Int64, ingested: Int64, record: LogRecord)] = []
-        items.reserveCapacity(records.count + Int(tail["records"] as Double))
+        items.reserveCapacity(records.count + (cached == nil ? tailCount : 0))
         if (tail["n"] as Int) > 0 {
-            for row in try Row.fetchAll(db, sql: "SELECT id, segment, offset, stored_bytes, data FROM blocks WHERE sealed = 0 ORDER BY id") {
+            for row in try Row.fetchAll(db, sql: "SELECT id, segment, offset, stored_bytes, CASE WHEN \(cached == nil) THEN data END AS data FROM blocks WHERE sealed = 0 ORDER BY id") {
                 let place = BlockPlace(row)
-                if let block = try readBlock(place, db) {
+                if cached == nil, let block = try readBlock(place, db) {
                     for i in 0..<block.count { items.append((block.ids[i], block.ingested[i], block.record(i))) }
                 }
                 try deleteBlock(place.id, db)
@@ -184,32 +202,36 @@ public final class Index: TailSink, SpanSink, TraceReader {
             nextID += 1
         }
         var cuts: [Range<Int>] = []
-        var start = 0, bytes = 0
+        var start = 0, count = cached?.count ?? 0, bytes = cached?.summary.rawBytes ?? 0
         for (i, item) in items.enumerated() {
             bytes += item.record.raw.utf8.count
-            if i + 1 - start >= options.blockRecords || bytes >= options.blockBytes {
+            count += 1
+            if count >= options.blockRecords || bytes >= options.blockBytes {
                 cuts.append(start..<(i + 1))
                 start = i + 1
                 bytes = 0
+                count = 0
             }
         }
         let rest = start..<items.count
         // Blocks are encoded and compressed on every core; written in order.
-        let encoded = Self.encode(items, cuts + (rest.isEmpty ? [] : [rest]), compressor: compressor)
+        let encoded = Self.encode(items, cuts + (rest.isEmpty ? [] : [rest]), first: cached, compressor: compressor)
         for (i, block) in encoded.enumerated() {
-            try write(block.bytes, block.summary, sealed: i < cuts.count, db)
+            try write(block.bytes, block.encoder.summary, sealed: i < cuts.count, db)
         }
+        tailCache.withLock { $0 = encoded.count > cuts.count ? encoded.last?.encoder : nil }
         return cuts.count
     }
 
-    /// Encodes each range of `items` as a block, on as many threads as there are cores.
-    static func encode(_ items: [(id: Int64, ingested: Int64, record: LogRecord)], _ ranges: [Range<Int>],
-                       compressor: ZstdCompressor) -> [(bytes: [UInt8], summary: BlockSummary)] {
-        let done = Mutex<[Int: (bytes: [UInt8], summary: BlockSummary)]>([:])
+    /// Encodes each range of `items` as a block (the first continuing `first`, the tail's
+    /// records already encoded), on as many threads as there are cores.
+    static func encode(_ items: [(id: Int64, ingested: Int64, record: LogRecord)], _ ranges: [Range<Int>], first: LogBlockEncoder?,
+                       compressor: ZstdCompressor) -> [(bytes: [UInt8], encoder: LogBlockEncoder)] {
+        let done = Mutex<[Int: (bytes: [UInt8], encoder: LogBlockEncoder)]>([:])
         DispatchQueue.concurrentPerform(iterations: ranges.count) { n in
-            var encoder = LogBlockEncoder()
+            var encoder = n == 0 ? first ?? LogBlockEncoder() : LogBlockEncoder()
             for item in items[ranges[n]] { encoder.append(id: item.id, ingested: item.ingested, item.record) }
-            let block = (encoder.seal(with: compressor), encoder.summary)
+            let block = (encoder.seal(with: compressor), encoder)
             done.withLock { $0[n] = block }
         }
         return done.withLock { blocks in ranges.indices.map { blocks[$0]! } }

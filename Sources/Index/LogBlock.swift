@@ -124,7 +124,7 @@ struct BlockSummary: Sendable {
 // MARK: Encoding
 
 /// Builds one block from records in arrival order.
-struct LogBlockEncoder {
+struct LogBlockEncoder: Sendable {
     private var columns: [[UInt8]] = Array(repeating: [], count: BlockFormat.columnCount)
     private(set) var summary = BlockSummary()
     private var previousID: Int64 = 0
