@@ -121,6 +121,31 @@ struct RetentionTests {
         #expect(ids == Array((1...Int64(expected.count)).reversed()))
     }
 
+    @Test func searchesSkipTheBlocksTheirCatalogEntryRulesOut() async throws {
+        // Block 1 (its own segment file) holds INFO lines of trace 1 only; block 2 an ERROR line
+        // of trace 2. Block 1's file is then damaged: a search that must not read it never finds
+        // out, one that must read it reports it.
+        let t = try TempIndex(TempIndex.smallBlocks(4))
+        let (one, two) = (TraceID(high: nil, low: 1), TraceID(high: nil, low: 2))
+        try await t.index.commit(TailBatch(records: (0..<4).map { log(one, 1, "info \($0)") }))
+        var error = log(two, 2, "failed")
+        error.level = "ERROR"
+        try await t.index.commit(TailBatch(records: [error] + (0..<3).map { log(two, 2, "after \($0)") }))
+        let files = try FileManager.default.contentsOfDirectory(atPath: t.directory + "/blocks").sorted()
+        #expect(files.count == 2)
+        let first = try FileHandle(forUpdating: URL(fileURLWithPath: t.directory + "/blocks/" + files[0]))
+        try first.seek(toOffset: 40)
+        try first.write(contentsOf: Data([0xFF, 0x00, 0xFF]))
+        try first.close()
+
+        #expect(try await t.index.logs(LogQuery(level: "ERROR")).records.map(\.record.message) == ["failed"])
+        #expect(try await t.index.trace(two).logs.count == 4)
+        #expect(try await t.index.logs(LogQuery(source: "elsewhere")).records.isEmpty)
+        #expect(t.index.damage.all.isEmpty, "a block the catalog rules out is not read")
+        #expect(try await t.index.logs(LogQuery(level: "INFO")).records.map(\.record.message) == ["after 2", "after 1", "after 0"])
+        #expect(t.index.damage.all.map(\.block) == [1], "the INFO search read block 1 and found it damaged")
+    }
+
     @Test func sizePrunesTheOldestSegmentFirstAndGivesItsSpaceBack() async throws {
         let t = try TempIndex(TempIndex.smallBlocks(500))
         let trace = TraceID(high: nil, low: 3)
