@@ -29,6 +29,7 @@ public enum Daemon {
         }
         let lock = try StateLock(directory: settings.stateDirectory)
         defer { lock.release() }
+        OpenFileLimit.raise(logger: logger)
 
         var indexOptions = Index.Options()
         indexOptions.maxBytes = settings.retention.maxBytes

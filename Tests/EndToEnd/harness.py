@@ -98,11 +98,11 @@ class Daemon:
         with open(os.path.join(self.config, "rules.d", name), "w") as f:
             f.write(text)
 
-    def start(self):
+    def start(self, preexec_fn=None):
         self.stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--config", self.config, "--log-level", "debug"],
-            stdout=self.stderr, stderr=subprocess.STDOUT)
+            stdout=self.stderr, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
         wait_for(self._ready, what="the daemon's sockets to answer /healthz")
         return self
 
