@@ -27,7 +27,9 @@ public struct SourceParser: LineParser {
 
         package enum Body: Sendable {
             case grok(GrokRule)
-            case json([String: String])
+            /// By JSON key path, the correlator's field it fills (the rule's mapping inverted,
+            /// once, when the rule is compiled).
+            case json(fieldsByPath: [String: String])
         }
     }
 
@@ -57,7 +59,8 @@ public struct SourceParser: LineParser {
             case .json(let paths):
                 compiled.append(CompiledRule(
                     name: rule.name, traceEncoding: trace, spanEncoding: span,
-                    counters: counters.rule(source: file.source, rule: rule.name), body: .json(paths)))
+                    counters: counters.rule(source: file.source, rule: rule.name),
+                    body: .json(fieldsByPath: Dictionary(paths.map { ($1, $0) }, uniquingKeysWith: { a, _ in a }))))
             case .grok(let text):
                 for (name, expression, lineOffset, helpers) in try Self.parsingRules(rule, text, file: file) {
                     let at = (line: rule.line + lineOffset, column: lineOffset == 0 ? rule.column : 0)
@@ -186,8 +189,8 @@ public struct SourceParser: LineParser {
                         if counting { rule.counters.limitHits.add() }
                         outcome = nil
                     }
-                case .json(let paths):
-                    outcome = JSONRule.record(rule, paths: paths, line: line, file: file, source: parser.source,
+                case .json(let fieldsByPath):
+                    outcome = JSONRule.record(rule, fieldsByPath: fieldsByPath, line: line, file: file, source: parser.source,
                                               keepUntraced: parser.keepUntraced)
                 }
                 if let outcome {
@@ -308,7 +311,7 @@ struct IDs {
 /// correlator's fields; every other member is kept as a field. A line that is not a JSON object
 /// falls through to the next rule.
 enum JSONRule {
-    static func record(_ rule: SourceParser.CompiledRule, paths: [String: String], line: UnsafeBufferPointer<UInt8>,
+    static func record(_ rule: SourceParser.CompiledRule, fieldsByPath: [String: String], line: UnsafeBufferPointer<UInt8>,
                        file: String, source: String, keepUntraced: Bool) -> LineOutcome? {
         // Cheap test before parsing: the first non-blank byte must open an object.
         guard let first = line.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "{"),
@@ -316,9 +319,8 @@ enum JSONRule {
         else { return nil }
         var values: [String: JSONFlattener.Scalar] = [:]
         var fields: [LogRecord.Field] = []
-        let special = Dictionary(paths.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         for (path, value) in pairs {
-            if let name = special[path] {
+            if let name = fieldsByPath[path] {
                 values[name] = value
             } else {
                 fields.append(.init(name: path, value: value.fieldValue))
