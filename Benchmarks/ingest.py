@@ -13,15 +13,11 @@ size against the file's, and the peak.
 
 import argparse
 import os
-import shutil
-import signal
 import subprocess
-import sys
-import tempfile
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "EndToEnd"))
-from harness import DDTRACE_RULES, request, wait_for  # noqa: E402
+from benchdaemon import RELEASE_BIN, BenchDaemon, request, wait_for
+from harness import DDTRACE_RULES
 
 # The end-to-end tests' ddtrace rule, read from the start, tracebacks folded into their record.
 RULES = DDTRACE_RULES.replace('paths: ["logs/*.log"]\n', 'paths: ["logs/*.log"]\nstart_at: beginning\n'
@@ -49,35 +45,27 @@ def tree_bytes(root):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=10_000_000)
-    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "tracejoin"))
+    ap.add_argument("--bin", default=RELEASE_BIN)
     args = ap.parse_args()
 
-    root = tempfile.mkdtemp(prefix="tj-ingest-", dir="/tmp")
-    config = os.path.join(root, "config")
-    os.makedirs(os.path.join(config, "rules.d"))
-    os.makedirs(os.path.join(config, "logs"))
-    with open(os.path.join(config, "tracejoin.yaml"), "w") as f:
-        f.write("state_dir: ../state\nintake: { socket: ../run/intake.sock }\nquery: { socket: ../run/query.sock }\n"
-                "retention: { max_age: 30d, max_bytes: 100GiB }\n")
-    with open(os.path.join(config, "rules.d", "app.yaml"), "w") as f:
-        f.write(RULES)
-    path = os.path.join(config, "logs", "app.log")
-    subprocess.run([args.bin, "debug-generate-logs", "--lines", str(args.lines), "--traces", str(max(1, args.lines // 100)),
-                    "--output", path], check=True, stdout=subprocess.DEVNULL)
-    size = os.path.getsize(path)
-    # The last record in the file: its trace tells when everything is in.
-    with open(path, "rb") as f:
-        f.seek(max(0, size - 64 * 1024))
-        tail = f.read().decode("utf-8", "replace").splitlines()
-    last = [l for l in tail if " dd.trace_id=" in l and "dd.trace_id=0 " not in l][-1]
-    last_trace = last.split("dd.trace_id=")[1].split()[0]
-    last_message = last.split("] - ", 1)[1]
-
-    query = os.path.join(root, "run", "query.sock")
-    log = open(os.path.join(root, "daemon.log"), "wb")
-    start = time.monotonic()
-    proc = subprocess.Popen([args.bin, "serve", "--config", config, "--log-level", "warning"], stdout=log, stderr=log)
+    d = BenchDaemon("tj-ingest-", rules=RULES, extra_yaml="retention: { max_age: 30d, max_bytes: 100GiB }\n", bin=args.bin)
     try:
+        path = os.path.join(d.logs, "app.log")
+        subprocess.run([args.bin, "debug-generate-logs", "--lines", str(args.lines), "--traces", str(max(1, args.lines // 100)),
+                        "--output", path], check=True, stdout=subprocess.DEVNULL)
+        size = os.path.getsize(path)
+        # The last record in the file: its trace tells when everything is in.
+        with open(path, "rb") as f:
+            f.seek(max(0, size - 64 * 1024))
+            tail = f.read().decode("utf-8", "replace").splitlines()
+        last = [l for l in tail if " dd.trace_id=" in l and "dd.trace_id=0 " not in l][-1]
+        last_trace = last.split("dd.trace_id=")[1].split()[0]
+        last_message = last.split("] - ", 1)[1]
+
+        query = d.query
+        start = time.monotonic()
+        d.start(wait=False)
+        proc = d.proc
         peak_sampled = 0
 
         def done():
@@ -91,17 +79,13 @@ def main():
         elapsed = time.monotonic() - start
         cpu = cpu_seconds(proc.pid)
         peak = status_kib(proc.pid, "VmHWM")
-        state = tree_bytes(os.path.join(root, "state"))
+        state = tree_bytes(d.state)
         print(f"daemon ingest of {args.lines:,} lines ({size / 2**20:,.0f} MiB) until the last is queryable: {elapsed:.1f} s, "
               f"{args.lines / elapsed:,.0f} lines/s, {cpu / args.lines * 1e6:.1f} CPU s per million lines")
         print(f"  peak RSS of the daemon: {peak / 1024:,.0f} MiB (target < 300 MiB); "
               f"state directory {state / 2**20:,.1f} MiB = {state / size:.3f}× the file")
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
-        log.close()
-        shutil.rmtree(root, ignore_errors=True)
-
+        d.stop()
 
 if __name__ == "__main__":
     main()

@@ -15,18 +15,11 @@ Prints p50, p99 and max of each, and the rate actually written.
 """
 
 import argparse
-import json
 import os
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "EndToEnd"))
-from harness import request, wait_for  # noqa: E402
+from benchdaemon import RELEASE_BIN, BenchDaemon, request, wait_for
 
 RULES = r"""
 source: bench
@@ -41,22 +34,13 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=int, default=10_000)
     ap.add_argument("--seconds", type=float, default=10)
-    ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", ".build", "release", "tracejoin"))
+    ap.add_argument("--bin", default=RELEASE_BIN)
     args = ap.parse_args()
 
-    root = tempfile.mkdtemp(prefix="tj-lat-", dir="/tmp")
-    config = os.path.join(root, "config")
-    os.makedirs(os.path.join(config, "rules.d"))
-    os.makedirs(os.path.join(config, "logs"))
-    with open(os.path.join(config, "tracejoin.yaml"), "w") as f:
-        f.write("state_dir: ../state\nintake: { socket: ../run/intake.sock }\nquery: { socket: ../run/query.sock }\n")
-    with open(os.path.join(config, "rules.d", "bench.yaml"), "w") as f:
-        f.write(RULES)
-    query = os.path.join(root, "run", "query.sock")
-    log = open(os.path.join(root, "daemon.log"), "wb")
-    proc = subprocess.Popen([args.bin, "serve", "--config", config, "--log-level", "warning"], stdout=log, stderr=log)
+    d = BenchDaemon("tj-lat-", rules=RULES, bin=args.bin)
+    query = d.query
     try:
-        wait_for(lambda: os.path.exists(query) and request(query, "GET", "/healthz")[0] == 200, what="daemon")
+        d.start()
         samples = []
         observed = []
         done = threading.Event()
@@ -78,7 +62,7 @@ def main():
         per_tick = max(1, int(args.rate * tick))
         start = time.monotonic()
         written = 0
-        with open(os.path.join(config, "logs", "app.log"), "a") as out:
+        with open(os.path.join(d.logs, "app.log"), "a") as out:
             while written < total:
                 lines = []
                 now = time.time_ns()
@@ -126,10 +110,7 @@ def main():
         print(line(f"observed through the query API ({len(observed)} lines)", observed))
         print(line(f"every line, to its batch's commit ({len(latencies)})", latencies))
     finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-        log.close()
-        shutil.rmtree(root, ignore_errors=True)
+        d.stop()
 
 
 if __name__ == "__main__":
