@@ -10,11 +10,19 @@ public struct StatsDocument: Codable, Sendable {
     public var sources: [String: Source]
     /// Every followed file: identity, offset, lag, rotations, bytes lost.
     public var files: [TailedFileStatus]
+    /// The tailer's descriptors: how many it holds, and how many files waited for one in its
+    /// last pass (more files than descriptors: they are read in turn).
+    public var tail: Tail
     public var retention: RetentionStatus
     /// Whether ingest is paused (the index cannot be written, e.g. a full disk) and why.
     public var ingest: IngestStatus
     /// The index's own health: blocks found damaged (skipped by queries, reported once).
     public var index: IndexHealth
+
+    public struct Tail: Codable, Sendable {
+        public var descriptors_held: Int
+        public var waiting_for_descriptor: Int
+    }
 
     public struct IndexHealth: Codable, Sendable {
         public var damaged_blocks: [DamagedBlock]
@@ -34,9 +42,10 @@ public struct StatsDocument: Codable, Sendable {
         public var limit_hits: Int
     }
 
-    init(_ counters: CounterRegistry, files: [TailedFileStatus], retention: RetentionStatus, ingest: IngestStatus, damagedBlocks: [DamagedBlock]) {
+    init(_ counters: CounterRegistry, files: [TailedFileStatus], descriptors: (waiting: Int, held: Int), retention: RetentionStatus, ingest: IngestStatus, damagedBlocks: [DamagedBlock]) {
         index = IndexHealth(damaged_blocks: damagedBlocks)
         self.files = files
+        tail = Tail(descriptors_held: descriptors.held, waiting_for_descriptor: descriptors.waiting)
         self.retention = retention
         self.ingest = ingest
         sources = counters.snapshot().mapValues { source in

@@ -24,6 +24,9 @@ public struct RuleFile: Sendable {
     public var partialLineTimeout: Duration = .seconds(5)
     /// How long a renamed or deleted file is still read.
     public var rotateWait: Duration = .seconds(5)
+    /// A file with nothing new for this long gives its descriptor back (it is opened again when
+    /// it changes, and read on from where it was).
+    public var closeInactive: Duration = .seconds(300)
     /// Store lines a rule matched that carry no trace ID (they are always counted); off by default.
     public var keepUntraced = false
 
@@ -78,7 +81,7 @@ public struct RuleFile: Sendable {
 
     static let topKeys = [
         "source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline", "max_line_bytes",
-        "partial_line_timeout", "rotate_wait", "keep_untraced",
+        "partial_line_timeout", "rotate_wait", "close_inactive", "keep_untraced",
     ]
     static let ruleKeys = ["name", "grok", "json", "ids", "limits"]
     static let jsonKeys = ["trace_id", "span_id", "timestamp", "level", "message"]
@@ -139,6 +142,7 @@ public struct RuleFile: Sendable {
         }
         if let n = top["partial_line_timeout"] { file.partialLineTimeout = try duration(n, "partial_line_timeout", reader: reader) }
         if let n = top["rotate_wait"] { file.rotateWait = try duration(n, "rotate_wait", reader: reader) }
+        if let n = top["close_inactive"] { file.closeInactive = try duration(n, "close_inactive", reader: reader) }
         if let n = top["keep_untraced"] {
             guard let b = Bool(try reader.string(n, what: "keep_untraced")) else { throw reader.error(n, "keep_untraced must be true or false") }
             file.keepUntraced = b

@@ -3,6 +3,7 @@
 /// Two files with the same fingerprint over the same length start with the same bytes: the same
 /// file under another name or inode (a copy made by copytruncate, a file moved while the daemon
 /// was stopped). A file whose bytes at the start changed is another file, even on the same inode.
+/// Computed from a prefix the driver read; no file is touched here.
 struct Fingerprint: Hashable, Sendable {
     var hash: UInt64
     var length: Int
@@ -16,15 +17,12 @@ struct Fingerprint: Hashable, Sendable {
 
     static let empty = Fingerprint(hash: 0xcbf2_9ce4_8422_2325, length: 0, complete: false)
 
-    /// Hashes the first `min(size, length)` bytes of `fd`; `nil` if they cannot be read.
-    static func of(fd: Int32, length: Int) -> Fingerprint? {
-        guard length > 0 else { return .empty }
-        var buffer = [UInt8](repeating: 0, count: length)
-        let n = buffer.withUnsafeMutableBytes { FileSystem.read(fd, into: $0, at: 0) }
-        guard n >= 0 else { return nil }
+    /// The fingerprint of `prefix`'s first `length` bytes (all of them by default).
+    static func of(_ prefix: [UInt8], length: Int? = nil) -> Fingerprint {
+        let n = min(length ?? prefix.count, prefix.count, maxLength)
         var hash = Fingerprint.empty.hash
         var newline = false
-        for b in buffer[0..<n] {
+        for b in prefix[0..<n] {
             hash ^= UInt64(b)
             hash = hash &* 0x100_0000_01b3
             if b == 0x0A { newline = true }
@@ -32,32 +30,25 @@ struct Fingerprint: Hashable, Sendable {
         return Fingerprint(hash: hash, length: n, complete: newline || n == maxLength)
     }
 
-    /// A stored fingerprint (hash and length), whether complete or not is read from the file.
+    /// A stored fingerprint (hash and length); whether it is complete is judged on the file.
     static func stored(hash: UInt64, length: Int) -> Fingerprint {
         Fingerprint(hash: hash, length: length, complete: false)
     }
 
-    /// Whether `fd` starts with the bytes this fingerprint was taken from: the test for the
-    /// same file (same inode) not having been replaced.
-    func matches(fd: Int32) -> Bool {
+    /// Whether a file starting with `prefix` starts with the bytes this fingerprint was taken
+    /// from: the test for the same file (same inode) not having been replaced.
+    func matches(_ prefix: [UInt8]) -> Bool {
         guard length > 0 else { return true }
-        guard let other = Fingerprint.of(fd: fd, length: length) else { return false }
-        return other.hash == hash && other.length == length
+        guard prefix.count >= length else { return false }
+        return Fingerprint.of(prefix, length: length).hash == hash
     }
 
-    /// Whether `fd` is another file with the same start — a copy, or this file under another
-    /// identity — judged only on a fingerprint that covers a whole line.
-    func identifies(fd: Int32) -> Bool {
-        guard length > 0, let other = Fingerprint.of(fd: fd, length: length) else { return false }
-        return other.complete && other.hash == hash && other.length == length
-    }
-
-    /// The first `min(size, maxLength)` bytes of `fd`.
-    static func prefix(fd: Int32, size: Int64) -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: Int(min(size, Int64(maxLength))))
-        guard !buffer.isEmpty else { return [] }
-        let n = buffer.withUnsafeMutableBytes { FileSystem.read(fd, into: $0, at: 0) }
-        return n > 0 ? Array(buffer[0..<n]) : []
+    /// Whether a file starting with `prefix` is another file with the same start — a copy, or
+    /// this file under another identity — judged only on a fingerprint that covers a whole line.
+    func identifies(_ prefix: [UInt8]) -> Bool {
+        guard length > 0, prefix.count >= length else { return false }
+        let other = Fingerprint.of(prefix, length: length)
+        return other.complete && other.hash == hash
     }
 
     /// Whether a file that starts with `candidate` is (so far) a copy of one that starts with

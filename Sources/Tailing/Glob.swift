@@ -24,6 +24,10 @@ struct Glob: Sendable, Hashable {
         components = Array(rest)
     }
 
+    /// Whether inotify on ``base`` hears of every file the pattern can name: only when the
+    /// pattern's wildcards are all in its last component.
+    var baseWatchCovers: Bool { components.count == 1 }
+
     static func hasWildcard(_ s: String) -> Bool {
         s.contains { $0 == "*" || $0 == "?" || $0 == "[" }
     }

@@ -11,8 +11,9 @@ struct LineFramer: Sendable {
     /// In the middle of skipping the rest of an over-long line.
     private(set) var skipping = false
 
-    init(maxLineBytes: Int) {
+    init(maxLineBytes: Int, skipping: Bool = false) {
         self.maxLineBytes = maxLineBytes
+        self.skipping = skipping
     }
 
     struct Line {

@@ -18,16 +18,3 @@ public struct MultilineSettings: Sendable {
         self.timeout = timeout
     }
 }
-
-/// A multiline record being gathered.
-struct PendingRecord {
-    /// File offset of the record's first byte: the checkpoint does not pass it until the record
-    /// is handed on, so a restart gathers it again.
-    var startOffset: Int64
-    /// The first line, which the rules parse.
-    var firstLine: [UInt8]
-    /// The continuation lines.
-    var continuation: [[UInt8]] = []
-    var bytes: Int
-    var lastLineAt: ContinuousClock.Instant
-}

@@ -19,10 +19,14 @@ public struct TailSource: Sendable {
     public var partialLineTimeout: Duration
     /// How long a rotated or deleted file is still read (a writer may hold it open).
     public var rotateWait: Duration
+    /// A file with nothing new for this long gives its descriptor back; it is opened again when
+    /// it changes and read on from where it was.
+    public var closeInactive: Duration
 
     public init(name: String, paths: [String], exclude: [String] = [], startAtEnd: Bool = false, parser: any LineParser,
                 multiline: MultilineSettings? = nil, maxLineBytes: Int = 1 << 20, partialLineTimeout: Duration = .seconds(5),
-                rotateWait: Duration = .seconds(5)) {
+                rotateWait: Duration = .seconds(5), closeInactive: Duration = .seconds(300)) {
+        self.closeInactive = closeInactive
         self.name = name
         self.paths = paths
         self.exclude = exclude
@@ -32,19 +36,5 @@ public struct TailSource: Sendable {
         self.maxLineBytes = maxLineBytes
         self.partialLineTimeout = partialLineTimeout
         self.rotateWait = rotateWait
-    }
-
-    /// The regular files the source's globs name now, minus the excluded ones.
-    func currentFiles() -> [(path: String, status: FileSystem.Status)] {
-        var seen = Set<String>()
-        var result: [(String, FileSystem.Status)] = []
-        for pattern in paths {
-            for path in Glob(pattern).paths() where seen.insert(path).inserted {
-                if exclude.contains(where: { FileSystem.matches($0, path: path) }) { continue }
-                guard let status = FileSystem.status(path: path), status.isRegular else { continue }
-                result.append((path, status))
-            }
-        }
-        return result
     }
 }

@@ -1,20 +1,21 @@
 import Dispatch
+import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import TracejoinModel
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Follows the files of every source and hands parsed batches, with the offsets that produced
 /// them, to a ``TailSink``.
 ///
-/// Records are committed together with the offsets that produced them, so after a crash every
-/// line is in the index exactly once. Reading is prompt (inotify on the globs' directories wakes
-/// the loop) with a poll as the fallback. The loop waits for each commit before reading more,
-/// so when the index falls behind, reading slows down: memory stays bounded (one read buffer
-/// and one batch) and nothing is dropped.
+/// Two threads share the work. The tail thread (its own, not Swift's cooperative pool: it makes
+/// blocking system calls and runs PCRE2) sleeps until inotify, a wake-up or its next timer,
+/// then reads and parses what changed. The batches it makes go through a bounded queue to the
+/// committer, which writes them to the index (the index's own writer thread, and its block
+/// compression on the other core). When the index falls behind, the queue fills and the tail
+/// thread waits: reading slows down, memory stays bounded (`queueDepth` batches and one read
+/// buffer), nothing is dropped. Records are committed together with the offsets that produced
+/// them, so after a crash every line is in the index exactly once.
 public final class Tailer: Service {
     /// The sources in force and a number that changes when they do (rules are reloaded while
     /// the daemon runs).
@@ -27,12 +28,15 @@ public final class Tailer: Service {
     let logger: Logger
     let chunkSize: Int
     let status: TailStatusBoard?
+    let descriptorBudget: Int
+    /// Batches read but not yet committed, at most.
+    let queueDepth: Int
     /// How often a commit the index refused is tried again.
     let retryInterval: Duration
 
     public init(sources: @escaping SourceProvider, sink: any TailSink, pollInterval: Duration = .milliseconds(250),
-                inotify: Bool = true, chunkSize: Int = 1 << 20, status: TailStatusBoard? = nil,
-                retryInterval: Duration = .seconds(1), logger: Logger) {
+                inotify: Bool = true, chunkSize: Int = 1 << 20, status: TailStatusBoard? = nil, descriptorBudget: Int = 1024,
+                queueDepth: Int = 2, retryInterval: Duration = .seconds(1), logger: Logger) {
         self.retryInterval = retryInterval
         self.sources = sources
         self.sink = sink
@@ -40,52 +44,90 @@ public final class Tailer: Service {
         self.useInotify = inotify
         self.chunkSize = chunkSize
         self.status = status
+        self.descriptorBudget = descriptorBudget
+        self.queueDepth = max(1, queueDepth)
         self.logger = logger
     }
 
     public func run() async throws {
-        var state = TailState(chunkSize: chunkSize, logger: logger)
-        state.restore(try await sink.loadCheckpoints())
-        let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let watcher = useInotify ? DirectoryWatcher(logger: logger, onChange: { continuation.yield() }) : nil
-        defer {
-            watcher?.stop()
-            state.closeAll()
+        let checkpoints = try await sink.loadCheckpoints()
+        let (batches, continuation) = AsyncStream<TailBatch>.makeStream()
+        let slots = DispatchSemaphore(value: queueDepth)
+        let watcher = ChangeWatcher(useInotify: useInotify)
+        if useInotify && !watcher.usesInotify {
+            logger.warning("inotify unavailable; log files are polled", metadata: ["error": "\(SystemFiles.lastError)"])
         }
-        try await withThrowingDiscardingTaskGroup { group in
-            // The poll: a wake-up every interval whatever inotify says.
-            group.addTask {
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    try? await Task.sleep(for: self.pollInterval)
-                    continuation.yield()
-                }
-                continuation.finish()
-            }
-            var iterator = wakeups.makeAsyncIterator()
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let (generation, current) = sources()
-                state.update(generation: generation, sources: current)
-                watcher?.watch(Set(current.flatMap { $0.paths.map { Glob($0).base } }))
-                let batch = state.pass(now: .now)
-                if !batch.checkpoints.isEmpty || !batch.records.isEmpty || batch.linesUnmatched > 0 || batch.linesWithoutTrace > 0 {
-                    guard await commitPatiently(batch) else { break }
-                }
-                status?.publish(state.statuses())
-                // Keep reading without a pause while there is a backlog.
-                if !state.readAnything {
-                    guard await iterator.next() != nil else { break }
-                }
-            }
-            group.cancelAll()
+        let stop = StopFlag()
+        let (exited, exitedContinuation) = AsyncStream<Void>.makeStream()
+        let thread = Thread { [self] in
+            readLoop(checkpoints: checkpoints, watcher: watcher, stop: stop, slots: slots, batches: continuation)
+            continuation.finish()
+            exitedContinuation.finish()
         }
+        thread.name = "tracejoin-tail"
+        thread.start()
+
+        await withGracefulShutdownHandler {
+            for await batch in batches {
+                guard await commitPatiently(batch) else { break }
+                slots.signal()
+            }
+        } onGracefulShutdown: {
+            stop.set()
+            watcher.wake()
+        }
+        stop.set()
+        watcher.wake()
+        // Let the tail thread go (it may wait for a slot) and wait until it has closed its files.
+        for _ in 0..<queueDepth { slots.signal() }
+        for await _ in exited {}
         logger.info("tailer stopped")
     }
 
+    /// The tail thread: passes over the files, whenever something may have changed.
+    private func readLoop(checkpoints: [FileCheckpoint], watcher: ChangeWatcher, stop: StopFlag, slots: DispatchSemaphore,
+                          batches: AsyncStream<TailBatch>.Continuation) {
+        let driver = TailDriver(files: SystemFiles(), chunkSize: chunkSize, descriptorBudget: descriptorBudget,
+                                pollInterval: pollInterval, logger: logger)
+        defer { driver.closeAll() }
+        driver.restore(checkpoints)
+        var firstPass = true
+        var published = ContinuousClock.now - .seconds(10)
+        while !stop.isSet {
+            let (generation, current) = sources()
+            driver.update(generation: generation, sources: current)
+            watcher.watch(Set(driver.watchTargets().map(\.directory)))
+            // Events are taken before the pass: one that comes during it wakes the next.
+            let changes = firstPass ? nil : watcher.drain()
+            firstPass = false
+            let batch = driver.pass(at: Moment(now: .now, wall: SystemFiles.wallClock()), changes: changes, watcher: watcher)
+            let hasNews = !batch.checkpoints.isEmpty || !batch.records.isEmpty || batch.linesUnmatched > 0 || batch.linesWithoutTrace > 0
+            if hasNews || ContinuousClock.now - published >= .seconds(1) {
+                status?.publish(driver.tracker.statuses(), waitingForDescriptor: driver.waiting.count, descriptorsHeld: driver.descriptorsHeld)
+                published = .now
+            }
+            if hasNews {
+                // Back-pressure: wait for the committer to take a batch.
+                while slots.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
+                    if stop.isSet { return }
+                }
+                if stop.isSet { return }
+                batches.yield(batch)
+            }
+            // Keep reading without a pause while there is a backlog.
+            if !driver.readAnything && !stop.isSet {
+                let wait = driver.nextDue(after: .now)
+                let ms = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+                watcher.wait(timeoutMilliseconds: Int32(clamping: max(1, min(ms, 10_000))))
+            }
+        }
+    }
+
     /// Commits `batch`, trying again every `retryInterval` while the index refuses writes (a
-    /// full disk): meanwhile nothing more is read, so memory stays at one batch, and no line is
-    /// lost or skipped. Returns `false` if the daemon began shutting down first; the batch is
-    /// then dropped uncommitted, and since its offsets were not committed either, its lines are
-    /// read again on the next start.
+    /// full disk): meanwhile the queue fills and nothing more is read, so memory stays bounded,
+    /// and no line is lost or skipped. Returns `false` if the daemon began shutting down first;
+    /// the batch is then dropped uncommitted, and since its offsets were not committed either,
+    /// its lines are read again on the next start.
     private func commitPatiently(_ batch: TailBatch) async -> Bool {
         var failures = 0
         while true {
@@ -111,47 +153,9 @@ public final class Tailer: Service {
     }
 }
 
-/// inotify on the directories the globs start from: any change there wakes the tailer. What
-/// changed is found by looking, so events are only drained, not interpreted.
-final class DirectoryWatcher: @unchecked Sendable {
-    private let fd: Int32
-    private let source: any DispatchSourceRead
-    private var watched: [String: Int32] = [:]
-    private let logger: Logger
-
-    init?(logger: Logger, onChange: @escaping @Sendable () -> Void) {
-        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else {
-            logger.warning("inotify unavailable; log files are polled", metadata: ["error": "\(FileSystem.lastError)"])
-            return nil
-        }
-        self.logger = logger
-        let fd = self.fd
-        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: DispatchQueue(label: "tracejoin.tail.inotify"))
-        source.setEventHandler {
-            var buffer = [UInt8](repeating: 0, count: 8192)
-            while read(fd, &buffer, buffer.count) > 0 {}
-            onChange()
-        }
-        source.resume()
-    }
-
-    /// Watches exactly `directories` (only the tailer's task calls this).
-    func watch(_ directories: Set<String>) {
-        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB)
-        for directory in directories where watched[directory] == nil {
-            let wd = inotify_add_watch(fd, directory, mask)
-            // A directory that does not exist yet is found by the poll; try again next pass.
-            if wd >= 0 { watched[directory] = wd }
-        }
-        for (directory, wd) in watched where !directories.contains(directory) {
-            inotify_rm_watch(fd, wd)
-            watched[directory] = nil
-        }
-    }
-
-    func stop() {
-        source.cancel()
-        close(fd)
-    }
+/// Set once, read from any thread.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
 }

@@ -29,7 +29,7 @@ public enum Daemon {
         }
         let lock = try StateLock(directory: settings.stateDirectory)
         defer { lock.release() }
-        OpenFileLimit.raise(logger: logger)
+        let descriptors = OpenFileLimit.raise(logger: logger).after
 
         var indexOptions = Index.Options()
         indexOptions.maxBytes = settings.retention.maxBytes
@@ -49,7 +49,11 @@ public enum Daemon {
         let retainer = Retainer(index: index, maxAgeSeconds: settings.retention.maxAgeSeconds,
                                 maxBytes: settings.retention.maxBytes, interval: .seconds(settings.retention.intervalSeconds), logger: logger)
         let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health, damage: index.damage)
-        let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail, logger: logger)
+        // Log files may take the descriptors the daemon does not need for itself (the index,
+        // sockets, connections): a quarter of the limit, between 32 and 256, is kept back.
+        let reserve = min(256, max(32, Int(descriptors / 4)))
+        let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail,
+                            descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
             .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode, maxBodyBytes: settings.intake.maxBodyBytes),
@@ -121,6 +125,8 @@ final class Status: DaemonStatus {
 
     func tailedFiles() -> [TailedFileStatus] { tail.snapshot() }
 
+    func tailDescriptors() -> (waiting: Int, held: Int) { tail.descriptors() }
+
     /// The sources in force, as the tailer wants them; rebuilt only when the rules change.
     func tailSources() -> (generation: Int, sources: [TailSource]) {
         let (generation, sources) = registry.current()
@@ -136,7 +142,8 @@ final class Status: DaemonStatus {
                                 MultilineSettings(start: $0, maxLines: m.maxLines, maxBytes: m.maxBytes, timeout: m.timeout)
                             }
                         },
-                        maxLineBytes: file.maxLineBytes, partialLineTimeout: file.partialLineTimeout, rotateWait: file.rotateWait)
+                        maxLineBytes: file.maxLineBytes, partialLineTimeout: file.partialLineTimeout, rotateWait: file.rotateWait,
+                        closeInactive: file.closeInactive)
                 })
             }
             return cache

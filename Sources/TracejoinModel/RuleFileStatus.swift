@@ -37,7 +37,14 @@ public protocol DaemonStatus: Sendable {
     func ingest() -> IngestStatus
     /// Blocks of the index found damaged, skipped by queries.
     func damagedBlocks() -> [DamagedBlock]
+    /// Log files that wanted a descriptor in the tailer's last pass and had to wait for one,
+    /// and the descriptors the tailer holds.
+    func tailDescriptors() -> (waiting: Int, held: Int)
     var counters: CounterRegistry { get }
+}
+
+extension DaemonStatus {
+    public func tailDescriptors() -> (waiting: Int, held: Int) { (0, 0) }
 }
 
 /// What retention has done, as `GET /v1/stats` shows it.

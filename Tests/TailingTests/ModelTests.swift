@@ -5,8 +5,9 @@ import TracejoinModel
 @testable import Tailing
 
 /// Random write / partial write / rename-rotate / copytruncate / delete / recreate / restart
-/// sequences against the real tailer (real files, real renames and truncations) and a model:
-/// every line written is read exactly once. Seeded, so a failure names its seed.
+/// sequences against the tailer and a model: every line written is read exactly once. Seeded,
+/// so a failure names its seed. Run over files held in memory (thousands of seeds, fast, and
+/// with few descriptors to share) and over real files (real renames and truncations).
 @Suite("Tailer against a model")
 struct ModelTests {
     /// xorshift64*: reproducible across platforms and runs.
@@ -54,19 +55,35 @@ struct ModelTests {
     }
 
     @Test(arguments: 1...300)
-    func everyLineExactlyOnce(seed: Int) throws {
+    func everyLineExactlyOnceOnRealFiles(seed: Int) throws {
         let ops = Self.ops(seed: UInt64(seed), count: 40)
-        let (duplicates, missing, extra) = try Self.run(seed: seed, ops: ops)
+        let (duplicates, missing, extra) = try Self.run(seed: seed, ops: ops) { try TempDir() }
         if !duplicates.isEmpty || !missing.isEmpty, ProcessInfo.processInfo.environment["TRACEJOIN_SHRINK"] != nil {
-            print("seed \(seed) minimal: \(try Self.shrink(seed: seed, ops: ops))")
+            print("seed \(seed) minimal: \(try Self.shrink(seed: seed, ops: ops) { try TempDir() })")
         }
         #expect(duplicates.isEmpty, "seed \(seed): read twice: \(duplicates.prefix(5)); ops: \(ops)")
         #expect(missing.isEmpty, "seed \(seed): never read: \(missing.prefix(5)); ops: \(ops)")
         #expect(extra.isEmpty, "seed \(seed): read lines never written: \(extra.prefix(5))")
     }
 
+    /// The same model over files in memory: 2,000 seeds of 60 operations, with between one and
+    /// four descriptors to share (files then take turns).
+    @Test func everyLineExactlyOnceInMemory() throws {
+        for seed in 1...2000 {
+            let ops = Self.ops(seed: UInt64(seed), count: 60)
+            let budget = 1 + seed % 4
+            let (duplicates, missing, extra) = try Self.run(seed: seed, ops: ops, descriptorBudget: budget) { MemoryFiles() }
+            if !duplicates.isEmpty || !missing.isEmpty {
+                let minimal = try Self.shrink(seed: seed, ops: ops, descriptorBudget: budget) { MemoryFiles() }
+                Issue.record("seed \(seed), \(budget) descriptors: read twice \(duplicates.prefix(5)), never read \(missing.prefix(5)); minimal ops: \(minimal)")
+                return
+            }
+            #expect(extra.isEmpty, "seed \(seed): read lines never written: \(extra.prefix(5))")
+        }
+    }
+
     /// The shortest sub-sequence of `ops` that still fails, found by removing ops one at a time.
-    static func shrink(seed: Int, ops: [Op]) throws -> [Op] {
+    static func shrink<Disk: ModelDisk>(seed: Int, ops: [Op], descriptorBudget: Int = 1000, disk: () throws -> Disk) throws -> [Op] {
         var current = ops
         var changed = true
         while changed {
@@ -74,7 +91,7 @@ struct ModelTests {
             for i in current.indices.reversed() {
                 var candidate = current
                 candidate.remove(at: i)
-                let (d, m, _) = try run(seed: seed, ops: candidate)
+                let (d, m, _) = try run(seed: seed, ops: candidate, descriptorBudget: descriptorBudget, disk: disk)
                 if !d.isEmpty || !m.isEmpty {
                     current = candidate
                     changed = true
@@ -84,12 +101,14 @@ struct ModelTests {
         return current
     }
 
-    static func run(seed: Int, ops: [Op]) throws -> (duplicates: [String], missing: [String], extra: [String]) {
-        let dir = try TempDir()
+    static func run<Disk: ModelDisk>(seed: Int, ops: [Op], descriptorBudget: Int = 1000, disk: () throws -> Disk) throws
+        -> (duplicates: [String], missing: [String], extra: [String])
+    {
+        let dir = try disk()
         let sink = MemorySink()
         let source = TailSource(name: "test", paths: [dir.url("app.log*")], parser: EchoParser(),
                                 partialLineTimeout: .seconds(3600), rotateWait: .seconds(5))
-        var driver = Driver(sources: [source], sink: sink)
+        var driver = Driver(files: dir.files, sources: [source], sink: sink, descriptorBudget: descriptorBudget)
         var written: [String] = []
         var next = 0
         var partial: String?
@@ -132,7 +151,7 @@ struct ModelTests {
                 for _ in 0..<n { driver.pass() }
             case .renameRotate:
                 completePartial()
-                guard FileManager.default.fileExists(atPath: dir.url("app.log")) else { continue }
+                guard dir.exists("app.log") else { continue }
                 rotations += 1
                 let name = "app.log.\(rotations)"
                 dir.rename("app.log", name)
@@ -150,7 +169,7 @@ struct ModelTests {
                 dir.append(name, text)
             case .copyTruncate(let passBetween):
                 completePartial()
-                guard FileManager.default.fileExists(atPath: dir.url("app.log")) else { continue }
+                guard dir.exists("app.log") else { continue }
                 rotations += 1
                 let name = "app.log.\(rotations)"
                 try dir.copy("app.log", name)

@@ -71,37 +71,45 @@ struct DigitStart: LineMatcherFactory {
 /// The index, in memory: records and checkpoints committed together, as SQLite does.
 final class MemorySink {
     var records: [LogRecord] = []
-    var checkpoints: [FileSystem.Identity: FileCheckpoint] = [:]
+    var checkpoints: [FileIdentity: FileCheckpoint] = [:]
 
     func commit(_ batch: TailBatch) {
         records += batch.records
-        for c in batch.checkpoints { checkpoints[FileSystem.Identity(device: c.device, inode: c.inode)] = c }
+        for c in batch.checkpoints { checkpoints[FileIdentity(device: c.device, inode: c.inode)] = c }
     }
 
     var messages: [String] { records.compactMap(\.message) }
 }
 
-/// Drives a TailState with a clock the test moves.
-struct Driver {
-    var state: TailState
+/// Drives a ``TailDriver`` with a clock the test moves, over real files or files in memory.
+struct Driver<Files: FileAccess> {
+    var driver: TailDriver<Files>
     var now = ContinuousClock.now
+    var wall: Int64 = 1_700_000_000_000_000_000
     let sink: MemorySink
     let sources: [TailSource]
+    let files: Files
+    let descriptorBudget: Int
 
-    init(sources: [TailSource], sink: MemorySink) {
+    init(files: Files, sources: [TailSource], sink: MemorySink, descriptorBudget: Int = 1000) {
         self.sink = sink
         self.sources = sources
+        self.files = files
+        self.descriptorBudget = descriptorBudget
         var logger = Logger(label: "test")
         logger.logLevel = ProcessInfo.processInfo.environment["TRACEJOIN_TAIL_DEBUG"] != nil ? .debug : .critical
-        state = TailState(chunkSize: 4096, logger: logger)
-        state.restore(Array(sink.checkpoints.values))
-        state.update(generation: 0, sources: sources)
+        driver = TailDriver(files: files, chunkSize: 4096, descriptorBudget: descriptorBudget, logger: logger)
+        driver.restore(Array(sink.checkpoints.values))
+        driver.update(generation: 0, sources: sources)
     }
 
-    /// One pass, committed (or, for a crash, thrown away).
+    var tracker: FileTracker { driver.tracker }
+
+    /// One pass over every file, committed (or, for a crash, thrown away).
     mutating func pass(commit: Bool = true, advance: Duration = .milliseconds(100)) {
         now += advance
-        let batch = state.pass(now: now)
+        wall += Int64(advance.components.seconds) * 1_000_000_000 + advance.components.attoseconds / 1_000_000_000
+        let batch = driver.pass(at: Moment(now: now, wall: wall), changes: nil)
         if commit { sink.commit(batch) }
     }
 
@@ -114,7 +122,19 @@ struct Driver {
     /// one starts from what was committed.
     mutating func restart(crashBeforeCommit: Bool) {
         if crashBeforeCommit { pass(commit: false) }
-        state.closeAll()
-        self = Driver(sources: sources, sink: sink)
+        if ProcessInfo.processInfo.environment["TRACEJOIN_TAIL_DEBUG"] != nil {
+            print("restart; committed checkpoints:", sink.checkpoints.values.sorted { $0.inode < $1.inode }.map { "\($0.path) \($0.inode) @\($0.offset) fp\($0.fingerprintLength)" })
+        }
+        driver.closeAll()
+        let (now, wall) = (self.now, self.wall)
+        self = Driver(files: files, sources: sources, sink: sink, descriptorBudget: descriptorBudget)
+        self.now = now
+        self.wall = wall
+    }
+}
+
+extension Driver where Files == SystemFiles {
+    init(sources: [TailSource], sink: MemorySink) {
+        self.init(files: SystemFiles(), sources: sources, sink: sink)
     }
 }

@@ -51,7 +51,7 @@ struct TailStateTests {
         driver.pass()
         driver.pass()
         #expect(sink.messages == ["short", String(repeating: "x", count: 300), "after"])
-        #expect(driver.state.statuses().first?.lines_cut == 1)
+        #expect(driver.tracker.statuses().first?.lines_cut == 1)
     }
 
     @Test func aHeldPartialLineIsFlushedAfterTheTimeout() throws {
@@ -80,7 +80,7 @@ struct TailStateTests {
         dir.append("app.log", "x\n")
         driver.pass()
         driver.pass(advance: .seconds(6))
-        let status = try #require(driver.state.statuses().first)
+        let status = try #require(driver.tracker.statuses().first)
         #expect(status.bytes_lost == Int64("lost-partial".utf8.count))
         #expect(status.last_rotation == "truncated")
         #expect(sink.messages == ["one", "x"])

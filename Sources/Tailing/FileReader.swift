@@ -1,0 +1,191 @@
+import TracejoinModel
+
+/// Where reading one file stands. Plain data, kept by the tracker with the file it belongs to.
+struct ReadPosition: Equatable, Sendable {
+    /// Bytes framed into lines, including those of a record still gathering.
+    var consumed: Int64
+    /// At `consumed` the framer is skipping the rest of an over-long line.
+    var skipping = false
+    /// A multiline record still gathering: where it starts, and when its last line came.
+    var pending: Pending?
+
+    struct Pending: Equatable, Sendable {
+        var start: Int64
+        var lastLineAt: ContinuousClock.Instant
+    }
+
+    static func at(_ offset: Int64) -> ReadPosition { ReadPosition(consumed: offset) }
+
+    /// Where reading goes on, and what a restart resumes from: the start of a record still
+    /// gathering, or what was consumed. A record is never half handed on.
+    var resume: Int64 { pending?.start ?? consumed }
+}
+
+/// What the tracker asks the reader to do with one file.
+struct ReadPlan: Sendable {
+    /// Read up to here (the file's size when it was looked at).
+    var size: Int64
+    /// Hand on a last line that has no newline (the writer has been quiet long enough).
+    var flushPartial: Bool
+    /// Hand on a record still gathering (the file is being let go).
+    var finishRecord: Bool
+    var now: ContinuousClock.Instant
+    /// Stop after about this many bytes (whole chunks): one pass's share.
+    var maxBytes: Int64 = .max
+}
+
+/// Reads a file's new bytes into one reused buffer, frames them into lines and hands each record
+/// to the source's parser.
+///
+/// A multiline record is its first line plus ranges of the buffer, never copies. A record still
+/// gathering when the bytes run out is not kept in memory either: the position stops at its
+/// start, and the next read frames it again from there (its bytes are bounded by
+/// `multiline.max_bytes`, and a read only happens when the file grew or the record is due).
+final class FileReader {
+    private var buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    private var continuation: [Range<Int>] = []
+
+    init() {}
+
+    deinit { buffer.deallocate() }
+
+    /// What one read did, for the file's counters.
+    struct Outcome {
+        var linesRead = 0
+        var linesCut = 0
+        var bytesRead: Int64 = 0
+    }
+
+    /// The context a read needs: the source's settings and its parsing session.
+    struct Context {
+        let source: TailSource
+        let session: any LineParserSession
+        let matcher: (any LineMatcher)?
+        let path: String
+    }
+
+    /// Makes the buffer large enough for `source`: a record being gathered plus its next line
+    /// always fit, so a record is always decided within one buffer.
+    func reserve(chunkSize: Int, for source: TailSource) {
+        let record = source.multiline.map { $0.maxBytes + source.maxLineBytes + 2 } ?? 0
+        let needed = max(chunkSize, source.maxLineBytes + 1, record)
+        if buffer.count < needed {
+            buffer.deallocate()
+            buffer = .allocate(byteCount: needed, alignment: 16)
+        }
+    }
+
+    func read<Files: FileAccess>(_ files: Files, _ handle: Files.Handle, position: inout ReadPosition, plan: ReadPlan,
+                                          context: Context, into batch: inout TailBatch) -> Outcome {
+        var outcome = Outcome()
+        reserve(chunkSize: 0, for: context.source)
+        while true {
+            let from = position.resume
+            let due = position.pending.map { pending in
+                plan.finishRecord || context.source.multiline.map { plan.now - pending.lastLineAt >= $0.timeout } ?? true
+            } ?? false
+            // Nothing new, and no record due: nothing to do (a gathering record is not framed
+            // again until it grows or its time is up).
+            if position.consumed >= plan.size && !due { return outcome }
+            let limit = Int(min(Int64(buffer.count), plan.size - from))
+            guard limit > 0 else {
+                position.pending = nil
+                return outcome
+            }
+            let chunkFull = limit == buffer.count
+            let n = files.read(handle, into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<limit]), at: from)
+            guard n > 0 else { return outcome }
+            let bytes = UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)
+            let (advanced, stuck) = frame(bytes, from: from, atEnd: from + Int64(n) >= plan.size, position: &position, plan: plan,
+                                          context: context, outcome: &outcome, into: &batch)
+            if !advanced { return outcome }
+            // A full buffer may have more behind it; anything less was all there was.
+            if !chunkFull || stuck || position.resume >= plan.size || outcome.bytesRead >= plan.maxBytes { return outcome }
+        }
+    }
+
+    /// Frames one chunk read at `from`. Returns whether the position moved, and whether it is
+    /// stuck (a record filling the whole buffer: it was handed on as it is).
+    private func frame(_ bytes: UnsafeBufferPointer<UInt8>, from: Int64, atEnd: Bool, position: inout ReadPosition,
+                                plan: ReadPlan, context: Context, outcome: inout Outcome, into batch: inout TailBatch) -> (Bool, Bool) {
+        let source = context.source
+        // Bytes below this were framed by an earlier read (the record still gathering).
+        let seen = Int(position.consumed - from)
+        var framer = LineFramer(maxLineBytes: source.maxLineBytes, skipping: position.pending == nil ? position.skipping : false)
+        var record: (first: Range<Int>, lines: Int, bytes: Int, lastLineAt: ContinuousClock.Instant)?
+        continuation.removeAll(keepingCapacity: true)
+        let previousLastLine = position.pending?.lastLineAt ?? plan.now
+        let base = bytes.baseAddress!
+        let consumed = framer.frame(bytes, flushPartial: plan.flushPartial && atEnd) { line in
+            let isNew = line.start >= seen
+            if isNew {
+                outcome.linesRead += 1
+                if line.cut { outcome.linesCut += 1 }
+            }
+            let range = (line.bytes.baseAddress! - base)..<(line.bytes.baseAddress! - base + line.bytes.count)
+            guard let multiline = source.multiline, let matcher = context.matcher else {
+                Self.emit(bytes, first: range, continuation: [], context: context, into: &batch)
+                return
+            }
+            if var r = record, !matcher.matches(line.bytes), r.lines < multiline.maxLines, r.bytes + line.bytes.count + 1 <= multiline.maxBytes {
+                continuation.append(range)
+                r.lines += 1
+                r.bytes += line.bytes.count + 1
+                if isNew { r.lastLineAt = plan.now }
+                record = r
+                return
+            }
+            if let r = record {
+                Self.emit(bytes, first: r.first, continuation: continuation, context: context, into: &batch)
+                continuation.removeAll(keepingCapacity: true)
+            }
+            record = (range, 1, line.bytes.count, isNew ? plan.now : previousLastLine)
+        }
+        position.consumed = from + Int64(consumed)
+        position.skipping = framer.skipping
+        outcome.bytesRead += Int64(max(0, consumed - seen))
+        position.pending = nil
+        var stuck = false
+        if let r = record {
+            let due = plan.finishRecord || source.multiline.map { plan.now - r.lastLineAt >= $0.timeout } ?? true
+            let start = from + Int64(r.first.lowerBound)
+            // A record that starts the chunk and fills it cannot be decided in this buffer:
+            // handed on as it is (the buffer is sized so that this does not happen).
+            stuck = start == from && consumed == bytes.count && !atEnd
+            if (due && atEnd) || stuck {
+                Self.emit(bytes, first: r.first, continuation: continuation, context: context, into: &batch)
+            } else {
+                position.pending = ReadPosition.Pending(start: start, lastLineAt: r.lastLineAt)
+            }
+        }
+        return (position.resume > from || consumed > seen || stuck, stuck)
+    }
+
+    /// Parses a record's first line; continuation lines join its raw text and message.
+    private static func emit(_ bytes: UnsafeBufferPointer<UInt8>, first: Range<Int>, continuation: [Range<Int>], context: Context,
+                             into batch: inout TailBatch) {
+        if first.isEmpty && continuation.isEmpty { return }
+        let line = UnsafeBufferPointer(rebasing: bytes[first])
+        switch context.session.parse(line, file: context.path) {
+        case .record(let record):
+            batch.records.append(joined(record, bytes, continuation))
+        case .noTrace(_, let record):
+            batch.linesWithoutTrace += 1
+            if let record { batch.records.append(joined(record, bytes, continuation)) }
+        case .unmatched: batch.linesUnmatched += 1
+        }
+    }
+
+    private static func joined(_ record: LogRecord, _ bytes: UnsafeBufferPointer<UInt8>, _ continuation: [Range<Int>]) -> LogRecord {
+        guard !continuation.isEmpty else { return record }
+        var record = record
+        var rest = ""
+        for (i, range) in continuation.enumerated() {
+            if i > 0 { rest += "\n" }
+            rest += String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+        record.raw += "\n" + rest
+        record.message = (record.message ?? "") + "\n" + rest
+        return record
+    }
+}
