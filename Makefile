@@ -49,7 +49,8 @@ test-e2e: deps python-deps
 
 # Each measurement beside its reference in the same run (docs/benchmarks.md): the parser against
 # a C loop over PCRE2 JIT; the index against the C SQLite row inserter and `zstd -1` (sealed
-# blocks in segment files, then in the database); the daemon end to end; latency; span intake.
+# blocks in segment files, then in the database); the daemon end to end; latency; span intake;
+# the idle daemon following 1,000 files against `tail -F`.
 bench: release
 	$(BIN_RELEASE) bench --lines 1000000 --rounds 5
 	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 500
@@ -57,6 +58,7 @@ bench: release
 	$(PYTHON) Benchmarks/ingest.py --lines 1000000
 	$(PYTHON) Benchmarks/latency.py --rate 10000 --seconds 10
 	$(PYTHON) Benchmarks/intake.py
+	$(PYTHON) Benchmarks/idle.py --files 1000 --seconds 30
 
 # Regenerates the OTLP message code from Protos/ (needs protobuf-compiler; builds protoc-gen-swift
 # from the swift-protobuf version Package.swift names). The generated file is committed.

@@ -234,14 +234,40 @@ struct FileTracker {
         // written to (larger) or, at equal size, logrotate's base name (app.log before app.log.1).
         let ordered = candidates.map { (resumesOwnCheckpoint($0.0, prefix: $0.prefix) ? 0 : 1, -$0.0.status.size, $0) }
             .sorted { ($0.0, $0.1, $0.2.0.path) < ($1.0, $1.1, $1.2.0.path) }.map(\.2)
+        var lookup = Lookup(self)
         var taken: [FileIdentity] = []
-        for (candidate, prefix) in ordered where admit(candidate, prefix: prefix, at: moment) {
+        for (candidate, prefix) in ordered where admit(candidate, prefix: prefix, at: moment, lookup: &lookup) {
             taken.append(candidate.status.identity)
         }
         return taken
     }
 
-    private mutating func admit(_ candidate: Candidate, prefix: [UInt8], at moment: Moment) -> Bool {
+    /// What a candidate is compared with, indexed once for all the candidates of a scan (a
+    /// host with thousands of files finds thousands at once).
+    private struct Lookup {
+        /// Live followed files by the hash of their first line: a copy starts with the same line.
+        var liveByFirstLine: [UInt64: [FileIdentity]] = [:]
+        /// Checkpoints not matched yet, by fingerprint length, then hash.
+        var restoredByFingerprint: [Int: [UInt64: [FileIdentity]]] = [:]
+
+        init(_ tracker: FileTracker) {
+            for file in tracker.files.values where file.state == .live { addLive(file) }
+            for (identity, c) in tracker.restored where c.fingerprintLength > 0 {
+                restoredByFingerprint[c.fingerprintLength, default: [:]][c.fingerprint, default: []].append(identity)
+            }
+        }
+
+        mutating func addLive(_ file: TrackedFile) {
+            if let hash = Self.firstLineHash(file.prefix) { liveByFirstLine[hash, default: []].append(file.identity) }
+        }
+
+        static func firstLineHash(_ prefix: [UInt8]) -> UInt64? {
+            guard let newline = prefix.firstIndex(of: 0x0A) else { return nil }
+            return Fingerprint.of(prefix, length: newline + 1).hash
+        }
+    }
+
+    private mutating func admit(_ candidate: Candidate, prefix: [UInt8], at moment: Moment, lookup: inout Lookup) -> Bool {
         guard let source = sources[candidate.source] else { return false }
         let status = candidate.status
         let path = candidate.path
@@ -268,11 +294,13 @@ struct FileTracker {
             restored[status.identity] = nil
             offset = min(c.offset, status.size)
             how = "from its checkpoint"
-        } else if let original = files.values.sorted(by: { $0.identity < $1.identity }).first(where: {
-            // Compared with the start each file had when last looked at: the original may have
-            // been truncated since (copytruncate's second step).
-            $0.state == .live && Fingerprint.isCopy(prefix, of: $0.prefix)
-        }) {
+        } else if let original = Lookup.firstLineHash(prefix).flatMap({ lookup.liveByFirstLine[$0] })?.sorted()
+            .compactMap({ files[$0] }).first(where: {
+                // Compared with the start each file had when last looked at: the original may
+                // have been truncated since (copytruncate's second step).
+                $0.state == .live && Fingerprint.isCopy(prefix, of: $0.prefix)
+            })
+        {
             // Starts like a file being followed: a copy of it (copytruncate's first step).
             state = .copy(of: original.identity)
             offset = 0
@@ -289,11 +317,11 @@ struct FileTracker {
             truncated.remove(at: index)
             state = .rotated
             how = "as the copy of a truncated file, from where that file was"
-        } else if let (identity, c) = restored.sorted(by: { $0.key < $1.key }).first(where: {
-            $0.value.fingerprintLength <= status.size
-                && Fingerprint.stored(hash: $0.value.fingerprint, length: $0.value.fingerprintLength).identifies(prefix)
-                && $0.key != status.identity
-        }) {
+        } else if let (identity, c) = lookup.restoredByFingerprint.flatMap({ (length, byHash) -> [FileIdentity] in
+            guard length <= status.size, length <= prefix.count else { return [] }
+            let fingerprint = Fingerprint.of(prefix, length: length)
+            return fingerprint.complete ? byHash[fingerprint.hash] ?? [] : []
+        }).filter({ $0 != status.identity }).sorted().compactMap({ id in restored[id].map { (id, $0) } }).first {
             // A file seen before under another identity: moved or copied while the daemon was
             // stopped. Only when the checkpoint's own file is gone, else this is a copy of it.
             restored[identity] = nil
@@ -306,6 +334,7 @@ struct FileTracker {
             path: path, source: source.name, identity: status.identity, fingerprint: Fingerprint.of(prefix), prefix: prefix,
             position: .at(offset), state: state, size: status.size, lastGrowth: firstSeen,
             lastCheckpoint: state == .live || state == .rotated ? -1 : offset)
+        if state == .live { lookup.addLive(files[status.identity]!) }
         note("following log file \(how)", ("file", path), ("source", source.name), ("offset", "\(offset)"))
         return true
     }

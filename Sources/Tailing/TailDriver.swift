@@ -39,6 +39,7 @@ final class TailDriver<Files: FileAccess> {
     private var warned = Set<String>()
     /// Whether the last pass read anything (the tailer then goes on without pausing).
     private(set) var readAnything = false
+    private let epoch = ContinuousClock.now
     /// Bytes one pass reads at most, so that a batch (and the transaction that commits it)
     /// stays small however much is waiting; what is left is read by the next pass at once.
     let passBytes: Int64
@@ -58,7 +59,7 @@ final class TailDriver<Files: FileAccess> {
         var nextLook: ContinuousClock.Instant
     }
 
-    init(files: Files, chunkSize: Int, descriptorBudget: Int, passBytes: Int64 = 4 << 20, pollInterval: Duration = .milliseconds(250),
+    init(files: Files, chunkSize: Int, descriptorBudget: Int, passBytes: Int64 = 2 << 20, pollInterval: Duration = .milliseconds(250),
          maxPollInterval: (watched: Duration, polled: Duration) = (.seconds(10), .seconds(2)), logger: Logger) {
         self.files = files
         self.passBytes = passBytes
@@ -140,6 +141,15 @@ final class TailDriver<Files: FileAccess> {
         return batch
     }
 
+    /// `instant` rounded up to a multiple of `interval` (from the driver's start): files that
+    /// poll at the same interval come due together, so an idle host's files are looked at in a
+    /// few passes rather than one wake-up each.
+    private func aligned(_ instant: ContinuousClock.Instant, to interval: Duration) -> ContinuousClock.Instant {
+        let since = instant - epoch
+        let steps = (since / interval).rounded(.up)
+        return epoch + interval * steps
+    }
+
     /// How long the tailer may sleep before the next pass is due if no event comes.
     func nextDue(after now: ContinuousClock.Instant) -> Duration {
         var due = nextScan ?? now
@@ -177,7 +187,7 @@ final class TailDriver<Files: FileAccess> {
             // Nothing happened: look again later, and give the descriptor back when idle long enough.
             let watched = watcher.map { w in w.isWatched(Self.parent(file.path)) } ?? false
             h.interval = min(h.interval * 2, watched ? maxPollInterval.watched : maxPollInterval.polled)
-            h.nextLook = moment.now + h.interval
+            h.nextLook = aligned(moment.now + h.interval, to: h.interval)
             if h.handle != nil, moment.now - h.lastActive >= source.closeInactive, file.atRest {
                 closeHandle(identity, keep: &h)
             }
@@ -213,7 +223,7 @@ final class TailDriver<Files: FileAccess> {
             h.interval = pollInterval
             h.lastActive = moment.now
         }
-        h.nextLook = moment.now + h.interval
+        h.nextLook = aligned(moment.now + h.interval, to: h.interval)
         handles[identity] = h
         if tracker.settle(identity, look, at: moment) {
             finish(identity, at: moment, into: &batch)

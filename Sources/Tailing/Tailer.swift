@@ -60,6 +60,7 @@ public final class Tailer: Service {
         let stop = StopFlag()
         let (exited, exitedContinuation) = AsyncStream<Void>.makeStream()
         let thread = Thread { [self] in
+            Thread.current.name = "tracejoin-tail"
             readLoop(checkpoints: checkpoints, watcher: watcher, stop: stop, slots: slots, batches: continuation)
             continuation.finish()
             exitedContinuation.finish()
@@ -102,7 +103,7 @@ public final class Tailer: Service {
             firstPass = false
             let batch = driver.pass(at: Moment(now: .now, wall: SystemFiles.wallClock()), changes: changes, watcher: watcher)
             let hasNews = !batch.checkpoints.isEmpty || !batch.records.isEmpty || batch.linesUnmatched > 0 || batch.linesWithoutTrace > 0
-            if hasNews || ContinuousClock.now - published >= .seconds(1) {
+            if hasNews || ContinuousClock.now - published >= .seconds(5) {
                 status?.publish(driver.tracker.statuses(), waitingForDescriptor: driver.waiting.count, descriptorsHeld: driver.descriptorsHeld)
                 published = .now
             }

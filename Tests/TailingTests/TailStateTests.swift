@@ -136,4 +136,48 @@ struct TailStateTests {
         driver.drain()
         #expect(sink.messages == lines + ["after the rotation"])
     }
+
+    /// close_inactive: an idle file gives its descriptor back, keeps its place, and is opened
+    /// again (and read on) when it changes.
+    @Test func anIdleFileIsClosedAndReopenedWhenItChanges() throws {
+        let disk = MemoryFiles()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [disk.url("*.log")], parser: EchoParser(), closeInactive: .seconds(10))
+        var driver = Driver(files: disk, sources: [source], sink: sink)
+        disk.append("app.log", "one\n")
+        driver.pass()
+        #expect(driver.driver.descriptorsHeld == 1)
+        for _ in 0..<4 { driver.pass(advance: .seconds(4)) }
+        #expect(driver.driver.descriptorsHeld == 0)
+        #expect(disk.openDescriptors == 0)
+        #expect(driver.tracker.statuses().map(\.path) == [disk.url("app.log")])
+        disk.append("app.log", "two\n")
+        driver.pass()
+        #expect(sink.messages == ["one", "two"])
+        #expect(driver.driver.descriptorsHeld == 1)
+    }
+
+    /// More files than descriptors: they take turns, every line is read once, and a file that
+    /// had to wait is counted.
+    @Test func moreFilesThanDescriptorsTakeTurns() throws {
+        let disk = MemoryFiles()
+        let sink = MemorySink()
+        let source = TailSource(name: "test", paths: [disk.url("*.log")], parser: EchoParser())
+        var driver = Driver(files: disk, sources: [source], sink: sink, descriptorBudget: 3)
+        for n in 0..<20 { disk.append("f\(n).log", "first of \(n)\n") }
+        driver.pass()
+        #expect(Set(sink.messages) == Set((0..<20).map { "first of \($0)" }))
+        #expect(driver.driver.descriptorsHeld <= 3)
+        // The process itself runs out (another part of it took descriptors): files wait, are
+        // counted, and are read once a descriptor is free again.
+        disk.descriptorLimit = disk.openDescriptors
+        for n in 0..<20 { disk.append("f\(n).log", "second of \(n)\n") }
+        driver.pass()
+        disk.descriptorLimit = .max
+        driver.pass()
+        driver.pass()
+        #expect(sink.messages.count == 40)
+        #expect(Set(sink.messages.suffix(20)) == Set((0..<20).map { "second of \($0)" }))
+        #expect(sink.messages.count == Set(sink.messages).count)
+    }
 }
