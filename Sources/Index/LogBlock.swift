@@ -160,7 +160,14 @@ struct LogBlockEncoder: Sendable {
         summary.lastID = max(summary.lastID, id)
         summary.minIngested = min(summary.minIngested, ingested)
         summary.maxIngested = max(summary.maxIngested, ingested)
-        summary.levels |= BlockFormat.bit(of: r.level)
+        switch r.levelText {
+        case .inLine(let range)?:
+            var raw = r.raw
+            summary.levels |= raw.withUTF8 { line in
+                range.lowerBound >= 0 && range.upperBound <= line.count ? BlockFormat.bit(of: UnsafeBufferPointer(rebasing: line[range])) : BlockFormat.bit(of: "")
+            }
+        default: summary.levels |= BlockFormat.bit(of: r.level)
+        }
         summary.sources |= BlockFormat.bit(of: r.source)
         summary.rules |= BlockFormat.bit(of: r.rule)
         if let low = r.traceID?.low { summary.traces[low, default: 0] += 1 }
@@ -188,18 +195,28 @@ struct LogBlockEncoder: Sendable {
             defer { swap(&scratch, &self.scratch) }
             var first: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
             var second: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
-            func hole(_ forms: [BlockFormat.HoleForm]) -> (offset: Int, length: Int, form: BlockFormat.HoleForm)? {
+            func hole(_ forms: [BlockFormat.HoleForm], known: Range<Int>?) -> (offset: Int, length: Int, form: BlockFormat.HoleForm)? {
+                // Where the parser found the ID's text, when it says (only compared there), else searched for.
+                let known = known.flatMap { $0.lowerBound >= 0 && $0.upperBound <= line.count ? $0 : nil }
                 for form in forms {
                     scratch.removeAll(keepingCapacity: true)
                     guard IDText.write(form, trace: r.traceID, span: r.spanID, into: &scratch) else { continue }
-                    guard let at = scratch.withUnsafeBufferPointer({ Self.find($0, in: line) }) else { continue }
+                    let found: Int?
+                    if let known {
+                        found = scratch.count == known.count
+                            && scratch.withUnsafeBufferPointer({ memcmp($0.baseAddress!, line.baseAddress! + known.lowerBound, known.count) == 0 })
+                            ? known.lowerBound : nil
+                    } else {
+                        found = scratch.withUnsafeBufferPointer({ Self.find($0, in: line) })
+                    }
+                    guard let at = found else { continue }
                     if let f = first, at < f.offset + f.length && f.offset < at + scratch.count { continue }
                     return (at, scratch.count, form)
                 }
                 return nil
             }
-            if let t = r.traceID { first = hole(t.high != nil ? Self.hex32 : Self.traceForms) }
-            if r.spanID != nil { second = hole(Self.spanForms) }
+            if let t = r.traceID { first = hole(t.high != nil ? Self.hex32 : Self.traceForms, known: r.traceIDRange) }
+            if r.spanID != nil { second = hole(Self.spanForms, known: r.spanIDRange) }
             if let f = first, let s = second, s.offset < f.offset { (first, second) = (s, f) }
             if first == nil { (first, second) = (second, nil) }
             Varint.write(UInt64(line.count - (first?.length ?? 0) - (second?.length ?? 0)), into: &columns[3])
@@ -215,21 +232,36 @@ struct LogBlockEncoder: Sendable {
             columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from...]))
             let slotsAt = columns[5].count, fieldsAt = columns[6].count
             for slot in BlockFormat.Slot.allCases {
-                let value: String?
+                let text: LogRecord.Text?
                 switch slot {
-                case .time: value = r.time
-                case .level: value = r.level
-                case .message: value = r.message
-                case .file: value = r.file
-                case .source: value = r.source
-                case .rule: value = r.rule
-                case .idError: value = r.idError
+                case .time: text = r.timeText
+                case .level: text = r.levelText
+                case .message: text = r.messageText
+                case .file: text = .own(r.file)
+                case .source: text = .own(r.source)
+                case .rule: text = .own(r.rule)
+                case .idError: text = r.idError.map(LogRecord.Text.own)
                 }
-                Self.writeSlot(value, line: line, previous: &previousSlots[slot.rawValue], previousIsNil: &previousSlotIsNil[slot.rawValue],
-                               writtenIn: &previousSlotRecord[slot.rawValue], index: index, into: &columns[5])
+                let s = slot.rawValue
+                switch text {
+                case nil:
+                    Self.writeSlot(nil, at: nil, line: line, previous: &previousSlots[s], previousIsNil: &previousSlotIsNil[s],
+                                   writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
+                case .inLine(let range) where range.lowerBound >= 0 && range.upperBound <= line.count:
+                    Self.writeSlot(UnsafeBufferPointer(rebasing: line[range]), at: range.lowerBound, line: line, previous: &previousSlots[s],
+                                   previousIsNil: &previousSlotIsNil[s], writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
+                case .inLine:
+                    Self.writeSlot(UnsafeBufferPointer(start: nil, count: 0), at: nil, line: line, previous: &previousSlots[s],
+                                   previousIsNil: &previousSlotIsNil[s], writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
+                case .own(var string):
+                    string.withUTF8 {
+                        Self.writeSlot($0, at: nil, line: line, previous: &previousSlots[s], previousIsNil: &previousSlotIsNil[s],
+                                       writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
+                    }
+                }
             }
-            Varint.write(UInt64(r.fields.count), into: &columns[6])
-            for (n, field) in r.fields.enumerated() {
+            Varint.write(UInt64(r.fieldTexts.count), into: &columns[6])
+            for (n, field) in r.fieldTexts.enumerated() {
                 var name = field.name
                 name.withUTF8 { nameBytes in
                     if n < previousFieldNames.count, Self.same(previousFieldNames[n], nameBytes) {
@@ -248,7 +280,19 @@ struct LogBlockEncoder: Sendable {
                         }
                     }
                 }
+                let value: FieldValue
                 switch field.value {
+                case .own(let v): value = v
+                case .inLine(let range):
+                    // Text as written in the line: a reference to it, found without looking.
+                    guard range.lowerBound >= 0 && range.upperBound <= line.count else {
+                        value = .string("")
+                        break
+                    }
+                    Self.writeText(UnsafeBufferPointer(rebasing: line[range]), at: range.lowerBound, line: line, tagBase: 5, into: &columns[6])
+                    continue
+                }
+                switch value {
                 case .null: columns[6].append(BlockFormat.ValueTag.null)
                 case .bool(let b): columns[6].append(b ? BlockFormat.ValueTag.yes : BlockFormat.ValueTag.no)
                 case .integer(let i):
@@ -291,30 +335,32 @@ struct LogBlockEncoder: Sendable {
         return out
     }
 
-    private static func writeSlot(_ value: String?, line: UnsafeBufferPointer<UInt8>, previous: inout [UInt8], previousIsNil: inout Bool,
-                                  writtenIn: inout Int, index: Int, into out: inout [UInt8]) {
-        guard var value else {
+    /// A string slot: none, the same as an earlier record's, a reference into the line (at
+    /// `at` when the parser knows where it is), or a literal.
+    private static func writeSlot(_ value: UnsafeBufferPointer<UInt8>?, at: Int?, line: UnsafeBufferPointer<UInt8>, previous: inout [UInt8],
+                                  previousIsNil: inout Bool, writtenIn: inout Int, index: Int, into out: inout [UInt8]) {
+        guard let bytes = value else {
             out.append(BlockFormat.Tag.none)
             previousIsNil = true
             return
         }
-        value.withUTF8 { bytes in
-            if !previousIsNil, Self.same(previous, bytes) {
-                out.append(BlockFormat.Tag.same)
-                Varint.write(UInt64(writtenIn), into: &out)
-                return
-            }
-            writeText(bytes, line: line, tagBase: 0, into: &out)
-            writtenIn = index
-            previous.removeAll(keepingCapacity: true)
-            previous.append(contentsOf: bytes)
-            previousIsNil = false
+        if !previousIsNil, Self.same(previous, bytes) {
+            out.append(BlockFormat.Tag.same)
+            Varint.write(UInt64(writtenIn), into: &out)
+            return
         }
+        writeText(bytes, at: at, line: line, tagBase: 0, into: &out)
+        writtenIn = index
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: bytes)
+        previousIsNil = false
     }
 
-    /// A reference to where `text` occurs in the record's raw line, or the text itself.
-    private static func writeText(_ text: UnsafeBufferPointer<UInt8>, line: UnsafeBufferPointer<UInt8>, tagBase: UInt8, into out: inout [UInt8]) {
-        if text.count >= 3, let at = Self.locate(text, in: line) {
+    /// A reference to where `text` occurs in the record's raw line (at `at` when known), or the
+    /// text itself.
+    private static func writeText(_ text: UnsafeBufferPointer<UInt8>, at known: Int? = nil, line: UnsafeBufferPointer<UInt8>, tagBase: UInt8,
+                                  into out: inout [UInt8]) {
+        if text.count >= 3, let at = known ?? Self.locate(text, in: line) {
             out.append(tagBase + BlockFormat.Tag.reference)
             Varint.write(UInt64(at), into: &out)
             Varint.write(UInt64(text.count), into: &out)

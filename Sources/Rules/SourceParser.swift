@@ -2,6 +2,10 @@ import Grok
 import TraceContext
 import TracejoinModel
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The compiled rules of one rule file: tries them in order on each line, first match wins.
 ///
 /// The fields `trace_id`, `span_id`, `timestamp`, `level` and `message` mean something to the
@@ -17,13 +21,23 @@ public struct SourceParser: LineParser {
     /// Matches the first line of a multiline record, when the file sets `multiline`.
     public let multilineStart: GrokLineMatcherFactory?
 
-    package struct CompiledRule: Sendable {
+    /// A class, like ``GrokRule``: a line's parse then touches one reference per rule, not
+    /// the many a copied struct holds.
+    package final class CompiledRule: Sendable {
         /// The rule's name; `rule/line` for the parsing rules of a Datadog block.
         let name: String
         let traceEncoding: IDEncoding
         let spanEncoding: IDEncoding
         let counters: RuleCounters
         package let body: Body
+
+        init(name: String, traceEncoding: IDEncoding, spanEncoding: IDEncoding, counters: RuleCounters, body: Body) {
+            self.name = name
+            self.traceEncoding = traceEncoding
+            self.spanEncoding = spanEncoding
+            self.counters = counters
+            self.body = body
+        }
 
         package enum Body: Sendable {
             case grok(GrokRule)
@@ -33,7 +47,7 @@ public struct SourceParser: LineParser {
         }
     }
 
-    package struct GrokRule: Sendable {
+    package final class GrokRule: Sendable {
         package let pattern: GrokPattern
         let traceGroup: Int?
         let spanGroup: Int?
@@ -41,6 +55,17 @@ public struct SourceParser: LineParser {
         let levelGroup: Int?
         let messageGroup: Int?
         let otherFields: [GrokPattern.Field]
+
+        init(_ pattern: GrokPattern) {
+            func group(_ name: String) -> Int? { pattern.fields.first { $0.name == name }?.group }
+            self.pattern = pattern
+            traceGroup = group("trace_id")
+            spanGroup = group("span_id")
+            timeGroup = group("timestamp")
+            levelGroup = group("level")
+            messageGroup = group("message")
+            otherFields = pattern.fields.filter { !SourceParser.specialFields.contains($0.name) }
+        }
     }
 
     static let idFields: Set = ["trace_id", "span_id"]
@@ -219,15 +244,39 @@ public struct SourceParser: LineParser {
             func text(_ group: Int?) -> String? { bytes(group).map { String(decoding: $0, as: UTF8.self) } }
             let ids = bytes(grok.traceGroup).map { IDs.parse(trace: $0, span: bytes(grok.spanGroup), rule: rule) } ?? IDs(absent: true)
             if ids.absent && !parser.keepUntraced { return .noTrace(rule: rule.name, record: nil) }
-            var fields: [LogRecord.Field] = []
-            for field in grok.otherFields {
-                if let value = text(field.group) { FieldConverter.apply(field.conversion, name: field.name, text: value, into: &fields) }
+            // The line becomes one string. When that string holds the line's bytes unchanged
+            // (valid UTF-8: nearly always), parsed text stays a range of it.
+            var raw = String(decoding: line, as: UTF8.self)
+            let exact = raw.withUTF8 { $0.count == line.count && (line.isEmpty || memcmp($0.baseAddress!, line.baseAddress!, line.count) == 0) }
+            func stored(_ group: Int?) -> LogRecord.Text? {
+                guard let group, let range = matchData.range(ofGroup: group) else { return nil }
+                return exact ? .inLine(range) : .own(String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self))
             }
-            ids.keepRawText(trace: text(grok.traceGroup), span: text(grok.spanGroup), in: &fields)
+            var fields: [LogRecord.FieldText] = []
+            fields.reserveCapacity(grok.otherFields.count)
+            for field in grok.otherFields {
+                guard let range = matchData.range(ofGroup: field.group) else { continue }
+                if exact, case .none = field.conversion {
+                    fields.append(.init(name: field.name, value: .inLine(range)))
+                    continue
+                }
+                var converted: [LogRecord.Field] = []
+                FieldConverter.apply(field.conversion, name: field.name,
+                                     text: String(decoding: UnsafeBufferPointer(rebasing: line[range]), as: UTF8.self), into: &converted)
+                fields += converted.map { .init(name: $0.name, value: .own($0.value)) }
+            }
+            // The IDs' text is only made into strings when it did not parse.
+            if ids.error != nil {
+                var kept: [LogRecord.Field] = []
+                ids.keepRawText(trace: text(grok.traceGroup), span: text(grok.spanGroup), in: &kept)
+                fields += kept.map { .init(name: $0.name, value: .own($0.value)) }
+            }
+            let traceRange = grok.traceGroup.flatMap { matchData.range(ofGroup: $0) }
+            let spanRange = grok.spanGroup.flatMap { matchData.range(ofGroup: $0) }
             return ids.outcome(rule: rule.name, LogRecord(
-                traceID: ids.trace, spanID: ids.span, time: text(grok.timeGroup), level: text(grok.levelGroup),
-                message: text(grok.messageGroup), file: file, source: parser.source, rule: rule.name,
-                raw: String(decoding: line, as: UTF8.self), fields: fields, idError: ids.error))
+                traceID: ids.trace, spanID: ids.span, raw: raw, time: stored(grok.timeGroup), level: stored(grok.levelGroup),
+                message: stored(grok.messageGroup), fields: fields, file: file, source: parser.source, rule: rule.name,
+                idError: ids.error, traceIDRange: exact ? traceRange : nil, spanIDRange: exact ? spanRange : nil))
         }
     }
 }
@@ -252,16 +301,6 @@ public struct GrokLineMatcherFactory: LineMatcherFactory {
         func matches(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
             pattern.regex.match(line, &data) == .match
         }
-    }
-}
-
-extension SourceParser.GrokRule {
-    init(_ pattern: GrokPattern) {
-        func group(_ name: String) -> Int? { pattern.fields.first { $0.name == name }?.group }
-        self.init(
-            pattern: pattern, traceGroup: group("trace_id"), spanGroup: group("span_id"), timeGroup: group("timestamp"),
-            levelGroup: group("level"), messageGroup: group("message"),
-            otherFields: pattern.fields.filter { !SourceParser.specialFields.contains($0.name) })
     }
 }
 

@@ -27,6 +27,47 @@ enum IDScanner {
         return .token
     }
 
+    /// The common case in one pass: a token of hex digits only. Returns whether it is all
+    /// zeros and whether it has a hex letter; `nil` for anything else (empty, a sign, a space,
+    /// `None`…), which the careful path then parses and names.
+    @inline(__always)
+    static func quickScan(_ bytes: UnsafeBufferPointer<UInt8>) -> (zero: Bool, hexLetter: Bool)? {
+        guard !bytes.isEmpty else { return nil }
+        var nonZero: UInt8 = 0
+        var letter = false
+        for b in bytes {
+            if b &- UInt8(ascii: "0") <= 9 {
+                nonZero |= b ^ UInt8(ascii: "0")
+            } else if (b | 0x20) &- UInt8(ascii: "a") <= 5 {
+                letter = true
+                nonZero = 1
+            } else {
+                return nil
+            }
+        }
+        return (nonZero == 0, letter)
+    }
+
+    /// Up to 19 decimal digits (checked by `quickScan`, no letter): cannot overflow 64 bits.
+    @inline(__always)
+    static func decimal64(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var value: UInt64 = 0
+        for b in bytes { value = value &* 10 &+ UInt64(b &- UInt8(ascii: "0")) }
+        return value
+    }
+
+    /// 16 hex digits (checked by `quickScan`) starting at `start`.
+    @inline(__always)
+    static func hex64(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64 {
+        var value: UInt64 = 0
+        for i in start..<(start + 16) {
+            let b = bytes[i]
+            let digit = b &- UInt8(ascii: "0") <= 9 ? b &- UInt8(ascii: "0") : (b | 0x20) &- UInt8(ascii: "a") &+ 10
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+
     static func hasHexLetter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         bytes.contains { (b: UInt8) in
             (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "f")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "F"))

@@ -18,6 +18,13 @@ public struct SpanID: Hashable, Sendable {
     /// decimal. Hex span IDs have exactly 16 digits.
     /// - Returns: `nil` for the "no span" forms (`0`, all-zero hex, empty, `-`, `None`, `null`).
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, encoding: IDEncoding) throws(IDParseError) -> SpanID? {
+        // The common forms in one pass over the bytes; anything else takes the careful path.
+        if let scan = IDScanner.quickScan(bytes) {
+            if scan.zero { return nil }
+            let hex = encoding == .hex || (encoding == .auto && scan.hexLetter)
+            if hex && bytes.count == 16 { return SpanID(IDScanner.hex64(bytes, from: 0)) }
+            if !hex && !scan.hexLetter && bytes.count <= 19 { return SpanID(IDScanner.decimal64(bytes)) }
+        }
         guard try IDScanner.shape(bytes) == .token else { return nil }
         let useHex = encoding == .hex || (encoding == .auto && IDScanner.hasHexLetter(bytes))
         let value: UInt128

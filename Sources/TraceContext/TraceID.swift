@@ -45,6 +45,16 @@ public struct TraceID: Hashable, Sendable {
     /// - Returns: `nil` for the "no trace" forms (`0`, all-zero hex, empty, `-`, `None`, `null`).
     /// - Throws: ``IDParseError`` for anything else that is not an ID in `encoding`.
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, encoding: IDEncoding) throws(IDParseError) -> TraceID? {
+        // The common forms in one pass over the bytes; anything else takes the careful path.
+        if let scan = IDScanner.quickScan(bytes) {
+            if scan.zero { return nil }
+            let hex = encoding == .hex || (encoding == .auto && (bytes.count == 32 || scan.hexLetter))
+            if hex && bytes.count == 32 {
+                return TraceID(high: IDScanner.hex64(bytes, from: 0), low: IDScanner.hex64(bytes, from: 16))
+            }
+            if hex && bytes.count == 16 { return TraceID(high: nil, low: IDScanner.hex64(bytes, from: 0)) }
+            if !hex && !scan.hexLetter && bytes.count <= 19 { return TraceID(high: nil, low: IDScanner.decimal64(bytes)) }
+        }
         guard try IDScanner.shape(bytes) == .token else { return nil }
         let value: UInt128
         let highKnown: Bool

@@ -45,6 +45,37 @@ struct LogBlockTests {
         #expect(!String(decoding: stored, as: UTF8.self).contains("638337cabfd009ff"))
     }
 
+    /// Records whose text is ranges of their line (as the parser makes them) are stored as
+    /// references found without searching, and read back equal; a range beyond the line (a
+    /// record changed after parsing) is stored as empty text, never read out of bounds.
+    @Test func recordsWithTextAsRangesComeBackEqual() throws {
+        let t = TraceID(high: nil, low: 17_140_740_446_427_694_127)
+        let raw = "2026-11-24 22:11:28,925 INFO [rc.app] dd.trace_id=\(t.lowDecimal) dd.span_id=77 - hello there"
+        let bytes = Array(raw.utf8)
+        func range(_ s: String) -> Range<Int> {
+            let needle = Array(s.utf8)
+            let at = (0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle }!
+            return at..<(at + needle.count)
+        }
+        let parsed = LogRecord(
+            traceID: t, spanID: SpanID(77), raw: raw, time: .inLine(range("2026-11-24 22:11:28,925")), level: .inLine(range("INFO")),
+            message: .inLine(range("hello there")), fields: [.init(name: "logger", value: .inLine(range("rc.app"))),
+                                                          .init(name: "n", value: .own(.integer(4)))],
+            file: "/var/log/app.log", source: "app", rule: "r", traceIDRange: range(t.lowDecimal), spanIDRange: range("77"))
+        var outside = parsed
+        outside.messageText = .inLine(0..<(bytes.count + 10))
+        var encoder = LogBlockEncoder()
+        encoder.append(id: 1, ingested: 0, parsed)
+        encoder.append(id: 2, ingested: 0, outside)
+        let block = try LogBlock(bytes: encoder.seal(with: ZstdCompressor()))
+        #expect(block.record(0) == parsed)
+        #expect(block.record(0).message == "hello there" && block.record(0).fields.first?.value == .string("rc.app"))
+        #expect(block.record(1).message == "")
+        // The IDs were cut out of the stored line.
+        let stored = String(decoding: block.raw[block.lineStarts[0]..<block.lineStarts[1]], as: UTF8.self)
+        #expect(!stored.contains(t.lowDecimal))
+    }
+
     @Test func anyDamageIsFoundNotCrashedOn() throws {
         var encoder = LogBlockEncoder()
         for (i, r) in Self.records.enumerated() { encoder.append(id: Int64(i + 1), ingested: 0, r) }

@@ -93,4 +93,40 @@ struct SourceParserTests {
         #expect(r.message == "caf\u{FFFD}")
         #expect(r.traceID == TraceID(high: 0, low: 0xabc))
     }
+
+    /// A valid UTF-8 line becomes one string; the parsed text stays ranges of it, and reads the
+    /// same as strings of its own would.
+    @Test func parsedTextIsKeptAsRangesOfTheLine() throws {
+        let line = "2026-11-24 22:11:28,925 WARNING [rc.app] [rc_common.py:144] [dd.service=rc-demo dd.env=test dd.version=1.0.0 dd.trace_id=17140740446427694127 dd.span_id=1295274668589741838] - é request 2"
+        guard case .record(let r) = parse(session, line) else {
+            Issue.record("expected a record")
+            return
+        }
+        guard case .inLine(let range)? = r.messageText else {
+            Issue.record("message not kept as a range: \(String(describing: r.messageText))")
+            return
+        }
+        #expect(Array(Array(line.utf8)[range]) == Array("é request 2".utf8))
+        #expect(r.message == "é request 2" && r.level == "WARNING" && r.time == "2026-11-24 22:11:28,925")
+        #expect(r.fields == [.init(name: "logger", value: "rc.app"), .init(name: "file", value: "rc_common.py"), .init(name: "line", value: "144")])
+        #expect(r.traceIDRange.map { Array(Array(line.utf8)[$0]) } == Array("17140740446427694127".utf8))
+        #expect(r.spanIDRange.map { Array(Array(line.utf8)[$0]) } == Array("1295274668589741838".utf8))
+    }
+
+    /// A line that is not valid UTF-8 is shown with U+FFFD: its string no longer has the line's
+    /// byte offsets, so parsed text gets strings of its own.
+    @Test func invalidUTF8GetsStringsOfItsOwn() {
+        var bytes = Array("trace_id=00000000000000000000000000000abc span_id=00000000000000ab caf".utf8)
+        bytes.append(0xE9)
+        guard case .record(let r) = bytes.withUnsafeBufferPointer({ session.parse($0, file: "f") }) else {
+            Issue.record("expected a record")
+            return
+        }
+        guard case .own("caf\u{FFFD}")? = r.messageText else {
+            Issue.record("expected the message as its own string, got \(String(describing: r.messageText))")
+            return
+        }
+        #expect(r.traceIDRange == nil)
+    }
 }
+

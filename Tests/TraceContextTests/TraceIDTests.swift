@@ -104,4 +104,41 @@ struct TraceIDTests {
         #expect(!low.matches(TraceID(high: nil, low: 43)))
         #expect(!full.matches(TraceID(high: 7, low: 43)))
     }
+
+    /// The one-pass parse of common forms agrees with digit-by-digit arithmetic in `UInt128`
+    /// on random IDs of every length and case, decimal and hex.
+    @Test func theQuickPathAgreesWithArithmetic() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        for _ in 0..<20_000 {
+            let digits = 1 + Int(next() % 20)
+            var text = String(next()) + String(next())
+            text = String(text.prefix(digits))
+            var expected: UInt128 = 0
+            for c in text.utf8 { expected = expected * 10 + UInt128(c - 48) }
+            let parsed = try TraceID.parse(text, encoding: .decimal)
+            if expected == 0 {
+                #expect(parsed == nil, "\(text)")
+            } else {
+                #expect(parsed?.low == UInt64(truncatingIfNeeded: expected), "\(text)")
+                #expect(parsed?.high == (expected > UInt128(UInt64.max) ? UInt64(truncatingIfNeeded: expected >> 64) : nil), "\(text)")
+            }
+            let span = try? SpanID.parse(text, encoding: .decimal)
+            #expect(span?.value == (expected == 0 || expected > UInt128(UInt64.max) ? nil : UInt64(expected)), "\(text)")
+
+            let high = next(), low = next()
+            var hex = String(repeating: "0", count: 16 - String(high, radix: 16).count) + String(high, radix: 16)
+                + String(repeating: "0", count: 16 - String(low, radix: 16).count) + String(low, radix: 16)
+            if next() % 2 == 0 { hex = hex.uppercased() }
+            #expect(try TraceID.parse(hex, encoding: .auto) == TraceID(high: high, low: low), "\(hex)")
+            #expect(try TraceID.parse(String(hex.suffix(16)), encoding: .hex) == TraceID(high: nil, low: low), "\(hex)")
+            #expect(try SpanID.parse(String(hex.suffix(16)), encoding: .hex) == SpanID(low), "\(hex)")
+        }
+    }
 }
+
