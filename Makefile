@@ -52,6 +52,7 @@ test-e2e: deps python-deps
 # blocks in segment files, then in the database); the daemon end to end; latency; span intake;
 # the idle daemon following 1,000 files against `tail -F`.
 bench: release
+	@command -v syslog-ng >/dev/null || [ -x /usr/sbin/syslog-ng ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq syslog-ng-core)
 	$(BIN_RELEASE) bench --lines 1000000 --rounds 5
 	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 500
 	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 200 --store database --no-compare

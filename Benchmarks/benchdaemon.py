@@ -47,9 +47,14 @@ class BenchDaemon:
                      and request(self.intake, "GET", "/healthz")[0] == 200, what="daemon")
         return self
 
-    def stop(self):
+    def halt(self):
+        """Stops the daemon (SIGTERM by pid), keeping its directory."""
         if self.proc is not None:
             os.kill(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=30)
             self.log.close()
+            self.proc = None
+
+    def stop(self):
+        self.halt()
         shutil.rmtree(self.root, ignore_errors=True)

@@ -25,7 +25,7 @@ public struct SourceParser: LineParser {
     /// the many a copied struct holds.
     package final class CompiledRule: Sendable {
         /// The rule's name; `rule/line` for the parsing rules of a Datadog block.
-        let name: String
+        package let name: String
         let traceEncoding: IDEncoding
         let spanEncoding: IDEncoding
         let counters: RuleCounters

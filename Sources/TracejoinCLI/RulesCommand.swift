@@ -18,6 +18,9 @@ struct RulesCheck: ParsableCommand {
 
     @OptionGroup var options: ConfigOption
 
+    @Flag(help: "Also print each grok rule's expanded regular expression (PCRE2 syntax), one per line: source, rule, a tab, the expression.")
+    var regex = false
+
     func run() throws {
         let config: ConfigDirectory
         let errors: [ConfigError]
@@ -33,6 +36,13 @@ struct RulesCheck: ParsableCommand {
         if !errors.isEmpty {
             printError("\(errors.count) error\(errors.count == 1 ? "" : "s"); \(config.sources.count) rule file\(config.sources.count == 1 ? "" : "s") loaded")
             throw ExitCode(1)
+        }
+        if regex {
+            for source in config.sources {
+                for rule in source.parser.rules {
+                    if case .grok(let grok) = rule.body { print("\(source.file.source) \(rule.name)\t\(grok.pattern.expanded)") }
+                }
+            }
         }
         print("ok: \(config.sources.count) rule file\(config.sources.count == 1 ? "" : "s"), \(rules) rule\(rules == 1 ? "" : "s") (sources: \(config.sources.map(\.file.source).joined(separator: ", ")))")
     }
