@@ -177,8 +177,10 @@ public struct SourceParser: LineParser {
     }
 
     /// Holds one rule's match data; a class because an array cannot hold `~Copyable` values.
+    /// Owned by one session, used by one thread at a time: the dynamic exclusivity check on
+    /// every access (twice a line) is left out.
     final class MatchBox {
-        var data: MatchData
+        @exclusivity(unchecked) var data: MatchData
         init(_ data: consuming MatchData) { self.data = data }
     }
 
@@ -291,7 +293,7 @@ public struct GrokLineMatcherFactory: LineMatcherFactory {
 
     final class Matcher: LineMatcher {
         let pattern: GrokPattern
-        var data: MatchData
+        @exclusivity(unchecked) var data: MatchData
 
         init(pattern: GrokPattern) {
             self.pattern = pattern
