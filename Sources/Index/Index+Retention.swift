@@ -120,12 +120,14 @@ extension Index {
         [path, path + "-wal", path + "-shm"].reduce(segments.totalBytes()) { $0 + SegmentFiles.fileSize($1) }
     }
 
-    /// Deletes the oldest data while the index is over `max_bytes` (called after a write that
-    /// sealed blocks, so the bound holds as blocks are written).
+    /// Deletes the oldest data while the index is over `max_bytes` less one segment file
+    /// (called after a write that sealed blocks, so the bound holds as blocks are written): the
+    /// segment's worth of headroom is what the next commits may add before they are checked.
     func keepWithinMaxBytes() async throws {
         var used = diskBytes()
         var total = Pruned()
-        while used > options.maxBytes {
+        let target = max(options.maxBytes / 2, options.maxBytes - segments.segmentBytes)
+        while used > target {
             let step = try await pruneOldest()
             if step.isEmpty && step.blocks == 0 { break }
             total.add(step)
