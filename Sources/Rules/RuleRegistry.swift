@@ -8,10 +8,17 @@ import TracejoinModel
 /// A file that fails to load is reported and its last good version stays in force; a file that
 /// is removed takes its source out of force; a change to `patterns.d/` recompiles every rule
 /// file (a `patterns.d/` file that fails keeps the last good pattern library).
+///
+/// Readers take an immutable snapshot of the sources in force (``current()``), swapped in whole
+/// when a reload changed them. A reload reads and compiles outside every lock readers take: the
+/// tailer asking for its sources never waits for a rule file to compile.
 public final class RuleRegistry: Sendable {
     public let directory: String
     let counters: CounterRegistry
     private let state: Mutex<State>
+    private let snapshot: Mutex<(generation: Int, sources: [ConfigDirectory.Source])>
+    /// One reload at a time (the watcher's timer, inotify and SIGHUP may ask together).
+    private let reloading = Mutex<Void>(())
 
     struct State {
         var generation = 0
@@ -57,14 +64,17 @@ public final class RuleRegistry: Sendable {
             state.files[source.file.path] = Entry(
                 text: try? readText(source.file.path), inForce: source, loadedAt: now, error: nil, checkedAt: now)
         }
+        self.snapshot = Mutex(Self.sourcesInForce(state))
         self.state = Mutex(state)
+    }
+
+    private static func sourcesInForce(_ state: State) -> (generation: Int, sources: [ConfigDirectory.Source]) {
+        (state.generation, state.files.keys.sorted().compactMap { state.files[$0]?.inForce })
     }
 
     /// The sources in force and a number that changes whenever they do.
     public func current() -> (generation: Int, sources: [ConfigDirectory.Source]) {
-        state.withLock { state in
-            (state.generation, state.files.keys.sorted().compactMap { state.files[$0]?.inForce })
-        }
+        snapshot.withLock { $0 }
     }
 
     /// Looks at every file and reloads those that changed.
@@ -74,7 +84,9 @@ public final class RuleRegistry: Sendable {
         let patternTexts = Self.readAll(listFiles(directory + "/patterns.d", suffix: ".grok"))
         let rulePaths = ConfigDirectory.ruleFilePaths(directory)
         let ruleTexts = Self.readAll(rulePaths)
-        return state.withLock { state in
+        return reloading.withLock { _ in
+            // Worked on a copy, outside the lock; only this (serialized) reload writes it back.
+            var state = self.state.withLock { $0 }
             var events: [Event] = []
             var changed = false
             var libraryChanged = false
@@ -118,6 +130,9 @@ public final class RuleRegistry: Sendable {
                 state.files[path] = entry
             }
             if changed { state.generation += 1 }
+            let done = state
+            self.state.withLock { $0 = done }
+            if changed { snapshot.withLock { $0 = Self.sourcesInForce(done) } }
             return events
         }
     }

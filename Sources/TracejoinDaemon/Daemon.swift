@@ -52,7 +52,8 @@ public enum Daemon {
         // Log files may take the descriptors the daemon does not need for itself (the index,
         // sockets, connections): a quarter of the limit, between 32 and 256, is kept back.
         let reserve = min(256, max(32, Int(descriptors / 4)))
-        let tailer = Tailer(sources: { status.tailSources() }, sink: index, status: status.tail,
+        let tailSources = TailSources(registry: registry)
+        let tailer = Tailer(sources: { tailSources.current() }, sink: index, status: status.tail,
                             descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         let intake = IntakeServer.application(
@@ -105,7 +106,6 @@ final class Status: DaemonStatus {
     let health: IngestHealth
     let damage: DamagedBlocks
     let tail = TailStatusBoard()
-    private let cache = Mutex<(generation: Int, sources: [TailSource])>((-1, []))
 
     init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth, damage: DamagedBlocks) {
         self.health = health
@@ -126,29 +126,6 @@ final class Status: DaemonStatus {
     func tailedFiles() -> [TailedFileStatus] { tail.snapshot() }
 
     func tailDescriptors() -> (waiting: Int, held: Int) { tail.descriptors() }
-
-    /// The sources in force, as the tailer wants them; rebuilt only when the rules change.
-    func tailSources() -> (generation: Int, sources: [TailSource]) {
-        let (generation, sources) = registry.current()
-        return cache.withLock { cache in
-            if cache.generation != generation {
-                cache = (generation, sources.map { source in
-                    let file = source.file
-                    return TailSource(
-                        name: file.source, paths: file.paths, exclude: file.exclude, startAtEnd: file.startAt == .end,
-                        parser: source.parser,
-                        multiline: file.multiline.flatMap { m in
-                            source.parser.multilineStart.map {
-                                MultilineSettings(start: $0, maxLines: m.maxLines, maxBytes: m.maxBytes, timeout: m.timeout)
-                            }
-                        },
-                        maxLineBytes: file.maxLineBytes, partialLineTimeout: file.partialLineTimeout, rotateWait: file.rotateWait,
-                        closeInactive: file.closeInactive)
-                })
-            }
-            return cache
-        }
-    }
 }
 
 extension ServiceGroupConfiguration {
