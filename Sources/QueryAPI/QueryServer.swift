@@ -7,10 +7,13 @@ import TracejoinModel
 /// The query socket: read-only HTTP/JSON over the index.
 public enum QueryServer {
     /// - Parameter stopping: true once the daemon is shutting down: live streams end then.
-    public static func router(reader: any TraceReader, status: any DaemonStatus,
+    /// - Parameter token: when set, every request must carry it (``TokenAuthMiddleware``).
+    public static func router(reader: any TraceReader, status: any DaemonStatus, token: String? = nil,
                               stopping: @escaping @Sendable () -> Bool = { false }) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
+        if let token { router.add(middleware: TokenAuthMiddleware(token: token)) }
+        router.get("/") { _, _ in JSONReply.response(Index()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/metrics") { _, _ in MetricsRoute.response(status) }
@@ -42,6 +45,27 @@ public enum QueryServer {
                                    stopping: @escaping @Sendable () -> Bool, logger: Logger) -> some ApplicationProtocol {
         UnixSocketServer.application(router: router(reader: reader, status: status, stopping: stopping), path: socketPath, mode: mode,
                                      name: "query", logger: logger)
+    }
+
+    /// The query API on a TCP address (loopback unless configured otherwise); `token` (or `nil`
+    /// for `auth: none`) is asked of every request.
+    public static func tcpApplication(host: String, port: Int, token: String?, reader: any TraceReader, status: any DaemonStatus,
+                                      stopping: @escaping @Sendable () -> Bool, logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: router(reader: reader, status: status, token: token, stopping: stopping),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
+            onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "query"]) },
+            logger: logger)
+    }
+
+    /// `GET /`: what the API offers.
+    struct Index: Encodable {
+        var service = "tracejoin"
+        var endpoints = [
+            "/v1/traces/{id}", "/v1/traces", "/v1/logs", "/v1/logs/unmatched", "/v1/follow", "/v1/spans/{id}",
+            "/v1/spans/{id}/logs", "/v1/rules", "/v1/stats", "/metrics", "/healthz",
+        ]
+        var docs = "docs/api.md"
     }
 
     /// Lines a trace document carries unless `?logs_limit=` says otherwise, and the most it may

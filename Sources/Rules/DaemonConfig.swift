@@ -24,11 +24,21 @@ public struct DaemonConfig: Sendable, Hashable {
         public var socketPath: String
         /// File mode of the socket, e.g. `0o660`.
         public var mode: UInt16
-        /// TCP listeners (intake only): loopback unless `allowNonLoopback`.
+        /// TCP listeners: loopback unless `allowNonLoopback`.
         public var tcp: [TCPAddress] = []
         public var allowNonLoopback = false
         /// Largest request body (intake).
         public var maxBodyBytes = 32 << 20
+        /// Query TCP listeners: the file holding the token a request must carry (created, mode
+        /// 0600, when missing); `nil`: `STATE_DIR/query.token`.
+        public var tokenFile: String?
+        /// Query TCP listeners: `token` (the default) or `none` (anyone who can reach the port).
+        public var auth: Auth = .token
+
+        public enum Auth: String, Sendable, Hashable {
+            case token
+            case none
+        }
     }
 
     public struct TCPAddress: Sendable, Hashable, CustomStringConvertible {
@@ -163,7 +173,8 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     private static func listener(_ node: Node, what: String, default base: Listener, reader: YAMLReader, directory: String) throws(ConfigError) -> Listener {
-        let allowed = what == "intake" ? ["socket", "mode", "tcp", "allow_non_loopback", "max_body"] : ["socket", "mode"]
+        let allowed = what == "intake" ? ["socket", "mode", "tcp", "allow_non_loopback", "max_body"]
+            : ["socket", "mode", "tcp", "allow_non_loopback", "token_file", "auth"]
         let m = try reader.mapping(node, what: what, allowed: allowed)
         var result = base
         if let n = m["socket"] {
@@ -195,10 +206,20 @@ public struct DaemonConfig: Sendable, Hashable {
                     throw reader.error(n, "\(what).tcp: '\(text)' is not host:port (such as 127.0.0.1:4318 or [::1]:8126)")
                 }
                 guard address.isLoopback || result.allowNonLoopback else {
-                    throw reader.error(n, "\(what).tcp: \(address) is not a loopback address; set \(what).allow_non_loopback: true to listen there (spans would be accepted from the network)")
+                    let exposure = what == "intake" ? "spans would be accepted from the network" : "logs and traces would be readable from the network"
+                    throw reader.error(n, "\(what).tcp: \(address) is not a loopback address; set \(what).allow_non_loopback: true to listen there (\(exposure))")
                 }
                 result.tcp.append(address)
             }
+        }
+        if let n = m["token_file"] {
+            result.tokenFile = resolvePath(try reader.string(n, what: "\(what).token_file"), against: directory)
+        }
+        if let n = m["auth"] {
+            guard let auth = Listener.Auth(rawValue: try reader.string(n, what: "\(what).auth")) else {
+                throw reader.error(n, "\(what).auth must be token or none")
+            }
+            result.auth = auth
         }
         if let n = m["max_body"] {
             guard let v = parseSize(try reader.string(n, what: "\(what).max_body")), v >= 1024, v <= 1 << 30 else {

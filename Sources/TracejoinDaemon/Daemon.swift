@@ -72,12 +72,37 @@ public enum Daemon {
             socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status,
             stopping: { shutdown.isShuttingDown }, logger: logger)
 
+        var queryTCP: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if !settings.query.tcp.isEmpty {
+            let token: String?
+            switch settings.query.auth {
+            case .none:
+                logger.warning("query TCP listeners without authentication (query.auth: none): every user who can reach them reads the logs",
+                               metadata: ["addresses": "\(settings.query.tcp.map(\.description).joined(separator: ","))"])
+                token = nil
+            case .token:
+                token = try QueryToken.loadOrCreate(settings.query.tokenFile ?? settings.stateDirectory + "/query.token", logger: logger)
+            }
+            for address in settings.query.tcp {
+                if !address.isLoopback {
+                    logger.warning("query API listening on a non-loopback address", metadata: ["address": "\(address)"])
+                }
+                queryTCP.append(.init(service: QueryServer.tcpApplication(
+                    host: address.host, port: address.port, token: token, reader: index, status: status,
+                    stopping: { shutdown.isShuttingDown }, logger: logger)))
+            }
+            // On a terminal (`make run`), the link that logs a browser in.
+            if isatty(STDOUT_FILENO) != 0, let first = settings.query.tcp.first {
+                print("query API and web view: http://\(first)/" + (token.map { "login?token=\($0)" } ?? ""))
+            }
+        }
+
         // A ServiceGroup stops services in reverse order: the sockets close before the tailer
         // makes its last commit.
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: retainer), .init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
-                    + [.init(service: query), .init(service: shutdown)],
+                    + [.init(service: query)] + queryTCP + [.init(service: shutdown)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
                 .drainTimeout(settings.drainTimeout))
