@@ -28,6 +28,7 @@ public enum QueryServer {
             try await SpanRoutes.span(context.parameters.get("id") ?? "", logsOnly: true, reader: reader)
         }
         router.get("/v1/traces") { request, _ in try await SearchRoutes.traces(request, reader: reader) }
+        JaegerRoutes.add(to: router, reader: reader)
         router.get("/v1/traces/{id}") { request, context in
             let text = context.parameters.get("id") ?? ""
             let logLimit: Int

@@ -75,12 +75,60 @@ public protocol TraceReader: Sendable {
     func unmatched(since: Int64, until: Int64, samples: Int) async throws -> [UnmatchedGroup]
     /// The id of the newest log record (0 when there is none): where a follow starts.
     func lastLogID() async throws -> Int64
+    /// Every service name spans were received from, sorted.
+    func services() async throws -> [String]
+    /// The operation (span) names of `service`, sorted.
+    func operations(service: String) async throws -> [String]
+    /// Traces with a span that matches `query`, the most recently started first.
+    func findTraces(_ query: SpanSearch) async throws -> [TraceID]
+    /// Calls between services (a span of `parent` with a child span of `child`) among spans
+    /// started between `since` and `until` (nanoseconds).
+    func dependencies(since: Int64, until: Int64) async throws -> [ServiceLink]
 }
 
 extension TraceReader {
     /// The trace with all its lines.
     public func trace(_ id: TraceID) async throws -> StoredTrace {
         try await trace(id, logLimit: .max)
+    }
+}
+
+/// A search for traces by one of their spans (Jaeger's trace search).
+public struct SpanSearch: Sendable {
+    public var service: String
+    public var operation: String?
+    /// Span tags (`meta`) that must have exactly these values; `error` matches the span's flag.
+    public var tags: [String: String]
+    /// Span start bounds, nanoseconds since the epoch.
+    public var since: Int64
+    public var until: Int64
+    /// Span duration bounds, nanoseconds.
+    public var minDuration: Int64?
+    public var maxDuration: Int64?
+    public var limit: Int
+
+    public init(service: String, operation: String? = nil, tags: [String: String] = [:], since: Int64, until: Int64,
+                minDuration: Int64? = nil, maxDuration: Int64? = nil, limit: Int = 100) {
+        self.service = service
+        self.operation = operation
+        self.tags = tags
+        self.since = since
+        self.until = until
+        self.minDuration = minDuration
+        self.maxDuration = maxDuration
+        self.limit = limit
+    }
+}
+
+/// Calls from one service to another, counted.
+public struct ServiceLink: Sendable, Equatable {
+    public var parent: String
+    public var child: String
+    public var calls: Int
+    public init(parent: String, child: String, calls: Int) {
+        self.parent = parent
+        self.child = child
+        self.calls = calls
     }
 }
 

@@ -1,0 +1,78 @@
+import GRDB
+import TraceContext
+import TracejoinModel
+
+/// What Jaeger's query API asks of the spans: services, operations, trace search, service links.
+extension Index {
+    public func services() async throws -> [String] {
+        try await pool.read { db in
+            let rows = try RawStatement(db, "SELECT DISTINCT service FROM spans ORDER BY service")
+            var out: [String] = []
+            while try rows.next() { out.append(rows.string(0)) }
+            return out
+        }
+    }
+
+    public func operations(service: String) async throws -> [String] {
+        try await pool.read { db in
+            let rows = try RawStatement(db, "SELECT DISTINCT name FROM spans WHERE service = ? ORDER BY name")
+            rows.bind(1, service)
+            var out: [String] = []
+            while try rows.next() { out.append(rows.string(0)) }
+            return out
+        }
+    }
+
+    public func findTraces(_ query: SpanSearch) async throws -> [TraceID] {
+        var conditions = ["service = ?", "start_ns >= ?", "start_ns <= ?"]
+        var arguments: [SQLArgument] = [.text(query.service), .int(query.since), .int(query.until)]
+        if let operation = query.operation {
+            conditions.append("name = ?")
+            arguments.append(.text(operation))
+        }
+        if let min = query.minDuration {
+            conditions.append("duration_ns >= ?")
+            arguments.append(.int(min))
+        }
+        if let max = query.maxDuration {
+            conditions.append("duration_ns <= ?")
+            arguments.append(.int(max))
+        }
+        for (key, value) in query.tags.sorted(by: { $0.key < $1.key }) {
+            if key == "error" {
+                conditions.append("error = ?")
+                arguments.append(.int(value == "true" ? 1 : 0))
+            } else {
+                // meta is a JSON object of strings; the key quoted so that dots are not a path.
+                conditions.append("json_extract(meta, ?) = ?")
+                arguments.append(.text("$.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""))
+                arguments.append(.text(value))
+            }
+        }
+        let sql = "SELECT trace_lo, max(trace_hi) FROM spans WHERE " + conditions.joined(separator: " AND ")
+            + " GROUP BY trace_lo ORDER BY max(start_ns) DESC LIMIT \(max(1, query.limit))"
+        return try await pool.read { [arguments] db in
+            let rows = try RawStatement(db, sql)
+            for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
+            var out: [TraceID] = []
+            while try rows.next() { out.append(TraceID(high: rows.uint64OrNil(1), low: rows.uint64(0))) }
+            return out
+        }
+    }
+
+    public func dependencies(since: Int64, until: Int64) async throws -> [ServiceLink] {
+        try await pool.read { db in
+            let rows = try RawStatement(db, """
+                SELECT p.service, c.service, count(*) FROM spans c
+                JOIN spans p ON p.trace_lo = c.trace_lo AND p.span_id = c.parent_id
+                WHERE c.start_ns >= ? AND c.start_ns <= ? AND p.service != c.service
+                GROUP BY p.service, c.service ORDER BY p.service, c.service
+                """)
+            rows.bind(1, since)
+            rows.bind(2, until)
+            var out: [ServiceLink] = []
+            while try rows.next() { out.append(ServiceLink(parent: rows.string(0), child: rows.string(1), calls: Int(rows.int64(2)))) }
+            return out
+        }
+    }
+}

@@ -1,0 +1,348 @@
+import Foundation
+import HTTPSupport
+import Hummingbird
+import TraceContext
+import TracejoinModel
+
+/// Jaeger's query API (the HTTP JSON API of jaeger-query that Jaeger UI and Grafana's Jaeger data
+/// source call), over the same index: services, operations, trace search, a trace, dependencies.
+///
+/// Replies use Jaeger's JSON model (`model/json` in Jaeger's source): `{"data", "total", "limit",
+/// "offset", "errors"}` around traces whose spans carry `traceID`, `spanID`, `operationName`,
+/// `references` (`CHILD_OF`), `startTime` and `duration` in µs, typed `tags`, `logs` and a
+/// `processID` into the trace's `processes`. Each log line joined to a span is one of that span's
+/// logs; lines whose span is not in the trace are listed in the trace's `warnings`.
+enum JaegerRoutes {
+    static func add(to router: Router<BasicRequestContext>, reader: any TraceReader) {
+        router.get("/api/services") { _, _ in
+            let services = try await reader.services()
+            return reply(Envelope(data: services, total: services.count))
+        }
+        router.get("/api/services/{service}/operations") { _, context in
+            let operations = try await reader.operations(service: context.parameters.get("service") ?? "")
+            return reply(Envelope(data: operations, total: operations.count))
+        }
+        router.get("/api/operations") { request, _ in
+            guard let service = request.uri.queryParameters["service"].map(String.init), !service.isEmpty else {
+                return failure(.badRequest, "parameter 'service' is required")
+            }
+            let operations = try await reader.operations(service: service).map { Operation(name: $0, spanKind: "") }
+            return reply(Envelope(data: operations, total: operations.count))
+        }
+        router.get("/api/traces/{id}") { _, context in
+            let text = context.parameters.get("id") ?? ""
+            guard let id = try? TraceID.parse(text, encoding: .hex) else {
+                return failure(.badRequest, "unable to parse traceID '\(text)': a trace ID is 1 to 32 hex digits")
+            }
+            let stored = try await reader.trace(id, logLimit: QueryServer.defaultTraceLogs)
+            guard !stored.spans.isEmpty || !stored.logs.isEmpty else { return failure(.notFound, "trace not found") }
+            return reply(Envelope(data: [JaegerTrace(stored, id: id)], total: 1))
+        }
+        router.get("/api/traces") { request, _ in
+            let search: SpanSearch
+            do throws(BadParameter) {
+                search = try parseSearch(formPairs(request.uri.query ?? ""))
+            } catch {
+                return failure(.badRequest, error.message)
+            }
+            var traces: [JaegerTrace] = []
+            for id in try await reader.findTraces(search) {
+                let stored = try await reader.trace(id, logLimit: QueryServer.defaultTraceLogs)
+                if !stored.isEmpty { traces.append(JaegerTrace(stored, id: id)) }
+            }
+            return reply(Envelope(data: traces, total: traces.count))
+        }
+        router.get("/api/dependencies") { request, _ in
+            let now = Timestamps.now() / 1_000_000
+            let parameters = request.uri.queryParameters
+            guard let endTs = parameters["endTs"].map({ Int64(String($0)) }) ?? now else {
+                return failure(.badRequest, "unable to parse param 'endTs': milliseconds since the epoch expected")
+            }
+            guard let lookback = parameters["lookback"].map({ Int64(String($0)) }) ?? 86_400_000 else {
+                return failure(.badRequest, "unable to parse param 'lookback': milliseconds expected")
+            }
+            let links = try await reader.dependencies(since: (endTs - lookback) * 1_000_000, until: endTs * 1_000_000)
+            let data = links.map { Dependency(parent: $0.parent, child: $0.child, callCount: $0.calls) }
+            return reply(Envelope(data: data, total: data.count))
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` pairs, as Go's `FormValue` reads them: `+` is a
+    /// space, then percent-decoding (Grafana and Jaeger UI encode `tags` this way).
+    static func formPairs(_ query: String) -> [(String, String)] {
+        query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    struct BadParameter: Error {
+        var message: String
+    }
+
+    /// Jaeger's trace search parameters: `service` (required), `operation`, `tags` (a JSON
+    /// object) or `tag=key:value`, `start`/`end` (µs; default the last two days), `minDuration`/
+    /// `maxDuration` (Go durations: `1.2s`, `100ms`, `5us`), `limit` (default 100).
+    static func parseSearch(_ pairs: [(String, String)]) throws(BadParameter) -> SpanSearch {
+        var parameters: [String: String] = [:]
+        for (key, value) in pairs where parameters[key] == nil { parameters[key] = value }
+        guard let service = parameters["service"], !service.isEmpty else {
+            throw BadParameter(message: "parameter 'service' is required")
+        }
+        let now = Timestamps.now()
+        func micros(_ name: String, default value: Int64) throws(BadParameter) -> Int64 {
+            guard let text = parameters[name], !text.isEmpty else { return value }
+            guard let v = Int64(text) else { throw BadParameter(message: "unable to parse param '\(name)': '\(text)' is not microseconds") }
+            return v.multipliedReportingOverflow(by: 1000).overflow ? Int64.max : v * 1000
+        }
+        func duration(_ name: String) throws(BadParameter) -> Int64? {
+            guard let text = parameters[name], !text.isEmpty else { return nil }
+            guard let ns = goDuration(text) else {
+                throw BadParameter(message: "unable to parse param '\(name)': '\(text)' is not a duration such as 1.2s, 100ms or 5us")
+            }
+            return ns
+        }
+        var tags: [String: String] = [:]
+        for (key, value) in pairs where key == "tag" {
+            let parts = value.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2 else { throw BadParameter(message: "malformed 'tag' parameter, expecting key:value, received: \(value)") }
+            tags[String(parts[0])] = String(parts[1])
+        }
+        if let json = parameters["tags"], !json.isEmpty {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
+                throw BadParameter(message: "malformed 'tags' parameter, cannot unmarshal JSON: \(json)")
+            }
+            for (key, value) in object {
+                guard let string = value as? String else {
+                    throw BadParameter(message: "malformed 'tags' parameter, the value of '\(key)' is not a string")
+                }
+                tags[key] = string
+            }
+        }
+        var limit = 100
+        if let text = parameters["limit"], !text.isEmpty {
+            guard let v = Int(text), v >= 0 else { throw BadParameter(message: "unable to parse param 'limit': '\(text)'") }
+            limit = v == 0 ? 100 : min(v, 1500)
+        }
+        let minDuration = try duration("minDuration"), maxDuration = try duration("maxDuration")
+        if let minDuration, let maxDuration, maxDuration < minDuration {
+            throw BadParameter(message: "'maxDuration' should be greater than 'minDuration'")
+        }
+        let operation = parameters["operation"].flatMap { $0.isEmpty || $0 == "all" ? nil : $0 }
+        return SpanSearch(
+            service: service, operation: operation, tags: tags,
+            since: try micros("start", default: now - 48 * 3600 * 1_000_000_000), until: try micros("end", default: now),
+            minDuration: minDuration, maxDuration: maxDuration, limit: limit)
+    }
+
+    /// Go's `time.ParseDuration` forms: a sequence of decimal numbers each with a unit (`ns`,
+    /// `us`, `µs`, `ms`, `s`, `m`, `h`), e.g. `1h15m`, `1.5s`, `300ms`.
+    static func goDuration(_ text: String) -> Int64? {
+        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("μs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 6e10), ("h", 3.6e12)]
+        var rest = Substring(text)
+        var total = 0.0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard !number.isEmpty, let value = Double(number) else { return nil }
+            rest = rest.dropFirst(number.count)
+            guard let (unit, scale) = units.sorted(by: { $0.0.count > $1.0.count }).first(where: { rest.hasPrefix($0.0) }) else { return nil }
+            rest = rest.dropFirst(unit.count)
+            total += value * scale
+        }
+        return total < 9.2e18 ? Int64(total) : nil
+    }
+
+    // MARK: The JSON model
+
+    struct Envelope<T: Encodable>: Encodable {
+        var data: T?
+        var total: Int = 0
+        var limit: Int = 0
+        var offset: Int = 0
+        var errors: [JaegerError]? = nil
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(data, forKey: .data)
+            try c.encode(total, forKey: .total)
+            try c.encode(limit, forKey: .limit)
+            try c.encode(offset, forKey: .offset)
+            try c.encode(errors, forKey: .errors)
+        }
+
+        enum CodingKeys: String, CodingKey { case data, total, limit, offset, errors }
+    }
+
+    struct JaegerError: Encodable {
+        var code: Int
+        var msg: String
+    }
+
+    struct Operation: Encodable {
+        var name: String
+        var spanKind: String
+    }
+
+    struct Dependency: Encodable {
+        var parent: String
+        var child: String
+        var callCount: Int
+    }
+
+    static func reply<T: Encodable>(_ envelope: Envelope<T>, status: HTTPResponse.Status = .ok) -> Response {
+        JSONReply.response(envelope, status: status)
+    }
+
+    static func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        reply(Envelope<[String]>(data: nil, errors: [JaegerError(code: Int(status.code), msg: message)]), status: status)
+    }
+}
+
+/// One trace in Jaeger's JSON model.
+struct JaegerTrace: Encodable {
+    var traceID: String
+    var spans: [Span]
+    var processes: [String: Process]
+    var warnings: [String]?
+
+    struct Span: Encodable {
+        var traceID: String
+        var spanID: String
+        var operationName: String
+        var references: [Reference]?
+        var startTime: Int64
+        var duration: Int64
+        var tags: [KeyValue]?
+        var logs: [Log]?
+        var processID: String
+        var warnings: [String]?
+    }
+
+    struct Reference: Encodable {
+        var refType = "CHILD_OF"
+        var traceID: String
+        var spanID: String
+    }
+
+    struct Process: Encodable {
+        var serviceName: String
+        var tags: [KeyValue] = []
+    }
+
+    struct Log: Encodable {
+        var timestamp: Int64
+        var fields: [KeyValue]
+    }
+
+    /// A typed tag: `string`, `bool`, `int64` or `float64`, as Jaeger's `KeyValue`.
+    struct KeyValue: Encodable {
+        var key: String
+        var value: Value
+
+        enum Value {
+            case string(String)
+            case bool(Bool)
+            case int64(Int64)
+            case float64(Double)
+        }
+
+        init(_ key: String, _ value: Value) {
+            self.key = key
+            self.value = value
+        }
+
+        enum CodingKeys: String, CodingKey { case key, type, value }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(key, forKey: .key)
+            switch value {
+            case .string(let s):
+                try c.encode("string", forKey: .type)
+                try c.encode(s, forKey: .value)
+            case .bool(let b):
+                try c.encode("bool", forKey: .type)
+                try c.encode(b, forKey: .value)
+            case .int64(let i):
+                try c.encode("int64", forKey: .type)
+                try c.encode(i, forKey: .value)
+            case .float64(let d):
+                try c.encode("float64", forKey: .type)
+                try c.encode(d.isFinite ? d : 0, forKey: .value)
+            }
+        }
+    }
+
+    /// Jaeger writes a trace ID as 16 hex digits when its high half is zero (or, for Datadog's
+    /// 64-bit IDs, unknown), else 32.
+    static func hex(_ id: TraceID) -> String {
+        guard let high = id.high, high != 0 else { return SpanID(id.low).hex }
+        return id.hex
+    }
+
+    init(_ stored: StoredTrace, id: TraceID) {
+        let known = stored.spans.first { $0.traceID.high != nil }?.traceID ?? id
+        traceID = Self.hex(known)
+        var processIDs: [String: String] = [:]
+        processes = [:]
+        for service in Set(stored.spans.map(\.service)).sorted() {
+            let pid = "p\(processIDs.count + 1)"
+            processIDs[service] = pid
+            processes[pid] = Process(serviceName: service)
+        }
+        var logsBySpan: [UInt64: [Log]] = [:]
+        var warnings: [String] = []
+        let spanIDs = Set(stored.spans.map(\.spanID.value))
+        for record in stored.logs {
+            guard let span = record.spanID, spanIDs.contains(span.value) else {
+                warnings.append("log line without a span in this trace: \(record.raw)")
+                continue
+            }
+            let owner = stored.spans.first { $0.spanID == span }!
+            let time = record.time.flatMap(Timestamps.nanoseconds(parsing:)) ?? owner.start
+            var fields = [KeyValue("event", .string("log")), KeyValue("message", .string(record.message ?? record.raw))]
+            if let level = record.level { fields.append(KeyValue("level", .string(level))) }
+            fields.append(KeyValue("source", .string(record.source)))
+            fields.append(KeyValue("rule", .string(record.rule)))
+            for field in record.fields {
+                switch field.value {
+                case .string(let s): fields.append(KeyValue(field.name, .string(s)))
+                case .integer(let i): fields.append(KeyValue(field.name, .int64(i)))
+                case .float(let d): fields.append(KeyValue(field.name, .float64(d)))
+                case .bool(let b): fields.append(KeyValue(field.name, .bool(b)))
+                case .null: continue
+                }
+            }
+            logsBySpan[span.value, default: []].append(Log(timestamp: time / 1000, fields: fields))
+        }
+        let traceHex = traceID
+        spans = stored.spans.sorted { ($0.start, $0.spanID.value) < ($1.start, $1.spanID.value) }.map { s in
+            var tags: [KeyValue] = []
+            if !s.resource.isEmpty && s.resource != s.name { tags.append(KeyValue("resource.name", .string(s.resource))) }
+            if !s.type.isEmpty { tags.append(KeyValue("span.type", .string(s.type))) }
+            if s.error { tags.append(KeyValue("error", .bool(true))) }
+            for (key, value) in s.meta.sorted(by: { $0.key < $1.key }) { tags.append(KeyValue(key, .string(value))) }
+            for (key, value) in s.metrics.sorted(by: { $0.key < $1.key }) {
+                if value.rounded() == value, abs(value) < 9e15 {
+                    tags.append(KeyValue(key, .int64(Int64(value))))
+                } else {
+                    tags.append(KeyValue(key, .float64(value)))
+                }
+            }
+            tags.append(KeyValue("tracejoin.protocol", .string(s.protocolName)))
+            let logs = (logsBySpan[s.spanID.value] ?? []).sorted { $0.timestamp < $1.timestamp }
+            return Span(
+                traceID: traceHex, spanID: s.spanID.hex, operationName: s.name,
+                references: s.parentID.map { [Reference(traceID: traceHex, spanID: $0.hex)] },
+                startTime: s.start / 1000, duration: s.duration / 1000, tags: tags, logs: logs.isEmpty ? nil : logs,
+                processID: processIDs[s.service] ?? "p0", warnings: nil)
+        }
+        if stored.logsOmitted > 0 { warnings.append("\(stored.logsOmitted) more log lines of this trace are not shown") }
+        self.warnings = warnings.isEmpty ? nil : warnings
+    }
+}

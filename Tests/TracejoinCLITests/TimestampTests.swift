@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TracejoinModel
+
+/// Log lines' timestamps read into nanoseconds (span logs in Jaeger's API, marks on the waterfall).
+@Suite("Timestamps in log lines")
+struct TimestampTests {
+    @Test(arguments: [
+        ("2026-11-24 22:11:28,925", Int64(1_795_558_288_925_000_000)),
+        ("2026-11-24T22:11:28.925Z", 1_795_558_288_925_000_000),
+        ("2026-11-24T23:11:28.925+01:00", 1_795_558_288_925_000_000),
+        ("2026-11-24T17:41:28.925123456-0430", 1_795_558_288_925_123_456),
+        ("1970-01-01 00:00:00", 0),
+        ("2000-02-29T12:00:00Z", 951_825_600_000_000_000),
+    ])
+    func parses(_ text: String, _ expected: Int64) {
+        #expect(Timestamps.nanoseconds(parsing: text) == expected)
+    }
+
+    @Test(arguments: ["", "yesterday", "2026-13-01 00:00:00", "2026-11-24", "2026/11/24 22:11:28", "2026-11-24 22:11:28."])
+    func refuses(_ text: String) {
+        #expect(Timestamps.nanoseconds(parsing: text) == nil)
+    }
+
+    /// Agrees with Foundation's ISO 8601 reading on every day of several years.
+    @Test func agreesWithFoundation() throws {
+        let formatter = ISO8601DateFormatter()
+        for day in stride(from: 0, to: 366 * 60, by: 7) {
+            let seconds = Int64(day) * 86_400 + 3_723
+            let text = formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+            #expect(Timestamps.nanoseconds(parsing: text) == seconds * 1_000_000_000, "\(text)")
+        }
+    }
+}
