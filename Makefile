@@ -4,13 +4,21 @@ PYTHON ?= python3
 BIN_RELEASE := .build/release/tracejoin
 BIN_DEBUG := .build/debug/tracejoin
 
-.PHONY: run demo test test-swift test-e2e bench protos build release deps python-deps clean
+.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean
 
-# System libraries the build links against (Debian package names).
+# System libraries the build links against (Debian package names); the end-to-end tests also
+# start a headless browser (the web view is tested in chromium through Selenium).
 DEB_PACKAGES := libpcre2-dev libsqlite3-dev libzstd-dev zstd pkg-config
+E2E_DEB_PACKAGES := chromium chromium-driver
 
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
+
+e2e-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES) $(E2E_DEB_PACKAGES)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
@@ -43,7 +51,7 @@ test-swift: deps
 	$(SWIFT) test --skip-build
 
 # End-to-end tests start the real binary (TRACEJOIN_BIN) on temporary config directories.
-test-e2e: deps python-deps
+test-e2e: e2e-deps python-deps
 	$(SWIFT) build
 	TRACEJOIN_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON) -m pytest -q Tests/EndToEnd
 

@@ -13,7 +13,7 @@ public enum QueryServer {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         if let token { router.add(middleware: TokenAuthMiddleware(token: token)) }
-        router.get("/") { _, _ in JSONReply.response(Index()) }
+        router.get("/v1") { _, _ in JSONReply.response(Index()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/metrics") { _, _ in MetricsRoute.response(status) }
@@ -29,6 +29,7 @@ public enum QueryServer {
         }
         router.get("/v1/traces") { request, _ in try await SearchRoutes.traces(request, reader: reader) }
         JaegerRoutes.add(to: router, reader: reader)
+        WebView.add(to: router, reader: reader, status: status)
         router.get("/v1/traces/{id}") { request, context in
             let text = context.parameters.get("id") ?? ""
             let logLimit: Int
@@ -59,7 +60,7 @@ public enum QueryServer {
             logger: logger)
     }
 
-    /// `GET /`: what the API offers.
+    /// `GET /v1`: what the API offers.
     struct Index: Encodable {
         var service = "tracejoin"
         var endpoints = [

@@ -72,7 +72,9 @@ def test_requests_need_the_token_as_a_bearer_header_or_the_login_cookie():
         cookie = headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie, cookie
         session = cookie.split(";")[0]
-        status, _, body = get(port, "/", {"Cookie": session})
+        status, headers, body = get(port, "/", {"Cookie": session})
+        assert status == 200 and headers["content-type"].startswith("text/html") and "Recent traces" in body
+        status, _, body = get(port, "/v1", {"Cookie": session})
         assert status == 200 and "/v1/traces/{id}" in body["endpoints"], body
         assert get(port, "/v1/rules", {"Cookie": "tracejoin_session=" + "f" * 64})[0] == 401
 

@@ -1,0 +1,471 @@
+import Foundation
+import HTTPSupport
+import Hummingbird
+import TraceContext
+import TracejoinModel
+
+/// The web view: server-rendered pages over the same reader as the JSON API, with a little CSS
+/// and JavaScript embedded in the binary (``WebAssets``): no npm, no CDN, works offline. Bars are
+/// SVG whose geometry is in attributes, so no inline style is needed and the
+/// Content-Security-Policy allows only the daemon's own script and style.
+enum WebView {
+    static func add(to router: Router<BasicRequestContext>, reader: any TraceReader, status: any DaemonStatus) {
+        router.get("/") { request, _ in try await tracesPage(request, reader: reader) }
+        router.get("/trace/{id}") { request, context in
+            try await tracePage(context.parameters.get("id") ?? "", request: request, reader: reader)
+        }
+        router.get("/logs") { request, _ in try await logsPage(request, reader: reader) }
+        router.get("/unmatched") { _, _ in try await unmatchedPage(reader: reader) }
+        router.get("/status") { _, _ in statusPage(status) }
+        router.get("/rules") { _, _ in rulesPage(status) }
+        router.get("/static/app.css") { _, _ in WebAssets.response(WebAssets.css, type: "text/css; charset=utf-8") }
+        router.get("/static/app.js") { _, _ in WebAssets.response(WebAssets.javascript, type: "text/javascript; charset=utf-8") }
+    }
+
+    // MARK: Layout
+
+    static func page(_ title: String, _ body: (inout HTML) -> Void) -> HTML {
+        var h = HTML()
+        h.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")
+        h.raw("<title>")
+        h.text(title + " · Tracejoin")
+        h.raw("</title><link rel=\"stylesheet\" href=\"/static/app.css\"><script src=\"/static/app.js\" defer></script></head><body>")
+        h.raw("<nav><span class=\"brand\">Tracejoin</span><a href=\"/\">Traces</a><a href=\"/logs\">Logs</a>"
+            + "<a href=\"/unmatched\">Unmatched</a><a href=\"/rules\">Rules</a><a href=\"/status\">Status</a></nav><main>")
+        body(&h)
+        h.raw("</main></body></html>")
+        return h
+    }
+
+    static func errorPage(_ status: HTTPResponse.Status, _ title: String, _ detail: String) -> Response {
+        HTML.response(page(title) { h in
+            h.element("h1", title)
+            h.element("p", detail, class: "error")
+        }, status: status)
+    }
+
+    static func duration(_ ns: Int64) -> String {
+        let v = Double(ns)
+        if v >= 1e9 { return String(format: "%.2fs", v / 1e9) }
+        if v >= 1e6 { return String(format: "%.1fms", v / 1e6) }
+        if v >= 1e3 { return String(format: "%.0fµs", v / 1e3) }
+        return "\(ns)ns"
+    }
+
+    /// A service's colour class: its place among the trace's services, over eight colours.
+    static func colour(_ index: Int) -> String { "svc\(index % 8)" }
+
+    /// `<svg>` with one bar from `from` to `to` (0…1 of the row), and marks at `marks`.
+    static func bar(_ h: inout HTML, from: Double, to: Double, cls: String, marks: [Double] = [], error: Bool = false) {
+        let x = max(0, min(1000, from * 1000)), w = max(2, min(1000 - x, (to - from) * 1000))
+        h.raw("<svg class=\"bar\" viewBox=\"0 0 1000 12\" preserveAspectRatio=\"none\" role=\"img\">")
+        h.raw("<rect class=\"\(cls)\(error ? " err" : "")\" x=\"\(fmt(x))\" y=\"1\" width=\"\(fmt(w))\" height=\"10\"></rect>")
+        for m in marks where m >= 0 && m <= 1 {
+            h.raw("<line class=\"mark\" x1=\"\(fmt(m * 1000))\" x2=\"\(fmt(m * 1000))\" y1=\"0\" y2=\"12\"></line>")
+        }
+        h.raw("</svg>")
+    }
+
+    static func fmt(_ v: Double) -> String { String(format: "%.2f", v) }
+
+    // MARK: Recent traces
+
+    static func tracesPage(_ request: Request, reader: any TraceReader) async throws -> Response {
+        let p = request.uri.queryParameters
+        var query = TraceListQuery(limit: 50)
+        let service = p["service"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+        query.service = service
+        query.onlyErrors = p["errors"] != nil
+        let since = p["since"].map(String.init) ?? ""
+        if !since.isEmpty {
+            do throws(SearchRoutes.BadParameter) {
+                query.since = try SearchRoutes.time(Substring(since), "since")
+            } catch {
+                return errorPage(.badRequest, "Invalid time", error.message)
+            }
+        }
+        let traces = try await reader.recentTraces(query)
+        let services = try await reader.services()
+        return HTML.response(page("Traces") { h in
+            h.raw("<h1>Recent traces</h1><form class=\"filters\" method=\"get\" action=\"/\"><label>Service <select name=\"service\"><option value=\"\">any</option>")
+            for s in services {
+                h.raw("<option")
+                h.attribute("value", s)
+                if s == service { h.raw(" selected") }
+                h.raw(">")
+                h.text(s)
+                h.raw("</option>")
+            }
+            h.raw("</select></label><label><input type=\"checkbox\" name=\"errors\" value=\"1\"\(query.onlyErrors ? " checked" : "")> errors only</label>")
+            h.raw("<label>Since <input name=\"since\" size=\"10\" placeholder=\"15m, 2h, 7d\"")
+            h.attribute("value", since)
+            h.raw("></label><button>Show</button></form>")
+            guard !traces.isEmpty else {
+                h.element("p", "No traces yet.", class: "empty")
+                return
+            }
+            let longest = max(1, traces.map { $0.end - $0.start }.max() ?? 1)
+            h.raw("<table class=\"traces\"><thead><tr><th>Started</th><th>Trace</th><th>Services</th><th>Spans</th><th>Lines</th><th>Duration</th><th></th></tr></thead><tbody>")
+            for t in traces {
+                h.raw(t.errors > 0 ? "<tr class=\"has-error\"><td>" : "<tr><td>")
+                h.text(Timestamps.iso8601(nanoseconds: t.start))
+                h.raw("</td><td>")
+                h.link("/trace/" + HTML.query(t.traceID.hex), t.rootName ?? t.traceID.hex, class: "trace-link")
+                h.raw("<div class=\"id\">")
+                h.text(t.traceID.hex)
+                h.raw("</div></td><td>")
+                h.text(t.services.joined(separator: ", "))
+                h.raw("</td><td>")
+                h.text("\(t.spans)" + (t.errors > 0 ? " (\(t.errors) error\(t.errors == 1 ? "" : "s"))" : ""))
+                h.raw("</td><td>")
+                h.text("\(t.logs)")
+                h.raw("</td><td>")
+                h.text(duration(t.end - t.start))
+                h.raw("</td><td class=\"barcell\">")
+                bar(&h, from: 0, to: Double(t.end - t.start) / Double(longest), cls: "svc0", error: t.errors > 0)
+                h.raw("</td></tr>")
+            }
+            h.raw("</tbody></table>")
+        })
+    }
+
+    // MARK: One trace: the waterfall
+
+    static func tracePage(_ text: String, request: Request, reader: any TraceReader) async throws -> Response {
+        guard let parsed = try? TraceID.parse(text, encoding: .auto) else {
+            return errorPage(.badRequest, "Invalid trace ID", "'\(text)' is not a trace ID in any accepted form (32 or 16 hex digits, or Datadog's decimal).")
+        }
+        let limit = request.uri.queryParameters["logs_limit"].flatMap { Int(String($0)) }.map { min(max($0, 1), QueryServer.maxTraceLogs) }
+            ?? QueryServer.defaultTraceLogs
+        var id = parsed
+        var stored = try await reader.trace(id, logLimit: limit)
+        if stored.isEmpty, text.utf8.count == 16, let hex = try? TraceID.parse(text, encoding: .hex) {
+            id = hex
+            stored = try await reader.trace(hex, logLimit: limit)
+        }
+        guard !stored.isEmpty else {
+            return errorPage(.notFound, "Trace not found", "No span or log line is known with trace ID \(text).")
+        }
+        return HTML.response(TracePage(stored, id: id).render())
+    }
+
+    // MARK: Logs
+
+    static func logsPage(_ request: Request, reader: any TraceReader) async throws -> Response {
+        let query: LogQuery
+        do throws(SearchRoutes.BadParameter) {
+            var q = try SearchRoutes.logQuery(request)
+            if q.text?.isEmpty == true { q.text = nil }
+            if q.level?.isEmpty == true { q.level = nil }
+            if q.service?.isEmpty == true { q.service = nil }
+            if q.source?.isEmpty == true { q.source = nil }
+            query = q
+        } catch {
+            return errorPage(.badRequest, "Invalid \(error.name)", error.message)
+        }
+        let page = try await reader.logs(query)
+        let p = request.uri.queryParameters
+        func value(_ name: String) -> String { p[Substring(name)].map(String.init) ?? "" }
+        return HTML.response(WebView.page("Logs") { h in
+            h.raw("<h1>Logs</h1><form class=\"filters\" method=\"get\" action=\"/logs\">")
+            for (name, label, size) in [("q", "Text", 24), ("level", "Level", 8), ("service", "Service", 12), ("source", "Source", 12),
+                                        ("trace_id", "Trace", 20), ("since", "Since", 8)] {
+                h.raw("<label>")
+                h.text(label)
+                h.raw(" <input size=\"\(size)\"")
+                h.attribute("name", name)
+                h.attribute("value", value(name))
+                h.raw("></label>")
+            }
+            h.raw("<button>Search</button> <label><input type=\"checkbox\" id=\"live\"> live</label></form>")
+            h.raw("<table class=\"logs\" id=\"log-table\"><thead><tr><th>Time</th><th>Level</th><th>Source</th><th>Message</th><th>Trace</th></tr></thead><tbody>")
+            for entry in page.records {
+                WebView.logRow(&h, entry.record, id: entry.id)
+            }
+            h.raw("</tbody></table>")
+            if page.records.isEmpty { h.element("p", "No log lines match.", class: "empty") }
+            if let next = page.next {
+                var parts: [String] = []
+                for name in ["q", "level", "service", "source", "trace_id", "since", "until"] where !value(name).isEmpty {
+                    parts.append(name + "=" + HTML.query(value(name)))
+                }
+                parts.append("cursor=\(next)")
+                h.raw("<p class=\"more\">")
+                h.link("/logs?" + parts.joined(separator: "&"), "Older lines →")
+                h.raw("</p>")
+            }
+        })
+    }
+
+    static func logRow(_ h: inout HTML, _ r: LogRecord, id: Int64) {
+        let level = (r.level ?? "").lowercased()
+        h.raw("<tr")
+        h.attribute("class", "level-" + level.filter { $0.isLetter })
+        h.attribute("data-id", String(id))
+        h.raw("><td class=\"time\">")
+        h.text(r.time ?? "")
+        h.raw("</td><td>")
+        h.text(r.level ?? "")
+        h.raw("</td><td>")
+        h.text(r.source)
+        h.raw("</td><td class=\"message\">")
+        h.text(r.message ?? r.raw)
+        h.raw("</td><td>")
+        if let t = r.traceID { h.link("/trace/" + HTML.query(t.hex), String(t.hex.suffix(16)), class: "id") }
+        h.raw("</td></tr>")
+    }
+
+    // MARK: Unmatched, status, rules
+
+    static func unmatchedPage(reader: any TraceReader) async throws -> Response {
+        let now = Timestamps.now()
+        let groups = try await reader.unmatched(since: now - 3600 * 1_000_000_000, until: now, samples: 3)
+        return HTML.response(page("Unmatched") { h in
+            h.raw("<h1>Lines whose trace no span claimed (last hour)</h1>")
+            guard !groups.isEmpty else {
+                h.element("p", "None: every traced line of the last hour joined a span.", class: "empty")
+                return
+            }
+            h.raw("<table><thead><tr><th>Source</th><th>Rule</th><th>Lines</th><th>Traces</th><th>Samples</th></tr></thead><tbody>")
+            for g in groups {
+                h.raw("<tr><td>")
+                h.text(g.source)
+                h.raw("</td><td>")
+                h.text(g.rule)
+                h.raw("</td><td>")
+                h.text("\(g.count)")
+                h.raw("</td><td>")
+                h.text("\(g.traces)")
+                h.raw("</td><td>")
+                for s in g.samples {
+                    h.element("pre", s.raw, class: "raw")
+                }
+                h.raw("</td></tr>")
+            }
+            h.raw("</tbody></table>")
+        })
+    }
+
+    static func statusPage(_ status: any DaemonStatus) -> Response {
+        let files = status.tailedFiles()
+        let retention = status.retention()
+        let ingest = status.ingest()
+        let descriptors = status.tailDescriptors()
+        return HTML.response(page("Status") { h in
+            h.raw("<h1>Status</h1>")
+            if ingest.paused {
+                h.element("p", "Ingest is paused: " + (ingest.reason ?? "unknown reason"), class: "error")
+            }
+            h.raw("<h2>Followed files</h2><p>")
+            h.text("\(files.count) files, \(descriptors.held) descriptors held, \(descriptors.waiting) waiting for one")
+            h.raw("</p><table><thead><tr><th>File</th><th>Source</th><th>State</th><th>Offset</th><th>Lag</th><th>Lines</th><th>Rotations</th><th>Lost</th></tr></thead><tbody>")
+            for f in files {
+                h.raw("<tr><td>")
+                h.text(f.path)
+                h.raw("</td><td>")
+                h.text(f.source)
+                h.raw("</td><td>")
+                h.text(f.state)
+                h.raw("</td><td>")
+                h.text("\(f.offset)")
+                h.raw("</td><td>")
+                h.text("\(f.lag_bytes)")
+                h.raw("</td><td>")
+                h.text("\(f.lines_read)")
+                h.raw("</td><td>")
+                h.text("\(f.rotations)" + (f.last_rotation.map { " (last: \($0))" } ?? ""))
+                h.raw("</td><td>")
+                h.text("\(f.bytes_lost)")
+                h.raw("</td></tr>")
+            }
+            h.raw("</tbody></table><h2>Rules</h2><table><thead><tr><th>Source</th><th>Rule</th><th>Matched</th><th>With trace</th><th>Without</th><th>Invalid IDs</th></tr></thead><tbody>")
+            for (source, rules) in status.counters.snapshot().sorted(by: { $0.key < $1.key }) {
+                for (rule, c) in rules.rules.sorted(by: { $0.key < $1.key }) {
+                    h.raw("<tr><td>")
+                    h.text(source)
+                    h.raw("</td><td>")
+                    h.text(rule)
+                    h.raw("</td><td>")
+                    h.text("\(c.matched.value)")
+                    h.raw("</td><td>")
+                    h.text("\(c.withTrace.value)")
+                    h.raw("</td><td>")
+                    h.text("\(c.withoutTrace.value)")
+                    h.raw("</td><td>")
+                    h.text("\(c.invalidIDs.value)")
+                    h.raw("</td></tr>")
+                }
+            }
+            h.raw("</tbody></table><h2>Retention</h2><p>")
+            h.text("\(retention.used_bytes) of \(retention.max_bytes) bytes used; lines older than \(retention.max_age_seconds / 3600) h are deleted; "
+                + "\(retention.deleted_logs) lines and \(retention.deleted_spans) spans deleted since start")
+            h.raw("</p>")
+        })
+    }
+
+    static func rulesPage(_ status: any DaemonStatus) -> Response {
+        HTML.response(page("Rules") { h in
+            h.raw("<h1>Rule files</h1><table><thead><tr><th>File</th><th>Source</th><th>Status</th><th>Rules</th><th>Error</th></tr></thead><tbody>")
+            for f in status.ruleFiles() {
+                h.raw(f.status == "ok" ? "<tr><td>" : "<tr class=\"has-error\"><td>")
+                h.text(f.file)
+                h.raw("</td><td>")
+                h.text(f.source ?? "")
+                h.raw("</td><td>")
+                h.text(f.status + (f.in_force ? "" : " (not in force)"))
+                h.raw("</td><td>")
+                h.text(f.rules.joined(separator: ", "))
+                h.raw("</td><td>")
+                if let error = f.error { h.element("pre", error, class: "error") }
+                for w in f.warnings { h.element("pre", "warning: " + w, class: "warning") }
+                h.raw("</td></tr>")
+            }
+            h.raw("</tbody></table>")
+        })
+    }
+}
+
+/// The waterfall of one trace: spans as bars on the trace's time axis, nested by parent,
+/// coloured by service, with each span's log lines under it.
+struct TracePage {
+    let stored: StoredTrace
+    let id: TraceID
+    let start: Int64
+    let total: Int64
+    let services: [String]
+    var children: [UInt64: [SpanRecord]] = [:]
+    var roots: [SpanRecord] = []
+    var logsBySpan: [UInt64: [LogRecord]] = [:]
+    var orphans: [LogRecord] = []
+
+    /// Beyond this many lines, each span's lines start collapsed.
+    static let collapseAbove = 300
+
+    init(_ stored: StoredTrace, id: TraceID) {
+        self.stored = stored
+        self.id = stored.spans.first { $0.traceID.high != nil }?.traceID ?? id
+        let starts = stored.spans.map(\.start)
+        start = starts.min() ?? 0
+        let end = stored.spans.map { $0.start + $0.duration }.max() ?? start
+        total = max(1, end - start)
+        services = Set(stored.spans.map(\.service)).sorted()
+        let known = Set(stored.spans.map(\.spanID.value))
+        for s in stored.spans.sorted(by: { ($0.start, $0.spanID.value) < ($1.start, $1.spanID.value) }) {
+            if let parent = s.parentID, known.contains(parent.value), parent != s.spanID {
+                children[parent.value, default: []].append(s)
+            } else {
+                roots.append(s)
+            }
+        }
+        for r in stored.logs {
+            if let span = r.spanID, known.contains(span.value) {
+                logsBySpan[span.value, default: []].append(r)
+            } else {
+                orphans.append(r)
+            }
+        }
+    }
+
+    func fraction(_ ns: Int64) -> Double { Double(ns - start) / Double(total) }
+
+    func render() -> HTML {
+        WebView.page("Trace " + id.hex) { h in
+            h.raw("<h1>Trace <code class=\"id\">")
+            h.text(id.hex)
+            h.raw("</code>")
+            copyButton(&h, id.hex)
+            h.raw(" <span class=\"dd\">dd <code class=\"id\">")
+            h.text(id.lowDecimal)
+            h.raw("</code>")
+            copyButton(&h, id.lowDecimal)
+            h.raw("</span></h1><p class=\"summary\">")
+            h.text("\(stored.spans.count) spans · \(stored.logs.count + stored.logsOmitted) log lines · \(WebView.duration(total)) · services: \(services.joined(separator: ", "))")
+            h.raw("</p>")
+            if stored.logsOmitted > 0 {
+                h.raw("<p class=\"warning\">")
+                h.text("\(stored.logsOmitted) more log lines are not shown. ")
+                h.link("/trace/" + HTML.query(id.hex) + "?logs_limit=\(QueryServer.maxTraceLogs)", "Show up to \(QueryServer.maxTraceLogs)")
+                h.raw("</p>")
+            }
+            h.raw("<div class=\"legend\">")
+            for (i, s) in services.enumerated() {
+                h.raw("<span")
+                h.attribute("class", "chip " + WebView.colour(i))
+                h.raw(">")
+                h.text(s)
+                h.raw("</span>")
+            }
+            h.raw("</div><div class=\"waterfall\" id=\"waterfall\">")
+            let collapse = stored.logs.count > Self.collapseAbove
+            for root in roots { row(&h, root, depth: 0, collapse: collapse) }
+            h.raw("</div>")
+            if !orphans.isEmpty {
+                h.raw("<h2>Lines whose span is not in this trace</h2><table class=\"logs\" id=\"orphans\"><tbody>")
+                for r in orphans { logLine(&h, r, span: nil) }
+                h.raw("</tbody></table>")
+            }
+        }
+    }
+
+    func copyButton(_ h: inout HTML, _ value: String) {
+        h.raw("<button type=\"button\" class=\"copy\"")
+        h.attribute("data-copy", value)
+        h.raw(">copy</button>")
+    }
+
+    func row(_ h: inout HTML, _ s: SpanRecord, depth: Int, collapse: Bool) {
+        let serviceIndex = services.firstIndex(of: s.service) ?? 0
+        let logs = logsBySpan[s.spanID.value] ?? []
+        h.raw("<div")
+        h.attribute("class", "span" + (s.error ? " has-error" : ""))
+        h.attribute("data-span-id", s.spanID.hex)
+        h.attribute("data-duration-ns", String(s.duration))
+        h.raw("><div class=\"label depth\(min(depth, 12))\"><span")
+        h.attribute("class", "chip " + WebView.colour(serviceIndex))
+        h.raw(">")
+        h.text(s.service)
+        h.raw("</span> <span class=\"name\">")
+        h.text(s.name)
+        h.raw("</span>")
+        if !s.resource.isEmpty && s.resource != s.name {
+            h.raw(" <span class=\"resource\">")
+            h.text(s.resource)
+            h.raw("</span>")
+        }
+        if s.error { h.raw(" <span class=\"errmark\" title=\"error\">✗ error</span>") }
+        h.raw("<span class=\"timing\">")
+        h.text(WebView.duration(s.duration) + " at +" + WebView.duration(s.start - start))
+        h.raw("</span></div><div class=\"track\">")
+        let marks = logs.compactMap { $0.time.flatMap(Timestamps.nanoseconds(parsing:)) }.map(fraction)
+        WebView.bar(&h, from: fraction(s.start), to: fraction(s.start + s.duration), cls: WebView.colour(serviceIndex), marks: marks, error: s.error)
+        h.raw("</div><div class=\"ids\">span <code class=\"id\">")
+        h.text(s.spanID.hex)
+        h.raw("</code> dd <code class=\"id\">")
+        h.text(String(s.spanID.value))
+        h.raw("</code></div>")
+        if !logs.isEmpty {
+            h.raw(collapse ? "<details class=\"span-logs\"><summary>" : "<details class=\"span-logs\" open><summary>")
+            h.text("\(logs.count) log line\(logs.count == 1 ? "" : "s")")
+            h.raw("</summary><table class=\"logs\"><tbody>")
+            for r in logs { logLine(&h, r, span: s) }
+            h.raw("</tbody></table></details>")
+        }
+        h.raw("</div>")
+        for child in children[s.spanID.value] ?? [] { row(&h, child, depth: depth + 1, collapse: collapse) }
+    }
+
+    func logLine(_ h: inout HTML, _ r: LogRecord, span: SpanRecord?) {
+        let level = (r.level ?? "").lowercased().filter { $0.isLetter }
+        h.raw("<tr")
+        h.attribute("class", "log level-" + level)
+        h.raw("><td class=\"time\">")
+        h.text(r.time ?? "")
+        h.raw("</td><td class=\"level\">")
+        h.text(r.level ?? "")
+        h.raw("</td><td class=\"message\">")
+        h.text(r.message ?? r.raw)
+        h.raw("<details class=\"raw\"><summary>raw</summary><pre>")
+        h.text(r.raw)
+        h.raw("</pre></details></td></tr>")
+    }
+}

@@ -1,0 +1,165 @@
+"""The web view in a real browser: Debian's chromium and chromium-driver, headless, driven by
+Selenium. The daemon serves the query API on a loopback port behind a token."""
+
+import http.client
+import os
+import shutil
+import time
+
+import pytest
+
+from harness import Daemon, ddtrace_line, wait_for
+from test_query_tcp import daemon_with_query_tcp, get, listening
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+
+SCREENSHOTS = os.environ.get("TRACEJOIN_SCREENSHOTS", os.path.join(os.path.dirname(__file__), "screenshots"))
+NOW_NS = time.time_ns() - 120 * 1_000_000_000
+TRACE_HI, TRACE_LO = 0x6B0BA99700000000, 0x5357EE52A8E2BCC4
+TRACE_HEX = f"{TRACE_HI:016x}{TRACE_LO:016x}"
+XSS_SCRIPT = "<script>window.__xss = 1</script> order with a script"
+XSS_IMG = '"><img src=x onerror="window.__xss = 2"> order with an image'
+SPANS = [
+    {"trace_id": str(TRACE_LO), "span_id": "101", "service": "checkout", "name": "flask.request", "resource": "POST /checkout",
+     "start": NOW_NS, "duration": 48_000_000, "meta": {"_dd.p.tid": f"{TRACE_HI:016x}"}},
+    {"trace_id": str(TRACE_LO), "span_id": "102", "parent_id": "101", "service": "checkout-db", "name": "postgres.query",
+     "resource": "SELECT * FROM carts", "start": NOW_NS + 2_000_000, "duration": 9_000_000},
+    {"trace_id": str(TRACE_LO), "span_id": "103", "parent_id": "101", "service": "payments", "name": "requests.request",
+     "resource": "POST /v1/charges", "start": NOW_NS + 14_000_000, "duration": 30_000_000, "error": 1},
+]
+
+
+def browser():
+    if not (shutil.which("chromium") and shutil.which("chromedriver")):
+        why = "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(why + ": CI must run the browser tests")
+        pytest.skip(why)
+    options = Options()
+    options.binary_location = shutil.which("chromium")
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+
+
+@pytest.fixture
+def site():
+    d, port = daemon_with_query_tcp("")
+    d.start()
+    wait_for(lambda: listening(port), what="the query TCP listener")
+    token = open(os.path.join(d.root, "state", "query.token")).read().strip()
+    b = browser()
+    try:
+        yield d, port, token, b
+    finally:
+        b.quit()
+        d.cleanup()
+
+
+def shot(b, name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    b.save_screenshot(os.path.join(SCREENSHOTS, name))
+
+
+def test_the_waterfall_shows_every_span_and_its_lines_and_log_text_stays_text(site):
+    d, port, token, b = site
+    assert d.post_spans(SPANS)[0] == 200
+    d.append("app.log", [
+        ddtrace_line(TRACE_HEX, "101", "order 1001 received", ts="2026-11-24 22:11:28,925"),
+        ddtrace_line(TRACE_HEX, "101", XSS_SCRIPT),
+        ddtrace_line(TRACE_HEX, "102", "cart loaded with 3 items", level="DEBUG"),
+        ddtrace_line(TRACE_HEX, "103", XSS_IMG, level="ERROR"),
+        ddtrace_line(TRACE_HEX, "999", "a line of a span nobody reported"),
+    ])
+    wait_for(lambda: len(d.logs_of(TRACE_HEX)) == 5, what="the trace's five lines")
+    base = f"http://127.0.0.1:{port}"
+
+    # Without the token: 401.
+    b.get(f"{base}/trace/{TRACE_HEX}")
+    assert "unauthorized" in b.page_source
+    assert get(port, f"/trace/{TRACE_HEX}")[0] == 401
+
+    # The login link sets the session and lands on the recent traces.
+    b.get(f"{base}/login?token={token}")
+    wait_for(lambda: "Recent traces" in b.page_source, what="the traces page after login")
+    assert b.find_elements(By.CSS_SELECTOR, "a.trace-link"), b.page_source
+    shot(b, "traces.png")
+
+    started = time.monotonic()
+    b.get(f"{base}/trace/{TRACE_HEX}")
+    wait_for(lambda: b.find_elements(By.ID, "waterfall"), what="the waterfall")
+    print(f"\ntrace page shown in the browser in {time.monotonic() - started:.3f}s")
+    shot(b, "waterfall.png")
+    spans = b.find_elements(By.CSS_SELECTOR, ".waterfall .span")
+    assert [s.get_attribute("data-span-id") for s in spans] == [f"{101:016x}", f"{102:016x}", f"{103:016x}"]
+    for s in spans:
+        assert s.is_displayed()
+    text = b.find_element(By.TAG_NAME, "body").text
+    for expected in ("flask.request", "POST /checkout", "postgres.query", "requests.request", "order 1001 received",
+                     "cart loaded with 3 items", "a line of a span nobody reported", TRACE_HEX, str(TRACE_LO)):
+        assert expected in text, expected
+    # Bars: widths proportional to durations (48 : 9 : 30 ms) on one time axis.
+    widths = {s.get_attribute("data-span-id"): s.find_element(By.CSS_SELECTOR, "svg.bar rect").rect["width"] for s in spans}
+    per_ms = widths[f"{101:016x}"] / 48
+    assert abs(widths[f"{102:016x}"] / per_ms - 9) < 0.6, widths
+    assert abs(widths[f"{103:016x}"] / per_ms - 30) < 0.6, widths
+    # Each span's lines under it; the error span marked.
+    assert "cart loaded with 3 items" in spans[1].text
+    assert "error" in spans[2].get_attribute("class")
+    # Hostile log text is shown as text: nothing ran, no element was made from it.
+    assert b.execute_script("return window.__xss === undefined")
+    assert XSS_SCRIPT in text and XSS_IMG in text
+    assert not b.find_elements(By.CSS_SELECTOR, "main img")
+    status, headers, _ = get(port, f"/trace/{TRACE_HEX}", {"Authorization": f"Bearer {token}"})
+    assert status == 200 and "script-src 'self'" in headers["content-security-policy"]
+    assert "&lt;script&gt;window.__xss" in get(port, f"/trace/{TRACE_HEX}", {"Authorization": f"Bearer {token}"})[2]
+
+    # Logs search, rules, status, unmatched.
+    b.get(f"{base}/logs?q=order")
+    rows = b.find_elements(By.CSS_SELECTOR, "#log-table tbody tr")
+    assert len(rows) == 3 and b.execute_script("return window.__xss === undefined")
+    shot(b, "logs.png")
+    b.get(f"{base}/rules")
+    assert "app.yaml" in b.page_source and "python-ddtrace" in b.page_source
+    b.get(f"{base}/status")
+    assert "app.log" in b.find_element(By.TAG_NAME, "body").text
+    b.get(f"{base}/trace/{'0' * 31}1")
+    assert "Trace not found" in b.page_source
+
+
+def test_a_trace_of_a_thousand_spans_and_ten_thousand_lines(site):
+    """The issue's target, measured and reported (not asserted): server time under 100 ms,
+    shown by the browser within a second."""
+    d, port, token, b = site
+    trace = 424242
+    spans = [{"trace_id": str(trace), "span_id": str(i + 1), "parent_id": str((i + 1) // 2) if i else None,
+              "service": f"svc{i % 7}", "name": f"op{i % 13}", "start": NOW_NS + i * 1000, "duration": 1_000_000 + i * 100}
+             for i in range(1000)]
+    for chunk in range(0, 1000, 250):
+        assert d.post_spans([{k: v for k, v in s.items() if v is not None} for s in spans[chunk:chunk + 250]])[0] == 200
+    d.append("big.log", [ddtrace_line(str(trace), str(i % 1000 + 1), f"line {i}") for i in range(10_000)])
+    wait_for(lambda: len(d.get(f"/v1/logs?trace_id={trace}&limit=1000")["logs"]) == 1000
+             and d.get("/v1/stats")["files"] and all(f["lag_bytes"] == 0 for f in d.get("/v1/stats")["files"]),
+             timeout=60, what="10,000 lines indexed")
+    timings = []
+    for _ in range(3):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        started = time.monotonic()
+        conn.request("GET", f"/trace/{trace}", headers={"Authorization": f"Bearer {token}"})
+        body = conn.getresponse().read()
+        timings.append(time.monotonic() - started)
+        conn.close()
+    assert b'data-span-id' in body
+    b.get(f"http://127.0.0.1:{port}/login?token={token}")
+    started = time.monotonic()
+    b.get(f"http://127.0.0.1:{port}/trace/{trace}")
+    wait_for(lambda: len(b.find_elements(By.CSS_SELECTOR, ".waterfall .span")) == 1000, timeout=30, what="1,000 span rows")
+    shown = time.monotonic() - started
+    load = b.execute_script("var t = performance.timing; return t.loadEventEnd - t.navigationStart")
+    print(f"\n1,000 spans and 10,000 lines: server {min(timings) * 1000:.0f} ms (best of 3; target < 100 ms), "
+          f"{len(body) / 2**20:.1f} MiB of HTML; browser shows it in {shown:.2f} s, load event {load} ms (target < 1 s)")
+    # Beyond a few hundred lines, each span's lines start collapsed.
+    assert not b.find_elements(By.CSS_SELECTOR, "details.span-logs[open]")
