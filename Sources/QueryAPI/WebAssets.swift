@@ -48,6 +48,8 @@ enum WebAssets {
         button.copy { font-size: .7em; margin-left: .4em; }
         table.logs { table-layout: fixed; } table.logs td.time { width: 15em; } table.logs td.level { width: 6em; }
         table.logs td.message { width: auto; word-break: break-word; }
+        table.fields { table-layout: fixed; } table.fields th { width: 12em; }
+        .debug-line { margin: 1em 0; padding-top: .5em; border-top: 2px solid var(--line); } .debug-line pre.raw { margin: 0; }
         .depth1 { padding-left: 1.2em; } .depth2 { padding-left: 2.4em; } .depth3 { padding-left: 3.6em; } .depth4 { padding-left: 4.8em; }
         .depth5 { padding-left: 6em; } .depth6 { padding-left: 7.2em; } .depth7 { padding-left: 8.4em; } .depth8 { padding-left: 9.6em; }
         .depth9 { padding-left: 10.8em; } .depth10 { padding-left: 12em; } .depth11 { padding-left: 13.2em; } .depth12 { padding-left: 14.4em; }

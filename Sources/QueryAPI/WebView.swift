@@ -17,7 +17,14 @@ enum WebView {
         router.get("/logs") { request, _ in try await logsPage(request, reader: reader) }
         router.get("/unmatched") { _, _ in try await unmatchedPage(reader: reader) }
         router.get("/status") { _, _ in statusPage(status) }
-        router.get("/rules") { _, _ in rulesPage(status) }
+        router.get("/rules") { _, _ in rulesPage(status, lines: nil) }
+        router.post("/rules") { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            let form = JaegerRoutes.formPairs(String(buffer: body))
+            let text = form.first { $0.0 == "lines" }?.1 ?? ""
+            return rulesPage(status, lines: text)
+        }
         router.get("/static/app.css") { _, _ in WebAssets.response(WebAssets.css, type: "text/css; charset=utf-8") }
         router.get("/static/app.js") { _, _ in WebAssets.response(WebAssets.javascript, type: "text/javascript; charset=utf-8") }
     }
@@ -303,8 +310,18 @@ enum WebView {
         })
     }
 
-    static func rulesPage(_ status: any DaemonStatus) -> Response {
+    static func rulesPage(_ status: any DaemonStatus, lines: String?) -> Response {
         HTML.response(page("Rules") { h in
+            h.raw("<h1>Grok debugger</h1><p>Paste log lines: each is parsed by the rules in force, as the tailer would (nothing is stored or counted).</p>")
+            h.raw("<form method=\"post\" action=\"/rules\" class=\"debugger\"><textarea name=\"lines\" rows=\"5\" cols=\"120\" id=\"debug-lines\">")
+            h.text(lines ?? "")
+            h.raw("</textarea><br><button id=\"debug-run\">Parse</button></form>")
+            if let lines {
+                let results = status.testLines(lines.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).map(String.init).prefix(200).map { $0 })
+                h.raw("<div id=\"debug-results\">")
+                for r in results { debugResult(&h, r) }
+                h.raw("</div>")
+            }
             h.raw("<h1>Rule files</h1><table><thead><tr><th>File</th><th>Source</th><th>Status</th><th>Rules</th><th>Error</th></tr></thead><tbody>")
             for f in status.ruleFiles() {
                 h.raw(f.status == "ok" ? "<tr><td>" : "<tr class=\"has-error\"><td>")
@@ -322,6 +339,47 @@ enum WebView {
             }
             h.raw("</tbody></table>")
         })
+    }
+
+    static func debugResult(_ h: inout HTML, _ r: LineTest) {
+        h.raw("<div class=\"debug-line\"><pre class=\"raw\">")
+        h.text(r.line)
+        h.raw("</pre>")
+        guard let rule = r.rule, let source = r.source else {
+            h.element("p", "No rule matched.", class: "error")
+            h.raw("<ul class=\"misses\">")
+            for miss in r.misses {
+                h.raw("<li><b>")
+                h.text(miss.rule)
+                h.raw("</b>: ")
+                h.text(miss.reason)
+                h.raw("</li>")
+            }
+            h.raw("</ul></div>")
+            return
+        }
+        h.raw("<p class=\"matched\">matched <b>")
+        h.text(source + "/" + rule)
+        h.raw("</b>")
+        if let record = r.record, record.traceID == nil, record.idError == nil { h.text(" (no trace ID)") }
+        h.raw("</p><table class=\"fields\"><tbody>")
+        func row(_ name: String, _ value: String) {
+            h.raw("<tr><th>")
+            h.text(name)
+            h.raw("</th><td>")
+            h.text(value)
+            h.raw("</td></tr>")
+        }
+        if let record = r.record {
+            if let t = record.traceID { row("trace_id", t.hex + "  (dd " + t.lowDecimal + ")") }
+            if let s = record.spanID { row("span_id", String(s.value) + "  (hex " + s.hex + ")") }
+            if let e = record.idError { row("id error", e) }
+            if let v = record.time { row("timestamp", v) }
+            if let v = record.level { row("level", v) }
+            if let v = record.message { row("message", v) }
+            for f in record.fields { row(f.name, f.value.description) }
+        }
+        h.raw("</tbody></table></div>")
     }
 }
 

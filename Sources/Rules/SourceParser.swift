@@ -218,7 +218,7 @@ public struct SourceParser: LineParser {
                     }
                 case .json(let fieldsByPath):
                     outcome = JSONRule.record(rule, fieldsByPath: fieldsByPath, line: line, file: file, source: parser.source,
-                                              keepUntraced: parser.keepUntraced)
+                                              keepUntraced: parser.keepUntraced || !counting)
                 }
                 if let outcome {
                     guard counting else { return outcome }
@@ -245,7 +245,9 @@ public struct SourceParser: LineParser {
             }
             func text(_ group: Int?) -> String? { bytes(group).map { String(decoding: $0, as: UTF8.self) } }
             let ids = bytes(grok.traceGroup).map { IDs.parse(trace: $0, span: bytes(grok.spanGroup), rule: rule) } ?? IDs(absent: true)
-            if ids.absent && !parser.keepUntraced { return .noTrace(rule: rule.name, record: nil) }
+            // A checking session (samples, `rules test`, the debugger) shows the fields of a line
+            // without a trace ID too; the daemon's only makes the record when it is kept.
+            if ids.absent && !parser.keepUntraced && counting { return .noTrace(rule: rule.name, record: nil) }
             // The line becomes one string. When that string holds the line's bytes unchanged
             // (valid UTF-8: nearly always), parsed text stays a range of it.
             var raw = String(decoding: line, as: UTF8.self)

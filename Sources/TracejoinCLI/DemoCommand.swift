@@ -50,6 +50,12 @@ struct DemoCommand: AsyncParsableCommand {
             print("  tracejoin query trace \(trace.shownID) --config \(options.config)")
         }
         print("  curl --unix-socket \(config.daemon.query.socketPath) http://localhost/v1/traces/\(workload.traces[0].shownID)")
+        if let address = config.daemon.query.tcp.first {
+            print("In a browser (log in once with the link `tracejoin serve` printed):")
+            for trace in workload.traces {
+                print("  http://\(address)/trace/\(trace.shownID)")
+            }
+        }
     }
 
     /// The first literal (glob-free) path of the source named `demo`.

@@ -99,7 +99,7 @@ struct RulesTest: ParsableCommand {
                 let outcome = bytes.withUnsafeBufferPointer { session.parse($0, file: input) }
                 switch outcome {
                 case .unmatched: continue
-                case .noTrace(let rule, _): result.matched(source.file.source, rule)
+                case .noTrace(let rule, let record): result.matched(source.file.source, rule, record)
                 case .record(let record): result.matched(source.file.source, record.rule, record)
                 }
                 break

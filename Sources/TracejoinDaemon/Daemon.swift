@@ -151,6 +151,25 @@ final class Status: DaemonStatus {
     func tailedFiles() -> [TailedFileStatus] { tail.snapshot() }
 
     func tailDescriptors() -> (waiting: Int, held: Int) { tail.descriptors() }
+
+    func testLines(_ lines: [String]) -> [LineTest] {
+        let sources = registry.current().sources
+        let sessions = sources.map { ($0, $0.parser.makeCheckingSession()) }
+        return lines.map { line in
+            var bytes = Array(line.utf8)
+            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+            for (source, session) in sessions {
+                switch bytes.withUnsafeBufferPointer({ session.parse($0, file: "(debugger)") }) {
+                case .unmatched: continue
+                case .noTrace(let rule, let record): return LineTest(line: line, source: source.file.source, rule: rule, record: record)
+                case .record(let record): return LineTest(line: line, source: source.file.source, rule: record.rule, record: record)
+                }
+            }
+            return LineTest(line: line, misses: sources.flatMap { source in
+                source.parser.explainMiss(line).map { LineTest.Miss(rule: "\(source.file.source)/\($0.rule)", reason: $0.reason) }
+            })
+        }
+    }
 }
 
 extension ServiceGroupConfiguration {

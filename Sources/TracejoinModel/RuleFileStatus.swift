@@ -40,11 +40,41 @@ public protocol DaemonStatus: Sendable {
     /// Log files that wanted a descriptor in the tailer's last pass and had to wait for one,
     /// and the descriptors the tailer holds.
     func tailDescriptors() -> (waiting: Int, held: Int)
+    /// How the rules in force parse `lines` (the grok debugger), without touching any counter.
+    func testLines(_ lines: [String]) -> [LineTest]
     var counters: CounterRegistry { get }
 }
 
 extension DaemonStatus {
     public func tailDescriptors() -> (waiting: Int, held: Int) { (0, 0) }
+    public func testLines(_ lines: [String]) -> [LineTest] { [] }
+}
+
+/// How the rules in force parse one line: the rule that matched and its record (also for a
+/// line without a trace ID), or, for each rule, why the line missed it.
+public struct LineTest: Sendable {
+    public var line: String
+    public var source: String?
+    public var rule: String?
+    public var record: LogRecord?
+    public var misses: [Miss]
+
+    public struct Miss: Sendable {
+        public var rule: String
+        public var reason: String
+        public init(rule: String, reason: String) {
+            self.rule = rule
+            self.reason = reason
+        }
+    }
+
+    public init(line: String, source: String? = nil, rule: String? = nil, record: LogRecord? = nil, misses: [Miss] = []) {
+        self.line = line
+        self.source = source
+        self.rule = rule
+        self.record = record
+        self.misses = misses
+    }
 }
 
 /// What retention has done, as `GET /v1/stats` shows it.

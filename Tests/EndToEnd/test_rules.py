@@ -136,10 +136,11 @@ def test_rules_check_and_test_cli(tmp_path):
 
         sample = tmp_path / "lines.log"
         sample.write_text(ddtrace_line("6b060b9000000000638337cabfd009ff", "1295274668589741838", "hello") + "\n"
-                          + "2026-11-24 22:11:28,925 LOUD [a] [b.py:1] [dd.trace_id=1 dd.span_id=2] - x\n")
+                          + "2026-11-24 22:11:28,925 LOUD [a] [b.py:1] [dd.trace_id=1 dd.span_id=2] - x\n"
+                          + ddtrace_line("0", "0", "outside any span") + "\n")
         out = d.cli("rules", "test", "--config", d.config, "--json", str(sample))
         assert out.returncode == 0, out.stderr
-        first, second = [json.loads(l) for l in out.stdout.splitlines()]
+        first, second, third = [json.loads(l) for l in out.stdout.splitlines()]
         assert first["rule"] == "python-ddtrace" and first["source"] == "app"
         assert first["trace_id"] == "6b060b9000000000638337cabfd009ff"
         assert first["trace_id_dd"] == "7170636375644965375"
@@ -147,6 +148,9 @@ def test_rules_check_and_test_cli(tmp_path):
         assert first["fields"]["message"] == "hello" and first["error"] is None
         assert second["rule"] is None and second["trace_id"] is None
         assert "then '%{LOGLEVEL:level}' did not match \"LOUD [a]" in second["misses"][0]["reason"]
+        # A line without a trace ID shows its fields too (it is counted, not stored).
+        assert third["rule"] == "python-ddtrace" and third["trace_id"] is None
+        assert third["fields"]["message"] == "outside any span" and third["fields"]["logger"] == "rc.app"
         # The broken files are named, not silently skipped.
         assert "bad.yaml" in out.stderr
         out = d.cli("rules", "test", "--config", d.config, "--source", "app", str(sample))

@@ -124,6 +124,19 @@ def test_the_waterfall_shows_every_span_and_its_lines_and_log_text_stays_text(si
     shot(b, "logs.png")
     b.get(f"{base}/rules")
     assert "app.yaml" in b.page_source and "python-ddtrace" in b.page_source
+    # The grok debugger: a line with IDs, one without (its fields still shown), one no rule takes.
+    box = b.find_element(By.ID, "debug-lines")
+    box.send_keys(ddtrace_line(TRACE_HEX, "101", "pasted <b>line</b>") + "\n"
+                  + ddtrace_line("0", "0", "outside any span") + "\n" + "LOUD nonsense")
+    b.find_element(By.ID, "debug-run").click()
+    wait_for(lambda: b.find_elements(By.ID, "debug-results"), what="the debugger's results")
+    results = b.find_elements(By.CSS_SELECTOR, "#debug-results .debug-line")
+    assert len(results) == 3
+    assert "app/python-ddtrace" in results[0].text and TRACE_HEX in results[0].text and "pasted <b>line</b>" in results[0].text
+    assert "(no trace ID)" in results[1].text and "outside any span" in results[1].text and "rc.app" in results[1].text
+    assert "No rule matched" in results[2].text and "app/python-ddtrace: '%{TIMESTAMP_ISO8601:timestamp}' matches nowhere" in results[2].text
+    assert not b.find_elements(By.CSS_SELECTOR, "#debug-results b b")  # the pasted <b> stayed text
+    shot(b, "debugger.png")
     b.get(f"{base}/status")
     assert "app.log" in b.find_element(By.TAG_NAME, "body").text
     b.get(f"{base}/trace/{'0' * 31}1")
