@@ -16,8 +16,14 @@ struct HTML {
     /// Markup from the code itself, never from data.
     mutating func raw(_ markup: String) { out += markup }
 
-    /// Text content, escaped.
-    mutating func text(_ value: String) { out += Self.escape(value) }
+    /// Text content, escaped. Text with nothing to escape (most of it) is appended whole.
+    mutating func text(_ value: String) {
+        var copy = value
+        let clean = copy.withUTF8 { bytes in
+            !bytes.contains { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }
+        }
+        out += clean ? value : Self.escape(value)
+    }
 
     /// `name="value"`, the value escaped (always quoted).
     mutating func attribute(_ name: String, _ value: String) {

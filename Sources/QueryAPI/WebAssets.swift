@@ -68,6 +68,14 @@ enum WebAssets {
           if (navigator.clipboard) navigator.clipboard.writeText(value);
           button.textContent = "copied";
         });
+        document.addEventListener("toggle", function (event) {
+          var details = event.target;
+          if (!details.matches || !details.matches("details.span-logs[data-src]") || !details.open || details.dataset.loaded) return;
+          details.dataset.loaded = "1";
+          fetch(details.getAttribute("data-src")).then(function (r) { return r.text(); }).then(function (html) {
+            details.insertAdjacentHTML("beforeend", html);
+          });
+        }, true);
         (function () {
           var live = document.getElementById("live");
           var table = document.getElementById("log-table");

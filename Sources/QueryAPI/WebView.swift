@@ -14,6 +14,9 @@ enum WebView {
         router.get("/trace/{id}") { request, context in
             try await tracePage(context.parameters.get("id") ?? "", request: request, reader: reader)
         }
+        router.get("/trace/{id}/span/{span}/logs") { _, context in
+            try await spanLogsFragment(context.parameters.get("id") ?? "", span: context.parameters.get("span") ?? "", reader: reader)
+        }
         router.get("/logs") { request, _ in try await logsPage(request, reader: reader) }
         router.get("/unmatched") { _, _ in try await unmatchedPage(reader: reader) }
         router.get("/status") { _, _ in statusPage(status) }
@@ -154,6 +157,31 @@ enum WebView {
             return errorPage(.notFound, "Trace not found", "No span or log line is known with trace ID \(text).")
         }
         return HTML.response(TracePage(stored, id: id).render())
+    }
+
+    /// A span's log lines as an HTML fragment (a `<table>`), fetched when a collapsed span of a
+    /// large trace is opened: a trace of 10,000 lines is not sent, laid out and parsed at once.
+    static func spanLogsFragment(_ traceText: String, span spanText: String, reader: any TraceReader) async throws -> Response {
+        guard let trace = try? TraceID.parse(traceText, encoding: .hex), let span = try? SpanID.parse(spanText, encoding: .hex) else {
+            return errorPage(.badRequest, "Invalid ID", "a trace and a span ID in hex are expected")
+        }
+        var records: [LogRecord] = []
+        var query = LogQuery()
+        query.traceID = trace
+        query.spanID = span
+        query.limit = SearchRoutes.maxLogs
+        query.after = 0
+        while true {
+            let page = try await reader.logs(query)
+            records += page.records.map(\.record)
+            guard page.records.count == query.limit, let last = page.records.last?.id, records.count < QueryServer.maxTraceLogs else { break }
+            query.after = last
+        }
+        var h = HTML()
+        h.raw("<table class=\"logs\"><tbody>")
+        for r in records { TracePage.logLine(&h, r) }
+        h.raw("</tbody></table>")
+        return HTML.response(h)
     }
 
     // MARK: Logs
@@ -455,11 +483,15 @@ struct TracePage {
             }
             h.raw("</div><div class=\"waterfall\" id=\"waterfall\">")
             let collapse = stored.logs.count > Self.collapseAbove
-            for root in roots { row(&h, root, depth: 0, collapse: collapse) }
+            var stack = roots.reversed().map { ($0, 0) }
+            while let (span, depth) = stack.popLast() {
+                row(&h, span, depth: depth, collapse: collapse)
+                for child in (children[span.spanID.value] ?? []).reversed() { stack.append((child, depth + 1)) }
+            }
             h.raw("</div>")
             if !orphans.isEmpty {
                 h.raw("<h2>Lines whose span is not in this trace</h2><table class=\"logs\" id=\"orphans\"><tbody>")
-                for r in orphans { logLine(&h, r, span: nil) }
+                for r in orphans { Self.logLine(&h, r) }
                 h.raw("</tbody></table>")
             }
         }
@@ -494,7 +526,9 @@ struct TracePage {
         h.raw("<span class=\"timing\">")
         h.text(WebView.duration(s.duration) + " at +" + WebView.duration(s.start - start))
         h.raw("</span></div><div class=\"track\">")
-        let marks = logs.compactMap { $0.time.flatMap(Timestamps.nanoseconds(parsing:)) }.map(fraction)
+        // At most 50 marks a bar: beyond that they only cover it.
+        let step = max(1, logs.count / 50)
+        let marks = stride(from: 0, to: logs.count, by: step).compactMap { logs[$0].time.flatMap(Timestamps.nanoseconds(parsing:)) }.map(fraction)
         WebView.bar(&h, from: fraction(s.start), to: fraction(s.start + s.duration), cls: WebView.colour(serviceIndex), marks: marks, error: s.error)
         h.raw("</div><div class=\"ids\">span <code class=\"id\">")
         h.text(s.spanID.hex)
@@ -502,17 +536,25 @@ struct TracePage {
         h.text(String(s.spanID.value))
         h.raw("</code></div>")
         if !logs.isEmpty {
-            h.raw(collapse ? "<details class=\"span-logs\"><summary>" : "<details class=\"span-logs\" open><summary>")
-            h.text("\(logs.count) log line\(logs.count == 1 ? "" : "s")")
-            h.raw("</summary><table class=\"logs\"><tbody>")
-            for r in logs { logLine(&h, r, span: s) }
-            h.raw("</tbody></table></details>")
+            if collapse {
+                // Its lines are fetched when opened (app.js), as a fragment escaped like this page.
+                h.raw("<details class=\"span-logs\"")
+                h.attribute("data-src", "/trace/\(id.hex)/span/\(s.spanID.hex)/logs")
+                h.raw("><summary>")
+                h.text("\(logs.count) log line\(logs.count == 1 ? "" : "s")")
+                h.raw("</summary></details>")
+            } else {
+                h.raw("<details class=\"span-logs\" open><summary>")
+                h.text("\(logs.count) log line\(logs.count == 1 ? "" : "s")")
+                h.raw("</summary><table class=\"logs\"><tbody>")
+                for r in logs { Self.logLine(&h, r) }
+                h.raw("</tbody></table></details>")
+            }
         }
         h.raw("</div>")
-        for child in children[s.spanID.value] ?? [] { row(&h, child, depth: depth + 1, collapse: collapse) }
     }
 
-    func logLine(_ h: inout HTML, _ r: LogRecord, span: SpanRecord?) {
+    static func logLine(_ h: inout HTML, _ r: LogRecord) {
         let level = (r.level ?? "").lowercased().filter { $0.isLetter }
         h.raw("<tr")
         h.attribute("class", "log level-" + level)
