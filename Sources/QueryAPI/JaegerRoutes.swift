@@ -278,6 +278,26 @@ struct JaegerTrace: Encodable {
         }
     }
 
+    /// A joined line as a span log: its time (the span's start when the line's cannot be read)
+    /// and its message, level, source, rule and captured fields.
+    static func log(_ record: LogRecord, owner: SpanRecord) -> Log {
+        let time = record.time.flatMap(Timestamps.nanoseconds(parsing:)) ?? owner.start
+        var fields = [KeyValue("event", .string("log")), KeyValue("message", .string(record.message ?? record.raw))]
+        if let level = record.level { fields.append(KeyValue("level", .string(level))) }
+        fields.append(KeyValue("source", .string(record.source)))
+        fields.append(KeyValue("rule", .string(record.rule)))
+        for field in record.fields {
+            switch field.value {
+            case .string(let s): fields.append(KeyValue(field.name, .string(s)))
+            case .integer(let i): fields.append(KeyValue(field.name, .int64(i)))
+            case .float(let d): fields.append(KeyValue(field.name, .float64(d)))
+            case .bool(let b): fields.append(KeyValue(field.name, .bool(b)))
+            case .null: continue
+            }
+        }
+        return Log(timestamp: time / 1000, fields: fields)
+    }
+
     /// Jaeger writes a trace ID as 16 hex digits when its high half is zero (or, for Datadog's
     /// 64-bit IDs, unknown), else 32.
     static func hex(_ id: TraceID) -> String {
@@ -286,8 +306,8 @@ struct JaegerTrace: Encodable {
     }
 
     init(_ stored: StoredTrace, id: TraceID) {
-        let known = stored.spans.first { $0.traceID.high != nil }?.traceID ?? id
-        traceID = Self.hex(known)
+        let view = TraceView(stored, queried: id)
+        traceID = Self.hex(view.id)
         var processIDs: [String: String] = [:]
         processes = [:]
         for service in Set(stored.spans.map(\.service)).sorted() {
@@ -296,29 +316,9 @@ struct JaegerTrace: Encodable {
             processes[pid] = Process(serviceName: service)
         }
         var logsBySpan: [UInt64: [Log]] = [:]
-        var warnings: [String] = []
-        let spanIDs = Set(stored.spans.map(\.spanID.value))
-        for record in stored.logs {
-            guard let span = record.spanID, spanIDs.contains(span.value) else {
-                warnings.append("log line without a span in this trace: \(record.raw)")
-                continue
-            }
-            let owner = stored.spans.first { $0.spanID == span }!
-            let time = record.time.flatMap(Timestamps.nanoseconds(parsing:)) ?? owner.start
-            var fields = [KeyValue("event", .string("log")), KeyValue("message", .string(record.message ?? record.raw))]
-            if let level = record.level { fields.append(KeyValue("level", .string(level))) }
-            fields.append(KeyValue("source", .string(record.source)))
-            fields.append(KeyValue("rule", .string(record.rule)))
-            for field in record.fields {
-                switch field.value {
-                case .string(let s): fields.append(KeyValue(field.name, .string(s)))
-                case .integer(let i): fields.append(KeyValue(field.name, .int64(i)))
-                case .float(let d): fields.append(KeyValue(field.name, .float64(d)))
-                case .bool(let b): fields.append(KeyValue(field.name, .bool(b)))
-                case .null: continue
-                }
-            }
-            logsBySpan[span.value, default: []].append(Log(timestamp: time / 1000, fields: fields))
+        var warnings = view.unmatched.map { "log line without a span in this trace: \($0.raw)" }
+        for owner in stored.spans where logsBySpan[owner.spanID.value] == nil {
+            logsBySpan[owner.spanID.value] = view.logs(of: owner.spanID).map { Self.log($0, owner: owner) }
         }
         let traceHex = traceID
         spans = stored.spans.sorted { ($0.start, $0.spanID.value) < ($1.start, $1.spanID.value) }.map { s in

@@ -98,6 +98,6 @@ public enum QueryServer {
         if stored.isEmpty {
             return JSONReply.error(.notFound, "trace not found", detail: "no span or log line is known with trace ID \(text)")
         }
-        return JSONReply.response(json: TraceDocument(stored, queried: found).json())
+        return JSONReply.response(json: TraceView(stored, queried: found).json())
     }
 }

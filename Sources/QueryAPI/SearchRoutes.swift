@@ -24,9 +24,7 @@ enum SearchRoutes {
             return error.response
         }
         let page = try await reader.logs(query)
-        return JSONReply.response(json: LogsDocument(
-            logs: page.records.map { LogsDocument.Entry(id: String($0.id), ingested_at: Timestamps.iso8601(nanoseconds: $0.ingested), record: $0.record) },
-            next_cursor: page.next.map(String.init)).json())
+        return JSONReply.response(json: LogsDocument.json(page.records, next: page.next))
     }
 
     /// The log filters from query parameters.
@@ -109,51 +107,15 @@ enum SearchRoutes {
 }
 
 /// `GET /v1/logs`: newest first; pass `next_cursor` back as `cursor` for the next page.
-struct LogsDocument: Encodable {
-    var logs: [Entry]
-    var next_cursor: String?
-
-    struct Entry: Encodable {
-        var id: String
-        var ingested_at: String
-        var record: LogRecord
-
-        enum Keys: String, CodingKey { case id, ingested_at, trace_id, trace_id_dd, log }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(ingested_at, forKey: .ingested_at)
-            try c.encode(record.traceID?.hex, forKey: .trace_id)
-            try c.encode(record.traceID?.lowDecimal, forKey: .trace_id_dd)
-            try c.encode(TraceDocument.Log(record), forKey: .log)
-        }
-    }
-
-    enum Keys: String, CodingKey { case logs, next_cursor }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(logs, forKey: .logs)
-        try c.encode(next_cursor, forKey: .next_cursor)
-    }
-
-    /// What `encode(to:)` writes, written straight to bytes (a page is up to 1000 lines).
-    func json() -> [UInt8] {
-        var w = JSONWriter(capacity: 256 + 512 * logs.count)
+enum LogsDocument {
+    static func json(_ records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?) -> [UInt8] {
+        var w = JSONWriter(capacity: 256 + 512 * records.count)
         w.objectStart()
         w.key("logs")
         w.arrayStart()
-        for e in logs {
-            w.objectStart()
-            w.member("id", e.id)
-            w.member("ingested_at", e.ingested_at)
-            w.member("trace_id", e.record.traceID?.hex)
-            w.member("trace_id_dd", e.record.traceID?.lowDecimal)
-            w.key("log")
-            TraceDocument.Log(e.record).write(to: &w)
-            w.objectEnd()
-        }
+        for e in records { RecordJSON.entry(id: e.id, ingested: e.ingested, e.record, to: &w) }
         w.arrayEnd()
-        w.member("next_cursor", next_cursor)
+        w.member("next_cursor", next.map(String.init))
         w.objectEnd()
         return w.bytes
     }

@@ -32,16 +32,24 @@ enum SpanRoutes {
         guard let (span, logs) = found else {
             return JSONReply.error(.notFound, "span not found", detail: "no span is known with ID \(text)")
         }
-        let lines = logs.map(TraceDocument.Log.init)
-        if logsOnly { return JSONReply.response(["logs": lines]) }
-        return JSONReply.response(SpanDocument(trace_id: span.traceID.hex, trace_id_dd: span.traceID.lowDecimal,
-                                               span: TraceDocument.Span(span, children: [], logs: lines)))
-    }
-
-    struct SpanDocument: Encodable {
-        var trace_id: String
-        var trace_id_dd: String
-        var span: TraceDocument.Span
+        var w = JSONWriter(capacity: 1024 + 512 * logs.count)
+        w.objectStart()
+        if logsOnly {
+            w.key("logs")
+            w.arrayStart()
+            for r in logs { RecordJSON.log(r, to: &w) }
+            w.arrayEnd()
+        } else {
+            w.member("trace_id", span.traceID.hex)
+            w.member("trace_id_dd", span.traceID.lowDecimal)
+            w.key("span")
+            RecordJSON.span(span, logs: logs, to: &w) { w in
+                w.arrayStart()
+                w.arrayEnd()
+            }
+        }
+        w.objectEnd()
+        return JSONReply.response(json: w.bytes)
     }
 
     /// `?since=&grace=&samples=`: lines whose trace no span has claimed, by source and rule.
@@ -59,23 +67,27 @@ enum SpanRoutes {
             return error.response
         }
         let groups = try await reader.unmatched(since: since, until: now - grace, samples: samples)
-        return JSONReply.response(UnmatchedDocument(
-            since: Timestamps.iso8601(nanoseconds: since), grace_seconds: grace / 1_000_000_000,
-            groups: groups.map { UnmatchedDocument.Group(source: $0.source, rule: $0.rule, lines: $0.count, traces: $0.traces,
-                                                         samples: $0.samples.map { LogsDocument.Entry(id: "", ingested_at: "", record: $0) }) }))
-    }
-
-    struct UnmatchedDocument: Encodable {
-        var since: String
-        var grace_seconds: Int64
-        var groups: [Group]
-        struct Group: Encodable {
-            var source: String
-            var rule: String
-            var lines: Int
-            var traces: Int
-            var samples: [LogsDocument.Entry]
+        var w = JSONWriter()
+        w.objectStart()
+        w.member("since", Timestamps.iso8601(nanoseconds: since))
+        w.member("grace_seconds", grace / 1_000_000_000)
+        w.key("groups")
+        w.arrayStart()
+        for g in groups {
+            w.objectStart()
+            w.member("source", g.source)
+            w.member("rule", g.rule)
+            w.member("lines", Int64(g.count))
+            w.member("traces", Int64(g.traces))
+            w.key("samples")
+            w.arrayStart()
+            for r in g.samples { RecordJSON.entry(id: nil, ingested: nil, r, to: &w) }
+            w.arrayEnd()
+            w.objectEnd()
         }
+        w.arrayEnd()
+        w.objectEnd()
+        return JSONReply.response(json: w.bytes)
     }
 
     /// `?trace_id=|service=|level=|source=|q=`: a live NDJSON stream (chunked) of the lines
@@ -103,13 +115,13 @@ enum SpanRoutes {
                     try await Task.sleep(for: poll)
                     continue
                 }
-                var text = ""
+                var w = JSONWriter(capacity: 512 * page.records.count)
                 for entry in page.records {
-                    text += JSONReply.line(LogsDocument.Entry(id: String(entry.id), ingested_at: Timestamps.iso8601(nanoseconds: entry.ingested),
-                                                              record: entry.record))
+                    RecordJSON.entry(id: entry.id, ingested: entry.ingested, entry.record, to: &w)
+                    w.lineEnd()
                     last = max(last, entry.id)
                 }
-                try await writer.write(ByteBuffer(string: text))
+                try await writer.write(ByteBuffer(bytes: w.bytes))
             }
             try await writer.finish(nil)
         })

@@ -414,42 +414,23 @@ enum WebView {
 /// The waterfall of one trace: spans as bars on the trace's time axis, nested by parent,
 /// coloured by service, with each span's log lines under it.
 struct TracePage {
+    let view: TraceView
     let stored: StoredTrace
     let id: TraceID
     let start: Int64
     let total: Int64
     let services: [String]
-    var children: [UInt64: [SpanRecord]] = [:]
-    var roots: [SpanRecord] = []
-    var logsBySpan: [UInt64: [LogRecord]] = [:]
-    var orphans: [LogRecord] = []
 
     /// Beyond this many lines, each span's lines start collapsed.
     static let collapseAbove = 300
 
     init(_ stored: StoredTrace, id: TraceID) {
+        view = TraceView(stored, queried: id)
         self.stored = stored
-        self.id = stored.spans.first { $0.traceID.high != nil }?.traceID ?? id
-        let starts = stored.spans.map(\.start)
-        start = starts.min() ?? 0
-        let end = stored.spans.map { $0.start + $0.duration }.max() ?? start
-        total = max(1, end - start)
-        services = Set(stored.spans.map(\.service)).sorted()
-        let known = Set(stored.spans.map(\.spanID.value))
-        for s in stored.spans.sorted(by: { ($0.start, $0.spanID.value) < ($1.start, $1.spanID.value) }) {
-            if let parent = s.parentID, known.contains(parent.value), parent != s.spanID {
-                children[parent.value, default: []].append(s)
-            } else {
-                roots.append(s)
-            }
-        }
-        for r in stored.logs {
-            if let span = r.spanID, known.contains(span.value) {
-                logsBySpan[span.value, default: []].append(r)
-            } else {
-                orphans.append(r)
-            }
-        }
+        self.id = view.id
+        start = view.start ?? 0
+        total = max(1, view.duration)
+        services = view.services
     }
 
     func fraction(_ ns: Int64) -> Double { Double(ns - start) / Double(total) }
@@ -465,7 +446,7 @@ struct TracePage {
             h.raw("</code>")
             copyButton(&h, id.lowDecimal)
             h.raw("</span></h1><p class=\"summary\">")
-            h.text("\(stored.spans.count) spans · \(stored.logs.count + stored.logsOmitted) log lines · \(WebView.duration(total)) · services: \(services.joined(separator: ", "))")
+            h.text("\(view.spans.count) spans · \(view.logCount) log lines · \(WebView.duration(total)) · services: \(services.joined(separator: ", "))")
             h.raw("</p>")
             if stored.logsOmitted > 0 {
                 h.raw("<p class=\"warning\">")
@@ -483,15 +464,11 @@ struct TracePage {
             }
             h.raw("</div><div class=\"waterfall\" id=\"waterfall\">")
             let collapse = stored.logs.count > Self.collapseAbove
-            var stack = roots.reversed().map { ($0, 0) }
-            while let (span, depth) = stack.popLast() {
-                row(&h, span, depth: depth, collapse: collapse)
-                for child in (children[span.spanID.value] ?? []).reversed() { stack.append((child, depth + 1)) }
-            }
+            view.walk { span, depth in row(&h, span, depth: depth, collapse: collapse) }
             h.raw("</div>")
-            if !orphans.isEmpty {
+            if !view.unmatched.isEmpty {
                 h.raw("<h2>Lines whose span is not in this trace</h2><table class=\"logs\" id=\"orphans\"><tbody>")
-                for r in orphans { Self.logLine(&h, r) }
+                for r in view.unmatched { Self.logLine(&h, r) }
                 h.raw("</tbody></table>")
             }
         }
@@ -505,7 +482,7 @@ struct TracePage {
 
     func row(_ h: inout HTML, _ s: SpanRecord, depth: Int, collapse: Bool) {
         let serviceIndex = services.firstIndex(of: s.service) ?? 0
-        let logs = logsBySpan[s.spanID.value] ?? []
+        let logs = view.logs(of: s.spanID)
         h.raw("<div")
         h.attribute("class", "span" + (s.error ? " has-error" : ""))
         h.attribute("data-span-id", s.spanID.hex)

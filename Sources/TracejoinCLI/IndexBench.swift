@@ -148,7 +148,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
             let found = try await index.trace(id)
             lookups.append(seconds(ContinuousClock.now - t) * 1000)
             let t2 = ContinuousClock.now
-            documentBytes += TraceDocument(found, queried: id).json().count
+            documentBytes += TraceView(found, queried: id).json().count
             documents.append(seconds(ContinuousClock.now - t2) * 1000)
             guard !found.spans.isEmpty else { throw ValidationError("trace not found") }
         }

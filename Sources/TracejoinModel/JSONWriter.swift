@@ -23,6 +23,12 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "}"))
     }
 
+    /// Ends a top-level value with a newline (NDJSON): the next value starts a new line.
+    public mutating func lineEnd() {
+        bytes.append(UInt8(ascii: "\n"))
+        needsComma[0] = false
+    }
+
     public mutating func arrayStart() {
         element()
         bytes.append(UInt8(ascii: "["))

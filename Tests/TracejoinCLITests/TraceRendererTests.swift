@@ -17,13 +17,17 @@ struct TraceRendererTests {
                   message: message, file: "/f", source: "s", rule: "r", raw: message)
     }
 
-    @Test func drawsSpansWithTheirLinesAndTheUnmatchedOnes() {
+    /// The document as the server writes it and a client reads it back.
+    func document(_ stored: StoredTrace) throws -> TraceDocument {
+        try JSONDecoder().decode(TraceDocument.self, from: Data(TraceView(stored, queried: TraceID(high: nil, low: 2)).json()))
+    }
+
+    @Test func drawsSpansWithTheirLinesAndTheUnmatchedOnes() throws {
         let stored = StoredTrace(
             spans: [record(3, parent: 1, name: "second", start: 20, error: true), record(1, parent: nil, name: "root", start: 0),
                     record(2, parent: 1, name: "first", start: 10)],
             logs: [line(1, "at root"), line(2, "in first"), line(3, "boom", level: "ERROR"), line(99, "lost")])
-        let document = TraceDocument(stored, queried: TraceID(high: nil, low: 2))
-        let text = TraceRenderer(color: false).render(document)
+        let text = TraceRenderer(color: false).render(try document(stored))
         #expect(text == """
             trace 00000000000000010000000000000002  (dd 2)  3 spans, 4 log lines, 1.50ms, svc  1 error
             └─ root res-root [svc] 1.50ms  span 1
@@ -38,7 +42,9 @@ struct TraceRendererTests {
             """)
     }
 
-    @Test func writtenJSONIsWhatTheCodableDocumentSays() throws {
+    /// The written document holds every value exactly (awkward text, every field type), every
+    /// key with `null` for what is absent, and the summary computed from the records.
+    @Test func writtenJSONCarriesEveryValue() throws {
         let awkward = "quote \" backslash \\ newline \n nul \u{0} é 🙂"
         var root = record(1, parent: nil, name: awkward, start: 5)
         root.meta = [awkward: awkward, "env": "prod"]
@@ -51,21 +57,28 @@ struct TraceRendererTests {
         bare.level = nil
         bare.idError = "span_id: not a number"
         let stored = StoredTrace(spans: [root, record(2, parent: 1, name: "child", start: 7, error: true)], logs: [withFields, bare, line(2, "in child")])
-        let document = TraceDocument(stored, queried: TraceID(high: nil, low: 2))
-        #expect(document.span_count == 2 && document.log_count == 3 && document.errors == 1 && document.services == ["svc"])
-        #expect(document.duration_ns == 7 + 1_500_000 - 5)
-        let written = document.json()
-        #expect(try JSONDecoder().decode(TraceDocument.self, from: Data(written)) == document)
-        // Key for key the same object JSONEncoder makes (key order aside).
-        let encoded = try JSONEncoder().encode(document)
-        let a = try JSONSerialization.jsonObject(with: Data(written)) as? NSDictionary
-        let b = try JSONSerialization.jsonObject(with: encoded) as? NSDictionary
-        #expect(a != nil && a == b)
+        let written = TraceView(stored, queried: TraceID(high: nil, low: 2)).json()
+        let doc = try JSONDecoder().decode(TraceDocument.self, from: Data(written))
+        #expect(doc.span_count == 2 && doc.log_count == 3 && doc.errors == 1 && doc.services == ["svc"])
+        #expect(doc.duration_ns == 7 + 1_500_000 - 5)
+        #expect(doc.trace_id == "00000000000000010000000000000002" && doc.trace_id_dd == "2")
+        let top = try #require(doc.spans.first)
+        #expect(top.name == awkward && top.meta[awkward] == awkward && top.metrics["x"] == -0.5)
+        #expect(top.children.map { $0.name } == ["child"] && top.children[0].error && top.children[0].logs.map { $0.message } == ["in child"])
+        let log = try #require(top.logs.first)
+        #expect(log.message == awkward && log.raw == awkward)
+        let expectedFields: [String: FieldValue] = ["n": .integer(.max), "f": .float(1.25), "b": .bool(false), "z": .null, awkward: .string(awkward)]
+        #expect(log.fields == expectedFields)
+        #expect(doc.unmatched_logs.map(\.id_error) == ["span_id: not a number"])
+        // Absent values are null, not left out.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(written)) as? [String: Any])
+        let bareLog = try #require((object["unmatched_logs"] as? [[String: Any]])?.first)
+        #expect(bareLog["time"] is NSNull && bareLog["level"] is NSNull && bareLog["span_id"] is NSNull)
     }
 
-    @Test func parentCyclesAreShownNotDropped() {
+    @Test func parentCyclesAreShownNotDropped() throws {
         let stored = StoredTrace(spans: [record(1, parent: 2, name: "a", start: 0), record(2, parent: 1, name: "b", start: 1)], logs: [])
-        let document = TraceDocument(stored, queried: TraceID(high: nil, low: 2))
+        let document = try document(stored)
         #expect(document.spans.count == 1)
         #expect(document.spans[0].children.count == 1)
     }
