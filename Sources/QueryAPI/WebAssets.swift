@@ -89,6 +89,7 @@ enum WebAssets {
             var query = new URLSearchParams();
             ["level", "service", "source", "trace_id"].forEach(function (k) { if (params.get(k)) query.set(k, params.get(k)); });
             fetch("/v1/follow?" + query.toString(), { signal: source.signal }).then(function (response) {
+              table.setAttribute("data-live", "on");
               var reader = response.body.getReader();
               var decoder = new TextDecoder();
               var buffered = "";

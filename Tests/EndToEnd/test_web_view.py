@@ -180,3 +180,36 @@ def test_a_trace_of_a_thousand_spans_and_ten_thousand_lines(site):
     first.find_element(By.TAG_NAME, "summary").click()
     wait_for(lambda: len(first.find_elements(By.CSS_SELECTOR, "table.logs tr")) == 10, what="the first span's ten lines")
     assert "line 0" in first.text and "line 9000" in first.text
+
+
+def test_the_demo_workload_prints_links_that_open_its_traces(site):
+    """`make demo`'s workload against the daemon: each trace it prints a link for opens as a
+    waterfall with all its spans and lines; the live log view shows a line written afterwards."""
+    d, port, token, b = site
+    demo_rules = open(os.path.join(os.path.dirname(__file__), "..", "..", "config", "rules.d", "demo.yaml")).read()
+    d.write_rules("demo.yaml", demo_rules.replace('paths: ["../var/log/demo/app.log"]', 'paths: ["logs/demo/app.log"]'))
+    os.makedirs(os.path.join(d.logs, "demo"), exist_ok=True)
+    wait_for(lambda: any(f["source"] == "demo" and f["status"] == "ok" for f in d.get("/v1/rules")["files"]),
+             what="the demo rule file loaded")
+    out = d.cli("demo", "--config", d.config)
+    assert out.returncode == 0, out.stderr
+    links = [l.strip() for l in out.stdout.splitlines() if l.strip().startswith(f"http://127.0.0.1:{port}/trace/")]
+    assert len(links) >= 2, out.stdout
+    b.get(f"http://127.0.0.1:{port}/login?token={token}")
+    for link in links:
+        b.get(link)
+        wait_for(lambda: b.find_elements(By.ID, "waterfall"), what=f"the waterfall of {link}")
+        spans = b.find_elements(By.CSS_SELECTOR, ".waterfall .span")
+        summary = b.find_element(By.CSS_SELECTOR, "p.summary").text
+        assert spans and f"{len(spans)} spans" in summary, summary
+        shown_lines = len(b.find_elements(By.CSS_SELECTOR, ".waterfall table.logs tr"))
+        assert f"{shown_lines} log lines" in summary, (summary, shown_lines)
+    shot(b, "demo-trace.png")
+
+    # Live mode: a line written after the page opened appears without a reload.
+    b.get(f"http://127.0.0.1:{port}/logs?source=demo")
+    b.find_element(By.ID, "live").click()
+    wait_for(lambda: b.find_element(By.ID, "log-table").get_attribute("data-live") == "on", what="the live stream open")
+    d.append("demo/app.log", [ddtrace_line("5", "6", "written while watching live")])
+    wait_for(lambda: "written while watching live" in b.find_element(By.ID, "log-table").text, timeout=15,
+             what="the new line in the live view")
