@@ -37,6 +37,15 @@ struct HTML {
         out += ">" + Self.escape(value) + "</" + tag + ">"
     }
 
+    /// Table cells of text, each escaped: `<td>a</td><td>b</td>…` (the caller opens and closes the row).
+    mutating func cells(_ values: [String]) {
+        for value in values {
+            out += "<td>"
+            text(value)
+            out += "</td>"
+        }
+    }
+
     /// A link; `href` is escaped as an attribute and built by the caller from escaped parts.
     mutating func link(_ href: String, _ value: String, class cls: String? = nil) {
         out += "<a"

@@ -263,15 +263,9 @@ enum WebView {
             }
             h.raw("<table><thead><tr><th>Source</th><th>Rule</th><th>Lines</th><th>Traces</th><th>Samples</th></tr></thead><tbody>")
             for g in groups {
-                h.raw("<tr><td>")
-                h.text(g.source)
-                h.raw("</td><td>")
-                h.text(g.rule)
-                h.raw("</td><td>")
-                h.text("\(g.count)")
-                h.raw("</td><td>")
-                h.text("\(g.traces)")
-                h.raw("</td><td>")
+                h.raw("<tr>")
+                h.cells([g.source, g.rule, "\(g.count)", "\(g.traces)"])
+                h.raw("<td>")
                 for s in g.samples {
                     h.element("pre", s.raw, class: "raw")
                 }
@@ -295,40 +289,17 @@ enum WebView {
             h.text("\(files.count) files, \(descriptors.held) descriptors held, \(descriptors.waiting) waiting for one")
             h.raw("</p><table><thead><tr><th>File</th><th>Source</th><th>State</th><th>Offset</th><th>Lag</th><th>Lines</th><th>Rotations</th><th>Lost</th></tr></thead><tbody>")
             for f in files {
-                h.raw("<tr><td>")
-                h.text(f.path)
-                h.raw("</td><td>")
-                h.text(f.source)
-                h.raw("</td><td>")
-                h.text(f.state)
-                h.raw("</td><td>")
-                h.text("\(f.offset)")
-                h.raw("</td><td>")
-                h.text("\(f.lag_bytes)")
-                h.raw("</td><td>")
-                h.text("\(f.lines_read)")
-                h.raw("</td><td>")
-                h.text("\(f.rotations)" + (f.last_rotation.map { " (last: \($0))" } ?? ""))
-                h.raw("</td><td>")
-                h.text("\(f.bytes_lost)")
-                h.raw("</td></tr>")
+                h.raw("<tr>")
+                h.cells([f.path, f.source, f.state, "\(f.offset)", "\(f.lag_bytes)", "\(f.lines_read)",
+                         "\(f.rotations)" + (f.last_rotation.map { " (last: \($0))" } ?? ""), "\(f.bytes_lost)"])
+                h.raw("</tr>")
             }
             h.raw("</tbody></table><h2>Rules</h2><table><thead><tr><th>Source</th><th>Rule</th><th>Matched</th><th>With trace</th><th>Without</th><th>Invalid IDs</th></tr></thead><tbody>")
             for (source, rules) in status.counters.snapshot().sorted(by: { $0.key < $1.key }) {
                 for (rule, c) in rules.rules.sorted(by: { $0.key < $1.key }) {
-                    h.raw("<tr><td>")
-                    h.text(source)
-                    h.raw("</td><td>")
-                    h.text(rule)
-                    h.raw("</td><td>")
-                    h.text("\(c.matched.value)")
-                    h.raw("</td><td>")
-                    h.text("\(c.withTrace.value)")
-                    h.raw("</td><td>")
-                    h.text("\(c.withoutTrace.value)")
-                    h.raw("</td><td>")
-                    h.text("\(c.invalidIDs.value)")
-                    h.raw("</td></tr>")
+                    h.raw("<tr>")
+                    h.cells([source, rule, "\(c.matched.value)", "\(c.withTrace.value)", "\(c.withoutTrace.value)", "\(c.invalidIDs.value)"])
+                    h.raw("</tr>")
                 }
             }
             h.raw("</tbody></table><h2>Retention</h2><p>")
