@@ -9,6 +9,7 @@ BIN_DEBUG := .build/debug/tracejoin
 # System libraries the build links against (Debian package names); the end-to-end tests also
 # start a headless browser (the web view is tested in chromium through Selenium).
 DEB_PACKAGES := libpcre2-dev libsqlite3-dev libzstd-dev zstd pkg-config
+# (chromium-driver provides chromedriver)
 E2E_DEB_PACKAGES := chromium chromium-driver
 
 deps:
