@@ -41,6 +41,20 @@ public enum IntakeServer {
         router.post("/v1/traces") { request, context in
             try await acceptOTLP(request, sink: sink, maxBodyBytes: maxBodyBytes, logger: context.logger)
         }
+        // Zipkin v2 JSON; answered 202 as Zipkin does.
+        router.post("/api/v2/spans") { request, context in
+            var request = request
+            let body = try await request.collectBody(upTo: maxBodyBytes)
+            let spans: [SpanRecord]
+            do throws(ZipkinDecoder.Failure) {
+                spans = try ZipkinDecoder.decode(Data(buffer: body))
+            } catch {
+                context.logger.info("refused Zipkin spans", metadata: ["reason": "\(error)"])
+                return JSONReply.error(.badRequest, "invalid Zipkin spans", detail: error.description)
+            }
+            if let refused = try await store(spans, in: sink) { return refused }
+            return Response(status: .accepted)
+        }
         // Telemetry and remote configuration: accepted and dropped, so tracers carry on quietly.
         router.post("/telemetry/proxy/**") { request, _ in
             var request = request
