@@ -41,7 +41,7 @@ enum JaegerRoutes {
         router.get("/api/traces") { request, _ in
             let search: SpanSearch
             do throws(BadParameter) {
-                search = try parseSearch(formPairs(request.uri.query ?? ""))
+                search = try parseSearch(SearchRoutes.formPairs(request.uri.query ?? ""))
             } catch {
                 return failure(.badRequest, error.message)
             }
@@ -64,19 +64,6 @@ enum JaegerRoutes {
             let links = try await reader.dependencies(since: (endTs - lookback) * 1_000_000, until: endTs * 1_000_000)
             let data = links.map { Dependency(parent: $0.parent, child: $0.child, callCount: $0.calls) }
             return reply(Envelope(data: data, total: data.count))
-        }
-    }
-
-    /// `application/x-www-form-urlencoded` pairs, as Go's `FormValue` reads them: `+` is a
-    /// space, then percent-decoding (Grafana and Jaeger UI encode `tags` this way).
-    static func formPairs(_ query: String) -> [(String, String)] {
-        query.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                let spaced = s.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
     }
 

@@ -89,15 +89,21 @@ public enum QueryServer {
         } catch {
             return JSONReply.error(.badRequest, "invalid trace id", detail: "'\(text)': \(error.message)")
         }
-        var stored = try await reader.trace(id, logLimit: logLimit)
-        var found = id
-        if stored.isEmpty, text.utf8.count == 16, let hex = try? TraceID.parse(text, encoding: .hex) {
-            stored = try await reader.trace(hex, logLimit: logLimit)
-            found = hex
-        }
-        if stored.isEmpty {
+        guard let (stored, found) = try await lookUp(id, text: text, logLimit: logLimit, reader: reader) else {
             return JSONReply.error(.notFound, "trace not found", detail: "no span or log line is known with trace ID \(text)")
         }
         return JSONReply.response(json: TraceView(stored, queried: found).json())
+    }
+
+    /// The trace `id` (parsed from `text`); a 16-digit token of only digits that finds nothing
+    /// as decimal (Datadog's form) is tried as hex. `nil` when neither is known.
+    static func lookUp(_ id: TraceID, text: String, logLimit: Int, reader: any TraceReader) async throws -> (StoredTrace, TraceID)? {
+        let stored = try await reader.trace(id, logLimit: logLimit)
+        if !stored.isEmpty { return (stored, id) }
+        if text.utf8.count == 16, let hex = try? TraceID.parse(text, encoding: .hex), hex != id {
+            let again = try await reader.trace(hex, logLimit: logLimit)
+            if !again.isEmpty { return (again, hex) }
+        }
+        return nil
     }
 }

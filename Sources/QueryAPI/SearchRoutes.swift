@@ -90,6 +90,19 @@ enum SearchRoutes {
         return min(n, max)
     }
 
+    /// `application/x-www-form-urlencoded` pairs, as Go's `FormValue` reads them: `+` is a
+    /// space, then percent-decoding (Grafana and Jaeger UI encode `tags` this way).
+    static func formPairs(_ query: String) -> [(String, String)] {
+        query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
     /// RFC 3339 (`2026-11-29T04:00:00Z`), a duration ago (`15m`, `2h`, `7d`, `30s`), or
     /// nanoseconds since the epoch.
     static func time(_ text: Substring, _ name: String) throws(BadParameter) -> Int64 {

@@ -24,7 +24,7 @@ enum WebView {
         router.post("/rules") { request, _ in
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
-            let form = JaegerRoutes.formPairs(String(buffer: body))
+            let form = SearchRoutes.formPairs(String(buffer: body))
             let text = form.first { $0.0 == "lines" }?.1 ?? ""
             return rulesPage(status, lines: text)
         }
@@ -147,13 +147,7 @@ enum WebView {
         }
         let limit = request.uri.queryParameters["logs_limit"].flatMap { Int(String($0)) }.map { min(max($0, 1), QueryServer.maxTraceLogs) }
             ?? QueryServer.defaultTraceLogs
-        var id = parsed
-        var stored = try await reader.trace(id, logLimit: limit)
-        if stored.isEmpty, text.utf8.count == 16, let hex = try? TraceID.parse(text, encoding: .hex) {
-            id = hex
-            stored = try await reader.trace(hex, logLimit: limit)
-        }
-        guard !stored.isEmpty else {
+        guard let (stored, id) = try await QueryServer.lookUp(parsed, text: text, logLimit: limit, reader: reader) else {
             return errorPage(.notFound, "Trace not found", "No span or log line is known with trace ID \(text).")
         }
         return HTML.response(TracePage(stored, id: id).render())
