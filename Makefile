@@ -72,12 +72,18 @@ bench: release
 
 # Regenerates the OTLP message code from Protos/ (needs protobuf-compiler; builds protoc-gen-swift
 # from the swift-protobuf version Package.swift names). The generated file is committed.
+# The generated code is committed: CI never builds the plugins. Both are built from one
+# checkout of grpc-swift-protobuf (protoc-gen-swift comes from its swift-protobuf dependency).
+PROTOC_PLUGINS := .build-protoc/.build/release
 protos:
 	@command -v protoc >/dev/null || apt-get install -y -qq protobuf-compiler
-	rm -rf .build-protoc && git clone -q --depth 1 --branch 1.39.0 https://github.com/apple/swift-protobuf.git .build-protoc
-	cd .build-protoc && $(SWIFT) build -c release --product protoc-gen-swift
-	protoc --plugin=protoc-gen-swift=.build-protoc/.build/release/protoc-gen-swift --swift_out=Sources/Intake/OTLP \
-	  --swift_opt=Visibility=Internal -I Protos Protos/otlp_trace.proto
+	rm -rf .build-protoc && git clone -q --depth 1 --branch 2.4.1 https://github.com/grpc/grpc-swift-protobuf.git .build-protoc
+	cd .build-protoc && $(SWIFT) build -c release --product protoc-gen-grpc-swift-2 && $(SWIFT) build -c release --product protoc-gen-swift
+	protoc --plugin=protoc-gen-swift=$(PROTOC_PLUGINS)/protoc-gen-swift --swift_out=Sources/Intake/OTLP \
+	  --swift_opt=Visibility=Package -I Protos Protos/otlp_trace.proto Protos/otlp_logs.proto Protos/otlp_metrics.proto
+	protoc --plugin=protoc-gen-grpc-swift-2=$(PROTOC_PLUGINS)/protoc-gen-grpc-swift-2 --grpc-swift-2_out=Sources/IntakeGRPC/Generated \
+	  --grpc-swift-2_opt=Visibility=Internal,Server=true,Client=true,ProtoPathModuleMappings=Protos/module_mappings.asciipb \
+	  -I Protos Protos/collector_trace_service.proto Protos/collector_logs_service.proto Protos/collector_metrics_service.proto
 
 clean:
 	rm -rf .build var

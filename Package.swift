@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
     ],
     targets: [
         // C: libpcre2-8 through a shim header (PCRE2_CODE_UNIT_WIDTH 8).
@@ -86,6 +89,21 @@ let package = Package(
             exclude: ["OTLP/README.md"],
             swiftSettings: swiftSettings
         ),
+        // OTLP over gRPC: the collector's Trace, Logs and Metrics services (grpc-swift 2),
+        // decoding with Intake's OTLP decoders.
+        .target(
+            name: "IntakeGRPC",
+            dependencies: [
+                "Intake", "TracejoinModel",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The SQLite correlation index.
         .target(
             name: "Index",
@@ -113,7 +131,7 @@ let package = Package(
         .target(
             name: "TracejoinDaemon",
             dependencies: [
-                "Rules", "Tailing", "Intake", "Index", "QueryAPI", "TracejoinModel",
+                "Rules", "Tailing", "Intake", "IntakeGRPC", "Index", "QueryAPI", "TracejoinModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,7 +142,7 @@ let package = Package(
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext", "Intake", "QueryAPI", "Index",
+                "TracejoinDaemon", "Rules", "TraceContext", "Intake", "IntakeGRPC", "QueryAPI", "Index",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -159,6 +177,16 @@ let package = Package(
         .testTarget(
             name: "IntakeTests",
             dependencies: ["Intake", "TraceContext", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntakeGRPCTests",
+            dependencies: [
+                "IntakeGRPC", "Intake", "TraceContext", "TracejoinModel",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,20 +1,36 @@
 #!/usr/bin/env python3
-"""Span intake throughput: starts the release daemon on a temporary config and runs
-`tracejoin bench-intake --socket` against it (decoders alone, then socket → index).
+"""Span intake throughput: starts the release daemon on a temporary config (the intake socket
+and an OTLP/gRPC listener) and runs `tracejoin bench-intake` against it: Datadog v0.5/v0.4
+payloads and OTLP requests, each decoded alone, then end to end into the index — Datadog and
+OTLP/HTTP through the intake socket, OTLP/gRPC through the gRPC listener, in the same run.
 
     python3 Benchmarks/intake.py [extra bench-intake options]
 """
 
+import os
+import socket
 import subprocess
 import sys
 
 from benchdaemon import BenchDaemon
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def main():
-    d = BenchDaemon("tj-intake-").start()
+    port = free_port()
+    d = BenchDaemon("tj-intake-")
+    with open(os.path.join(d.config, "tracejoin.yaml"), "w") as f:
+        f.write("state_dir: ../state\n"
+                f'intake: {{ socket: ../run/intake.sock, grpc: ["127.0.0.1:{port}"] }}\n'
+                "query: { socket: ../run/query.sock }\n")
+    d.start()
     try:
-        subprocess.run([d.bin, "bench-intake", "--socket", d.intake, *sys.argv[1:]], check=True)
+        subprocess.run([d.bin, "bench-intake", "--socket", d.intake, "--grpc", f"127.0.0.1:{port}", *sys.argv[1:]], check=True)
     finally:
         d.stop()
 

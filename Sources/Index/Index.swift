@@ -11,7 +11,7 @@ import TracejoinModel
 /// IDs are unsigned 64-bit values; SQLite integers are signed, so each is stored as the
 /// `Int64` with the same bit pattern and converted back on read — exact, with no rounding.
 /// A trace ID is two columns: `trace_hi` (NULL when unknown) and `trace_lo`.
-public final class Index: TailSink, SpanSink, TraceReader {
+public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
     let pool: DatabasePool
     public let path: String
     let options: Options
@@ -150,6 +150,14 @@ public final class Index: TailSink, SpanSink, TraceReader {
         }
         // max_bytes is kept as blocks are written, not only by the retention timer.
         if sealed > 0 { try await keepWithinMaxBytes() }
+    }
+
+    // MARK: LogRecordSink
+
+    /// Stores records that arrived over the network (OTLP logs) as a tailed batch without
+    /// checkpoints: one transaction, the same blocks.
+    public func append(_ records: [LogRecord]) async throws {
+        try await commit(TailBatch(records: records))
     }
 
     /// Stores `records` in blocks; returns how many blocks were sealed.

@@ -20,26 +20,60 @@ public enum IntakeServer {
         }
     }
 
+    /// Where the intake puts what it receives: spans, OTLP log records (`nil`: `/v1/logs` is
+    /// not served), and the counters by protocol.
+    public struct Sinks: Sendable {
+        public var spans: any SpanSink
+        public var logs: LogIntake?
+        public var counters: CounterRegistry
+        public init(spans: any SpanSink, logs: LogIntake?, counters: CounterRegistry) {
+            self.spans = spans
+            self.logs = logs
+            self.counters = counters
+        }
+    }
+
     /// The routes, separate from the listener so tests can drive them.
-    public static func router(sink: any SpanSink, maxBodyBytes: Int) -> Router<BasicRequestContext> {
+    public static func router(_ sinks: Sinks, maxBodyBytes: Int) -> Router<BasicRequestContext> {
+        let sink = sinks.spans
+        let counters = sinks.counters.intake
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
         router.post("/v1/spans") { request, context in
-            try await acceptNDJSON(request, sink: sink, maxBodyBytes: maxBodyBytes, logger: context.logger)
+            try await acceptNDJSON(request, sink: sink, counter: counters.counter("spans", "ndjson"), maxBodyBytes: maxBodyBytes,
+                                   logger: context.logger)
         }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         // The Datadog trace-agent API, as ddtrace uses it (shared/clients.md §1).
         router.get("/info") { _, _ in JSONReply.response(AgentInfo.current) }
         for version in [DatadogDecoder.Version.v04, .v05] {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
-                try await acceptDatadog(request, version: version, sink: sink, maxBodyBytes: maxBodyBytes, logger: context.logger)
+                try await acceptDatadog(request, version: version, sink: sink, counter: counters.counter("spans", "datadog_" + version.rawValue),
+                                        maxBodyBytes: maxBodyBytes, logger: context.logger)
             }
             router.post("/\(version.rawValue)/traces", use: handler)
             router.put("/\(version.rawValue)/traces", use: handler)
         }
         // OTLP/HTTP (protobuf or JSON, optionally gzipped).
         router.post("/v1/traces") { request, context in
-            try await acceptOTLP(request, sink: sink, maxBodyBytes: maxBodyBytes, logger: context.logger)
+            try await acceptOTLP(request, sink: sink, counter: counters.counter("spans", "otlp_http"), maxBodyBytes: maxBodyBytes,
+                                 logger: context.logger)
+        }
+        if let logs = sinks.logs {
+            router.post("/v1/logs") { request, context in
+                try await acceptOTLPLogs(request, logs: logs, maxBodyBytes: maxBodyBytes, logger: context.logger)
+            }
+        }
+        // Metrics, which an app left at its defaults exports beside its traces: answered as a
+        // success and dropped (counted), so the app logs no export errors.
+        router.post("/v1/metrics") { request, _ in
+            let body: OTLPBody
+            switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
+            case .refused(let response): return response
+            case .body(let b): body = b
+            }
+            counters.counter("metrics_dropped", "otlp_http").add()
+            return body.json ? jsonOK() : protobufOK(OTLPDecoder.emptyMetricsResponse())
         }
         // Zipkin v2 JSON; answered 202 as Zipkin does.
         router.post("/api/v2/spans") { request, context in
@@ -52,7 +86,7 @@ public enum IntakeServer {
                 context.logger.info("refused Zipkin spans", metadata: ["reason": "\(error)"])
                 return JSONReply.error(.badRequest, "invalid Zipkin spans", detail: error.description)
             }
-            if let refused = try await store(spans, in: sink) { return refused }
+            if let refused = try await store(spans, in: sink, counter: counters.counter("spans", "zipkin")) { return refused }
             return Response(status: .accepted)
         }
         // Telemetry and remote configuration: accepted and dropped, so tracers carry on quietly.
@@ -73,7 +107,7 @@ public enum IntakeServer {
     /// tracers do not poll it.
     struct AgentInfo: Encodable {
         var version = "tracejoin-0.1.0"
-        var endpoints = ["/v0.4/traces", "/v0.5/traces", "/telemetry/proxy/", "/v1/traces", "/v1/spans"]
+        var endpoints = ["/v0.4/traces", "/v0.5/traces", "/telemetry/proxy/", "/v1/traces", "/v1/logs", "/v1/spans"]
         var client_drop_p0s = false
         var span_meta_structs = false
         var long_running_spans = false
@@ -84,7 +118,7 @@ public enum IntakeServer {
     /// What ddtrace expects back: a sampling rate of 1 for everything.
     static let rateByService = #"{"rate_by_service":{"service:,env:":1}}"#
 
-    static func acceptDatadog(_ request: Request, version: DatadogDecoder.Version, sink: any SpanSink, maxBodyBytes: Int,
+    static func acceptDatadog(_ request: Request, version: DatadogDecoder.Version, sink: any SpanSink, counter: Counter, maxBodyBytes: Int,
                               logger: Logger) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
@@ -97,7 +131,7 @@ public enum IntakeServer {
             logger.info("refused Datadog payload", metadata: ["version": "\(version.rawValue)", "reason": "\(error)"])
             return JSONReply.error(.badRequest, "invalid \(version.rawValue) payload", detail: error.description)
         }
-        if let refused = try await store(spans, in: sink) { return refused }
+        if let refused = try await store(spans, in: sink, counter: counter) { return refused }
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: rateByService)))
@@ -105,28 +139,33 @@ public enum IntakeServer {
 
     /// Stores a request's spans; while the index refuses writes (a full disk) the answer is
     /// 503 with the reason and a Retry-After, and nothing of the request is stored.
-    static func store(_ spans: [SpanRecord], in sink: any SpanSink) async throws -> Response? {
+    static func store(_ spans: [SpanRecord], in sink: any SpanSink, counter: Counter) async throws -> Response? {
         do {
             try await sink.insert(spans)
+            counter.add(spans.count)
             return nil
         } catch let paused as IngestPaused {
-            var response = JSONReply.error(.serviceUnavailable, "ingest paused", detail: paused.reason)
-            response.headers[.retryAfter] = "5"
-            return response
+            return pausedResponse(paused)
         }
     }
 
-    public static func application(_ configuration: Configuration, sink: any SpanSink, logger: Logger) -> some ApplicationProtocol {
+    static func pausedResponse(_ paused: IngestPaused) -> Response {
+        var response = JSONReply.error(.serviceUnavailable, "ingest paused", detail: paused.reason)
+        response.headers[.retryAfter] = "5"
+        return response
+    }
+
+    public static func application(_ configuration: Configuration, sinks: Sinks, logger: Logger) -> some ApplicationProtocol {
         UnixSocketServer.application(
-            router: router(sink: sink, maxBodyBytes: configuration.maxBodyBytes),
+            router: router(sinks, maxBodyBytes: configuration.maxBodyBytes),
             path: configuration.socketPath, mode: configuration.mode, name: "intake", logger: logger)
     }
 
     /// The same routes on a TCP address, for clients that cannot reach a Unix socket
     /// (OpenTelemetry's Python OTLP exporter).
-    public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, sink: any SpanSink, logger: Logger) -> some ApplicationProtocol {
+    public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, sinks: Sinks, logger: Logger) -> some ApplicationProtocol {
         Application(
-            router: router(sink: sink, maxBodyBytes: maxBodyBytes),
+            router: router(sinks, maxBodyBytes: maxBodyBytes),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
             onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "intake"]) },
             logger: logger)
@@ -136,44 +175,90 @@ public enum IntakeServer {
         var accepted: Int
     }
 
-    static func acceptOTLP(_ request: Request, sink: any SpanSink, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+    /// An OTLP/HTTP request's body, unzipped and bounded, and whether it is JSON; or the answer
+    /// that refuses it.
+    struct OTLPBody {
+        var data: Data
+        var json: Bool
+    }
+
+    enum OTLPBodyOutcome {
+        case body(OTLPBody)
+        case refused(Response)
+    }
+
+    static func otlpBody(_ request: Request, maxBodyBytes: Int) async throws -> OTLPBodyOutcome {
         var request = request
         var body = try await request.collectBody(upTo: maxBodyBytes)
         let contentType = request.headers[.contentType]?.lowercased() ?? "application/x-protobuf"
         let json = contentType.hasPrefix("application/json")
         guard json || contentType.hasPrefix("application/x-protobuf") || contentType.hasPrefix("application/protobuf") else {
-            return JSONReply.error(.unsupportedMediaType, "unsupported content type",
-                                   detail: "OTLP/HTTP takes application/x-protobuf or application/json, not \(contentType)")
+            return .refused(JSONReply.error(.unsupportedMediaType, "unsupported content type",
+                                            detail: "OTLP/HTTP takes application/x-protobuf or application/json, not \(contentType)"))
         }
         if let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" {
             guard encoding == "gzip" else {
-                return JSONReply.error(.unsupportedMediaType, "unsupported content encoding", detail: "only gzip is accepted, not \(encoding)")
+                return .refused(JSONReply.error(.unsupportedMediaType, "unsupported content encoding", detail: "only gzip is accepted, not \(encoding)"))
             }
             do {
                 // Bounded like a plain body: a small gzip must not expand without limit.
                 body = try body.decompress(with: .gzip(), maxSize: maxBodyBytes)
             } catch {
-                return JSONReply.error(.badRequest, "invalid gzip body", detail: "\(error) (limit \(maxBodyBytes) bytes decompressed)")
+                return .refused(JSONReply.error(.badRequest, "invalid gzip body", detail: "\(error) (limit \(maxBodyBytes) bytes decompressed)"))
             }
         }
-        let data = Data(buffer: body)
+        return .body(OTLPBody(data: Data(buffer: body), json: json))
+    }
+
+    static func jsonOK() -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+    }
+
+    static func protobufOK(_ message: Data) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message)))
+    }
+
+    static func acceptOTLP(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+        let body: OTLPBody
+        switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
+        case .refused(let response): return response
+        case .body(let b): body = b
+        }
         let spans: [SpanRecord]
         do throws(OTLPDecoder.Failure) {
-            spans = json ? try OTLPDecoder.decodeJSON(data) : try OTLPDecoder.decodeProtobuf(data)
+            spans = body.json ? try OTLPDecoder.decodeJSON(body.data) : try OTLPDecoder.decodeProtobuf(body.data)
         } catch {
             logger.info("refused OTLP payload", metadata: ["reason": "\(error)"])
             return JSONReply.error(.badRequest, "invalid OTLP payload", detail: error.description)
         }
-        if let refused = try await store(spans, in: sink) { return refused }
-        if json {
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
-        }
-        return Response(
-            status: .ok, headers: [.contentType: "application/x-protobuf"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: OTLPDecoder.emptyProtobufResponse())))
+        if let refused = try await store(spans, in: sink, counter: counter) { return refused }
+        return body.json ? jsonOK() : protobufOK(OTLPDecoder.emptyProtobufResponse())
     }
 
-    static func acceptNDJSON(_ request: Request, sink: any SpanSink, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+    static func acceptOTLPLogs(_ request: Request, logs: LogIntake, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+        let body: OTLPBody
+        switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
+        case .refused(let response): return response
+        case .body(let b): body = b
+        }
+        let decoded: OTLPLogDecoder.Decoded
+        let options = logs.options(origin: "otlp/http")
+        do throws(OTLPDecoder.Failure) {
+            decoded = body.json ? try OTLPLogDecoder.decodeJSON(body.data, options: options)
+                : try OTLPLogDecoder.decodeProtobuf(body.data, options: options)
+        } catch {
+            logger.info("refused OTLP logs", metadata: ["reason": "\(error)"])
+            return JSONReply.error(.badRequest, "invalid OTLP logs", detail: error.description)
+        }
+        do {
+            try await logs.store(decoded, protocolName: "otlp_http")
+        } catch let paused as IngestPaused {
+            return pausedResponse(paused)
+        }
+        return body.json ? jsonOK() : protobufOK(OTLPLogDecoder.emptyProtobufResponse())
+    }
+
+    static func acceptNDJSON(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, logger: Logger) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let spans: [SpanRecord]
@@ -185,7 +270,7 @@ public enum IntakeServer {
             logger.debug("refused NDJSON spans", metadata: ["reason": "\(error)"])
             return JSONReply.error(.badRequest, "invalid span", detail: error.description)
         }
-        if let refused = try await store(spans, in: sink) { return refused }
+        if let refused = try await store(spans, in: sink, counter: counter) { return refused }
         return JSONReply.response(Accepted(accepted: spans.count))
     }
 }

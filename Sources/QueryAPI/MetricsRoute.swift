@@ -25,6 +25,11 @@ enum MetricsRoute {
                 }
             }
         }
+        for (key, value) in status.counters.intake.snapshot() {
+            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+            registry.makeCounter(descriptor: descriptor("intake_received_total", "Spans and OTLP log records stored, OTLP metric exports dropped, by protocol"),
+                                 labels: [("kind", parts[0]), ("protocol", parts.count > 1 ? parts[1] : "")]).increment(by: Int64(value))
+        }
         for f in status.tailedFiles() {
             let labels = [("source", f.source), ("path", f.path)]
             registry.makeGauge(descriptor: descriptor("file_offset_bytes", "Bytes of the file committed to the index"), labels: labels).set(Int64(f.offset))

@@ -18,6 +18,9 @@ public struct StatsDocument: Codable, Sendable {
     public var ingest: IngestStatus
     /// The index's own health: blocks found damaged (skipped by queries, reported once).
     public var index: IndexHealth
+    /// What the intake stored (or, for OTLP metrics, answered and dropped), by `KIND.PROTOCOL`:
+    /// `spans.otlp_grpc`, `log_records.otlp_http`, `metrics_dropped.otlp_grpc`, …
+    public var intake: [String: Int]
 
     public struct Tail: Codable, Sendable {
         public var descriptors_held: Int
@@ -44,6 +47,7 @@ public struct StatsDocument: Codable, Sendable {
 
     init(_ counters: CounterRegistry, files: [TailedFileStatus], descriptors: (waiting: Int, held: Int), retention: RetentionStatus, ingest: IngestStatus, damagedBlocks: [DamagedBlock]) {
         index = IndexHealth(damaged_blocks: damagedBlocks)
+        intake = counters.intake.snapshot()
         self.files = files
         tail = Tail(descriptors_held: descriptors.held, waiting_for_descriptor: descriptors.waiting)
         self.retention = retention

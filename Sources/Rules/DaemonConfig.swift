@@ -27,8 +27,13 @@ public struct DaemonConfig: Sendable, Hashable {
         /// TCP listeners: loopback unless `allowNonLoopback`.
         public var tcp: [TCPAddress] = []
         public var allowNonLoopback = false
-        /// Largest request body (intake).
+        /// Largest request body (intake), and largest gRPC message.
         public var maxBodyBytes = 32 << 20
+        /// Intake: OTLP/gRPC listeners (the collector's Trace, Logs and Metrics services);
+        /// loopback unless `allowNonLoopback`.
+        public var grpc: [TCPAddress] = []
+        /// Intake: how OTLP log records are stored.
+        public var otlpLogs = OTLPLogs()
         /// Query TCP listeners: the file holding the token a request must carry (created, mode
         /// 0600, when missing); `nil`: `STATE_DIR/query.token`.
         public var tokenFile: String?
@@ -39,6 +44,16 @@ public struct DaemonConfig: Sendable, Hashable {
             case token
             case none
         }
+    }
+
+    /// `intake.otlp_logs`: OTLP log records become log lines of this source (rule `otlp`).
+    public struct OTLPLogs: Sendable, Hashable {
+        /// The `source` the lines are stored and counted under.
+        public var source = "otlp"
+        /// Store records without a trace ID too (as a rule file's `keep_untraced`); by default
+        /// they are counted only.
+        public var keepUntraced = false
+        public init() {}
     }
 
     public struct TCPAddress: Sendable, Hashable, CustomStringConvertible {
@@ -173,7 +188,7 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     private static func listener(_ node: Node, what: String, default base: Listener, reader: YAMLReader, directory: String) throws(ConfigError) -> Listener {
-        let allowed = what == "intake" ? ["socket", "mode", "tcp", "allow_non_loopback", "max_body"]
+        let allowed = what == "intake" ? ["socket", "mode", "tcp", "grpc", "allow_non_loopback", "max_body", "otlp_logs"]
             : ["socket", "mode", "tcp", "allow_non_loopback", "token_file", "auth"]
         let m = try reader.mapping(node, what: what, allowed: allowed)
         var result = base
@@ -200,16 +215,37 @@ public struct DaemonConfig: Sendable, Hashable {
             }
             result.allowNonLoopback = b
         }
-        if let n = m["tcp"] {
-            for text in try reader.strings(n, what: "\(what).tcp") {
+        func addresses(_ key: String) throws(ConfigError) -> [TCPAddress] {
+            guard let n = m[key] else { return [] }
+            var out: [TCPAddress] = []
+            for text in try reader.strings(n, what: "\(what).\(key)") {
                 guard let address = TCPAddress.parse(text) else {
-                    throw reader.error(n, "\(what).tcp: '\(text)' is not host:port (such as 127.0.0.1:4318 or [::1]:8126)")
+                    throw reader.error(n, "\(what).\(key): '\(text)' is not host:port (such as 127.0.0.1:4318 or [::1]:8126)")
                 }
                 guard address.isLoopback || result.allowNonLoopback else {
                     let exposure = what == "intake" ? "spans would be accepted from the network" : "logs and traces would be readable from the network"
-                    throw reader.error(n, "\(what).tcp: \(address) is not a loopback address; set \(what).allow_non_loopback: true to listen there (\(exposure))")
+                    throw reader.error(n, "\(what).\(key): \(address) is not a loopback address; set \(what).allow_non_loopback: true to listen there (\(exposure))")
                 }
-                result.tcp.append(address)
+                out.append(address)
+            }
+            return out
+        }
+        result.tcp = try addresses("tcp")
+        result.grpc = try addresses("grpc")
+        if let n = m["otlp_logs"] {
+            let logs = try reader.mapping(n, what: "\(what).otlp_logs", allowed: ["source", "keep_untraced"])
+            if let s = logs["source"] {
+                let name = try reader.string(s, what: "\(what).otlp_logs.source")
+                guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 != UInt8(ascii: "/") }) else {
+                    throw reader.error(s, "\(what).otlp_logs.source must be a name without spaces or '/'")
+                }
+                result.otlpLogs.source = name
+            }
+            if let k = logs["keep_untraced"] {
+                guard let b = Bool(try reader.string(k, what: "\(what).otlp_logs.keep_untraced")) else {
+                    throw reader.error(k, "\(what).otlp_logs.keep_untraced must be true or false")
+                }
+                result.otlpLogs.keepUntraced = b
             }
         }
         if let n = m["token_file"] {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Intake
+import IntakeGRPC
 import TracejoinModel
 
 /// `tracejoin bench-intake`: spans/s for Datadog payloads of realistic size, through the
@@ -8,7 +9,7 @@ import TracejoinModel
 struct IntakeBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-intake",
-        abstract: "Measure span intake: the v0.4/v0.5 decoders alone, and end to end through --socket.")
+        abstract: "Measure span intake: the v0.4/v0.5 and OTLP decoders alone, and end to end through --socket and --grpc.")
 
     @Option(help: "Payloads per measurement.")
     var payloads = 50
@@ -19,11 +20,107 @@ struct IntakeBenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A running daemon's intake socket, for the end-to-end measurement.", valueName: "path"))
     var socket: String?
 
-    @Option(help: "Concurrent connections for the end-to-end measurement.")
+    @Option(help: ArgumentHelp("A running daemon's OTLP/gRPC listener (host:port): OTLP/gRPC end to end, beside OTLP/HTTP through --socket.", valueName: "address"))
+    var grpc: String?
+
+    @Option(help: "Concurrent connections (HTTP), or concurrent calls on one connection (gRPC), for the end-to-end measurements.")
     var connections = 2
+
+    @Option(help: "Which payloads: datadog, otlp or all.")
+    var protocols = "all"
 
     func run() async throws {
         var rng = SplitMix(seed: 42)
+        if protocols != "otlp" { try await datadog(&rng) }
+        if protocols != "datadog" { try await otlp(&rng) }
+    }
+
+    /// OTLP ExportTraceServiceRequests of the same shape as the Datadog payloads: decoded alone,
+    /// then through OTLP/HTTP (the intake socket) and OTLP/gRPC (`--grpc`) into the index.
+    func otlp(_ rng: inout SplitMix) async throws {
+        let bodies = (0..<payloads).map { _ in Self.otlpPayload(chunks: chunks, rng: &rng) }
+        let spans = bodies.reduce(0) { $0 + $1.spans }
+        let bytes = bodies.reduce(0) { $0 + $1.bytes.count }
+        var best = Duration.seconds(3600)
+        for _ in 0..<3 {
+            let start = ContinuousClock.now
+            var decoded = 0
+            for body in bodies { decoded += try OTLPDecoder.decodeProtobuf(Data(body.bytes)).count }
+            best = min(best, ContinuousClock.now - start)
+            guard decoded == spans else { throw ValidationError("decoded \(decoded) of \(spans) spans") }
+        }
+        print("otlp: \(payloads) requests of \(chunks) traces (3–50 spans each), \(spans) spans, \(bytes / payloads / 1024) KiB a request")
+        print("  decoder alone:           \(Self.rate(spans, best)) spans/s")
+        if let socket {
+            let client = UnixHTTPClient(socketPath: socket)
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<connections {
+                    group.addTask {
+                        for (i, body) in bodies.enumerated() where i % connections == worker {
+                            let reply = try await client.post("/v1/traces", body: body.bytes, contentType: "application/x-protobuf")
+                            guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            print("  OTLP/HTTP socket → index (\(connections) connections): \(Self.rate(spans, ContinuousClock.now - start)) spans/s")
+        }
+        if let grpc {
+            guard let colon = grpc.lastIndex(of: ":"), let port = Int(grpc[grpc.index(after: colon)...]) else {
+                throw ValidationError("--grpc takes host:port")
+            }
+            // Fresh IDs, so the gRPC run inserts rather than replaces the HTTP run's spans.
+            let grpcBodies = (0..<payloads).map { _ in Self.otlpPayload(chunks: chunks, rng: &rng).bytes }
+            let start = ContinuousClock.now
+            try await OTLPExportClient.exportTraces(grpcBodies, host: String(grpc[..<colon]), port: port, concurrency: connections)
+            print("  OTLP/gRPC → index (\(connections) calls at a time): \(Self.rate(spans, ContinuousClock.now - start)) spans/s")
+        }
+    }
+
+    /// An ExportTraceServiceRequest as an OpenTelemetry SDK sends it: one resource, one scope,
+    /// traces of 3–50 spans with a few attributes each.
+    static func otlpPayload(chunks: Int, rng: inout SplitMix) -> (bytes: [UInt8], spans: Int) {
+        func bytes(_ v: UInt64) -> Data { Data((0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) }) }
+        func attribute(_ key: String, _ value: String) -> Tracejoin_Otlp_KeyValue {
+            var kv = Tracejoin_Otlp_KeyValue()
+            kv.key = key
+            kv.value.stringValue = value
+            return kv
+        }
+        var scope = Tracejoin_Otlp_ScopeSpans()
+        scope.scope.name = "opentelemetry.instrumentation.flask"
+        var total = 0
+        for _ in 0..<chunks {
+            let size = 3 + Int(rng.next() % 48)
+            let traceID = bytes(rng.next()) + bytes(rng.next() | 1)
+            let root = rng.next() | 1
+            for i in 0..<size {
+                var span = Tracejoin_Otlp_Span()
+                span.traceID = traceID
+                span.spanID = bytes(i == 0 ? root : rng.next() | 1)
+                if i > 0 { span.parentSpanID = bytes(root) }
+                span.name = i == 0 ? "GET /checkout" : "SELECT carts"
+                span.kind = i == 0 ? .server : .client
+                span.startTimeUnixNano = 1_764_000_000_000_000_000 + UInt64(i) * 1000
+                span.endTimeUnixNano = span.startTimeUnixNano + 1_500_000
+                span.attributes = i == 0
+                    ? [attribute("http.method", "GET"), attribute("http.route", "/checkout"), attribute("http.status_code", "200")]
+                    : [attribute("db.system", "postgresql"), attribute("db.statement", "SELECT * FROM carts WHERE id = %s")]
+                scope.spans.append(span)
+                total += 1
+            }
+        }
+        var resource = Tracejoin_Otlp_ResourceSpans()
+        resource.resource.attributes = [attribute("service.name", "checkout"), attribute("deployment.environment", "prod")]
+        resource.scopeSpans = [scope]
+        var request = Tracejoin_Otlp_ExportTraceServiceRequest()
+        request.resourceSpans = [resource]
+        return ((try? request.serializedBytes()) ?? [], total)
+    }
+
+    func datadog(_ rng: inout SplitMix) async throws {
         for version in [DatadogDecoder.Version.v05, .v04] {
             let bodies = (0..<payloads).map { _ in Self.payload(version: version, chunks: chunks, rng: &rng) }
             let spans = bodies.reduce(0) { $0 + $1.spans }

@@ -1,6 +1,7 @@
 import Foundation
 import Index
 import Intake
+import IntakeGRPC
 import Logging
 import QueryAPI
 import Rules
@@ -56,17 +57,25 @@ public enum Daemon {
         let tailer = Tailer(sources: { tailSources.current() }, sink: index, status: status.tail,
                             descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
+        // OTLP log records are stored like tailed lines, under their own source.
+        let logIntake = LogIntake(sink: index, source: settings.intake.otlpLogs.source,
+                                  keepUntraced: settings.intake.otlpLogs.keepUntraced, counters: counters)
+        let sinks = IntakeServer.Sinks(spans: index, logs: logIntake, counters: counters)
         let intake = IntakeServer.application(
             .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode, maxBodyBytes: settings.intake.maxBodyBytes),
-            sink: index, logger: logger)
+            sinks: sinks, logger: logger)
         var tcpIntakes: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for address in settings.intake.tcp + settings.intake.grpc where !address.isLoopback {
+            logger.warning("intake listening on a non-loopback address: anyone who can reach it can send spans and logs",
+                           metadata: ["address": "\(address)"])
+        }
         for address in settings.intake.tcp {
-            if !address.isLoopback {
-                logger.warning("intake listening on a non-loopback address: anyone who can reach it can send spans",
-                               metadata: ["address": "\(address)"])
-            }
             tcpIntakes.append(.init(service: IntakeServer.tcpApplication(
-                host: address.host, port: address.port, maxBodyBytes: settings.intake.maxBodyBytes, sink: index, logger: logger)))
+                host: address.host, port: address.port, maxBodyBytes: settings.intake.maxBodyBytes, sinks: sinks, logger: logger)))
+        }
+        for address in settings.intake.grpc {
+            tcpIntakes.append(.init(service: OTLPGRPCServer(
+                host: address.host, port: address.port, maxMessageBytes: settings.intake.maxBodyBytes, sinks: sinks, logger: logger)))
         }
         let query = QueryServer.application(
             socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status,

@@ -26,6 +26,8 @@ public final class RuleCounters: Sendable {
 /// Counters by source and rule, kept across rule reloads: a rule that is edited keeps counting
 /// where it left off.
 public final class CounterRegistry: Sendable {
+    /// What the intake received, by kind and protocol.
+    public let intake = IntakeCounters()
     private let rules = Mutex<[String: RuleCounters]>([:])
     private let unmatched = Mutex<[String: Counter]>([:])
 
@@ -62,5 +64,28 @@ public final class CounterRegistry: Sendable {
             result[source, default: (0, [:])].unmatched = counter.value
         }
         return result
+    }
+}
+
+/// What the intake stored or dropped, as `KIND.PROTOCOL` counters: `spans.otlp_grpc`,
+/// `log_records.otlp_http`, `metrics_dropped.otlp_grpc` (OTLP metric exports, answered and
+/// dropped), ….
+public final class IntakeCounters: Sendable {
+    private let counters = Mutex<[String: Counter]>([:])
+
+    public init() {}
+
+    public func counter(_ kind: String, _ protocolName: String) -> Counter {
+        counters.withLock { map in
+            let key = kind + "." + protocolName
+            if let existing = map[key] { return existing }
+            let created = Counter()
+            map[key] = created
+            return created
+        }
+    }
+
+    public func snapshot() -> [String: Int] {
+        counters.withLock { $0 }.mapValues(\.value)
     }
 }

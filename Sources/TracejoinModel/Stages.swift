@@ -59,6 +59,13 @@ public protocol SpanSink: Sendable {
     func insert(_ spans: [SpanRecord]) async throws
 }
 
+/// What the intake needs to store log records that arrive over the network (OTLP logs): they
+/// are stored like tailed lines, with no file offset to commit.
+public protocol LogRecordSink: Sendable {
+    /// Stores all of `records` or none of them.
+    func append(_ records: [LogRecord]) async throws
+}
+
 /// What the query side needs from storage.
 public protocol TraceReader: Sendable {
     /// The spans and the first `logLimit` log records (arrival order) of every trace that `id`

@@ -12,9 +12,13 @@ public enum OTLPDecoder {
         public var description: String { message }
     }
 
-    /// An attribute value, whatever encoding it came in.
-    enum Value {
-        case string(String), bool(Bool), int(Int64), double(Double), other(String)
+    /// An attribute value or a log body, whatever encoding it came in.
+    indirect enum Value {
+        case string(String), bool(Bool), int(Int64), double(Double)
+        case bytes(Data)
+        case array([Value])
+        case kvlist([(String, Value)])
+        case empty
     }
 
     /// One span, as either encoding gives it.
@@ -39,8 +43,13 @@ public enum OTLPDecoder {
         do {
             request = try Tracejoin_Otlp_ExportTraceServiceRequest(serializedBytes: body)
         } catch {
-            throw Failure(message: "not an OTLP ExportTraceServiceRequest (protobuf): \(error)")
+            throw Failure(message: "not an OTLP ExportTraceServiceRequest (protobuf): " + (ProtobufLocator.locate(body, as: .traceRequest) ?? "\(error)"))
         }
+        return try decode(request)
+    }
+
+    /// The spans of a decoded request (the gRPC service gets it decoded).
+    package static func decode(_ request: Tracejoin_Otlp_ExportTraceServiceRequest) throws(Failure) -> [SpanRecord] {
         var inputs: [Input] = []
         for resourceSpans in request.resourceSpans {
             let resource = resourceSpans.resource.attributes.map { ($0.key, value($0.value)) }
@@ -63,25 +72,65 @@ public enum OTLPDecoder {
         case .boolValue(let b): return .bool(b)
         case .intValue(let i): return .int(i)
         case .doubleValue(let d): return .double(d)
-        case .arrayValue(let a): return .other("[" + a.values.map { describe(value($0)) }.joined(separator: ",") + "]")
-        case .kvlistValue(let l): return .other("{" + l.values.map { "\($0.key)=\(describe(value($0.value)))" }.joined(separator: ",") + "}")
-        case .bytesValue(let b): return .other(b.base64EncodedString())
-        case nil: return .other("")
+        case .arrayValue(let a): return .array(a.values.map(value))
+        case .kvlistValue(let l): return .kvlist(l.values.map { ($0.key, value($0.value)) })
+        case .bytesValue(let b): return .bytes(b)
+        case nil: return .empty
         }
     }
 
+    /// A value as span metadata shows it: scalars as text, lists as `[a,b]`, key-value lists
+    /// as `{k=v}`, bytes in base64.
     static func describe(_ v: Value) -> String {
         switch v {
-        case .string(let s), .other(let s): return s
+        case .string(let s): return s
         case .bool(let b): return String(b)
         case .int(let i): return String(i)
         case .double(let d): return String(d)
+        case .bytes(let b): return b.base64EncodedString()
+        case .array(let a): return "[" + a.map(describe).joined(separator: ",") + "]"
+        case .kvlist(let l): return "{" + l.map { "\($0.0)=\(describe($0.1))" }.joined(separator: ",") + "}"
+        case .empty: return ""
+        }
+    }
+
+    /// A value as JSON (a structured log body): lists as arrays, key-value lists as objects,
+    /// bytes as a base64 string.
+    static func writeJSON(_ v: Value, to out: inout [UInt8]) {
+        switch v {
+        case .string(let s): JSONWriter.append(string: s, to: &out)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .double(let d): JSONWriter.append(value: .float(d), to: &out)
+        case .bytes(let b): JSONWriter.append(string: b.base64EncodedString(), to: &out)
+        case .empty: out.append(contentsOf: "null".utf8)
+        case .array(let a):
+            out.append(UInt8(ascii: "["))
+            for (i, e) in a.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeJSON(e, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .kvlist(let l):
+            out.append(UInt8(ascii: "{"))
+            for (i, (k, e)) in l.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONWriter.append(string: k, to: &out)
+                out.append(UInt8(ascii: ":"))
+                writeJSON(e, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// The response for an encoding: an empty ExportTraceServiceResponse.
     public static func emptyProtobufResponse() -> Data {
         (try? Tracejoin_Otlp_ExportTraceServiceResponse().serializedData()) ?? Data()
+    }
+
+    /// The response to a metrics export: an empty ExportMetricsServiceResponse.
+    public static func emptyMetricsResponse() -> Data {
+        (try? Tracejoin_Otlp_ExportMetricsServiceResponse().serializedData()) ?? Data()
     }
 
     // MARK: Mapping

@@ -15,7 +15,7 @@ extension OTLPDecoder {
         }
         var inputs: [Input] = []
         for rs in request.resourceSpans ?? [] {
-            let resource = (rs.resource?.attributes ?? []).map { ($0.key, $0.value?.value ?? .other("")) }
+            let resource = (rs.resource?.attributes ?? []).map { ($0.key, $0.value?.value ?? .empty) }
             for scope in rs.scopeSpans ?? [] {
                 for (index, s) in (scope.spans ?? []).enumerated() {
                     func hex(_ text: String?, _ field: String) throws(Failure) -> [UInt8] {
@@ -29,7 +29,7 @@ extension OTLPDecoder {
                         traceID: try hex(s.traceId, "traceId"), spanID: try hex(s.spanId, "spanId"),
                         parentSpanID: try hex(s.parentSpanId, "parentSpanId"), name: s.name ?? "", kind: s.kind?.value ?? 0,
                         start: s.startTimeUnixNano?.value ?? 0, end: s.endTimeUnixNano?.value ?? 0,
-                        attributes: (s.attributes ?? []).map { ($0.key, $0.value?.value ?? .other("")) }, resource: resource,
+                        attributes: (s.attributes ?? []).map { ($0.key, $0.value?.value ?? .empty) }, resource: resource,
                         statusCode: s.status?.code?.value ?? 0, statusMessage: s.status?.message ?? ""))
                 }
             }
@@ -88,10 +88,12 @@ extension OTLPDecoder {
         var value: AnyValue?
     }
 
-    /// `{"stringValue": …}`, `{"intValue": "5"}`, …
+    /// `{"stringValue": …}`, `{"intValue": "5"}`, `{"arrayValue": {"values": […]}}`, …
     struct AnyValue: Decodable {
         var value: Value
         enum Keys: String, CodingKey { case stringValue, boolValue, intValue, doubleValue, arrayValue, kvlistValue, bytesValue }
+        struct ArrayValue: Decodable { var values: [AnyValue]? }
+        struct KeyValueList: Decodable { var values: [KeyValue]? }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Keys.self)
             if let s = try c.decodeIfPresent(String.self, forKey: .stringValue) {
@@ -100,12 +102,43 @@ extension OTLPDecoder {
                 value = .bool(b)
             } else if let i = try c.decodeIfPresent(Int64Value.self, forKey: .intValue) {
                 value = .int(i.value)
-            } else if let d = try c.decodeIfPresent(Double.self, forKey: .doubleValue) {
-                value = .double(d)
+            } else if let d = try c.decodeIfPresent(DoubleValue.self, forKey: .doubleValue) {
+                value = .double(d.value)
+            } else if let a = try c.decodeIfPresent(ArrayValue.self, forKey: .arrayValue) {
+                value = .array((a.values ?? []).map(\.value))
+            } else if let l = try c.decodeIfPresent(KeyValueList.self, forKey: .kvlistValue) {
+                value = .kvlist((l.values ?? []).map { ($0.key, $0.value?.value ?? .empty) })
             } else if let b = try c.decodeIfPresent(String.self, forKey: .bytesValue) {
-                value = .other(b)
+                // The protobuf JSON mapping writes bytes in base64.
+                guard let data = Data(base64Encoded: b) else {
+                    throw DecodingError.dataCorruptedError(forKey: .bytesValue, in: c, debugDescription: "bytesValue is not base64")
+                }
+                value = .bytes(data)
             } else {
-                value = .other("")
+                value = .empty
+            }
+        }
+    }
+
+    /// A double as a JSON number, or as the strings the protobuf JSON mapping uses for
+    /// non-finite values and may use for any.
+    struct DoubleValue: Decodable {
+        var value: Double
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let s = try? c.decode(String.self) {
+                switch s {
+                case "NaN": value = .nan
+                case "Infinity": value = .infinity
+                case "-Infinity": value = -.infinity
+                default:
+                    guard let d = Double(s) else {
+                        throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(s.prefix(40))' is not a number")
+                    }
+                    value = d
+                }
+            } else {
+                value = try c.decode(Double.self)
             }
         }
     }

@@ -32,165 +32,165 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-nonisolated struct Tracejoin_Otlp_ExportTraceServiceRequest: Sendable {
+package nonisolated struct Tracejoin_Otlp_ExportTraceServiceRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var resourceSpans: [Tracejoin_Otlp_ResourceSpans] = []
+  package var resourceSpans: [Tracejoin_Otlp_ResourceSpans] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tracejoin_Otlp_ExportTraceServiceResponse: Sendable {
+package nonisolated struct Tracejoin_Otlp_ExportTraceServiceResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var partialSuccess: Tracejoin_Otlp_ExportTracePartialSuccess {
+  package var partialSuccess: Tracejoin_Otlp_ExportTracePartialSuccess {
     get {_partialSuccess ?? Tracejoin_Otlp_ExportTracePartialSuccess()}
     set {_partialSuccess = newValue}
   }
   /// Returns true if `partialSuccess` has been explicitly set.
-  var hasPartialSuccess: Bool {self._partialSuccess != nil}
+  package var hasPartialSuccess: Bool {self._partialSuccess != nil}
   /// Clears the value of `partialSuccess`. Subsequent reads from it will return its default value.
-  mutating func clearPartialSuccess() {self._partialSuccess = nil}
+  package mutating func clearPartialSuccess() {self._partialSuccess = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _partialSuccess: Tracejoin_Otlp_ExportTracePartialSuccess? = nil
 }
 
-nonisolated struct Tracejoin_Otlp_ExportTracePartialSuccess: Sendable {
+package nonisolated struct Tracejoin_Otlp_ExportTracePartialSuccess: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var rejectedSpans: Int64 = 0
+  package var rejectedSpans: Int64 = 0
 
-  var errorMessage: String = String()
+  package var errorMessage: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tracejoin_Otlp_ResourceSpans: Sendable {
+package nonisolated struct Tracejoin_Otlp_ResourceSpans: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var resource: Tracejoin_Otlp_Resource {
+  package var resource: Tracejoin_Otlp_Resource {
     get {_resource ?? Tracejoin_Otlp_Resource()}
     set {_resource = newValue}
   }
   /// Returns true if `resource` has been explicitly set.
-  var hasResource: Bool {self._resource != nil}
+  package var hasResource: Bool {self._resource != nil}
   /// Clears the value of `resource`. Subsequent reads from it will return its default value.
-  mutating func clearResource() {self._resource = nil}
+  package mutating func clearResource() {self._resource = nil}
 
-  var scopeSpans: [Tracejoin_Otlp_ScopeSpans] = []
+  package var scopeSpans: [Tracejoin_Otlp_ScopeSpans] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _resource: Tracejoin_Otlp_Resource? = nil
 }
 
-nonisolated struct Tracejoin_Otlp_Resource: Sendable {
+package nonisolated struct Tracejoin_Otlp_Resource: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var attributes: [Tracejoin_Otlp_KeyValue] = []
+  package var attributes: [Tracejoin_Otlp_KeyValue] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tracejoin_Otlp_ScopeSpans: Sendable {
+package nonisolated struct Tracejoin_Otlp_ScopeSpans: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var scope: Tracejoin_Otlp_InstrumentationScope {
+  package var scope: Tracejoin_Otlp_InstrumentationScope {
     get {_scope ?? Tracejoin_Otlp_InstrumentationScope()}
     set {_scope = newValue}
   }
   /// Returns true if `scope` has been explicitly set.
-  var hasScope: Bool {self._scope != nil}
+  package var hasScope: Bool {self._scope != nil}
   /// Clears the value of `scope`. Subsequent reads from it will return its default value.
-  mutating func clearScope() {self._scope = nil}
+  package mutating func clearScope() {self._scope = nil}
 
-  var spans: [Tracejoin_Otlp_Span] = []
+  package var spans: [Tracejoin_Otlp_Span] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _scope: Tracejoin_Otlp_InstrumentationScope? = nil
 }
 
-nonisolated struct Tracejoin_Otlp_InstrumentationScope: Sendable {
+package nonisolated struct Tracejoin_Otlp_InstrumentationScope: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var name: String = String()
+  package var name: String = String()
 
-  var version: String = String()
+  package var version: String = String()
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tracejoin_Otlp_Span: Sendable {
+package nonisolated struct Tracejoin_Otlp_Span: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var traceID: Data = Data()
+  package var traceID: Data = Data()
 
-  var spanID: Data = Data()
+  package var spanID: Data = Data()
 
-  var traceState: String = String()
+  package var traceState: String = String()
 
-  var parentSpanID: Data = Data()
+  package var parentSpanID: Data = Data()
 
-  var name: String = String()
+  package var name: String = String()
 
-  var kind: Tracejoin_Otlp_Span.SpanKind = .unspecified
+  package var kind: Tracejoin_Otlp_Span.SpanKind = .unspecified
 
-  var startTimeUnixNano: UInt64 = 0
+  package var startTimeUnixNano: UInt64 = 0
 
-  var endTimeUnixNano: UInt64 = 0
+  package var endTimeUnixNano: UInt64 = 0
 
-  var attributes: [Tracejoin_Otlp_KeyValue] = []
+  package var attributes: [Tracejoin_Otlp_KeyValue] = []
 
-  var events: [Tracejoin_Otlp_Span.Event] = []
+  package var events: [Tracejoin_Otlp_Span.Event] = []
 
-  var status: Tracejoin_Otlp_Status {
+  package var status: Tracejoin_Otlp_Status {
     get {_status ?? Tracejoin_Otlp_Status()}
     set {_status = newValue}
   }
   /// Returns true if `status` has been explicitly set.
-  var hasStatus: Bool {self._status != nil}
+  package var hasStatus: Bool {self._status != nil}
   /// Clears the value of `status`. Subsequent reads from it will return its default value.
-  mutating func clearStatus() {self._status = nil}
+  package mutating func clearStatus() {self._status = nil}
 
-  var flags: UInt32 = 0
+  package var flags: UInt32 = 0
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  nonisolated enum SpanKind: SwiftProtobuf.Enum, Swift.CaseIterable {
-    typealias RawValue = Int
+  package nonisolated enum SpanKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
     case unspecified // = 0
     case `internal` // = 1
     case server // = 2
@@ -199,11 +199,11 @@ nonisolated struct Tracejoin_Otlp_Span: Sendable {
     case consumer // = 5
     case UNRECOGNIZED(Int)
 
-    init() {
+    package init() {
       self = .unspecified
     }
 
-    init?(rawValue: Int) {
+    package init?(rawValue: Int) {
       switch rawValue {
       case 0: self = .unspecified
       case 1: self = .internal
@@ -215,7 +215,7 @@ nonisolated struct Tracejoin_Otlp_Span: Sendable {
       }
     }
 
-    var rawValue: Int {
+    package var rawValue: Int {
       switch self {
       case .unspecified: return 0
       case .internal: return 1
@@ -228,7 +228,7 @@ nonisolated struct Tracejoin_Otlp_Span: Sendable {
     }
 
     // The compiler won't synthesize support with the UNRECOGNIZED case.
-    static let allCases: [Tracejoin_Otlp_Span.SpanKind] = [
+    package static let allCases: [Tracejoin_Otlp_Span.SpanKind] = [
       .unspecified,
       .internal,
       .server,
@@ -239,50 +239,50 @@ nonisolated struct Tracejoin_Otlp_Span: Sendable {
 
   }
 
-  nonisolated struct Event: Sendable {
+  package nonisolated struct Event: Sendable {
     // SwiftProtobuf.Message conformance is added in an extension below. See the
     // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
     // methods supported on all messages.
 
-    var timeUnixNano: UInt64 = 0
+    package var timeUnixNano: UInt64 = 0
 
-    var name: String = String()
+    package var name: String = String()
 
-    var attributes: [Tracejoin_Otlp_KeyValue] = []
+    package var attributes: [Tracejoin_Otlp_KeyValue] = []
 
-    var unknownFields = SwiftProtobuf.UnknownStorage()
+    package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-    init() {}
+    package init() {}
   }
 
-  init() {}
+  package init() {}
 
   fileprivate var _status: Tracejoin_Otlp_Status? = nil
 }
 
-nonisolated struct Tracejoin_Otlp_Status: Sendable {
+package nonisolated struct Tracejoin_Otlp_Status: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var message: String = String()
+  package var message: String = String()
 
-  var code: Tracejoin_Otlp_Status.StatusCode = .unset
+  package var code: Tracejoin_Otlp_Status.StatusCode = .unset
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  nonisolated enum StatusCode: SwiftProtobuf.Enum, Swift.CaseIterable {
-    typealias RawValue = Int
+  package nonisolated enum StatusCode: SwiftProtobuf.Enum, Swift.CaseIterable {
+    package typealias RawValue = Int
     case unset // = 0
     case ok // = 1
     case error // = 2
     case UNRECOGNIZED(Int)
 
-    init() {
+    package init() {
       self = .unset
     }
 
-    init?(rawValue: Int) {
+    package init?(rawValue: Int) {
       switch rawValue {
       case 0: self = .unset
       case 1: self = .ok
@@ -291,7 +291,7 @@ nonisolated struct Tracejoin_Otlp_Status: Sendable {
       }
     }
 
-    var rawValue: Int {
+    package var rawValue: Int {
       switch self {
       case .unset: return 0
       case .ok: return 1
@@ -301,7 +301,7 @@ nonisolated struct Tracejoin_Otlp_Status: Sendable {
     }
 
     // The compiler won't synthesize support with the UNRECOGNIZED case.
-    static let allCases: [Tracejoin_Otlp_Status.StatusCode] = [
+    package static let allCases: [Tracejoin_Otlp_Status.StatusCode] = [
       .unset,
       .ok,
       .error,
@@ -309,40 +309,40 @@ nonisolated struct Tracejoin_Otlp_Status: Sendable {
 
   }
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tracejoin_Otlp_KeyValue: Sendable {
+package nonisolated struct Tracejoin_Otlp_KeyValue: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var key: String = String()
+  package var key: String = String()
 
-  var value: Tracejoin_Otlp_AnyValue {
+  package var value: Tracejoin_Otlp_AnyValue {
     get {_value ?? Tracejoin_Otlp_AnyValue()}
     set {_value = newValue}
   }
   /// Returns true if `value` has been explicitly set.
-  var hasValue: Bool {self._value != nil}
+  package var hasValue: Bool {self._value != nil}
   /// Clears the value of `value`. Subsequent reads from it will return its default value.
-  mutating func clearValue() {self._value = nil}
+  package mutating func clearValue() {self._value = nil}
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 
   fileprivate var _value: Tracejoin_Otlp_AnyValue? = nil
 }
 
-nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
+package nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var value: Tracejoin_Otlp_AnyValue.OneOf_Value? = nil
+  package var value: Tracejoin_Otlp_AnyValue.OneOf_Value? = nil
 
-  var stringValue: String {
+  package var stringValue: String {
     get {
       if case .stringValue(let v)? = value {return v}
       return String()
@@ -350,7 +350,7 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
     set {value = .stringValue(newValue)}
   }
 
-  var boolValue: Bool {
+  package var boolValue: Bool {
     get {
       if case .boolValue(let v)? = value {return v}
       return false
@@ -358,7 +358,7 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
     set {value = .boolValue(newValue)}
   }
 
-  var intValue: Int64 {
+  package var intValue: Int64 {
     get {
       if case .intValue(let v)? = value {return v}
       return 0
@@ -366,7 +366,7 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
     set {value = .intValue(newValue)}
   }
 
-  var doubleValue: Double {
+  package var doubleValue: Double {
     get {
       if case .doubleValue(let v)? = value {return v}
       return 0
@@ -374,7 +374,7 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
     set {value = .doubleValue(newValue)}
   }
 
-  var arrayValue: Tracejoin_Otlp_ArrayValue {
+  package var arrayValue: Tracejoin_Otlp_ArrayValue {
     get {
       if case .arrayValue(let v)? = value {return v}
       return Tracejoin_Otlp_ArrayValue()
@@ -382,7 +382,7 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
     set {value = .arrayValue(newValue)}
   }
 
-  var kvlistValue: Tracejoin_Otlp_KeyValueList {
+  package var kvlistValue: Tracejoin_Otlp_KeyValueList {
     get {
       if case .kvlistValue(let v)? = value {return v}
       return Tracejoin_Otlp_KeyValueList()
@@ -390,7 +390,7 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
     set {value = .kvlistValue(newValue)}
   }
 
-  var bytesValue: Data {
+  package var bytesValue: Data {
     get {
       if case .bytesValue(let v)? = value {return v}
       return Data()
@@ -398,9 +398,9 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
     set {value = .bytesValue(newValue)}
   }
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  nonisolated enum OneOf_Value: Equatable, Sendable {
+  package nonisolated enum OneOf_Value: Equatable, Sendable {
     case stringValue(String)
     case boolValue(Bool)
     case intValue(Int64)
@@ -411,31 +411,31 @@ nonisolated struct Tracejoin_Otlp_AnyValue: Sendable {
 
   }
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tracejoin_Otlp_ArrayValue: Sendable {
+package nonisolated struct Tracejoin_Otlp_ArrayValue: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var values: [Tracejoin_Otlp_AnyValue] = []
+  package var values: [Tracejoin_Otlp_AnyValue] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
-nonisolated struct Tracejoin_Otlp_KeyValueList: Sendable {
+package nonisolated struct Tracejoin_Otlp_KeyValueList: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  var values: [Tracejoin_Otlp_KeyValue] = []
+  package var values: [Tracejoin_Otlp_KeyValue] = []
 
-  var unknownFields = SwiftProtobuf.UnknownStorage()
+  package var unknownFields = SwiftProtobuf.UnknownStorage()
 
-  init() {}
+  package init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -443,10 +443,10 @@ nonisolated struct Tracejoin_Otlp_KeyValueList: Sendable {
 fileprivate nonisolated let _protobuf_package = "tracejoin.otlp"
 
 nonisolated extension Tracejoin_Otlp_ExportTraceServiceRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ExportTraceServiceRequest"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}resource_spans\0")
+  package static let protoMessageName: String = _protobuf_package + ".ExportTraceServiceRequest"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}resource_spans\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -458,14 +458,14 @@ nonisolated extension Tracejoin_Otlp_ExportTraceServiceRequest: SwiftProtobuf.Me
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.resourceSpans.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.resourceSpans, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_ExportTraceServiceRequest, rhs: Tracejoin_Otlp_ExportTraceServiceRequest) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_ExportTraceServiceRequest, rhs: Tracejoin_Otlp_ExportTraceServiceRequest) -> Bool {
     if lhs.resourceSpans != rhs.resourceSpans {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -473,10 +473,10 @@ nonisolated extension Tracejoin_Otlp_ExportTraceServiceRequest: SwiftProtobuf.Me
 }
 
 nonisolated extension Tracejoin_Otlp_ExportTraceServiceResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ExportTraceServiceResponse"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}partial_success\0")
+  package static let protoMessageName: String = _protobuf_package + ".ExportTraceServiceResponse"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}partial_success\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -488,7 +488,7 @@ nonisolated extension Tracejoin_Otlp_ExportTraceServiceResponse: SwiftProtobuf.M
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -499,7 +499,7 @@ nonisolated extension Tracejoin_Otlp_ExportTraceServiceResponse: SwiftProtobuf.M
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_ExportTraceServiceResponse, rhs: Tracejoin_Otlp_ExportTraceServiceResponse) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_ExportTraceServiceResponse, rhs: Tracejoin_Otlp_ExportTraceServiceResponse) -> Bool {
     if lhs._partialSuccess != rhs._partialSuccess {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -507,10 +507,10 @@ nonisolated extension Tracejoin_Otlp_ExportTraceServiceResponse: SwiftProtobuf.M
 }
 
 nonisolated extension Tracejoin_Otlp_ExportTracePartialSuccess: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ExportTracePartialSuccess"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rejected_spans\0\u{3}error_message\0")
+  package static let protoMessageName: String = _protobuf_package + ".ExportTracePartialSuccess"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rejected_spans\0\u{3}error_message\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -523,7 +523,7 @@ nonisolated extension Tracejoin_Otlp_ExportTracePartialSuccess: SwiftProtobuf.Me
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.rejectedSpans != 0 {
       try visitor.visitSingularInt64Field(value: self.rejectedSpans, fieldNumber: 1)
     }
@@ -533,7 +533,7 @@ nonisolated extension Tracejoin_Otlp_ExportTracePartialSuccess: SwiftProtobuf.Me
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_ExportTracePartialSuccess, rhs: Tracejoin_Otlp_ExportTracePartialSuccess) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_ExportTracePartialSuccess, rhs: Tracejoin_Otlp_ExportTracePartialSuccess) -> Bool {
     if lhs.rejectedSpans != rhs.rejectedSpans {return false}
     if lhs.errorMessage != rhs.errorMessage {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -542,10 +542,10 @@ nonisolated extension Tracejoin_Otlp_ExportTracePartialSuccess: SwiftProtobuf.Me
 }
 
 nonisolated extension Tracejoin_Otlp_ResourceSpans: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ResourceSpans"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}resource\0\u{3}scope_spans\0")
+  package static let protoMessageName: String = _protobuf_package + ".ResourceSpans"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}resource\0\u{3}scope_spans\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -558,7 +558,7 @@ nonisolated extension Tracejoin_Otlp_ResourceSpans: SwiftProtobuf.Message, Swift
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -572,7 +572,7 @@ nonisolated extension Tracejoin_Otlp_ResourceSpans: SwiftProtobuf.Message, Swift
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_ResourceSpans, rhs: Tracejoin_Otlp_ResourceSpans) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_ResourceSpans, rhs: Tracejoin_Otlp_ResourceSpans) -> Bool {
     if lhs._resource != rhs._resource {return false}
     if lhs.scopeSpans != rhs.scopeSpans {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -581,10 +581,10 @@ nonisolated extension Tracejoin_Otlp_ResourceSpans: SwiftProtobuf.Message, Swift
 }
 
 nonisolated extension Tracejoin_Otlp_Resource: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Resource"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}attributes\0")
+  package static let protoMessageName: String = _protobuf_package + ".Resource"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}attributes\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -596,14 +596,14 @@ nonisolated extension Tracejoin_Otlp_Resource: SwiftProtobuf.Message, SwiftProto
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.attributes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.attributes, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_Resource, rhs: Tracejoin_Otlp_Resource) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_Resource, rhs: Tracejoin_Otlp_Resource) -> Bool {
     if lhs.attributes != rhs.attributes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -611,10 +611,10 @@ nonisolated extension Tracejoin_Otlp_Resource: SwiftProtobuf.Message, SwiftProto
 }
 
 nonisolated extension Tracejoin_Otlp_ScopeSpans: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ScopeSpans"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scope\0\u{1}spans\0")
+  package static let protoMessageName: String = _protobuf_package + ".ScopeSpans"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scope\0\u{1}spans\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -627,7 +627,7 @@ nonisolated extension Tracejoin_Otlp_ScopeSpans: SwiftProtobuf.Message, SwiftPro
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -641,7 +641,7 @@ nonisolated extension Tracejoin_Otlp_ScopeSpans: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_ScopeSpans, rhs: Tracejoin_Otlp_ScopeSpans) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_ScopeSpans, rhs: Tracejoin_Otlp_ScopeSpans) -> Bool {
     if lhs._scope != rhs._scope {return false}
     if lhs.spans != rhs.spans {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -650,10 +650,10 @@ nonisolated extension Tracejoin_Otlp_ScopeSpans: SwiftProtobuf.Message, SwiftPro
 }
 
 nonisolated extension Tracejoin_Otlp_InstrumentationScope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".InstrumentationScope"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}version\0")
+  package static let protoMessageName: String = _protobuf_package + ".InstrumentationScope"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}version\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -666,7 +666,7 @@ nonisolated extension Tracejoin_Otlp_InstrumentationScope: SwiftProtobuf.Message
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.name.isEmpty {
       try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
     }
@@ -676,7 +676,7 @@ nonisolated extension Tracejoin_Otlp_InstrumentationScope: SwiftProtobuf.Message
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_InstrumentationScope, rhs: Tracejoin_Otlp_InstrumentationScope) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_InstrumentationScope, rhs: Tracejoin_Otlp_InstrumentationScope) -> Bool {
     if lhs.name != rhs.name {return false}
     if lhs.version != rhs.version {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -685,10 +685,10 @@ nonisolated extension Tracejoin_Otlp_InstrumentationScope: SwiftProtobuf.Message
 }
 
 nonisolated extension Tracejoin_Otlp_Span: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Span"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trace_id\0\u{3}span_id\0\u{3}trace_state\0\u{3}parent_span_id\0\u{1}name\0\u{1}kind\0\u{3}start_time_unix_nano\0\u{3}end_time_unix_nano\0\u{1}attributes\0\u{2}\u{2}events\0\u{2}\u{4}status\0\u{1}flags\0")
+  package static let protoMessageName: String = _protobuf_package + ".Span"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}trace_id\0\u{3}span_id\0\u{3}trace_state\0\u{3}parent_span_id\0\u{1}name\0\u{1}kind\0\u{3}start_time_unix_nano\0\u{3}end_time_unix_nano\0\u{1}attributes\0\u{2}\u{2}events\0\u{2}\u{4}status\0\u{1}flags\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -711,7 +711,7 @@ nonisolated extension Tracejoin_Otlp_Span: SwiftProtobuf.Message, SwiftProtobuf.
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -755,7 +755,7 @@ nonisolated extension Tracejoin_Otlp_Span: SwiftProtobuf.Message, SwiftProtobuf.
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_Span, rhs: Tracejoin_Otlp_Span) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_Span, rhs: Tracejoin_Otlp_Span) -> Bool {
     if lhs.traceID != rhs.traceID {return false}
     if lhs.spanID != rhs.spanID {return false}
     if lhs.traceState != rhs.traceState {return false}
@@ -774,14 +774,14 @@ nonisolated extension Tracejoin_Otlp_Span: SwiftProtobuf.Message, SwiftProtobuf.
 }
 
 nonisolated extension Tracejoin_Otlp_Span.SpanKind: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SPAN_KIND_UNSPECIFIED\0\u{1}SPAN_KIND_INTERNAL\0\u{1}SPAN_KIND_SERVER\0\u{1}SPAN_KIND_CLIENT\0\u{1}SPAN_KIND_PRODUCER\0\u{1}SPAN_KIND_CONSUMER\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SPAN_KIND_UNSPECIFIED\0\u{1}SPAN_KIND_INTERNAL\0\u{1}SPAN_KIND_SERVER\0\u{1}SPAN_KIND_CLIENT\0\u{1}SPAN_KIND_PRODUCER\0\u{1}SPAN_KIND_CONSUMER\0")
 }
 
 nonisolated extension Tracejoin_Otlp_Span.Event: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = Tracejoin_Otlp_Span.protoMessageName + ".Event"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_nano\0\u{1}name\0\u{1}attributes\0")
+  package static let protoMessageName: String = Tracejoin_Otlp_Span.protoMessageName + ".Event"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}time_unix_nano\0\u{1}name\0\u{1}attributes\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -795,7 +795,7 @@ nonisolated extension Tracejoin_Otlp_Span.Event: SwiftProtobuf.Message, SwiftPro
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if self.timeUnixNano != 0 {
       try visitor.visitSingularFixed64Field(value: self.timeUnixNano, fieldNumber: 1)
     }
@@ -808,7 +808,7 @@ nonisolated extension Tracejoin_Otlp_Span.Event: SwiftProtobuf.Message, SwiftPro
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_Span.Event, rhs: Tracejoin_Otlp_Span.Event) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_Span.Event, rhs: Tracejoin_Otlp_Span.Event) -> Bool {
     if lhs.timeUnixNano != rhs.timeUnixNano {return false}
     if lhs.name != rhs.name {return false}
     if lhs.attributes != rhs.attributes {return false}
@@ -818,10 +818,10 @@ nonisolated extension Tracejoin_Otlp_Span.Event: SwiftProtobuf.Message, SwiftPro
 }
 
 nonisolated extension Tracejoin_Otlp_Status: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".Status"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}message\0\u{1}code\0")
+  package static let protoMessageName: String = _protobuf_package + ".Status"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}message\0\u{1}code\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -834,7 +834,7 @@ nonisolated extension Tracejoin_Otlp_Status: SwiftProtobuf.Message, SwiftProtobu
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.message.isEmpty {
       try visitor.visitSingularStringField(value: self.message, fieldNumber: 2)
     }
@@ -844,7 +844,7 @@ nonisolated extension Tracejoin_Otlp_Status: SwiftProtobuf.Message, SwiftProtobu
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_Status, rhs: Tracejoin_Otlp_Status) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_Status, rhs: Tracejoin_Otlp_Status) -> Bool {
     if lhs.message != rhs.message {return false}
     if lhs.code != rhs.code {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -853,14 +853,14 @@ nonisolated extension Tracejoin_Otlp_Status: SwiftProtobuf.Message, SwiftProtobu
 }
 
 nonisolated extension Tracejoin_Otlp_Status.StatusCode: SwiftProtobuf._ProtoNameProviding {
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATUS_CODE_UNSET\0\u{1}STATUS_CODE_OK\0\u{1}STATUS_CODE_ERROR\0")
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATUS_CODE_UNSET\0\u{1}STATUS_CODE_OK\0\u{1}STATUS_CODE_ERROR\0")
 }
 
 nonisolated extension Tracejoin_Otlp_KeyValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".KeyValue"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}value\0")
+  package static let protoMessageName: String = _protobuf_package + ".KeyValue"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}value\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -873,7 +873,7 @@ nonisolated extension Tracejoin_Otlp_KeyValue: SwiftProtobuf.Message, SwiftProto
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -887,7 +887,7 @@ nonisolated extension Tracejoin_Otlp_KeyValue: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_KeyValue, rhs: Tracejoin_Otlp_KeyValue) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_KeyValue, rhs: Tracejoin_Otlp_KeyValue) -> Bool {
     if lhs.key != rhs.key {return false}
     if lhs._value != rhs._value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
@@ -896,10 +896,10 @@ nonisolated extension Tracejoin_Otlp_KeyValue: SwiftProtobuf.Message, SwiftProto
 }
 
 nonisolated extension Tracejoin_Otlp_AnyValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".AnyValue"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}string_value\0\u{3}bool_value\0\u{3}int_value\0\u{3}double_value\0\u{3}array_value\0\u{3}kvlist_value\0\u{3}bytes_value\0")
+  package static let protoMessageName: String = _protobuf_package + ".AnyValue"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}string_value\0\u{3}bool_value\0\u{3}int_value\0\u{3}double_value\0\u{3}array_value\0\u{3}kvlist_value\0\u{3}bytes_value\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -976,7 +976,7 @@ nonisolated extension Tracejoin_Otlp_AnyValue: SwiftProtobuf.Message, SwiftProto
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     // The use of inline closures is to circumvent an issue where the compiler
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
@@ -1015,7 +1015,7 @@ nonisolated extension Tracejoin_Otlp_AnyValue: SwiftProtobuf.Message, SwiftProto
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_AnyValue, rhs: Tracejoin_Otlp_AnyValue) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_AnyValue, rhs: Tracejoin_Otlp_AnyValue) -> Bool {
     if lhs.value != rhs.value {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1023,10 +1023,10 @@ nonisolated extension Tracejoin_Otlp_AnyValue: SwiftProtobuf.Message, SwiftProto
 }
 
 nonisolated extension Tracejoin_Otlp_ArrayValue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".ArrayValue"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0")
+  package static let protoMessageName: String = _protobuf_package + ".ArrayValue"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1038,14 +1038,14 @@ nonisolated extension Tracejoin_Otlp_ArrayValue: SwiftProtobuf.Message, SwiftPro
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.values.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.values, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_ArrayValue, rhs: Tracejoin_Otlp_ArrayValue) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_ArrayValue, rhs: Tracejoin_Otlp_ArrayValue) -> Bool {
     if lhs.values != rhs.values {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -1053,10 +1053,10 @@ nonisolated extension Tracejoin_Otlp_ArrayValue: SwiftProtobuf.Message, SwiftPro
 }
 
 nonisolated extension Tracejoin_Otlp_KeyValueList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  static let protoMessageName: String = _protobuf_package + ".KeyValueList"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0")
+  package static let protoMessageName: String = _protobuf_package + ".KeyValueList"
+  package static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}values\0")
 
-  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+  package mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
@@ -1068,14 +1068,14 @@ nonisolated extension Tracejoin_Otlp_KeyValueList: SwiftProtobuf.Message, SwiftP
     }
   }
 
-  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+  package func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     if !self.values.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.values, fieldNumber: 1)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  static func ==(lhs: Tracejoin_Otlp_KeyValueList, rhs: Tracejoin_Otlp_KeyValueList) -> Bool {
+  package static func ==(lhs: Tracejoin_Otlp_KeyValueList, rhs: Tracejoin_Otlp_KeyValueList) -> Bool {
     if lhs.values != rhs.values {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

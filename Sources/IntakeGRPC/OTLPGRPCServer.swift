@@ -1,0 +1,169 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import GRPCProtobuf
+import Intake
+import Logging
+import ServiceLifecycle
+import SwiftProtobuf
+import TracejoinModel
+
+/// OTLP over gRPC on a TCP address: the collector's TraceService and LogsService, stored as the
+/// OTLP/HTTP routes store them, and its MetricsService, answered and dropped (counted), so an
+/// app left at its exporter's defaults (gRPC, port 4317) reports without errors.
+///
+/// grpc-swift 2 does the HTTP/2 and gRPC framing; gzip is accepted (and answered in kind). A
+/// message over `maxMessageBytes` (after decompression) gets RESOURCE_EXHAUSTED: the transport
+/// reads up to twice the limit, and the deserializer refuses what is over it with that status
+/// (the transport itself only resets the stream of a message over its own limit, which clients
+/// see as UNAVAILABLE and retry; so a message over twice the limit is answered that way). A payload that is not the message gets INVALID_ARGUMENT naming the field and the
+/// byte offset; while the index refuses writes the answer is UNAVAILABLE, which OTLP exporters
+/// retry.
+public struct OTLPGRPCServer: Service {
+    let host: String
+    let port: Int
+    let maxMessageBytes: Int
+    let sinks: IntakeServer.Sinks
+    let logger: Logger
+    let onListening: @Sendable (Int) -> Void
+
+    public init(host: String, port: Int, maxMessageBytes: Int, sinks: IntakeServer.Sinks, logger: Logger,
+                onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+        self.host = host
+        self.port = port
+        self.maxMessageBytes = maxMessageBytes
+        self.sinks = sinks
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let address: GRPCNIOTransportHTTP2Posix.SocketAddress = host.contains(":")
+            ? .ipv6(host: host, port: port) : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
+        let transport = HTTP2ServerTransport.Posix(
+            address: address, transportSecurity: .plaintext,
+            config: .defaults { config in
+                config.rpc.maxRequestPayloadSize = 2 * maxMessageBytes
+                config.compression.enabledAlgorithms = .all
+            })
+        let counters = sinks.counters.intake
+        let limit = maxMessageBytes
+        let server = GRPCServer(transport: transport, services: [
+            TraceService(sink: sinks.spans, stored: counters.counter("spans", "otlp_grpc"), limit: limit, logger: logger),
+            LogsService(logs: sinks.logs, limit: limit, logger: logger),
+            MetricsService(dropped: counters.counter("metrics_dropped", "otlp_grpc")),
+        ])
+        let logger = logger, host = host, onListening = onListening
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.serve() }
+                // Throws if the address could not be bound; then serve() has thrown as well.
+                let bound = try await transport.listeningAddress
+                let port = bound.ipv4?.port ?? bound.ipv6?.port ?? 0
+                logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "otlp-grpc"])
+                onListening(port)
+            }
+        } onGracefulShutdown: {
+            server.beginGracefulShutdown()
+        }
+    }
+}
+
+/// Decodes a request with swift-protobuf and, when that fails, says where the bytes are broken
+/// (field path and byte offset) in the INVALID_ARGUMENT status.
+struct LocatingDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer {
+    let schema: ProtobufLocator.Message
+    let limit: Int
+
+    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> Message {
+        guard bytes.count <= limit else {
+            throw RPCError(code: .resourceExhausted, message: "message of \(bytes.count) bytes is over the limit of \(limit) (intake.max_body)")
+        }
+        let data = bytes.withUnsafeBytes { Data($0) }
+        do {
+            return try Message(serializedBytes: data)
+        } catch {
+            let place = ProtobufLocator.locate(data, as: schema) ?? "\(error)"
+            throw RPCError(code: .invalidArgument, message: "not an OTLP \(Message.protoMessageName) (protobuf): \(place)")
+        }
+    }
+}
+
+/// What a failure to store becomes: UNAVAILABLE while ingest is paused (exporters retry it).
+func storing<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let paused as IngestPaused {
+        throw RPCError(code: .unavailable, message: "ingest paused: \(paused.reason)")
+    }
+}
+
+struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
+    let sink: any SpanSink
+    let stored: Counter
+    let limit: Int
+    let logger: Logger
+
+    func export(request: Tracejoin_Otlp_ExportTraceServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportTraceServiceResponse {
+        let spans: [SpanRecord]
+        do throws(OTLPDecoder.Failure) {
+            spans = try OTLPDecoder.decode(request)
+        } catch {
+            logger.info("refused OTLP/gRPC spans", metadata: ["reason": "\(error)", "peer": "\(context.remotePeer)"])
+            throw RPCError(code: .invalidArgument, message: error.message)
+        }
+        if !spans.isEmpty { try await storing { try await sink.insert(spans) } }
+        stored.add(spans.count)
+        return Tracejoin_Otlp_ExportTraceServiceResponse()
+    }
+
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
+            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportTraceServiceRequest>(schema: .traceRequest, limit: limit),
+            serializer: ProtobufSerializer<Tracejoin_Otlp_ExportTraceServiceResponse>()
+        ) { request, context in
+            try await self.export(request: request, context: context)
+        }
+    }
+}
+
+struct LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServiceProtocol {
+    let logs: LogIntake?
+    let limit: Int
+    let logger: Logger
+
+    func export(request: Tracejoin_Otlp_ExportLogsServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportLogsServiceResponse {
+        guard let logs else { throw RPCError(code: .unimplemented, message: "this daemon does not take OTLP logs") }
+        let decoded: OTLPLogDecoder.Decoded
+        do throws(OTLPDecoder.Failure) {
+            decoded = try OTLPLogDecoder.decode(request, options: logs.options(origin: "otlp/grpc"))
+        } catch {
+            logger.info("refused OTLP/gRPC logs", metadata: ["reason": "\(error)", "peer": "\(context.remotePeer)"])
+            throw RPCError(code: .invalidArgument, message: error.message)
+        }
+        try await storing { try await logs.store(decoded, protocolName: "otlp_grpc") }
+        return Tracejoin_Otlp_ExportLogsServiceResponse()
+    }
+
+    func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
+        router.registerHandler(
+            forMethod: Opentelemetry_Proto_Collector_Logs_V1_LogsService.Method.Export.descriptor,
+            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportLogsServiceRequest>(schema: .logsRequest, limit: limit),
+            serializer: ProtobufSerializer<Tracejoin_Otlp_ExportLogsServiceResponse>()
+        ) { request, context in
+            try await self.export(request: request, context: context)
+        }
+    }
+}
+
+/// Metrics are not Tracejoin's business; an app that exports them beside its traces gets a
+/// success, and the export is counted as dropped.
+struct MetricsService: Opentelemetry_Proto_Collector_Metrics_V1_MetricsService.SimpleServiceProtocol {
+    let dropped: Counter
+
+    func export(request: Tracejoin_Otlp_ExportMetricsServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportMetricsServiceResponse {
+        dropped.add()
+        return Tracejoin_Otlp_ExportMetricsServiceResponse()
+    }
+}
