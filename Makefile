@@ -9,8 +9,8 @@ BIN_DEBUG := .build/debug/tracejoin
 # System libraries the build links against (Debian package names); the end-to-end tests also
 # start a headless browser (the web view is tested in chromium through Selenium).
 DEB_PACKAGES := libpcre2-dev libsqlite3-dev libzstd-dev zstd pkg-config
-# (chromium-driver provides chromedriver)
-E2E_DEB_PACKAGES := chromium chromium-driver
+# (chromium-driver provides chromedriver); the exporter's tests start clickhouse-server themselves.
+E2E_DEB_PACKAGES := chromium chromium-driver clickhouse-server
 
 deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
@@ -68,6 +68,8 @@ bench: release
 	$(PYTHON) Benchmarks/ingest.py --lines 1000000
 	$(PYTHON) Benchmarks/latency.py --rate 10000 --seconds 10
 	$(PYTHON) Benchmarks/intake.py
+	@command -v clickhouse-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server)
+	$(PYTHON) Benchmarks/export.py --lines 1000000
 	$(PYTHON) Benchmarks/idle.py --files 1000 --seconds 30
 
 # Regenerates the OTLP message code from Protos/ (needs protobuf-compiler; builds protoc-gen-swift

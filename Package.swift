@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // C: libpcre2-8 through a shim header (PCRE2_CODE_UNIT_WIDTH 8).
@@ -104,6 +105,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Shipping what is stored to ClickHouse, and reading the fleet's traces back.
+        .target(
+            name: "Export",
+            dependencies: [
+                "TraceContext", "TracejoinModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The SQLite correlation index.
         .target(
             name: "Index",
@@ -131,7 +144,7 @@ let package = Package(
         .target(
             name: "TracejoinDaemon",
             dependencies: [
-                "Rules", "Tailing", "Intake", "IntakeGRPC", "Index", "QueryAPI", "TracejoinModel",
+                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,7 +155,7 @@ let package = Package(
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext", "Intake", "IntakeGRPC", "QueryAPI", "Index",
+                "TracejoinDaemon", "Rules", "TraceContext", "Intake", "IntakeGRPC", "Export", "QueryAPI", "Index",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

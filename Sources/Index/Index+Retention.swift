@@ -9,6 +9,8 @@ extension Index {
         public var logs = 0
         public var spans = 0
         public var blocks = 0
+        /// Of those, the most any exporter had not sent yet (counted in its cursor as lost).
+        public var unexported: (logs: Int64, spans: Int64) = (0, 0)
         public var isEmpty: Bool { logs == 0 && spans == 0 }
         public init(logs: Int = 0, spans: Int = 0, blocks: Int = 0) {
             self.logs = logs
@@ -20,6 +22,11 @@ extension Index {
             logs += other.logs
             spans += other.spans
             blocks += other.blocks
+            unexported = (unexported.logs + other.unexported.logs, unexported.spans + other.unexported.spans)
+        }
+
+        public static func == (a: Pruned, b: Pruned) -> Bool {
+            a.logs == b.logs && a.spans == b.spans && a.blocks == b.blocks && a.unexported == b.unexported
         }
     }
 
@@ -29,21 +36,23 @@ extension Index {
     public func pruneOlderThan(_ cutoff: Int64, batch: Int = 5000) async throws -> Pruned {
         let (pruned, emptied) = try await pool.write { db in
             let blocks = try Row.fetchAll(db, sql: """
-                SELECT id, records, segment FROM blocks WHERE max_ingested < ? ORDER BY id LIMIT ?
+                SELECT id, records, segment, first_id, last_id FROM blocks WHERE max_ingested < ? ORDER BY id LIMIT ?
                 """, arguments: [cutoff, max(1, batch / 1000)])
             var pruned = Pruned()
+            let spanPredicate = "id IN (SELECT id FROM spans WHERE received_ns < ? ORDER BY received_ns LIMIT ?)"
+            pruned.unexported = try self.countUnexported(blocks: blocks, spanPredicate: spanPredicate, arguments: [cutoff, batch], db)
             for row in blocks {
                 try self.deleteBlock(row["id"], db)
                 pruned.logs += row["records"] as Int
                 pruned.blocks += 1
             }
-            try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans WHERE received_ns < ? ORDER BY received_ns LIMIT ?)",
-                           arguments: [cutoff, batch])
+            try db.execute(sql: "DELETE FROM spans WHERE " + spanPredicate, arguments: [cutoff, batch])
             pruned.spans = db.changesCount
             return (pruned, try Self.emptiedSegments(blocks.compactMap { $0["segment"] as Int64? }, db))
         }
         try await afterDeleting(emptied, spans: pruned.spans)
         deleted.withLock { $0.add(pruned) }
+        warnUnexported(pruned)
         return pruned
     }
 
@@ -57,12 +66,12 @@ extension Index {
             if let segment = try Int64.fetchOne(db, sql: "SELECT segment FROM blocks WHERE segment IS NOT NULL ORDER BY id LIMIT 1"),
                let firstInline = try Int64.fetchOne(db, sql: "SELECT coalesce(min(id), 9223372036854775807) FROM blocks WHERE segment IS NULL"),
                try Int64.fetchOne(db, sql: "SELECT min(id) FROM blocks WHERE segment = ?", arguments: [segment])! < firstInline {
-                blocks = try Row.fetchAll(db, sql: "SELECT id, records, segment, max_ingested FROM blocks WHERE segment = ? ORDER BY id",
+                blocks = try Row.fetchAll(db, sql: "SELECT id, records, segment, max_ingested, first_id, last_id FROM blocks WHERE segment = ? ORDER BY id",
                                           arguments: [segment])
             } else {
                 blocks = []
                 var records = 0
-                for row in try Row.fetchAll(db, sql: "SELECT id, records, segment, max_ingested FROM blocks ORDER BY id LIMIT 64") {
+                for row in try Row.fetchAll(db, sql: "SELECT id, records, segment, max_ingested, first_id, last_id FROM blocks ORDER BY id LIMIT 64") {
                     guard records < batch else { break }
                     records += row["records"] as Int
                     blocks.append(row)
@@ -73,17 +82,26 @@ extension Index {
                 pruned.logs += row["records"] as Int
                 pruned.blocks += 1
             }
-            if let newest = blocks.map({ $0["max_ingested"] as Int64 }).max() {
-                try db.execute(sql: "DELETE FROM spans WHERE received_ns <= ?", arguments: [newest])
+            let (spanPredicate, arguments): (String, StatementArguments) = if let newest = blocks.map({ $0["max_ingested"] as Int64 }).max() {
+                ("received_ns <= ?", [newest])
             } else {
-                try db.execute(sql: "DELETE FROM spans WHERE id IN (SELECT id FROM spans ORDER BY received_ns LIMIT ?)", arguments: [batch])
+                ("id IN (SELECT id FROM spans ORDER BY received_ns LIMIT ?)", [batch])
             }
+            pruned.unexported = try self.countUnexported(blocks: blocks, spanPredicate: spanPredicate, arguments: arguments, db)
+            try db.execute(sql: "DELETE FROM spans WHERE " + spanPredicate, arguments: arguments)
             pruned.spans = db.changesCount
             return (pruned, try Self.emptiedSegments(blocks.compactMap { $0["segment"] as Int64? }, db))
         }
         try await afterDeleting(emptied, spans: pruned.spans)
         deleted.withLock { $0.add(pruned) }
+        warnUnexported(pruned)
         return pruned
+    }
+
+    func warnUnexported(_ pruned: Pruned) {
+        guard pruned.unexported.logs > 0 || pruned.unexported.spans > 0 else { return }
+        logger.warning("retention deleted rows the exporter had not sent yet (counted as export_lost): the target is behind or unreachable",
+                       metadata: ["lines": "\(pruned.unexported.logs)", "spans": "\(pruned.unexported.spans)"])
     }
 
     /// Everything retention deleted since the index was opened: by age, by size on the

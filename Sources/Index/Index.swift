@@ -30,6 +30,8 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
     /// tail's in the database (a write that failed, a restart or retention make it stale, and
     /// then the tail is decoded as before).
     let tailCache = Mutex<LogBlockEncoder?>(nil)
+    /// The last `received_ns` given to spans (0: not read from the database yet).
+    let lastSpanStamp = Mutex<Int64>(0)
     let logger: Logger
 
     /// How blocks are made and kept.
@@ -298,8 +300,10 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
     /// a known high half is never forgotten.
     public func insert(_ spans: [SpanRecord]) async throws {
         guard !spans.isEmpty else { return }
-        let now = Timestamps.now()
         try await ingestWrite { db in
+            // Taken in the writer's turn: a later commit always has a later time, so an
+            // exporter that has read up to a time has seen every span stored before it.
+            let now = try self.spanStamp(db)
             let insert = try RawStatement(db, """
                 INSERT INTO spans (trace_hi, trace_lo, span_id, parent_id, service, name, resource, type,
                     start_ns, duration_ns, error, meta, metrics, protocol, received_ns)

@@ -214,6 +214,22 @@ package enum Schema {
                 try db.execute(sql: "DROP TABLE logs; DROP TABLE trace_segments")
             }
         }
+        migrator.registerMigration("v10: export cursors") { db in
+            // Where each exporter stands (docs/export.md): moved only after the target
+            // acknowledged a batch. Spans are exported in (received_ns, id) order, which
+            // spans_by_time already gives (an index carries the rowid, and id is the rowid); a
+            // span sent again gets a later received_ns and is exported again.
+            try db.execute(sql: """
+                CREATE TABLE export_cursors (
+                    target TEXT PRIMARY KEY,
+                    log_id INTEGER NOT NULL,
+                    span_received INTEGER NOT NULL,
+                    span_row INTEGER NOT NULL,
+                    lost_logs INTEGER NOT NULL DEFAULT 0,
+                    lost_spans INTEGER NOT NULL DEFAULT 0
+                )
+                """)
+        }
         return migrator
     }
 }

@@ -47,6 +47,18 @@ enum MetricsRoute {
             .set(Int64(status.damagedBlocks().count))
         registry.makeCounter(descriptor: descriptor("retention_deleted_total", "Records deleted by retention"), labels: [("kind", "logs")]).increment(by: Int64(retention.deleted_logs))
         registry.makeCounter(descriptor: descriptor("retention_deleted_total", "Records deleted by retention"), labels: [("kind", "spans")]).increment(by: Int64(retention.deleted_spans))
+        for e in status.exports() {
+            let labels = [("target", e.target)]
+            registry.makeGauge(descriptor: descriptor("export_lag_rows", "Rows stored locally and not yet acknowledged by the export target"), labels: labels).set(e.lag_rows)
+            registry.makeGauge(descriptor: descriptor("export_lag_seconds", "How long the oldest unexported row has waited"), labels: labels).set(e.lag_seconds)
+            for (kind, value) in [("logs", e.exported_logs), ("spans", e.exported_spans)] {
+                registry.makeCounter(descriptor: descriptor("export_rows_total", "Rows the export target acknowledged"), labels: labels + [("kind", kind)]).increment(by: value)
+            }
+            for (kind, value) in [("logs", e.export_lost_logs), ("spans", e.export_lost_spans)] {
+                registry.makeCounter(descriptor: descriptor("export_lost_total", "Rows retention deleted before they were exported"), labels: labels + [("kind", kind)]).increment(by: value)
+            }
+            registry.makeCounter(descriptor: descriptor("export_failures_total", "Export batches refused or not delivered (retried)"), labels: labels).increment(by: e.failures)
+        }
         let files = status.ruleFiles()
         for state in ["ok", "error"] {
             registry.makeGauge(descriptor: descriptor("rule_files", "Rule files by load status"), labels: [("status", state)])

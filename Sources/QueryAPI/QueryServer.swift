@@ -17,7 +17,7 @@ public enum QueryServer {
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/metrics") { _, _ in MetricsRoute.response(status) }
-        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), descriptors: status.tailDescriptors(), retention: status.retention(), ingest: status.ingest(), damagedBlocks: status.damagedBlocks())) }
+        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), descriptors: status.tailDescriptors(), retention: status.retention(), ingest: status.ingest(), damagedBlocks: status.damagedBlocks(), exports: status.exports())) }
         router.get("/v1/logs") { request, _ in try await SearchRoutes.logs(request, reader: reader) }
         router.get("/v1/logs/unmatched") { request, _ in try await SpanRoutes.unmatched(request, reader: reader) }
         router.get("/v1/follow") { request, _ in try await SpanRoutes.follow(request, reader: reader, stopping: stopping) }

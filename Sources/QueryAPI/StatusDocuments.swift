@@ -21,6 +21,8 @@ public struct StatsDocument: Codable, Sendable {
     /// What the intake stored (or, for OTLP metrics, answered and dropped), by `KIND.PROTOCOL`:
     /// `spans.otlp_grpc`, `log_records.otlp_http`, `metrics_dropped.otlp_grpc`, …
     public var intake: [String: Int]
+    /// Each exporter: rows sent, lag in rows and seconds, rows retention deleted unexported.
+    public var export: [ExportStatus]
 
     public struct Tail: Codable, Sendable {
         public var descriptors_held: Int
@@ -45,7 +47,8 @@ public struct StatsDocument: Codable, Sendable {
         public var limit_hits: Int
     }
 
-    init(_ counters: CounterRegistry, files: [TailedFileStatus], descriptors: (waiting: Int, held: Int), retention: RetentionStatus, ingest: IngestStatus, damagedBlocks: [DamagedBlock]) {
+    init(_ counters: CounterRegistry, files: [TailedFileStatus], descriptors: (waiting: Int, held: Int), retention: RetentionStatus, ingest: IngestStatus, damagedBlocks: [DamagedBlock], exports: [ExportStatus] = []) {
+        export = exports
         index = IndexHealth(damaged_blocks: damagedBlocks)
         intake = counters.intake.snapshot()
         self.files = files

@@ -18,6 +18,22 @@ public struct DaemonConfig: Sendable, Hashable {
     /// How long a SIGTERM drain may take before the daemon stops anyway (uncommitted lines are
     /// re-read on the next start, so a cut-short drain loses nothing).
     public var drainTimeout: Duration = .seconds(10)
+    /// `export.clickhouse`: ship what is stored to ClickHouse (`nil`: no export).
+    public var clickhouse: ClickHouseExport?
+
+    /// Where and how the exporter sends (docs/export.md).
+    public struct ClickHouseExport: Sendable, Hashable {
+        /// ClickHouse's HTTP interface, e.g. `http://127.0.0.1:8123`.
+        public var url: String
+        public var database = "tracejoin"
+        public var user: String?
+        /// Read at start; never written inline in tracejoin.yaml.
+        public var password: String?
+        /// This host's name in the fleet (default: the hostname).
+        public var host: String
+        public var maxRows = 50_000
+        public var maxWait: Duration = .seconds(1)
+    }
 
     /// A Unix socket the daemon listens on, and optional TCP addresses with the same routes.
     public struct Listener: Sendable, Hashable {
@@ -119,7 +135,7 @@ public struct DaemonConfig: Sendable, Hashable {
         let reader = YAMLReader(file: path)
         var config = defaults(directory: directory)
         guard let root = try reader.root(try readText(path)) else { return config }
-        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload", "log", "drain_timeout"])
+        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload", "log", "drain_timeout", "export"])
         if let node = top["state_dir"] {
             config.stateDirectory = resolvePath(try reader.string(node, what: "state_dir"), against: directory)
         }
@@ -171,6 +187,12 @@ public struct DaemonConfig: Sendable, Hashable {
                 config.logLevel = text
             }
         }
+        if let node = top["export"] {
+            let e = try reader.mapping(node, what: "export", allowed: ["clickhouse"])
+            if let c = e["clickhouse"] {
+                config.clickhouse = try clickhouse(c, reader: reader, directory: directory)
+            }
+        }
         if let node = top["reload"] {
             let r = try reader.mapping(node, what: "reload", allowed: ["inotify", "interval"])
             if let n = r["inotify"] {
@@ -185,6 +207,55 @@ public struct DaemonConfig: Sendable, Hashable {
             }
         }
         return config
+    }
+
+    private static func clickhouse(_ node: Node, reader: YAMLReader, directory: String) throws(ConfigError) -> ClickHouseExport {
+        let m = try reader.mapping(node, what: "export.clickhouse", allowed: ["url", "database", "user", "password_file", "password", "host", "batch"])
+        if let n = m["password"] {
+            throw reader.error(n, "export.clickhouse.password is not read from tracejoin.yaml: put it in a file (mode 0600) and name it in password_file")
+        }
+        guard let u = m["url"] else { throw reader.error(node, "export.clickhouse needs url (ClickHouse's HTTP interface, such as http://127.0.0.1:8123)") }
+        let url = try reader.string(u, what: "export.clickhouse.url")
+        guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
+            throw reader.error(u, "export.clickhouse.url must be an http:// or https:// URL, such as http://127.0.0.1:8123")
+        }
+        var result = ClickHouseExport(url: url, host: ProcessInfo.processInfo.hostName)
+        if let n = m["database"] {
+            let name = try reader.string(n, what: "export.clickhouse.database")
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw reader.error(n, "export.clickhouse.database must be letters, digits and _")
+            }
+            result.database = name
+        }
+        if let n = m["user"] { result.user = try reader.string(n, what: "export.clickhouse.user") }
+        if let n = m["password_file"] {
+            let path = resolvePath(try reader.string(n, what: "export.clickhouse.password_file"), against: directory)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw reader.error(n, "export.clickhouse.password_file: cannot read \(path)")
+            }
+            result.password = text.trimmingCharacters(in: .newlines)
+        }
+        if let n = m["host"] {
+            let host = try reader.string(n, what: "export.clickhouse.host")
+            guard !host.isEmpty else { throw reader.error(n, "export.clickhouse.host must not be empty") }
+            result.host = host
+        }
+        if let n = m["batch"] {
+            let b = try reader.mapping(n, what: "export.clickhouse.batch", allowed: ["max_rows", "max_wait"])
+            if let r = b["max_rows"] {
+                guard let v = Int(try reader.string(r, what: "export.clickhouse.batch.max_rows")), v >= 1, v <= 10_000_000 else {
+                    throw reader.error(r, "export.clickhouse.batch.max_rows must be a number from 1 to 10000000")
+                }
+                result.maxRows = v
+            }
+            if let w = b["max_wait"] {
+                guard let d = parseFineDuration(try reader.string(w, what: "export.clickhouse.batch.max_wait")), d >= .milliseconds(10) else {
+                    throw reader.error(w, "export.clickhouse.batch.max_wait must be a duration of at least 10ms, such as 1s")
+                }
+                result.maxWait = d
+            }
+        }
+        return result
     }
 
     private static func listener(_ node: Node, what: String, default base: Listener, reader: YAMLReader, directory: String) throws(ConfigError) -> Listener {

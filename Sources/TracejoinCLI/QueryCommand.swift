@@ -43,7 +43,13 @@ struct TraceQuery: AsyncParsableCommand {
     @Option(help: "Most log lines to show (the daemon's default is 10,000; it allows up to 50,000).")
     var logsLimit: Int?
 
+    @OptionGroup var fleet: ClickHouseOptions
+
     func run() async throws {
+        if let client = try fleet.client() {
+            try await fleetTrace(id, client: client, logsLimit: logsLimit ?? 10_000, json: json)
+            return
+        }
         let client = UnixHTTPClient(socketPath: try socket.querySocket())
         let path = "/v1/traces/" + (id.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? id)
             + (logsLimit.map { "?logs_limit=\($0)" } ?? "")

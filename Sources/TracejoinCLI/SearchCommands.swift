@@ -1,6 +1,8 @@
 import ArgumentParser
+import Export
 import Foundation
 import QueryAPI
+import TraceContext
 import TracejoinModel
 
 /// `tracejoin query logs`: log lines matching filters, newest first.
@@ -20,8 +22,14 @@ struct LogsQuery: AsyncParsableCommand {
     @Option(help: "Most lines to show (at most 1000).") var limit = 50
     @Flag(help: "Print the API's JSON.") var json = false
     @OptionGroup var socket: SocketOptions
+    @OptionGroup var fleet: ClickHouseOptions
+    @Option(help: "With --clickhouse: only lines of this host.") var host: String?
 
     func run() async throws {
+        if let client = try fleet.client() {
+            try await fleetLogs(client)
+            return
+        }
         let items: [(String, String?)] = [
             ("trace_id", trace), ("span_id", span), ("service", service), ("level", level), ("source", source), ("q", text),
             ("since", since), ("until", until), ("limit", String(limit)),
@@ -38,6 +46,34 @@ struct LogsQuery: AsyncParsableCommand {
         }
         if document.logs.isEmpty { printError("no log lines match") }
         if document.next_cursor != nil { printError("(more: raise --limit or narrow the search)") }
+    }
+
+    /// The same search over ClickHouse: trace, level, source, text and host.
+    func fleetLogs(_ client: ClickHouseClient) async throws {
+        guard span == nil, service == nil, since == nil, until == nil else {
+            throw ValidationError("with --clickhouse, search by --trace, --level, --source, --grep and --host")
+        }
+        var traceID: TraceID?
+        if let trace {
+            guard let id = try? TraceID.parse(trace, encoding: .auto) else { throw ValidationError("'\(trace)' is not a trace ID") }
+            traceID = id
+        }
+        let records: [LogRecord]
+        do {
+            records = try await ClickHouseReader(client: client).logs(traceID: traceID, level: level, source: source, text: text, host: host, limit: limit)
+        } catch {
+            printError("tracejoin: \(error)")
+            throw ExitCode(1)
+        }
+        let renderer = TraceRenderer(color: useColor())
+        for r in records.reversed() {
+            var w = JSONWriter(capacity: 512)
+            RecordJSON.log(r, to: &w)
+            let log = try JSONDecoder().decode(TraceDocument.Log.self, from: Data(w.bytes))
+            let host = r.fields.first { $0.name == "host" }.map { "\($0.value)" } ?? "?"
+            print(renderer.line(log) + "  " + renderer.faint("\(host) trace \(r.traceID?.hex ?? "-")" + (r.spanID.map { " span \($0.decimal)" } ?? "")))
+        }
+        if records.isEmpty { printError("no log lines match") }
     }
 
     struct Page: Decodable {
@@ -251,6 +287,7 @@ struct StatusCommand: AsyncParsableCommand {
             var retention: RetentionStatus
             var ingest: IngestStatus
             var index: StatsDocument.IndexHealth
+            var export: [ExportStatus]?
             struct Source: Decodable {
                 var lines_unmatched: Int
                 var rules: [String: Rule]
@@ -289,6 +326,12 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let ret = s.retention
         print("index: \(ret.used_bytes / 1024) KiB on disk of \(ret.max_bytes / 1024 / 1024) MiB; max age \(ret.max_age_seconds / 3600) h; \(ret.deleted_logs) lines and \(ret.deleted_spans) spans deleted by retention")
+        for e in s.export ?? [] {
+            print("export to \(e.target) \(e.url) as host \(e.host): \(e.state); \(e.exported_logs) lines and \(e.exported_spans) spans sent; "
+                + "lag \(e.lag_rows) rows, \(String(format: "%.1f", e.lag_seconds)) s"
+                + (e.export_lost_logs + e.export_lost_spans > 0 ? "; LOST before export: \(e.export_lost_logs) lines, \(e.export_lost_spans) spans" : "")
+                + (e.state == "retrying" ? "; last error: \(e.last_error ?? "?")" : ""))
+        }
         for d in s.index.damaged_blocks {
             print("  DAMAGED block \(d.block) (\(d.file ?? "in the database")\(d.file == nil ? "" : " at \(d.offset)")): \(d.reason); its lines are skipped")
         }

@@ -43,6 +43,8 @@ public struct TraceRenderer: Sendable {
         var head = bold(span.name)
         if !span.resource.isEmpty && span.resource != span.name { head += " " + span.resource }
         if !span.service.isEmpty { head += " " + dim("[\(span.service)]") }
+        // From ClickHouse (the fleet's view): the host that reported the span.
+        if let host = span.meta["tracejoin.host"] { head += " " + dim("@\(host)") }
         head += " " + Self.duration(span.duration_ns)
         if span.error { head += " " + red("✗ error") }
         out.append(prefix + branch + head + dim("  span \(span.span_id_dd)"))

@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import Index
 import Intake
@@ -49,7 +50,15 @@ public enum Daemon {
         let shutdown = ShutdownFlag(drainTimeout: settings.drainTimeout, logger: logger)
         let retainer = Retainer(index: index, maxAgeSeconds: settings.retention.maxAgeSeconds,
                                 maxBytes: settings.retention.maxBytes, interval: .seconds(settings.retention.intervalSeconds), logger: logger)
-        let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health, damage: index.damage)
+        // The exporter reads what the index stored; the index is its buffer.
+        let exporter = settings.clickhouse.map { c in
+            ClickHouseExporter(
+                settings: .init(client: ClickHouseClient(url: c.url, database: c.database, user: c.user, password: c.password),
+                                host: c.host, maxRows: c.maxRows, maxWait: c.maxWait),
+                source: index, logger: logger)
+        }
+        let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health, damage: index.damage,
+                            exporter: exporter)
         // Log files may take the descriptors the daemon does not need for itself (the index,
         // sockets, connections): a quarter of the limit, between 32 and 256, is kept back.
         let reserve = min(256, max(32, Int(descriptors / 4)))
@@ -110,7 +119,8 @@ public enum Daemon {
         // makes its last commit.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: retainer), .init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
+                services: [.init(service: retainer)] + (exporter.map { [.init(service: $0)] } ?? [])
+                    + [.init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
                     + [.init(service: query)] + queryTCP + [.init(service: shutdown)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger)
@@ -140,8 +150,11 @@ final class Status: DaemonStatus {
     let health: IngestHealth
     let damage: DamagedBlocks
     let tail = TailStatusBoard()
+    let exporter: ClickHouseExporter?
 
-    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth, damage: DamagedBlocks) {
+    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth, damage: DamagedBlocks,
+         exporter: ClickHouseExporter?) {
+        self.exporter = exporter
         self.health = health
         self.damage = damage
         self.registry = registry
@@ -150,6 +163,8 @@ final class Status: DaemonStatus {
     }
 
     func retention() -> RetentionStatus { retainer.status() }
+
+    func exports() -> [ExportStatus] { exporter.map { [$0.status] } ?? [] }
 
     func ingest() -> IngestStatus { health.status }
 

@@ -57,6 +57,16 @@ public struct JSONWriter {
         bytes.append(contentsOf: String(i).utf8)
     }
 
+    public mutating func uint(_ u: UInt64) {
+        element()
+        bytes.append(contentsOf: String(u).utf8)
+    }
+
+    public mutating func member(_ name: String, _ u: UInt64) {
+        key(name)
+        uint(u)
+    }
+
     public mutating func bool(_ b: Bool) {
         element()
         bytes.append(contentsOf: (b ? "true" : "false").utf8)

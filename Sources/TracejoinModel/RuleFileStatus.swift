@@ -42,10 +42,13 @@ public protocol DaemonStatus: Sendable {
     func tailDescriptors() -> (waiting: Int, held: Int)
     /// How the rules in force parse `lines` (the grok debugger), without touching any counter.
     func testLines(_ lines: [String]) -> [LineTest]
+    /// The exporters' states (empty when none is configured).
+    func exports() -> [ExportStatus]
     var counters: CounterRegistry { get }
 }
 
 extension DaemonStatus {
+    public func exports() -> [ExportStatus] { [] }
     public func tailDescriptors() -> (waiting: Int, held: Int) { (0, 0) }
     public func testLines(_ lines: [String]) -> [LineTest] { [] }
 }

@@ -1,0 +1,127 @@
+import Foundation
+import TraceContext
+import TracejoinModel
+
+/// Reads the fleet's traces back from the exporter's tables (or Distributed tables of the same
+/// shape in another database): spans from every host and each host's lines, as a
+/// ``StoredTrace`` the query side draws like a local one. Each span carries its host in
+/// `meta["tracejoin.host"]`, each line in a `host` field.
+///
+/// Copies a merge has not collapsed yet are collapsed with `FINAL` (on a Distributed table it
+/// runs on each shard; a host's rows are on one shard, so that is enough).
+public struct ClickHouseReader: Sendable {
+    public let client: ClickHouseClient
+
+    public init(client: ClickHouseClient) {
+        self.client = client
+    }
+
+    static let spanColumns = """
+        host, toString(trace_hi) AS n_trace_hi, trace_hi_known, toString(trace_lo) AS n_trace_lo, toString(span_id) AS n_span_id,
+        toString(parent_id) AS n_parent_id, service, name, resource, type, toString(start_ns) AS n_start_ns,
+        toString(duration_ns) AS n_duration_ns, error, meta, metrics, protocol
+        """
+    static let logColumns = """
+        host, toString(id) AS n_id, toString(trace_hi) AS n_trace_hi, trace_hi_known, toString(trace_lo) AS n_trace_lo,
+        toString(span_id) AS n_span_id, toString(time_ns) AS n_time_ns, toString(ingested_ns) AS n_ingested_ns, level, message, raw,
+        source, rule, file, fields, id_error
+        """
+
+    /// The 64/128-bit rule (TraceID.matches) as SQL.
+    static func matching(_ id: TraceID) -> String {
+        "trace_lo = \(id.low)" + (id.high.map { " AND (trace_hi_known = 0 OR trace_hi = \($0))" } ?? "")
+    }
+
+    public func trace(_ id: TraceID, logLimit: Int) async throws -> StoredTrace {
+        let db = ClickHouseSchema.quoted(client.database)
+        let spanRows = try await client.rows("SELECT \(Self.spanColumns) FROM \(db).spans FINAL WHERE \(Self.matching(id)) ORDER BY start_ns, host")
+        let total = try await client.rows("SELECT toString(count()) AS n_n FROM \(db).logs FINAL WHERE \(Self.matching(id))")
+        let logRows = try await client.rows("""
+            SELECT \(Self.logColumns) FROM \(db).logs FINAL WHERE \(Self.matching(id)) ORDER BY time_ns, host, id LIMIT \(max(0, logLimit))
+            """)
+        let logs = try logRows.map(Self.log)
+        let count = Int(total.first?["n_n"] as? String ?? "") ?? logs.count
+        return StoredTrace(spans: try spanRows.map(Self.span), logs: logs, logsOmitted: max(0, count - logs.count))
+    }
+
+    /// Lines matching the filters, newest first.
+    public func logs(traceID: TraceID?, level: String?, source: String?, text: String?, host: String?, limit: Int) async throws -> [LogRecord] {
+        let db = ClickHouseSchema.quoted(client.database)
+        var conditions: [String] = []
+        if let traceID { conditions.append(Self.matching(traceID)) }
+        if let level { conditions.append("lower(level) = \(Self.literal(level.lowercased()))") }
+        if let source { conditions.append("source = \(Self.literal(source))") }
+        if let host { conditions.append("host = \(Self.literal(host))") }
+        if let text { conditions.append("positionCaseInsensitive(message, \(Self.literal(text))) > 0") }
+        let rows = try await client.rows("""
+            SELECT \(Self.logColumns) FROM \(db).logs FINAL \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY ingested_ns DESC, host, id DESC LIMIT \(max(0, limit))
+            """)
+        return try rows.map(Self.log)
+    }
+
+    /// A string as a ClickHouse literal: quotes and backslashes escaped.
+    static func literal(_ s: String) -> String {
+        "'" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
+    }
+
+    struct BadRow: Error, CustomStringConvertible {
+        var column: String
+        var description: String { "ClickHouse returned a row whose \(column) is not what Tracejoin wrote" }
+    }
+
+    static func text(_ row: [String: Any], _ column: String) throws -> String {
+        if let s = row[column] as? String { return s }
+        if let n = row[column] as? NSNumber { return n.stringValue }
+        throw BadRow(column: column)
+    }
+
+    /// Numeric columns are selected as text (`toString(x) AS n_x`: exact whatever the server's
+    /// JSON settings; an alias must not shadow the column the WHERE clause reads).
+    static func u64(_ row: [String: Any], _ column: String) throws -> UInt64 {
+        guard let v = UInt64(try text(row, row["n_" + column] != nil ? "n_" + column : column)) else { throw BadRow(column: column) }
+        return v
+    }
+
+    static func i64(_ row: [String: Any], _ column: String) throws -> Int64 {
+        guard let v = Int64(try text(row, row["n_" + column] != nil ? "n_" + column : column)) else { throw BadRow(column: column) }
+        return v
+    }
+
+    static func traceID(_ row: [String: Any]) throws -> TraceID? {
+        let low = try u64(row, "trace_lo")
+        guard low != 0 else { return nil }
+        return TraceID(high: try u64(row, "trace_hi_known") != 0 ? try u64(row, "trace_hi") : nil, low: low)
+    }
+
+    static func json<T>(_ text: String, as: T.Type) -> T? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? T
+    }
+
+    static func span(_ row: [String: Any]) throws -> SpanRecord {
+        guard let trace = try traceID(row) else { throw BadRow(column: "trace_lo") }
+        var meta = json(try text(row, "meta"), as: [String: String].self) ?? [:]
+        meta["tracejoin.host"] = try text(row, "host")
+        let metrics = (json(try text(row, "metrics"), as: [String: Any].self) ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        let parent = try u64(row, "parent_id")
+        return SpanRecord(
+            traceID: trace, spanID: SpanID(try u64(row, "span_id")), parentID: parent == 0 ? nil : SpanID(parent),
+            service: try text(row, "service"), name: try text(row, "name"), resource: try text(row, "resource"), type: try text(row, "type"),
+            start: try i64(row, "start_ns"), duration: try i64(row, "duration_ns"), error: try u64(row, "error") != 0,
+            meta: meta, metrics: metrics, protocolName: try text(row, "protocol"))
+    }
+
+    static func log(_ row: [String: Any]) throws -> LogRecord {
+        let spanValue = try u64(row, "span_id")
+        var fields: [LogRecord.Field] = [.init(name: "host", value: try text(row, "host"))]
+        if let object = try? JSONDecoder().decode([String: FieldValue].self, from: Data(try text(row, "fields").utf8)) {
+            for (name, value) in object.sorted(by: { $0.key < $1.key }) { fields.append(.init(name: name, value: value)) }
+        }
+        let level = try text(row, "level"), message = try text(row, "message"), idError = try text(row, "id_error")
+        return LogRecord(
+            traceID: try traceID(row), spanID: spanValue == 0 ? nil : SpanID(spanValue),
+            time: Timestamps.iso8601(nanoseconds: try i64(row, "time_ns")), level: level.isEmpty ? nil : level,
+            message: message.isEmpty ? nil : message, file: try text(row, "file"), source: try text(row, "source"),
+            rule: try text(row, "rule"), raw: try text(row, "raw"), fields: fields, idError: idError.isEmpty ? nil : idError)
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Export
+import Foundation
+import QueryAPI
+import Rules
+import TraceContext
+import TracejoinModel
+
+/// Where the fleet's data is: `--clickhouse URL [--database D] [--user U --password-file F]`.
+struct ClickHouseOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Read from ClickHouse's HTTP interface instead of the local daemon (the fleet's view).", valueName: "url"))
+    var clickhouse: String?
+
+    @Option(help: "The ClickHouse database: the exporter's, or one of Distributed tables of the same shape.")
+    var database = "tracejoin"
+
+    @Option(help: "ClickHouse user.") var user: String?
+    @Option(help: ArgumentHelp("A file holding the ClickHouse password.", valueName: "path")) var passwordFile: String?
+
+    func client() throws -> ClickHouseClient? {
+        guard let clickhouse else { return nil }
+        var password: String?
+        if let passwordFile {
+            guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
+                throw ValidationError("cannot read --password-file \(passwordFile)")
+            }
+            password = text.trimmingCharacters(in: .newlines)
+        }
+        return ClickHouseClient(url: clickhouse, database: database, user: user, password: password)
+    }
+}
+
+/// `tracejoin export`: the ClickHouse side of the fleet.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export to ClickHouse: create its tables.",
+        subcommands: [ExportInit.self])
+}
+
+/// `tracejoin export init`: creates the database and tables (the exporter also does on start).
+struct ExportInit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the ClickHouse database and tables the exporter writes (export.clickhouse in tracejoin.yaml, or --clickhouse).")
+
+    @Option(help: ArgumentHelp("The configuration directory whose export.clickhouse to use.", valueName: "dir"))
+    var config: String?
+
+    @OptionGroup var target: ClickHouseOptions
+
+    @Flag(help: "Print the statements instead of running them.") var print = false
+
+    func run() async throws {
+        var client = try target.client()
+        if client == nil, let config {
+            let settings = try DaemonConfig.load(directory: config)
+            guard let c = settings.clickhouse else { throw ValidationError("\(config)/tracejoin.yaml has no export.clickhouse") }
+            client = ClickHouseClient(url: c.url, database: c.database, user: c.user, password: c.password)
+        }
+        guard let client else { throw ValidationError("name a target: --clickhouse URL, or --config DIR with export.clickhouse") }
+        if print {
+            for s in ClickHouseSchema.statements(database: client.database) { Swift.print(s + ";\n") }
+            return
+        }
+        do {
+            try await ClickHouseExporter.createSchema(client)
+        } catch {
+            printError("tracejoin: \(error)")
+            throw ExitCode(1)
+        }
+        Swift.print("created \(client.database).logs and \(client.database).spans at \(client.url) (existing tables are kept)")
+    }
+}
+
+/// A trace read from ClickHouse, drawn like a local one (`query trace --clickhouse`).
+func fleetTrace(_ id: String, client: ClickHouseClient, logsLimit: Int, json: Bool) async throws {
+    guard let first = try? TraceID.parse(id, encoding: .auto) else {
+        throw ValidationError("'\(id)' is not a trace ID: 32 or 16 hex digits, or decimal")
+    }
+    var traceID = first
+    var stored: StoredTrace
+    do {
+        stored = try await ClickHouseReader(client: client).trace(traceID, logLimit: logsLimit)
+        // A 16-digit token of decimal digits may be hex too, as the local lookup reads it.
+        if stored.isEmpty, id.count == 16, let hex = try? TraceID.parse(id, encoding: .hex) {
+            traceID = hex
+            stored = try await ClickHouseReader(client: client).trace(hex, logLimit: logsLimit)
+        }
+    } catch {
+        printError("tracejoin: \(error)")
+        throw ExitCode(1)
+    }
+    guard !stored.isEmpty else {
+        printError("tracejoin: no trace \(id) in \(client.database) at \(client.url)")
+        throw ExitCode(1)
+    }
+    let body = TraceView(stored, queried: traceID).json()
+    if json {
+        print(String(decoding: body, as: UTF8.self))
+        return
+    }
+    let document = try JSONDecoder().decode(TraceDocument.self, from: Data(body))
+    print(TraceRenderer(color: useColor()).render(document))
+}
