@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN_RELEASE := .build/release/tracejoin
 BIN_DEBUG := .build/debug/tracejoin
 
-.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean
+.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build test-sanitize
 
 # System libraries the build links against (Debian package names); the end-to-end tests also
 # start a headless browser (the web view is tested in chromium through Selenium).
@@ -71,6 +71,26 @@ bench: release
 	@command -v clickhouse-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server)
 	$(PYTHON) Benchmarks/export.py --lines 1000000
 	$(PYTHON) Benchmarks/idle.py --files 1000 --seconds 30
+
+# Coverage-guided fuzzing (docs/reliability.md): the fuzz executable built with AddressSanitizer
+# and libFuzzer's coverage in a build directory of its own, then every target for FUZZ_SECONDS
+# from its seed corpus (Fuzz/corpus/). SwiftPM links an executable's main to the module's entry
+# point, so libFuzzer's driver comes from its no-main runtime and is started by the target.
+FUZZ_SECONDS ?= 60
+FUZZER_RUNTIME = $(shell find $(dir $(shell readlink -f $$(command -v swiftc)))../lib/clang -name 'libclang_rt.fuzzer_no_main-x86_64.a' | head -1)
+fuzz-build: deps
+	$(SWIFT) build --build-path .build-fuzz --product tracejoin-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=address \
+	  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp -Xlinker $(FUZZER_RUNTIME) -Xlinker -lstdc++
+fuzz: fuzz-build
+	$(PYTHON) Fuzz/run.py .build-fuzz/debug/tracejoin-fuzz $(FUZZ_SECONDS)
+
+# The unit tests under AddressSanitizer with UndefinedBehaviorSanitizer, then under
+# ThreadSanitizer, each in a build directory of its own.
+test-sanitize: deps
+	$(SWIFT) build --build-tests --build-path .build-asan --sanitize=address --sanitize=undefined
+	$(SWIFT) test --skip-build --build-path .build-asan --sanitize=address --sanitize=undefined
+	$(SWIFT) build --build-tests --build-path .build-tsan --sanitize=thread
+	$(SWIFT) test --skip-build --build-path .build-tsan --sanitize=thread
 
 # Regenerates the OTLP message code from Protos/ (needs protobuf-compiler; builds protoc-gen-swift
 # from the swift-protobuf version Package.swift names). The generated file is committed.

@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tracejoin", targets: ["tracejoin"]),
+        .executable(name: "tracejoin-fuzz", targets: ["TracejoinFuzz"]),
         .library(name: "Grok", targets: ["Grok"]),
         .library(name: "TraceContext", targets: ["TraceContext"]),
     ],
@@ -167,6 +168,14 @@ let package = Package(
         .executableTarget(
             name: "tracejoin",
             dependencies: ["TracejoinCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Fuzz targets (`make fuzz`, docs/reliability.md); in an ordinary build, a tool that
+        // replays inputs.
+        .executableTarget(
+            name: "TracejoinFuzz",
+            dependencies: ["Grok", "Index", "Intake", "QueryAPI", "Rules", "TraceContext", "TracejoinModel"],
             swiftSettings: swiftSettings
         ),
 

@@ -10,16 +10,21 @@ package struct MsgPackWriter {
     }
 
     package mutating func array(_ n: Int) {
-        if n < 16 { bytes.append(0x90 | UInt8(n)) } else { bytes.append(0xdc); be(UInt16(n)) }
+        if n < 16 { bytes.append(0x90 | UInt8(n)) } else if n < 65536 { bytes.append(0xdc); be(UInt16(n)) } else { bytes.append(0xdd); be(UInt32(n)) }
     }
 
     package mutating func map(_ n: Int) {
-        if n < 16 { bytes.append(0x80 | UInt8(n)) } else { bytes.append(0xde); be(UInt16(n)) }
+        if n < 16 { bytes.append(0x80 | UInt8(n)) } else if n < 65536 { bytes.append(0xde); be(UInt16(n)) } else { bytes.append(0xdf); be(UInt32(n)) }
     }
 
     package mutating func string(_ s: String) {
         let utf8 = Array(s.utf8)
-        if utf8.count < 32 { bytes.append(0xa0 | UInt8(utf8.count)) } else { bytes.append(0xd9); bytes.append(UInt8(utf8.count)) }
+        switch utf8.count {
+        case 0..<32: bytes.append(0xa0 | UInt8(utf8.count))
+        case 32..<256: bytes.append(0xd9); bytes.append(UInt8(utf8.count))
+        case 256..<65536: bytes.append(0xda); be(UInt16(utf8.count))
+        default: bytes.append(0xdb); be(UInt32(utf8.count))
+        }
         bytes += utf8
     }
 

@@ -74,6 +74,9 @@ public enum ZipkinDecoder {
             guard let spanID = try span(w.id, "id") else { throw fail("id", w.id == nil ? "missing" : "is zero") }
             let parentID = try span(w.parentId, "parentId")
             guard (w.timestamp ?? 0) >= 0, (w.duration ?? 0) >= 0 else { throw fail("timestamp", "negative") }
+            // µs to ns must fit in 64 bits (up to the year 2262).
+            guard (w.timestamp ?? 0) <= Int64.max / 1000 else { throw fail("timestamp", "\(w.timestamp ?? 0) µs is beyond 2262") }
+            guard (w.duration ?? 0) <= Int64.max / 1000 else { throw fail("duration", "\(w.duration ?? 0) µs is too long") }
             var meta = w.tags ?? [:]
             if let kind = w.kind { meta["span.kind"] = kind.lowercased() }
             if let peer = w.remoteEndpoint?.serviceName { meta["peer.service"] = peer }

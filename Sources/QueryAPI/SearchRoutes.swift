@@ -110,10 +110,15 @@ enum SearchRoutes {
         if let n = Int64(s), n > 1_000_000_000_000 { return n }
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
         if let unit = s.last, let scale = units[unit], let n = Int64(s.dropLast()), n >= 0 {
-            return Timestamps.now() - n * scale * 1_000_000_000
+            // A duration beyond what nanoseconds hold (about 292 years) means "since the start".
+            let (seconds, o1) = n.multipliedReportingOverflow(by: scale)
+            let (ago, o2) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+            return o1 || o2 ? Int64.min : Timestamps.now() - ago
         }
         if let date = try? Date(s, strategy: .iso8601) {
-            return Int64(date.timeIntervalSince1970 * 1e9)
+            // Nanoseconds since 1970 hold the years 1678 to 2262; a time beyond is clamped.
+            let ns = date.timeIntervalSince1970 * 1e9
+            return ns >= 9.2e18 ? Int64.max : ns <= -9.2e18 ? Int64.min : Int64(ns)
         }
         throw BadParameter(name: name, message: "'\(s)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), a duration ago (15m, 2h, 7d) or nanoseconds")
     }

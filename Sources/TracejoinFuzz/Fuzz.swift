@@ -1,0 +1,221 @@
+import Foundation
+@testable import Grok
+@testable import Index
+@testable import Intake
+@testable import QueryAPI
+@testable import Rules
+import TraceContext
+import TracejoinModel
+
+// Coverage-guided fuzz targets, one per input surface (docs/reliability.md).
+//
+// Built with `-sanitize=fuzzer,address -D FUZZING` (`make fuzz`), libFuzzer drives
+// `LLVMFuzzerTestOneInput`, and the target is chosen by TRACEJOIN_FUZZ_TARGET. In an ordinary
+// build the same executable replays inputs: `tracejoin-fuzz TARGET FILE…` runs each file once,
+// which is how a crash becomes a reproducible test.
+//
+// A target that can check a property does, and stops the process (a finding) when it fails.
+
+enum FuzzTarget: String, CaseIterable {
+    case datadogV04 = "datadog-v04", datadogV05 = "datadog-v05", otlpProtobuf = "otlp-protobuf", otlpJSON = "otlp-json"
+    case otlpLogsProtobuf = "otlp-logs-protobuf", otlpLogsJSON = "otlp-logs-json", ndjson, zipkin
+    case jsonRule = "json-rule", grok, javaDate = "java-date", ids, ruleFile = "rule-file", daemonConfig = "daemon-config"
+    case logBlock = "log-block", queryParams = "query-params"
+}
+
+/// Fails the run with what was wrong: libFuzzer saves the input.
+func violated(_ what: String) -> Never {
+    FileHandle.standardError.write(Data("property violated: \(what)\n".utf8))
+    abort()
+}
+
+/// A scratch directory for the targets that read files (rule files, tracejoin.yaml).
+let scratch: String = {
+    let path = NSTemporaryDirectory() + "tracejoin-fuzz-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}()
+
+func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
+    let data = Data(buffer: bytes)
+    switch target {
+    case .datadogV04, .datadogV05:
+        let version: DatadogDecoder.Version = target == .datadogV04 ? .v04 : .v05
+        guard let spans = try? DatadogDecoder.decode(UnsafeRawBufferPointer(bytes), version: version) else { return }
+        // Property: what was accepted, written again as v0.4, reads back the same.
+        let again = MsgPackWriter.v04(spans)
+        guard let decoded = try? again.withUnsafeBytes({ try DatadogDecoder.decode($0, version: .v04) }) else {
+            violated("v0.4 written from accepted spans does not decode")
+        }
+        for (a, b) in zip(spans, decoded) where a.traceID != b.traceID || a.spanID != b.spanID || a.parentID != b.parentID || a.start != b.start {
+            violated("span IDs changed in a round trip: \(a.traceID) \(a.spanID) → \(b.traceID) \(b.spanID)")
+        }
+        if spans.count != decoded.count { violated("span count changed in a round trip") }
+    case .otlpProtobuf:
+        if let spans = try? OTLPDecoder.decodeProtobuf(data) {
+            for s in spans where s.spanID.value == 0 { violated("accepted a zero span ID") }
+        }
+    case .otlpJSON:
+        _ = try? OTLPDecoder.decodeJSON(data)
+    case .otlpLogsProtobuf:
+        _ = try? OTLPLogDecoder.decodeProtobuf(data, options: .init(keepUntraced: true))
+    case .otlpLogsJSON:
+        if let decoded = try? OTLPLogDecoder.decodeJSON(data, options: .init(keepUntraced: true)) {
+            // Property: every record's parsed parts are ranges of its line.
+            for r in decoded.records {
+                for text in [r.timeText, r.levelText, r.messageText].compactMap({ $0 }) {
+                    if case .inLine(let range) = text, range.upperBound > r.raw.utf8.count { violated("a range beyond the line") }
+                }
+            }
+        }
+    case .ndjson:
+        _ = try? NDJSONDecoder.decode(bytes)
+    case .zipkin:
+        _ = try? ZipkinDecoder.decode(data)
+    case .jsonRule:
+        _ = try? JSONFlattener.flatten(bytes)
+    case .grok:
+        // An expression, then a line to match: compile errors only, never a crash or a hang.
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let pattern = try? GrokPattern(String(parts[0])) else { return }
+        let line = Array((parts.count > 1 ? String(parts[1]) : text).utf8)
+        var match = pattern.makeMatchData()
+        _ = line.withUnsafeBufferPointer { pattern.regex.match($0, &match) }
+    case .javaDate:
+        if let regex = try? JavaDatePattern.regex(String(decoding: bytes, as: UTF8.self), offset: 0) {
+            _ = try? GrokPattern(regex)
+        }
+    case .ids:
+        for encoding in IDEncoding.allCases {
+            if let id = try? TraceID.parse(bytes, encoding: encoding) {
+                // Property: the forms Tracejoin prints parse back to the same ID.
+                guard let back = try? TraceID.parse(id.hex, encoding: .hex), back == id else { violated("trace \(id.hex) does not round-trip as hex") }
+                if id.high == nil {
+                    guard let dd = try? TraceID.parse(id.lowDecimal, encoding: .decimal), dd == id else { violated("trace \(id.lowDecimal) does not round-trip as decimal") }
+                }
+            }
+            if let span = try? SpanID.parse(bytes, encoding: encoding) {
+                guard let hex = try? SpanID.parse(span.hex, encoding: .hex), hex == span,
+                      let dec = try? SpanID.parse(span.decimal, encoding: .decimal), dec == span else {
+                    violated("span \(span.hex) does not round-trip")
+                }
+            }
+        }
+    case .ruleFile:
+        let path = scratch + "/rules.yaml"
+        _ = FileManager.default.createFile(atPath: path, contents: data)
+        if let file = try? RuleFile.load(path: path, configDirectory: scratch) {
+            _ = try? SourceParser(file, library: .builtin)
+        }
+    case .daemonConfig:
+        _ = FileManager.default.createFile(atPath: scratch + "/tracejoin.yaml", contents: data)
+        _ = try? DaemonConfig.load(directory: scratch)
+    case .logBlock:
+        _ = try? LogBlock(bytes: Array(bytes))
+    case .queryParams:
+        let text = String(decoding: bytes, as: UTF8.self)
+        for (name, value) in SearchRoutes.formPairs(text) {
+            _ = try? SearchRoutes.time(Substring(value), name)
+            _ = try? SearchRoutes.id(Substring(value), name)
+        }
+    }
+}
+
+extension MsgPackWriter {
+    /// Spans as a v0.4 payload: a chunk each (a chunk's first span carries its trace's high
+    /// half for all of them), every field the decoder reads.
+    static func v04(_ spans: [SpanRecord]) -> [UInt8] {
+        var w = MsgPackWriter()
+        w.array(spans.count)
+        for s in spans {
+            w.array(1)
+            var meta = s.meta
+            if let high = s.traceID.high { meta["_dd.p.tid"] = SpanID(high).hex }
+            w.map(12)
+            w.string("service"); w.string(s.service)
+            w.string("name"); w.string(s.name)
+            w.string("resource"); w.string(s.resource)
+            w.string("type"); w.string(s.type)
+            w.string("trace_id"); w.uint(s.traceID.low)
+            w.string("span_id"); w.uint(s.spanID.value)
+            w.string("parent_id"); w.uint(s.parentID?.value ?? 0)
+            w.string("start"); w.int(s.start, as: .i64)
+            w.string("duration"); w.int(s.duration, as: .i64)
+            w.string("error"); w.int(s.error ? 1 : 0, as: .fixint)
+            w.string("meta"); w.map(meta.count)
+            for (k, v) in meta { w.string(k); w.string(v) }
+            w.string("metrics"); w.map(s.metrics.count)
+            for (k, v) in s.metrics { w.string(k); w.float64(v) }
+        }
+        return w.bytes
+    }
+}
+
+func selectedTarget() -> FuzzTarget {
+    let name = ProcessInfo.processInfo.environment["TRACEJOIN_FUZZ_TARGET"] ?? ""
+    guard let target = FuzzTarget(rawValue: name) else {
+        FileHandle.standardError.write(Data("set TRACEJOIN_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " "))\n".utf8))
+        exit(2)
+    }
+    return target
+}
+
+/// A valid block, for the log-block target's seed corpus (`tracejoin-fuzz seed-block FILE`).
+func seedBlock() -> [UInt8] {
+    var encoder = LogBlockEncoder()
+    let trace = TraceID(high: 0x8000_0000_0000_0001, low: 42)
+    for i in 0..<20 {
+        encoder.append(id: Int64(i + 1), ingested: 1_764_000_000_000_000_000 + Int64(i), LogRecord(
+            traceID: i % 5 == 0 ? nil : trace, spanID: SpanID(UInt64(i)), time: "2026-12-01 10:00:0\(i % 10),123", level: ["INFO", "ERROR"][i % 2],
+            message: "request \(i) <b>", file: "/var/log/app.log", source: "app", rule: "python", raw: "raw line \(i)",
+            fields: [.init(name: "user", value: "ann"), .init(name: "n", value: .integer(Int64(i)))]))
+    }
+    return encoder.seal(with: ZstdCompressor(level: 1))
+}
+
+#if FUZZING
+// SwiftPM links an executable's `main` to the module's entry point, so libFuzzer's own `main`
+// cannot be used: the entry point runs libFuzzer's driver (`libclang_rt.fuzzer_no_main`).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+               _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+nonisolated(unsafe) var chosen: FuzzTarget = .ids
+
+@main
+struct Fuzzer {
+    static func main() {
+        chosen = selectedTarget()
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(runDriver(&argc, &argv) { start, count in
+            run(chosen, UnsafeBufferPointer(start: start, count: count))
+            return 0
+        })
+    }
+}
+#else
+@main
+struct Replay {
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "seed-block", arguments.count == 2 {
+            _ = FileManager.default.createFile(atPath: arguments[1], contents: Data(seedBlock()))
+            return
+        }
+        guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
+            print("usage: tracejoin-fuzz TARGET FILE…  (replays inputs; targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " ")))")
+            exit(2)
+        }
+        for path in arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                print("cannot read \(path)")
+                exit(1)
+            }
+            data.withUnsafeBytes { run(target, $0.bindMemory(to: UInt8.self)) }
+            print("\(target.rawValue) \(path): ok")
+        }
+    }
+}
+#endif
