@@ -10,6 +10,16 @@
 /// key starts with the trace's low half, so a trace is one range of each table. A span stored
 /// again (a tracer's retry) has a later `version` and replaces the earlier copy.
 public enum ClickHouseSchema {
+    /// A trace ID's columns, the same in both tables.
+    static let traceColumns = """
+            trace_id String,
+            trace_hi UInt64,
+            trace_hi_known UInt8,
+            trace_lo UInt64,
+            trace_lo_hex String,
+            trace_lo_dd String,
+        """
+
     public static func statements(database: String) -> [String] {
         let db = quoted(database)
         return [
@@ -21,12 +31,7 @@ public enum ClickHouseSchema {
                 date Date,
                 time_ns Int64,
                 ingested_ns Int64,
-                trace_id String,
-                trace_hi UInt64,
-                trace_hi_known UInt8,
-                trace_lo UInt64,
-                trace_lo_hex String,
-                trace_lo_dd String,
+            \(traceColumns)
                 span_id UInt64,
                 span_id_hex String,
                 service String,
@@ -47,12 +52,7 @@ public enum ClickHouseSchema {
             CREATE TABLE IF NOT EXISTS \(db).spans (
                 host String,
                 date Date,
-                trace_id String,
-                trace_hi UInt64,
-                trace_hi_known UInt8,
-                trace_lo UInt64,
-                trace_lo_hex String,
-                trace_lo_dd String,
+            \(traceColumns)
                 span_id UInt64,
                 span_id_hex String,
                 parent_id UInt64,

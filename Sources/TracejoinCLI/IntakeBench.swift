@@ -52,20 +52,8 @@ struct IntakeBenchCommand: AsyncParsableCommand {
         print("otlp: \(payloads) requests of \(chunks) traces (3–50 spans each), \(spans) spans, \(bytes / payloads / 1024) KiB a request")
         print("  decoder alone:           \(Self.rate(spans, best)) spans/s")
         if let socket {
-            let client = UnixHTTPClient(socketPath: socket)
-            let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<connections {
-                    group.addTask {
-                        for (i, body) in bodies.enumerated() where i % connections == worker {
-                            let reply = try await client.post("/v1/traces", body: body.bytes, contentType: "application/x-protobuf")
-                            guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-            print("  OTLP/HTTP socket → index (\(connections) connections): \(Self.rate(spans, ContinuousClock.now - start)) spans/s")
+            let took = try await post(bodies.map(\.bytes), to: "/v1/traces", contentType: "application/x-protobuf", socket: socket)
+            print("  OTLP/HTTP socket → index (\(connections) connections): \(Self.rate(spans, took)) spans/s")
         }
         if let grpc {
             guard let colon = grpc.lastIndex(of: ":"), let port = Int(grpc[grpc.index(after: colon)...]) else {
@@ -140,21 +128,29 @@ struct IntakeBenchCommand: AsyncParsableCommand {
             print("  decoder alone:           \(Self.rate(spans, best)) spans/s")
             guard let socket else { continue }
             // End to end: every POST returns after its spans are committed.
-            let client = UnixHTTPClient(socketPath: socket)
-            let start = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<connections {
-                    group.addTask {
-                        for (i, body) in bodies.enumerated() where i % connections == worker {
-                            let reply = try await client.post("/\(version.rawValue)/traces", body: body.bytes, contentType: "application/msgpack")
-                            guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
-                        }
+            let took = try await post(bodies.map(\.bytes), to: "/\(version.rawValue)/traces", contentType: "application/msgpack", socket: socket)
+            print("  socket → index (\(connections) connections): \(Self.rate(spans, took)) spans/s")
+        }
+    }
+
+    /// Posts every body to the intake socket over `connections` connections; each POST returns
+    /// after its spans are committed. Returns how long all took.
+    func post(_ bodies: [[UInt8]], to path: String, contentType: String, socket: String) async throws -> Duration {
+        let client = UnixHTTPClient(socketPath: socket)
+        let connections = connections
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<connections {
+                group.addTask {
+                    for (i, body) in bodies.enumerated() where i % connections == worker {
+                        let reply = try await client.post(path, body: body, contentType: contentType)
+                        guard reply.status == 200 else { throw ValidationError("intake answered \(reply.status): \(reply.text)") }
                     }
                 }
-                try await group.waitForAll()
             }
-            print("  socket → index (\(connections) connections): \(Self.rate(spans, ContinuousClock.now - start)) spans/s")
+            try await group.waitForAll()
         }
+        return ContinuousClock.now - start
     }
 
     static func rate(_ spans: Int, _ d: Duration) -> String {

@@ -42,6 +42,15 @@ def one_trace_on_two_hosts(a, b):
     b.append("app.log", [ddtrace_line(TRACE, "3", "charging card"), ddtrace_line(TRACE, "4", "card declined", level="ERROR")])
 
 
+def both_hosts_exported(a, b):
+    """Starts both daemons, sends them the trace, and waits until both exported their half."""
+    a.start()
+    b.start()
+    one_trace_on_two_hosts(a, b)
+    caught_up(a, 2, 2)
+    caught_up(b, 2, 2)
+
+
 def tree(doc):
     """{span: (host, [messages])} of a trace document."""
     return {s["span_id_dd"]: (s["meta"].get("tracejoin.host"), [l["message"] for l in s["logs"]]) for s in walk(doc["spans"])}
@@ -62,11 +71,7 @@ def test_two_hosts_one_trace_the_fleet_query_shows_the_whole_tree():
     a = exporting_daemon(ch.url, "web-1")
     b = exporting_daemon(ch.url, "web-2")
     try:
-        a.start()
-        b.start()
-        one_trace_on_two_hosts(a, b)
-        caught_up(a, 2, 2)
-        caught_up(b, 2, 2)
+        both_hosts_exported(a, b)
         # Each host alone has half the tree.
         assert len(list(walk(a.trace(TRACE)[1]["spans"]))) == 2
         doc = fleet_json(a, ch.url)
@@ -105,11 +110,7 @@ def test_two_shards_behind_a_distributed_table_give_the_same_tree():
     a = exporting_daemon(shard1.url, "web-1")
     b = exporting_daemon(shard2.url, "web-2")
     try:
-        a.start()
-        b.start()
-        one_trace_on_two_hosts(a, b)
-        caught_up(a, 2, 2)
-        caught_up(b, 2, 2)
+        both_hosts_exported(a, b)
         shard2.query("CREATE DATABASE fleet")
         for table in ("logs", "spans"):
             shard2.query(f"CREATE TABLE fleet.{table} AS tracejoin.{table} ENGINE = Distributed(fleet, tracejoin, {table})")
