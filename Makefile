@@ -2,9 +2,8 @@
 SWIFT ?= swift
 PYTHON ?= python3
 BIN_RELEASE := .build/release/tracejoin
-BIN_DEBUG := .build/debug/tracejoin
 
-.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build test-sanitize
+.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build test-sanitize test-tsan soak
 
 # System libraries the build links against (Debian package names); the end-to-end tests also
 # start a headless browser (the web view is tested in chromium through Selenium).
@@ -48,13 +47,16 @@ demo:
 test: test-swift test-e2e
 
 test-swift: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@if grep -rln '@testable' Sources; then echo "Sources must not use @testable imports: the release build (make run) cannot compile them"; exit 1; fi
+	$(SWIFT) build --build-tests $(ASAN_BUILD)
+	$(LSAN_ENV) $(SWIFT) test --skip-build $(ASAN_BUILD)
 
-# End-to-end tests start the real binary (TRACEJOIN_BIN) on temporary config directories.
+# End-to-end tests start the real binary (TRACEJOIN_BIN) on temporary config directories: the
+# AddressSanitizer build's, so that a memory error anywhere in the daemon under the real clients
+# fails the test that caused it.
 test-e2e: e2e-deps python-deps
-	$(SWIFT) build
-	TRACEJOIN_BIN=$(CURDIR)/$(BIN_DEBUG) $(PYTHON) -m pytest -q Tests/EndToEnd
+	$(SWIFT) build $(ASAN_BUILD)
+	$(LSAN_ENV) TRACEJOIN_BIN=$(CURDIR)/$(ASAN_DIR)/debug/tracejoin $(PYTHON) -m pytest -q Tests/EndToEnd
 
 # Each measurement beside its reference in the same run (docs/benchmarks.md): the parser against
 # a C loop over PCRE2 JIT; the index against the C SQLite row inserter and `zstd -1` (sealed
@@ -72,28 +74,39 @@ bench: release
 	$(PYTHON) Benchmarks/export.py --lines 1000000
 	$(PYTHON) Benchmarks/idle.py --files 1000 --seconds 30
 
-# Coverage-guided fuzzing (docs/reliability.md): the fuzz executable built with AddressSanitizer
-# and libFuzzer's coverage in a build directory of its own, then every target for FUZZ_SECONDS
-# from its seed corpus (Fuzz/corpus/). SwiftPM links an executable's main to the module's entry
-# point, so libFuzzer's driver comes from its no-main runtime and is started by the target.
-FUZZ_SECONDS ?= 60
-FUZZER_RUNTIME = $(shell find $(dir $(shell readlink -f $$(command -v swiftc)))../lib/clang -name 'libclang_rt.fuzzer_no_main-x86_64.a' | head -1)
-fuzz-build: deps
-	$(SWIFT) build --build-path .build-fuzz --product tracejoin-fuzz -Xswiftc -DFUZZING -Xswiftc -sanitize=address \
-	  -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp -Xlinker $(FUZZER_RUNTIME) -Xlinker -lstdc++
-fuzz: fuzz-build
-	$(PYTHON) Fuzz/run.py .build-fuzz/debug/tracejoin-fuzz $(FUZZ_SECONDS)
+# The soak run (docs/reliability.md): the release daemon for SOAK_MINUTES (default 30) at a steady
+# mixed load (5k lines/s over 20 rotating files, 2k spans/s over every intake protocol, a query
+# every 100 ms, a rule edit every 2 minutes); writes docs/images/soak.png and prints the verdict.
+SOAK_MINUTES ?= 30
+soak: release python-deps
+	$(PYTHON) Benchmarks/soak.py --minutes $(SOAK_MINUTES)
 
-# The unit tests under AddressSanitizer (with LeakSanitizer; Tests/lsan-suppressions.txt names
-# the dependencies' leaks), then under ThreadSanitizer, each in a build directory of its own.
+# One AddressSanitizer build (.build-asan/) serves `make test` (unit and end-to-end tests) and the
+# fuzzer (docs/reliability.md): the code is built once with AddressSanitizer (LeakSanitizer at exit)
+# and libFuzzer's coverage instrumentation. SwiftPM links an executable's main to the module's
+# entry point, so libFuzzer's driver comes from its no-main runtime and is started by the fuzz
+# executable (-D FUZZING). Leaks in dependencies are suppressed by name (Tests/lsan-suppressions.txt).
 # UndefinedBehaviorSanitizer: swiftc refuses -sanitize=undefined on Linux; Swift's own checks
 # (overflow, bounds, unwrapping: on in these debug builds) cover what it would check in Swift.
-test-sanitize: deps
-	$(SWIFT) build --build-tests --build-path .build-asan --sanitize=address
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt:print_suppressions=1 \
-	  $(SWIFT) test --skip-build --build-path .build-asan --sanitize=address
+ASAN_DIR := .build-asan
+FUZZER_RUNTIME = $(shell find $(dir $(shell readlink -f $$(command -v swiftc)))../lib/clang -name 'libclang_rt.fuzzer_no_main-x86_64.a' | head -1)
+ASAN_BUILD = --build-path $(ASAN_DIR) -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
+  -Xswiftc -DFUZZING -Xlinker $(FUZZER_RUNTIME) -Xlinker -lstdc++
+LSAN_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt:print_suppressions=0
+
+# Coverage-guided fuzzing: every target for FUZZ_SECONDS from its seed corpus (Fuzz/corpus/).
+FUZZ_SECONDS ?= 60
+fuzz-build: deps
+	$(SWIFT) build --product tracejoin-fuzz $(ASAN_BUILD)
+fuzz: fuzz-build
+	$(PYTHON) Fuzz/run.py $(ASAN_DIR)/debug/tracejoin-fuzz $(FUZZ_SECONDS)
+
+# The unit tests under ThreadSanitizer, in a build directory of its own (`make test` runs them
+# under AddressSanitizer); `make test-sanitize` runs both.
+test-tsan: deps
 	$(SWIFT) build --build-tests --build-path .build-tsan --sanitize=thread
 	$(SWIFT) test --skip-build --build-path .build-tsan --sanitize=thread
+test-sanitize: test-swift test-tsan
 
 # Regenerates the OTLP message code from Protos/ (needs protobuf-compiler; builds protoc-gen-swift
 # from the swift-protobuf version Package.swift names). The generated file is committed.
@@ -111,4 +124,4 @@ protos:
 	  -I Protos Protos/collector_trace_service.proto Protos/collector_logs_service.proto Protos/collector_metrics_service.proto
 
 clean:
-	rm -rf .build var
+	rm -rf .build .build-asan .build-tsan var

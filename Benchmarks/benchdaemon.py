@@ -19,9 +19,26 @@ from harness import request, wait_for  # noqa: E402
 RELEASE_BIN = os.path.join(os.path.dirname(__file__), "..", ".build", "release", "tracejoin")
 
 
+def status_kib(pid, key):
+    """A /proc/PID/status figure in KiB (VmRSS, VmHWM, RssAnon…)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_seconds(pid):
+    """User and system CPU seconds of a process so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class BenchDaemon:
-    def __init__(self, prefix, rules=None, extra_yaml="", bin=RELEASE_BIN):
+    def __init__(self, prefix, rules=None, extra_yaml="", bin=RELEASE_BIN, log_level="warning"):
         self.bin = bin
+        self.log_level = log_level
         self.root = tempfile.mkdtemp(prefix=prefix, dir="/tmp")
         self.config = os.path.join(self.root, "config")
         self.logs = os.path.join(self.config, "logs")
@@ -40,7 +57,7 @@ class BenchDaemon:
 
     def start(self, wait=True):
         self.log = open(os.path.join(self.root, "daemon.log"), "wb")
-        self.proc = subprocess.Popen([self.bin, "serve", "--config", self.config, "--log-level", "warning"],
+        self.proc = subprocess.Popen([self.bin, "serve", "--config", self.config, "--log-level", self.log_level],
                                      stdout=self.log, stderr=self.log)
         if wait:
             wait_for(lambda: os.path.exists(self.query) and request(self.query, "GET", "/healthz")[0] == 200

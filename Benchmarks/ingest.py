@@ -25,26 +25,12 @@ import subprocess
 import tempfile
 import time
 
-from benchdaemon import RELEASE_BIN, BenchDaemon, request, wait_for
+from benchdaemon import RELEASE_BIN, BenchDaemon, cpu_seconds, request, status_kib, wait_for
 from harness import DDTRACE_RULES
 
 # The end-to-end tests' ddtrace rule, read from the start, tracebacks folded into their record.
 RULES = DDTRACE_RULES.replace('paths: ["logs/*.log"]\n', 'paths: ["logs/*.log"]\nstart_at: beginning\n'
                               "multiline: { start: '^%{TIMESTAMP_ISO8601} ' }\n")
-
-
-def status_kib(pid, key):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def tree_bytes(root):

@@ -8,17 +8,11 @@ OTLP/HTTP through the intake socket, OTLP/gRPC through the gRPC listener, in the
 """
 
 import os
-import socket
 import subprocess
 import sys
 
 from benchdaemon import BenchDaemon
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from harness import free_port
 
 
 def main():

@@ -3,9 +3,9 @@
 table: executions, coverage (libFuzzer's `cov:` and `ft:`), corpus size and the result.
 
 The seeds (Fuzz/corpus/<target>/, committed) are read only; what libFuzzer adds goes to
-.build-fuzz/corpus/<target>/, crashes to .build-fuzz/crashes/. Exits 1 if any target found a
-crash, a leak or a timeout, with the reproducer's path: `.build/debug/tracejoin-fuzz TARGET FILE`
-replays it in an ordinary build.
+corpus/<target>/ in the binary's build directory (.build-asan/), crashes to crashes/ beside it.
+Exits 1 if any target found a crash, a leak or a timeout, with the reproducer's path:
+`tracejoin-fuzz TARGET FILE` replays it (in this build, or an ordinary one).
 
     python3 Fuzz/run.py BINARY SECONDS [TARGET…]
 """
@@ -16,17 +16,17 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(ROOT)
 
 
 def main():
     binary, seconds = sys.argv[1], int(sys.argv[2])
     targets = sys.argv[3:] or sorted(os.listdir(os.path.join(ROOT, "corpus")))
     failed = []
+    out_root = os.path.dirname(os.path.dirname(os.path.abspath(binary)))   # .build-asan/debug/tracejoin-fuzz
     print(f"{'target':<20} {'execs':>10} {'exec/s':>8} {'cov':>6} {'ft':>6} {'corpus':>7}  result")
     for target in targets:
-        work = os.path.join(REPO, ".build-fuzz", "corpus", target)
-        crashes = os.path.join(REPO, ".build-fuzz", "crashes", target)
+        work = os.path.join(out_root, "corpus", target)
+        crashes = os.path.join(out_root, "crashes", target)
         os.makedirs(work, exist_ok=True)
         os.makedirs(crashes, exist_ok=True)
         # -timeout: an input that takes over 10 s is a hang; -rss_limit_mb bounds memory.
@@ -37,14 +37,14 @@ def main():
                               "-rss_limit_mb=2048", "-max_len=65536", "-print_final_stats=1", f"-artifact_prefix={crashes}/"],
                              env={**os.environ, "TRACEJOIN_FUZZ_TARGET": target}, capture_output=True, text=True)
         log = out.stdout + out.stderr
-        with open(os.path.join(REPO, ".build-fuzz", f"{target}.log"), "w") as f:
+        with open(os.path.join(out_root, f"{target}.log"), "w") as f:
             f.write(log)
         last = [l for l in log.splitlines() if re.match(r"#\d+\s", l)]
         stats = dict(re.findall(r"(\w+): (\d+)", last[-1])) if last else {}
         execs = re.search(r"stat::number_of_executed_units:\s*(\d+)", log)
         rate = re.search(r"stat::average_exec_per_sec:\s*(\d+)", log)
         artifact = re.search(r"Test unit written to (\S+)", log)
-        result = "ok" if out.returncode == 0 else f"FOUND ({artifact.group(1) if artifact else 'see .build-fuzz/' + target + '.log'})"
+        result = "ok" if out.returncode == 0 else f"FOUND ({artifact.group(1) if artifact else 'see ' + os.path.join(out_root, target + '.log')})"
         if out.returncode != 0:
             failed.append(target)
         print(f"{target:<20} {execs.group(1) if execs else '?':>10} {rate.group(1) if rate else '?':>8} {stats.get('cov', '?'):>6} "

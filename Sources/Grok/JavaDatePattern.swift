@@ -4,8 +4,8 @@
 /// Supported letters: `y` (year), `M` (month: `M`/`MM` digits, `MMM` abbreviation, `MMMM` name),
 /// `d` (day), `H`/`k` (hour 0–23/1–24), `h`/`K` (hour 1–12/0–11), `m`, `s`, `S` (fraction),
 /// `a` (AM/PM), `E` (day name), `Z`/`X`/`x` (offsets), `z` (zone abbreviation), and `'quoted'` text.
-enum JavaDatePattern {
-    static func regex(_ pattern: String, offset: Int) throws(GrokError) -> String {
+package enum JavaDatePattern {
+    package static func regex(_ pattern: String, offset: Int) throws(GrokError) -> String {
         let chars = Array(pattern)
         var out = ""
         var i = 0

@@ -2,16 +2,16 @@ import TraceContext
 import TracejoinModel
 
 /// A block found damaged: its checksum, a frame or a column does not read back.
-struct BlockCorruption: Error, CustomStringConvertible {
+package struct BlockCorruption: Error, CustomStringConvertible {
     var reason: String
-    var description: String { reason }
+    package var description: String { reason }
 }
 
 /// A decoded block: the columns decompressed and the fixed-size ones (ids, times, IDs, where
 /// each line and each record's entries start) unpacked; a record's strings and fields are read
 /// only when asked for (``record(_:)``, ``slot(_:_:)``), so a lookup that needs a few rows of a
 /// block pays for those rows.
-struct LogBlock: Sendable {
+package struct LogBlock: Sendable {
     /// Where a text lies: in record `record`'s line (`start` counted in the line as written,
     /// holes filled), or in the strings or fields column (a literal); `count < 0` is nil.
     struct Text {
@@ -57,7 +57,7 @@ struct LogBlock: Sendable {
     private(set) var fieldStarts: [Int] = []
 
     /// Checks and unpacks a stored block.
-    init(bytes stored: [UInt8]) throws(BlockCorruption) {
+    package init(bytes stored: [UInt8]) throws(BlockCorruption) {
         let n = stored.count
         guard n >= BlockFormat.headerSize + BlockFormat.trailerSize else { throw BlockCorruption(reason: "block of \(n) bytes is shorter than its header") }
         let (sumOK, header) = stored.withUnsafeBytes { b -> (Bool, (count: Int, lengths: [(raw: Int, frame: Int)])?) in

@@ -124,7 +124,7 @@ struct BlockSummary: Sendable {
 // MARK: Encoding
 
 /// Builds one block from records in arrival order.
-struct LogBlockEncoder: Sendable {
+package struct LogBlockEncoder: Sendable {
     private var columns: [[UInt8]] = Array(repeating: [], count: BlockFormat.columnCount)
     private(set) var summary = BlockSummary()
     private var previousID: Int64 = 0
@@ -149,11 +149,11 @@ struct LogBlockEncoder: Sendable {
 
     var count: Int { summary.count }
 
-    init() {
+    package init() {
         columns[BlockFormat.Column.raw.rawValue].reserveCapacity(1 << 19)
     }
 
-    mutating func append(id: Int64, ingested: Int64, _ r: LogRecord) {
+    package mutating func append(id: Int64, ingested: Int64, _ r: LogRecord) {
         let index = summary.count
         summary.count += 1
         summary.firstID = min(summary.firstID, id)
@@ -314,7 +314,7 @@ struct LogBlockEncoder: Sendable {
     }
 
     /// The block's bytes: header, compressed columns, checksum.
-    func seal(with compressor: ZstdCompressor) -> [UInt8] {
+    package func seal(with compressor: ZstdCompressor) -> [UInt8] {
         var columns = columns
         columns[2] = flags + lows + highs + spanIDs
         var out = BlockFormat.magic

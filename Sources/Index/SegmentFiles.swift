@@ -1,5 +1,6 @@
 import Glibc
 import Synchronization
+import TracejoinModel
 
 /// Sealed blocks live in append-only segment files under `STATE_DIR/blocks/`, with their place
 /// (segment, offset, length) in the catalog: SQLite holds only the small things (the catalog,
@@ -52,14 +53,9 @@ final class SegmentFiles: Sendable {
 
     /// The segment numbers present on disk, ascending.
     func list() -> [Int64] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var found: [Int64] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasSuffix(".tjs"), let n = Int64(name.dropLast(4)) { found.append(n) }
-        }
-        return found.sorted()
+        directoryEntries(directory).compactMap { entry in
+            entry.name.hasSuffix(".tjs") ? Int64(entry.name.dropLast(4)) : nil
+        }.sorted()
     }
 
     /// Bytes of every segment file.

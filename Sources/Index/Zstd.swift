@@ -7,13 +7,13 @@ import Synchronization
 /// guarded by a mutex because blocks are sealed by the index's one writer but also by the
 /// converter and the benchmarks. Every frame carries zstd's content checksum
 /// (`ZSTD_c_checksumFlag`), so a damaged frame is refused on decompression.
-final class ZstdCompressor: Sendable {
+package final class ZstdCompressor: Sendable {
     /// Idle `ZSTD_CCtx`s, by address: one is taken for each frame, so blocks sealed on both
     /// cores at once each have their own. Freed in `deinit`.
     private let idle = Mutex<[UInt]>([])
     let level: Int32
 
-    init(level: Int32 = 1) {
+    package init(level: Int32 = 1) {
         self.level = level
     }
 

@@ -159,10 +159,10 @@ public enum DatadogDecoder {
     static func chunkSpans(_ raw: [RawSpan], version: Version, _ c: inout Context) throws(MsgPackReader.Failure) -> [SpanRecord] {
         var high: UInt64?
         if let tid = raw.lazy.compactMap({ $0.meta["_dd.p.tid"] }).first {
-            guard tid.utf8.count == 16, let value = UInt64(tid, radix: 16) else {
-                throw MsgPackReader.Failure(offset: 0, message: "meta _dd.p.tid '\(tid.prefix(40))' is not 16 hex digits")
-            }
-            high = value == 0 ? nil : value
+            // Through the ID parser: UInt64(_:radix:) would also take a sign ("+00000000000000f").
+            let bad = MsgPackReader.Failure(offset: 0, message: "meta _dd.p.tid '\(tid.prefix(40))' is not 16 hex digits")
+            guard tid.utf8.count == 16 else { throw bad }
+            do { high = try SpanID.parse(tid, encoding: .hex)?.value } catch { throw bad }
         }
         var spans: [SpanRecord] = []
         spans.reserveCapacity(raw.count)

@@ -5,11 +5,11 @@ import TraceContext
 import TracejoinModel
 
 /// `GET /v1/logs` and `GET /v1/traces`: searches over the index.
-enum SearchRoutes {
+package enum SearchRoutes {
     static let maxLogs = 1000
     static let maxTraces = 200
 
-    struct BadParameter: Error {
+    package struct BadParameter: Error {
         var name: String
         var message: String
         var response: Response { JSONReply.error(.badRequest, "invalid \(name)", detail: message) }
@@ -73,7 +73,7 @@ enum SearchRoutes {
         return JSONReply.response(TracesDocument(traces: traces.map(TracesDocument.Entry.init)))
     }
 
-    static func id(_ text: Substring, _ name: String) throws(BadParameter) -> TraceID? {
+    package static func id(_ text: Substring, _ name: String) throws(BadParameter) -> TraceID? {
         let parsed: TraceID?
         do {
             parsed = try TraceID.parse(String(text), encoding: .auto)
@@ -92,7 +92,7 @@ enum SearchRoutes {
 
     /// `application/x-www-form-urlencoded` pairs, as Go's `FormValue` reads them: `+` is a
     /// space, then percent-decoding (Grafana and Jaeger UI encode `tags` this way).
-    static func formPairs(_ query: String) -> [(String, String)] {
+    package static func formPairs(_ query: String) -> [(String, String)] {
         query.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             func decode(_ s: Substring) -> String {
@@ -105,7 +105,7 @@ enum SearchRoutes {
 
     /// RFC 3339 (`2026-11-29T04:00:00Z`), a duration ago (`15m`, `2h`, `7d`, `30s`), or
     /// nanoseconds since the epoch.
-    static func time(_ text: Substring, _ name: String) throws(BadParameter) -> Int64 {
+    package static func time(_ text: Substring, _ name: String) throws(BadParameter) -> Int64 {
         let s = String(text)
         if let n = Int64(s), n > 1_000_000_000_000 { return n }
         let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]

@@ -6,8 +6,8 @@ import TracejoinModel
 /// Numbers are kept as their token text, so an ID written as a JSON number reaches the ID
 /// parser digit for digit and never passes through a `Double`. Arrays are kept as their JSON
 /// text. Written by hand because Foundation's parser turns numbers into doubles.
-struct JSONFlattener {
-    enum Scalar: Equatable {
+package struct JSONFlattener {
+    package enum Scalar: Equatable {
         case string(String)
         /// The number's text exactly as written.
         case number(String)
@@ -39,7 +39,7 @@ struct JSONFlattener {
         }
     }
 
-    struct Failure: Error {
+    package struct Failure: Error {
         var offset: Int
         var message: String
     }
@@ -51,7 +51,7 @@ struct JSONFlattener {
     private(set) var pairs: [(path: String, value: Scalar)] = []
 
     /// Flattens `bytes`, which must hold one JSON object (surrounding whitespace allowed).
-    static func flatten(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> [(path: String, value: Scalar)] {
+    package static func flatten(_ bytes: UnsafeBufferPointer<UInt8>) throws(Failure) -> [(path: String, value: Scalar)] {
         var parser = JSONFlattener(bytes: bytes)
         parser.skipSpace()
         guard parser.peek == UInt8(ascii: "{") else { throw Failure(offset: parser.i, message: "not a JSON object") }

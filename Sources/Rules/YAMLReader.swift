@@ -72,24 +72,30 @@ struct YAMLReader {
 
 /// Reads a whole file as UTF-8 text, with a ``ConfigError`` naming the file if it cannot.
 func readText(_ path: String) throws(ConfigError) -> String {
+    let bytes = try readFileBytes(path)
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw ConfigError(file: path, message: "file is not valid UTF-8")
+    }
+    return text
+}
+
+/// Reads a whole file, with a ``ConfigError`` naming the file if it cannot.
+package func readFileBytes(_ path: String) throws(ConfigError) -> [UInt8] {
     // Read with POSIX calls: FileManager.contents(atPath:) leaks its buffer for an empty file
     // (found by the rule-file fuzz target under LeakSanitizer).
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw ConfigError(file: path, message: "cannot read file (missing or not readable)") }
     defer { close(fd) }
-    var data = Data()
+    var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
         guard n >= 0 else { throw ConfigError(file: path, message: "cannot read file: \(String(cString: strerror(errno)))") }
         if n == 0 { break }
-        data.append(contentsOf: chunk[0..<n])
+        bytes.append(contentsOf: chunk[0..<n])
     }
-    guard let text = String(data: data, encoding: .utf8) else {
-        throw ConfigError(file: path, message: "file is not valid UTF-8")
-    }
-    return text
+    return bytes
 }
 
 /// `path` made absolute against `base`, with `.` and `..` resolved.

@@ -218,9 +218,14 @@ struct FileTracker {
 
     /// Whether a candidate continues its own checkpoint (the same file as before a restart).
     private func resumesOwnCheckpoint(_ candidate: Candidate, prefix: [UInt8]) -> Bool {
-        guard let c = restored[candidate.status.identity], c.fingerprintLength > 0, c.fingerprintLength <= candidate.status.size else {
+        guard let c = restored[candidate.status.identity], c.fingerprintLength > 0, c.fingerprintLength <= candidate.status.size,
+              c.fingerprintLength <= prefix.count else {
             return false
         }
+        // A partial first line is no evidence that this is the same file (an inode reused for a
+        // copy that starts alike would take it, and skip the copy checks: found by the model
+        // test). Such a checkpoint is at offset 0 anyway, so "from its start" is the same.
+        guard c.fingerprintLength == Fingerprint.maxLength || prefix[..<c.fingerprintLength].contains(0x0A) else { return false }
         return Fingerprint.stored(hash: c.fingerprint, length: c.fingerprintLength).matches(prefix)
     }
 
@@ -273,9 +278,11 @@ struct FileTracker {
         let path = candidate.path
         let now = moment.now
         let startAtEnd = candidate.firstScan && source.startAtEnd
-        // A file with no whole line yet, and no checkpoint of its own: wait (up to the partial
-        // line timeout) until it has one, so that a copy in progress is recognised as a copy.
-        let ownCheckpoint = restored[status.identity].map { $0.fingerprintLength > 0 } ?? false
+        // A file with no whole line yet, that does not continue a checkpoint of its own: wait
+        // (up to the partial line timeout) until it has one, so that a copy in progress is
+        // recognised as a copy. A checkpoint under the same identity is not enough: copytruncate's
+        // copy is created empty, often in the inode of the file it replaces (found by the soak).
+        let ownCheckpoint = resumesOwnCheckpoint(candidate, prefix: prefix)
         let firstSeen = deferred[status.identity] ?? now
         if !ownCheckpoint && !prefix.contains(0x0A) && status.size < Int64(Fingerprint.maxLength) {
             deferred[status.identity] = firstSeen
@@ -285,12 +292,11 @@ struct FileTracker {
         var offset: Int64 = startAtEnd ? status.size : 0
         var state = TrackedFile.State.live
         var how = startAtEnd ? "from its end (start_at: end)" : "from its start"
-        // A checkpoint of an empty file says nothing (its inode may have been reused): it is
-        // not taken before the copy checks below.
-        if let c = restored[status.identity], c.fingerprintLength > 0, c.fingerprintLength <= status.size,
-            Fingerprint.stored(hash: c.fingerprint, length: c.fingerprintLength).matches(prefix)
-        {
-            // The same file as before the restart.
+        // Only a checkpoint whose whole first line (or first 1 KiB) this file still starts with
+        // is its own: an empty file, or one starting otherwise, may be another in a reused inode,
+        // and goes through the copy checks below.
+        if ownCheckpoint, let c = restored[status.identity] {
+            // The same file as before the restart, or as when it was let go.
             restored[status.identity] = nil
             offset = min(c.offset, status.size)
             how = "from its checkpoint"
@@ -523,10 +529,15 @@ struct FileTracker {
             case .copy: state = "copy"
             }
             let hex = String(f.fingerprint.hash, radix: 16)
+            // A copy (copytruncate's first step) holds what its original already gave: nothing
+            // of it waits to be read, whatever its size. Counting it would show the whole file
+            // as lag until the original is truncated (seen by the soak run).
+            let lag: Int64
+            if case .copy = f.state { lag = 0 } else { lag = max(0, f.size - f.committedOffset) }
             return TailedFileStatus(
                 path: f.path, source: f.source, device: String(f.identity.device), inode: String(f.identity.inode),
                 fingerprint: String(repeating: "0", count: 16 - hex.count) + hex, fingerprint_bytes: f.fingerprint.length,
-                offset: f.committedOffset, size: f.size, lag_bytes: max(0, f.size - f.committedOffset), lines_read: f.linesRead,
+                offset: f.committedOffset, size: f.size, lag_bytes: lag, lines_read: f.linesRead,
                 lines_cut: f.linesCut, bytes_lost: f.bytesLost, state: state, rotations: f.rotations,
                 last_rotation: f.lastRotation?.0, last_rotation_at: f.lastRotation.map { Timestamps.iso8601(nanoseconds: $0.1) })
         }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import TracejoinModel
 #endif
 
 /// A path pattern: `*`, `?` and `[…]` within one path component (fnmatch(3)), and `**` as a
@@ -84,15 +85,9 @@ struct Glob: Sendable, Hashable {
     }
 
     static func entries(_ directory: String) -> [Entry] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
         var result: [Entry] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." { continue }
-            var type = Int32(entry.pointee.d_type)
+        for (name, entryType) in directoryEntries(directory) {
+            var type = Int32(entryType)
             if type == Int32(DT_UNKNOWN) {
                 var st = stat()
                 if lstat(directory + "/" + name, &st) == 0 {

@@ -1,9 +1,9 @@
 import Foundation
-@testable import Grok
-@testable import Index
-@testable import Intake
-@testable import QueryAPI
-@testable import Rules
+import Grok
+import Index
+import Intake
+import QueryAPI
+import Rules
 import TraceContext
 import TracejoinModel
 
@@ -52,11 +52,32 @@ func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
         }
         if spans.count != decoded.count { violated("span count changed in a round trip") }
     case .otlpProtobuf:
-        if let spans = try? OTLPDecoder.decodeProtobuf(data) {
-            for s in spans where s.spanID.value == 0 { violated("accepted a zero span ID") }
+        guard let spans = try? OTLPDecoder.decodeProtobuf(data) else { return }
+        // Property: the IDs are exactly the request's bytes, span by span (big-endian, written
+        // by hand), read here again through swift-protobuf's own message.
+        guard let request = try? Tracejoin_Otlp_ExportTraceServiceRequest(serializedBytes: data) else {
+            violated("accepted a request swift-protobuf refuses")
+        }
+        let sent = request.resourceSpans.flatMap { $0.scopeSpans.flatMap(\.spans) }
+        if sent.count != spans.count { violated("\(sent.count) spans sent, \(spans.count) accepted") }
+        for (s, span) in zip(sent, spans) {
+            let parent = span.parentID.map { bigEndianBytes($0.value) } ?? []
+            guard bigEndianBytes(span.traceID.high ?? 0) + bigEndianBytes(span.traceID.low) == Array(s.traceID),
+                  bigEndianBytes(span.spanID.value) == Array(s.spanID), parent == Array(s.parentSpanID) || (parent.isEmpty && s.parentSpanID.allSatisfy { $0 == 0 }) else {
+                violated("span \(span.traceID.hex)/\(span.spanID.hex) differs from the bytes sent")
+            }
         }
     case .otlpJSON:
-        _ = try? OTLPDecoder.decodeJSON(data)
+        guard let spans = try? OTLPDecoder.decodeJSON(data) else { return }
+        // Property: every accepted ID is, in hex, in the payload as sent (unless escapes spell it).
+        let text = String(decoding: bytes, as: UTF8.self).lowercased()
+        guard !text.contains("\\") else { return }
+        for span in spans {
+            let trace = SpanID(span.traceID.high ?? 0).hex + SpanID(span.traceID.low).hex   // 16 hex digits each
+            guard text.contains(trace), text.contains(span.spanID.hex) else {
+                violated("accepted trace \(trace) span \(span.spanID.hex), which the payload does not hold")
+            }
+        }
     case .otlpLogsProtobuf:
         _ = try? OTLPLogDecoder.decodeProtobuf(data, options: .init(keepUntraced: true))
     case .otlpLogsJSON:
@@ -122,6 +143,8 @@ func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
     }
 }
 
+func bigEndianBytes(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
+
 extension MsgPackWriter {
     /// Spans as a v0.4 payload: a chunk each (a chunk's first span carries its trace's high
     /// half for all of them), every field the decoder reads.
@@ -174,9 +197,30 @@ func seedBlock() -> [UInt8] {
     return encoder.seal(with: ZstdCompressor(level: 1))
 }
 
+/// `tracejoin-fuzz TARGET FILE…` runs each file once through the target (`seed-block FILE` writes
+/// the log-block target's seed). Returns false when the arguments are not that form.
+func replay(_ arguments: [String]) -> Bool {
+    if arguments.first == "seed-block", arguments.count == 2 {
+        _ = FileManager.default.createFile(atPath: arguments[1], contents: Data(seedBlock()))
+        return true
+    }
+    guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else { return false }
+    for path in arguments.dropFirst() {
+        // Not FileManager.contents(atPath:): it leaks reading an empty file.
+        guard let bytes = try? readFileBytes(path) else {
+            print("cannot read \(path)")
+            exit(1)
+        }
+        bytes.withUnsafeBufferPointer { run(target, $0) }
+        print("\(target.rawValue) \(path): ok")
+    }
+    return true
+}
+
 #if FUZZING
 // SwiftPM links an executable's `main` to the module's entry point, so libFuzzer's own `main`
-// cannot be used: the entry point runs libFuzzer's driver (`libclang_rt.fuzzer_no_main`).
+// cannot be used: the entry point runs libFuzzer's driver (`libclang_rt.fuzzer_no_main`). The
+// same build also replays (the end-to-end tests run it from the AddressSanitizer build).
 @_silgen_name("LLVMFuzzerRunDriver")
 func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
                _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
@@ -186,6 +230,7 @@ nonisolated(unsafe) var chosen: FuzzTarget = .ids
 @main
 struct Fuzzer {
     static func main() {
+        if replay(Array(CommandLine.arguments.dropFirst())) { return }
         chosen = selectedTarget()
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
@@ -199,22 +244,9 @@ struct Fuzzer {
 @main
 struct Replay {
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "seed-block", arguments.count == 2 {
-            _ = FileManager.default.createFile(atPath: arguments[1], contents: Data(seedBlock()))
-            return
-        }
-        guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else {
+        guard replay(Array(CommandLine.arguments.dropFirst())) else {
             print("usage: tracejoin-fuzz TARGET FILE…  (replays inputs; targets: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: " ")))")
             exit(2)
-        }
-        for path in arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                print("cannot read \(path)")
-                exit(1)
-            }
-            data.withUnsafeBytes { run(target, $0.bindMemory(to: UInt8.self)) }
-            print("\(target.rawValue) \(path): ok")
         }
     }
 }

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import urllib.error
@@ -18,7 +17,7 @@ import urllib.parse
 import urllib.request
 from xml.sax.saxutils import escape
 
-from harness import wait_for
+from harness import free_port, wait_for
 
 SERVER = os.environ.get("CLICKHOUSE_SERVER") or "/usr/sbin/clickhouse-server"
 
@@ -71,13 +70,6 @@ USERS = """<?xml version="1.0"?>
     </interval></default></quotas>
 </yandex>
 """
-
-
-def free_port():
-    """A TCP port free on 127.0.0.1 right now (the kernel's pick for port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cluster_xml(shards):

@@ -46,6 +46,23 @@ def wait_for(condition, timeout=15.0, interval=0.05, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
+def check_sanitizer_report(output, who):
+    """`make test` runs the AddressSanitizer build: a report (a memory error, or a leak at exit)
+    in a process's output fails the test that ran it, with the report."""
+    at = output.find("ERROR: AddressSanitizer")
+    if at < 0:
+        at = output.find("ERROR: LeakSanitizer")
+    if at >= 0:
+        raise AssertionError(f"{who} reported under the sanitizer:\n{output[at:at + 6000]}")
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 right now (the kernel's pick for port 0)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 class UnixHTTPConnection(http.client.HTTPConnection):
     def __init__(self, path, timeout=10):
         super().__init__("localhost", timeout=timeout)
@@ -127,6 +144,7 @@ class Daemon:
         self.stderr.close()
         code = self.proc.returncode
         self.proc = None
+        check_sanitizer_report(self.log(), "the daemon")
         return code
 
     def cleanup(self):
@@ -170,8 +188,10 @@ class Daemon:
         return [l for s in walk(doc["spans"]) for l in s["logs"]] + doc["unmatched_logs"]
 
     def cli(self, *args):
-        return subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30,
-                              env={**os.environ, "NO_COLOR": "1"})
+        out = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=30,
+                             env={**os.environ, "NO_COLOR": "1"})
+        check_sanitizer_report(out.stderr, f"tracejoin {' '.join(args[:2])}")
+        return out
 
 
 def ddtrace_line(trace, span, message, level="INFO", ts="2026-11-24 22:11:28,925"):

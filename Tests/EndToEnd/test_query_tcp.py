@@ -4,16 +4,9 @@ while the query socket is 0600."""
 import http.client
 import json
 import os
-import socket
 import stat
 
-from harness import Daemon, request, wait_for
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from harness import Daemon, free_port, request, wait_for
 
 
 def daemon_with_query_tcp(query_extra):

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from harness import Daemon, walk, wait_for
+from harness import Daemon, free_port, walk, wait_for
 
 APPS = os.path.join(os.path.dirname(__file__), "apps")
 
@@ -120,13 +120,6 @@ rules:
     grok: '%{TIMESTAMP_ISO8601:timestamp} %{LOGLEVEL:level} \[%{DATA:logger}\] \[%{DATA:code_file}:%{INT:code_line}\] \[trace_id=%{TRACEID:trace_id} span_id=%{SPANID:span_id} .*?\] - %{GREEDYDATA:message}'
     ids: { trace: hex, span: hex }
 """
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_opentelemetry_logs_join_their_spans_over_otlp_http():

@@ -189,7 +189,7 @@ def test_the_demo_workload_prints_links_that_open_its_traces(site):
     demo_rules = open(os.path.join(os.path.dirname(__file__), "..", "..", "config", "rules.d", "demo.yaml")).read()
     d.write_rules("demo.yaml", demo_rules.replace('paths: ["../var/log/demo/app.log"]', 'paths: ["logs/demo/app.log"]'))
     os.makedirs(os.path.join(d.logs, "demo"), exist_ok=True)
-    wait_for(lambda: any(f["source"] == "demo" and f["status"] == "ok" for f in d.get("/v1/rules")["files"]),
+    wait_for(lambda: any(f.get("source") == "demo" and f["status"] == "ok" for f in d.get("/v1/rules")["files"]),
              what="the demo rule file loaded")
     out = d.cli("demo", "--config", d.config)
     assert out.returncode == 0, out.stderr

@@ -123,6 +123,28 @@ struct DatadogDecoderTests {
         }
     }
 
+    /// `_dd.p.tid` is 16 hex digits and nothing else: a sign is not a digit (UInt64(_:radix:)
+    /// took one before). All zeros says nothing about the high half.
+    @Test(arguments: [("+00000000000000f", nil), ("6b060b900000000g", nil), ("6b060b900000000", nil),
+                      ("0000000000000000", "6383_37ca_bfd0_09ff"), ("6B060B9000000000", "6b060b9000000000638337cabfd009ff")])
+    func ddPTidIsSixteenHexDigits(_ tid: String, _ expected: String?) throws {
+        var w = MsgPackWriter()
+        w.array(1); w.array(1); w.map(3)
+        w.string("meta"); w.map(1); w.string("_dd.p.tid"); w.string(tid)
+        w.string("trace_id"); w.uint(0x6383_37ca_bfd0_09ff)
+        w.string("span_id"); w.uint(1)
+        if let expected {
+            let spans = try decode(w, .v04)
+            #expect(spans[0].traceID.hex == expected.filter { $0 != "_" })
+        } else {
+            #expect {
+                _ = try decode(w, .v04)
+            } throws: { error in
+                ((error as? DatadogDecoder.Failure)?.message ?? "").contains("is not 16 hex digits")
+            }
+        }
+    }
+
     @Test func deepNestingIsBounded() {
         var w = MsgPackWriter()
         w.array(1); w.array(1); w.map(1); w.string("meta_struct")

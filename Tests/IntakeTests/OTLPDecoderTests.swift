@@ -35,6 +35,8 @@ struct OTLPDecoderTests {
     @Test(arguments: [
         (#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz","spanId":"0000000000000001"}]}]}]}"#, "traceId 'xyz' is not hex"),
         (#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"0000000000000001"}]}]}]}"#, "trace_id must be 16 bytes"),
+        // A sign is not a hex digit (UInt8(_:radix:) took "+f"; seen while writing the otlp-json fuzz property).
+        (#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"+f7dcf6aef3b9e387c5151ce8d6c2902","spanId":"0000000000000001"}]}]}]}"#, "traceId '+f7dcf6aef3b9e387c5151ce8d6c2902' is not hex"),
         (#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"457dcf6aef3b9e387c5151ce8d6c2902","spanId":"0000000000000000"}]}]}]}"#, "span_id is all zeros"),
         (#"{"resourceSpans": 5}"#, "not OTLP/JSON"),
         ("not json", "not OTLP/JSON"),

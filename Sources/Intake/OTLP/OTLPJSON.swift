@@ -44,11 +44,21 @@ extension OTLPDecoder {
         out.reserveCapacity(chars.count / 2)
         var i = 0
         while i < chars.count {
-            guard let h = UInt8(String(decoding: chars[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
-            out.append(h)
+            // Digits only: UInt8(_:radix:) would also take a sign ("+f").
+            guard let h = nibble(chars[i]), let l = nibble(chars[i + 1]) else { return nil }
+            out.append(h << 4 | l)
             i += 2
         }
         return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     static func explain(_ error: DecodingError) -> String {
