@@ -50,7 +50,13 @@ let package = Package(
         // Grok patterns compiled to PCRE2 (JIT); matching on bytes. No I/O.
         .target(name: "Grok", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
         // Records that flow between stages and the small protocols that connect them.
-        .target(name: "TracejoinModel", dependencies: ["TraceContext"], swiftSettings: swiftSettings),
+        // The model every module shares; `Locked` (NIOConcurrencyHelpers' pthread lock, which
+        // ThreadSanitizer sees) guards shared state.
+        .target(
+            name: "TracejoinModel",
+            dependencies: ["TraceContext", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         // Config and rule files: loading, validation with file:line, the line parser they build.
         .target(
             name: "Rules",

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
-import Synchronization
 import TracejoinModel
 
 /// Ships every stored log line and span to ClickHouse, in batches, after they are in the
@@ -31,13 +30,13 @@ public final class ClickHouseExporter: Service {
     let settings: Settings
     let source: any ExportSource
     let logger: Logger
-    let state: Mutex<ExportStatus>
+    let state: Locked<ExportStatus>
 
     public init(settings: Settings, source: any ExportSource, logger: Logger) {
         self.settings = settings
         self.source = source
         self.logger = logger
-        state = Mutex(ExportStatus(target: Self.target, url: settings.client.url, host: settings.host))
+        state = Locked(ExportStatus(target: Self.target, url: settings.client.url, host: settings.host))
     }
 
     public var status: ExportStatus { state.withLock { $0 } }

@@ -2,7 +2,6 @@ import Foundation
 import Glibc
 import GRDB
 import Logging
-import Synchronization
 import TracejoinModel
 
 /// Where a block is kept, as the catalog says.
@@ -100,7 +99,7 @@ extension Index {
 /// The most recently read blocks, decoded: newest-first searches and follows read the same
 /// newest blocks again and again. Least recently used goes first.
 final class BlockCache: Sendable {
-    private let entries = Mutex<(blocks: [Int64: (block: LogBlock, used: UInt64)], clock: UInt64)>(([:], 0))
+    private let entries = Locked<(blocks: [Int64: (block: LogBlock, used: UInt64)], clock: UInt64)>(([:], 0))
     let capacity: Int
 
     init(capacity: Int) {

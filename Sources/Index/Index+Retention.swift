@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import TracejoinModel
 
 extension Index {

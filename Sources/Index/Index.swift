@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import Synchronization
 import Logging
 import TraceContext
 import TracejoinModel
@@ -22,16 +21,16 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
     /// Blocks found damaged since the daemon started.
     public let damage = DamagedBlocks()
     /// What retention deleted since the index was opened.
-    let deleted = Mutex(Pruned())
+    let deleted = Locked(Pruned())
     /// Recently read blocks, decoded (blocks never change once written).
     let cache = BlockCache(capacity: 32)
     /// The tail blocks' records, still encoded, so that sealing them does not decode and encode
     /// them again. Only a hint: it is used when its first and last ids and its count are the
     /// tail's in the database (a write that failed, a restart or retention make it stale, and
     /// then the tail is decoded as before).
-    let tailCache = Mutex<LogBlockEncoder?>(nil)
+    let tailCache = Locked<LogBlockEncoder?>(nil)
     /// The last `received_ns` given to spans (0: not read from the database yet).
-    let lastSpanStamp = Mutex<Int64>(0)
+    let lastSpanStamp = Locked<Int64>(0)
     let logger: Logger
 
     /// How blocks are made and kept.
@@ -237,7 +236,7 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
     /// records already encoded), on as many threads as there are cores.
     static func encode(_ items: [(id: Int64, ingested: Int64, record: LogRecord)], _ ranges: [Range<Int>], first: LogBlockEncoder?,
                        compressor: ZstdCompressor) -> [(bytes: [UInt8], encoder: LogBlockEncoder)] {
-        let done = Mutex<[Int: (bytes: [UInt8], encoder: LogBlockEncoder)]>([:])
+        let done = Locked<[Int: (bytes: [UInt8], encoder: LogBlockEncoder)]>([:])
         DispatchQueue.concurrentPerform(iterations: ranges.count) { n in
             var encoder = n == 0 ? first ?? LogBlockEncoder() : LogBlockEncoder()
             for item in items[ranges[n]] { encoder.append(id: item.id, ingested: item.ingested, item.record) }

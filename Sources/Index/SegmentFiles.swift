@@ -1,5 +1,4 @@
 import Glibc
-import Synchronization
 import TracejoinModel
 
 /// Sealed blocks live in append-only segment files under `STATE_DIR/blocks/`, with their place
@@ -16,7 +15,7 @@ final class SegmentFiles: Sendable {
     let directory: String
     /// A new segment is started once the current one holds this many bytes.
     let segmentBytes: Int64
-    private let writer = Mutex<Writer>(Writer())
+    private let writer = Locked<Writer>(Writer())
 
     struct Writer {
         var segment: Int64 = 0

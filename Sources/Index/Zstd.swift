@@ -1,5 +1,5 @@
 import CZstd
-import Synchronization
+import TracejoinModel
 
 /// zstd compression for the index's blocks (libzstd, Debian's `libzstd-dev`).
 ///
@@ -10,7 +10,7 @@ import Synchronization
 package final class ZstdCompressor: Sendable {
     /// Idle `ZSTD_CCtx`s, by address: one is taken for each frame, so blocks sealed on both
     /// cores at once each have their own. Freed in `deinit`.
-    private let idle = Mutex<[UInt]>([])
+    private let idle = Locked<[UInt]>([])
     let level: Int32
 
     package init(level: Int32 = 1) {

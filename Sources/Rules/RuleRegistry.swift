@@ -1,6 +1,5 @@
 import Foundation
 import Grok
-import Synchronization
 import TracejoinModel
 
 /// The rule files in force, reloaded while the daemon runs.
@@ -15,10 +14,10 @@ import TracejoinModel
 public final class RuleRegistry: Sendable {
     public let directory: String
     let counters: CounterRegistry
-    private let state: Mutex<State>
-    private let snapshot: Mutex<(generation: Int, sources: [ConfigDirectory.Source])>
+    private let state: Locked<State>
+    private let snapshot: Locked<(generation: Int, sources: [ConfigDirectory.Source])>
     /// One reload at a time (the watcher's timer, inotify and SIGHUP may ask together).
-    private let reloading = Mutex<Void>(())
+    private let reloading = Locked<Void>(())
 
     struct State {
         var generation = 0
@@ -64,8 +63,8 @@ public final class RuleRegistry: Sendable {
             state.files[source.file.path] = Entry(
                 text: try? readText(source.file.path), inForce: source, loadedAt: now, error: nil, checkedAt: now)
         }
-        self.snapshot = Mutex(Self.sourcesInForce(state))
-        self.state = Mutex(state)
+        self.snapshot = Locked(Self.sourcesInForce(state))
+        self.state = Locked(state)
     }
 
     private static func sourcesInForce(_ state: State) -> (generation: Int, sources: [ConfigDirectory.Source]) {

@@ -217,7 +217,7 @@ extension ServiceGroupConfiguration {
 /// their tracer.
 final class ShutdownFlag: Service {
     private let flag = Atomic<Bool>(false)
-    private let began = Mutex<ContinuousClock.Instant?>(nil)
+    private let began = Locked<ContinuousClock.Instant?>(nil)
     private let drainTimeout: Duration
     private let logger: Logger
     var isShuttingDown: Bool { flag.load(ordering: .relaxed) }

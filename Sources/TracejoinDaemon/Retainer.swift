@@ -1,7 +1,6 @@
 import Index
 import Logging
 import ServiceLifecycle
-import Synchronization
 import TracejoinModel
 
 /// Keeps the index within `retention.max_age` and `retention.max_bytes`, in small steps (one
@@ -12,7 +11,7 @@ final class Retainer: Service {
     let maxBytes: Int64
     let interval: Duration
     let logger: Logger
-    let state: Mutex<RetentionStatus>
+    let state: Locked<RetentionStatus>
 
     init(index: Index, maxAgeSeconds: Int64, maxBytes: Int64, interval: Duration = .seconds(10), logger: Logger) {
         self.index = index
@@ -20,7 +19,7 @@ final class Retainer: Service {
         self.maxBytes = maxBytes
         self.interval = interval
         self.logger = logger
-        state = Mutex(RetentionStatus(max_bytes: maxBytes, max_age_seconds: maxAgeSeconds))
+        state = Locked(RetentionStatus(max_bytes: maxBytes, max_age_seconds: maxAgeSeconds))
     }
 
     func status() -> RetentionStatus {

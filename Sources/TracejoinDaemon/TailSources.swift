@@ -1,13 +1,13 @@
 import Rules
-import Synchronization
 import Tailing
+import TracejoinModel
 
 /// The tailer's view of the rule registry's snapshot: the sources in force as ``TailSource``s,
 /// rebuilt only when the registry's generation changes. Asked on every tail pass, so it is a
 /// number comparison and a copy of an array reference.
 final class TailSources: Sendable {
     private let registry: RuleRegistry
-    private let cache = Mutex<(generation: Int, sources: [TailSource])>((-1, []))
+    private let cache = Locked<(generation: Int, sources: [TailSource])>((-1, []))
 
     init(registry: RuleRegistry) {
         self.registry = registry

@@ -28,8 +28,8 @@ public final class RuleCounters: Sendable {
 public final class CounterRegistry: Sendable {
     /// What the intake received, by kind and protocol.
     public let intake = IntakeCounters()
-    private let rules = Mutex<[String: RuleCounters]>([:])
-    private let unmatched = Mutex<[String: Counter]>([:])
+    private let rules = Locked<[String: RuleCounters]>([:])
+    private let unmatched = Locked<[String: Counter]>([:])
 
     public init() {}
 
@@ -71,7 +71,7 @@ public final class CounterRegistry: Sendable {
 /// `log_records.otlp_http`, `metrics_dropped.otlp_grpc` (OTLP metric exports, answered and
 /// dropped), ….
 public final class IntakeCounters: Sendable {
-    private let counters = Mutex<[String: Counter]>([:])
+    private let counters = Locked<[String: Counter]>([:])
 
     public init() {}
 

@@ -1,4 +1,3 @@
-import Synchronization
 
 /// A block of the index found damaged (a checksum that does not match, a truncated segment
 /// file): where it is and why it does not read. Queries skip it; the blocks around it are
@@ -23,7 +22,7 @@ public struct DamagedBlock: Sendable, Codable, Equatable {
 
 /// The damaged blocks found since the daemon started, each recorded once.
 public final class DamagedBlocks: Sendable {
-    private let known = Mutex<[Int64: DamagedBlock]>([:])
+    private let known = Locked<[Int64: DamagedBlock]>([:])
 
     public init() {}
 

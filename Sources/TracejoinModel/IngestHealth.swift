@@ -1,10 +1,9 @@
-import Synchronization
 
 /// Whether the index is taking writes. A write that fails — most often because the disk is
 /// full — pauses ingest: the tailer holds its batch and stops reading, the intake answers 503,
 /// and `GET /v1/stats` says why. The first write that succeeds again ends the pause.
 public final class IngestHealth: Sendable {
-    private let state = Mutex<IngestStatus>(IngestStatus())
+    private let state = Locked<IngestStatus>(IngestStatus())
 
     public init() {}
 

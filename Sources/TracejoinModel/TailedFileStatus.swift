@@ -1,4 +1,3 @@
-import Synchronization
 
 /// One followed file, as `GET /v1/stats` shows it.
 public struct TailedFileStatus: Sendable, Codable, Equatable {
@@ -51,7 +50,7 @@ public struct TailedFileStatus: Sendable, Codable, Equatable {
 
 /// Where the tailer posts its files' states and readers (the query API) look.
 public final class TailStatusBoard: Sendable {
-    private let state = Mutex<(files: [TailedFileStatus], waiting: Int, held: Int)>(([], 0, 0))
+    private let state = Locked<(files: [TailedFileStatus], waiting: Int, held: Int)>(([], 0, 0))
     public init() {}
     public func publish(_ files: [TailedFileStatus], waitingForDescriptor: Int = 0, descriptorsHeld: Int = 0) {
         state.withLock { $0 = (files, waitingForDescriptor, descriptorsHeld) }
