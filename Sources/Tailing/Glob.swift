@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import TracejoinModel
 #endif
+import TracejoinModel
 
 /// A path pattern: `*`, `?` and `[…]` within one path component (fnmatch(3)), and `**` as a
 /// whole component for any number of directories, including none.
