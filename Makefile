@@ -53,10 +53,12 @@ test-swift: deps
 
 # End-to-end tests start the real binary (TRACEJOIN_BIN) on temporary config directories: the
 # AddressSanitizer build's, so that a memory error anywhere in the daemon under the real clients
-# fails the test that caused it.
+# fails the test that caused it. One pytest worker per core (pytest-xdist; E2E_JOBS overrides):
+# every test has its own directories, sockets and ports.
+E2E_JOBS ?= auto
 test-e2e: e2e-deps python-deps
 	$(SWIFT) build $(ASAN_BUILD)
-	$(LSAN_ENV) TRACEJOIN_BIN=$(CURDIR)/$(ASAN_DIR)/debug/tracejoin $(PYTHON) -m pytest -q Tests/EndToEnd
+	$(LSAN_ENV) TRACEJOIN_BIN=$(CURDIR)/$(ASAN_DIR)/debug/tracejoin $(PYTHON) -m pytest -q -n $(E2E_JOBS) --dist worksteal Tests/EndToEnd
 
 # Each measurement beside its reference in the same run (docs/benchmarks.md): the parser against
 # a C loop over PCRE2 JIT; the index against the C SQLite row inserter and `zstd -1` (sealed

@@ -6,10 +6,12 @@ The seeds (Fuzz/corpus/<target>/, committed) are read only; what libFuzzer adds 
 corpus/<target>/ in the binary's build directory (.build-asan/), crashes to crashes/ beside it.
 Exits 1 if any target found a crash, a leak or a timeout, with the reproducer's path:
 `tracejoin-fuzz TARGET FILE` replays it (in this build, or an ordinary one).
+Targets run one per core at a time (FUZZ_JOBS overrides); each libFuzzer process is one thread.
 
     python3 Fuzz/run.py BINARY SECONDS [TARGET…]
 """
 
+import concurrent.futures
 import os
 import re
 import subprocess
@@ -24,7 +26,7 @@ def main():
     failed = []
     out_root = os.path.dirname(os.path.dirname(os.path.abspath(binary)))   # .build-asan/debug/tracejoin-fuzz
     print(f"{'target':<20} {'execs':>10} {'exec/s':>8} {'cov':>6} {'ft':>6} {'corpus':>7}  result")
-    for target in targets:
+    def fuzz(target):
         work = os.path.join(out_root, "corpus", target)
         crashes = os.path.join(out_root, "crashes", target)
         os.makedirs(work, exist_ok=True)
@@ -45,10 +47,16 @@ def main():
         rate = re.search(r"stat::average_exec_per_sec:\s*(\d+)", log)
         artifact = re.search(r"Test unit written to (\S+)", log)
         result = "ok" if out.returncode == 0 else f"FOUND ({artifact.group(1) if artifact else 'see ' + os.path.join(out_root, target + '.log')})"
-        if out.returncode != 0:
-            failed.append(target)
-        print(f"{target:<20} {execs.group(1) if execs else '?':>10} {rate.group(1) if rate else '?':>8} {stats.get('cov', '?'):>6} "
-              f"{stats.get('ft', '?'):>6} {stats.get('corp', '?'):>7}  {result}", flush=True)
+        line = (f"{target:<20} {execs.group(1) if execs else '?':>10} {rate.group(1) if rate else '?':>8} {stats.get('cov', '?'):>6} "
+                f"{stats.get('ft', '?'):>6} {stats.get('corp', '?'):>7}  {result}")
+        return target, out.returncode == 0, line
+
+    jobs = int(os.environ.get("FUZZ_JOBS") or os.cpu_count() or 1)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for target, ok, line in pool.map(fuzz, targets):
+            if not ok:
+                failed.append(target)
+            print(line, flush=True)
     if failed:
         print("findings in: " + ", ".join(failed))
         sys.exit(1)
