@@ -38,6 +38,8 @@ public enum IntakeServer {
         let sink = sinks.spans
         let counters = sinks.counters.intake
         let router = Router()
+        // At `--log-level debug`, a line for each request as it begins (before its body is read).
+        router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: JSONErrorMiddleware())
         router.post("/v1/spans") { request, context in
             try await acceptNDJSON(request, sink: sink, counter: counters.counter("spans", "ndjson"), maxBodyBytes: maxBodyBytes,

@@ -176,6 +176,9 @@ def test_drain_is_bounded_by_drain_timeout_even_with_a_stalled_client():
         stalled.connect(d.intake_socket)
         stalled.sendall(b"POST /v1/spans HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
                         b"Content-Length: 1000\r\n\r\n{\"trace_id\": ")
+        # SIGTERM only once the daemon is in that request (its debug line for it), not before it
+        # has even read the head: on a busy machine that can take a moment.
+        wait_for(lambda: "hb.request.path=/v1/spans" in d.log(), what="the daemon to begin the stalled request")
         started = time.monotonic()
         os.kill(d.proc.pid, signal.SIGTERM)
         code = d.proc.wait(timeout=15)
