@@ -38,12 +38,20 @@ public enum JSONString {
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
                 var scalar = try hex4(bytes, &i)
+                // A high surrogate joins the low surrogate that follows it. Anything else after it
+                // (another high one, a BMP escape: `json.dumps` writes whatever a visitor sent)
+                // leaves it alone, a U+FFFD, and that escape is read again on its own.
                 if (0xD800..<0xDC00).contains(scalar), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                    i += 2
-                    let low = try hex4(bytes, &i)
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    var j = i + 2
+                    let low = try hex4(bytes, &j)
+                    if (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i = j
+                    }
                 }
-                out.append(contentsOf: String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
+                // Lone surrogates are not scalars: `Unicode.Scalar(_:)` answers nil for them.
+                let character = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                UTF8.encode(character) { out.append($0) }
             default: out.append(e)
             }
             plainFrom = i
