@@ -100,11 +100,19 @@ public enum DatadogDecoder {
             c.chunk = chunk
             let count = try r.readArrayHeader()
             var raw: [RawSpan] = []
-            raw.reserveCapacity(count)
+            // Not `count`: it is bounded only by the bytes left (a span can be one byte, an empty
+            // map) and a RawSpan takes 128, so reserving it asked for 128 times the payload.
+            raw.reserveCapacity(min(count, 1024))
             for index in 0..<count {
                 c.span = index
                 c.field = nil
-                raw.append(try span(&r, &c))
+                let at = r.offset
+                let s = try span(&r, &c)
+                c.field = nil
+                // Checked as each span is read, not once the chunk is: a chunk of empty maps held a
+                // RawSpan per byte of payload until its end.
+                try check(s, at: at)
+                raw.append(s)
             }
             c.span = nil
             c.field = nil
@@ -121,7 +129,8 @@ public enum DatadogDecoder {
         }
         var table: [String] = []
         let strings = try r.readArrayHeader()
-        table.reserveCapacity(strings)
+        // As for spans: `strings` is bounded only by the bytes left, one per string (16 each here).
+        table.reserveCapacity(min(strings, 1024))
         for _ in 0..<strings { table.append(try r.readString()) }
         func string(_ r: inout MsgPackReader) throws(MsgPackReader.Failure) -> String {
             let at = r.offset
@@ -166,18 +175,25 @@ public enum DatadogDecoder {
         }
         var spans: [SpanRecord] = []
         spans.reserveCapacity(raw.count)
-        for (index, s) in raw.enumerated() {
-            c.span = index
-            guard s.traceID != 0 else { throw MsgPackReader.Failure(offset: 0, message: "trace_id is 0") }
-            guard s.spanID != 0 else { throw MsgPackReader.Failure(offset: 0, message: "span_id is 0") }
-            guard s.duration >= 0 else { throw MsgPackReader.Failure(offset: 0, message: "duration is negative") }
+        for s in raw {
             spans.append(SpanRecord(
                 traceID: TraceID(high: high, low: s.traceID), spanID: SpanID(s.spanID),
                 parentID: s.parentID == 0 ? nil : SpanID(s.parentID), service: s.service, name: s.name,
                 resource: s.resource.isEmpty ? s.name : s.resource, type: s.type, start: s.start, duration: s.duration,
                 error: s.error != 0, meta: s.meta, metrics: s.metrics, protocolName: "datadog-\(version.rawValue)"))
         }
-        c.span = nil
         return spans
+    }
+
+    /// What every span must hold (`at`: the byte where it begins).
+    static func check(_ s: RawSpan, at offset: Int) throws(MsgPackReader.Failure) {
+        guard s.traceID != 0 else { throw MsgPackReader.Failure(offset: offset, message: "trace_id is 0") }
+        guard s.spanID != 0 else { throw MsgPackReader.Failure(offset: offset, message: "span_id is 0") }
+        guard s.duration >= 0 else { throw MsgPackReader.Failure(offset: offset, message: "duration is negative") }
+        // The span's end, start + duration, is what the trace view and search compute: it must
+        // fit in 64 bits.
+        guard !s.start.addingReportingOverflow(s.duration).overflow else {
+            throw MsgPackReader.Failure(offset: offset, message: "start \(s.start) + duration \(s.duration) ns is beyond 2262")
+        }
     }
 }

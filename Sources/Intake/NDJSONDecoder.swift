@@ -121,6 +121,10 @@ public enum NDJSONDecoder {
         }
         let parentID = try wire.parent_id.flatMap { (text) throws(LineError) in try id(text, "parent_id", SpanID.parse) }
         if let d = wire.duration?.value, d < 0 { throw LineError("duration must not be negative") }
+        // The span's end, start + duration, is what the trace view and search compute: it must fit in 64 bits.
+        if let d = wire.duration?.value, let s = wire.start?.value, s.addingReportingOverflow(d).overflow {
+            throw LineError("start \(s) + duration \(d) ns is beyond 2262")
+        }
         return SpanRecord(
             traceID: traceID, spanID: spanID, parentID: parentID, service: wire.service ?? "", name: wire.name ?? "",
             resource: wire.resource ?? wire.name ?? "", type: wire.type ?? "", start: wire.start?.value ?? 0,

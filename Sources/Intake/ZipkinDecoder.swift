@@ -77,6 +77,11 @@ public enum ZipkinDecoder {
             // µs to ns must fit in 64 bits (up to the year 2262).
             guard (w.timestamp ?? 0) <= Int64.max / 1000 else { throw fail("timestamp", "\(w.timestamp ?? 0) µs is beyond 2262") }
             guard (w.duration ?? 0) <= Int64.max / 1000 else { throw fail("duration", "\(w.duration ?? 0) µs is too long") }
+            // So must the end, start + duration (what the trace view and search compute).
+            let start = (w.timestamp ?? 0) * 1000, duration = (w.duration ?? 0) * 1000
+            guard !start.addingReportingOverflow(duration).overflow else {
+                throw fail("duration", "\(w.duration ?? 0) µs from timestamp \(w.timestamp ?? 0) µs ends beyond 2262")
+            }
             var meta = w.tags ?? [:]
             if let kind = w.kind { meta["span.kind"] = kind.lowercased() }
             if let peer = w.remoteEndpoint?.serviceName { meta["peer.service"] = peer }
@@ -84,7 +89,7 @@ public enum ZipkinDecoder {
             let name = w.name ?? ""
             spans.append(SpanRecord(
                 traceID: traceID, spanID: spanID, parentID: parentID, service: w.localEndpoint?.serviceName ?? "", name: name,
-                resource: name, type: w.kind?.lowercased() ?? "", start: (w.timestamp ?? 0) * 1000, duration: (w.duration ?? 0) * 1000,
+                resource: name, type: w.kind?.lowercased() ?? "", start: start, duration: duration,
                 error: w.tags?["error"] != nil, meta: meta, protocolName: "zipkin"))
         }
         return spans

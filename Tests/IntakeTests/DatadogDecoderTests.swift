@@ -145,6 +145,61 @@ struct DatadogDecoderTests {
         }
     }
 
+    /// A chunk of one-byte spans (empty maps): its count was reserved up front (128 bytes of
+    /// RawSpan per byte left) and every span held until the chunk's end before any was checked.
+    /// Now the first span is refused as it is read, at its own byte.
+    @Test(arguments: [(DatadogDecoder.Version.v04, 6), (.v05, 9)])
+    func aChunkOfEmptySpansIsRefusedAtItsFirstSpan(_ version: DatadogDecoder.Version, _ at: Int) {
+        var w = MsgPackWriter()
+        let count = 1 << 16
+        if version == .v05 { w.array(2); w.array(1); w.string("") }
+        w.array(1); w.array(count)
+        for _ in 0..<count {
+            if version == .v04 { w.map(0) } else { w.raw([0x9c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x80, 0]) }
+        }
+        #expect {
+            _ = try decode(w, version)
+        } throws: { error in
+            let message = (error as? DatadogDecoder.Failure)?.message ?? ""
+            if message != "trace chunk 0, span 0: trace_id is 0 at byte \(at)" { Issue.record("got: \(message)") }
+            return message == "trace chunk 0, span 0: trace_id is 0 at byte \(at)"
+        }
+    }
+
+    /// A v0.5 string table declared as long as the bytes left, which are not strings: refused
+    /// at the first (its length was reserved up front, 16 bytes per byte of payload).
+    @Test func aHugeStringTableOfJunkIsRefusedAtItsFirstEntry() {
+        var w = MsgPackWriter()
+        w.array(2); w.array(1 << 20)
+        w.raw([UInt8](repeating: 0x01, count: 1 << 20))
+        #expect {
+            _ = try decode(w, .v05)
+        } throws: { error in
+            (error as? DatadogDecoder.Failure)?.message == "expected a string, found an integer at byte 6"
+        }
+    }
+
+    /// A span's end, start + duration, overflowed 64 bits in the trace view; refused here.
+    @Test(arguments: [(Int64.max - 10, Int64(11), false), (Int64.max - 10, 10, true), (-5, Int64.max, true)])
+    func startPlusDurationMustFitInSixtyFourBits(_ start: Int64, _ duration: Int64, _ accepted: Bool) throws {
+        var w = MsgPackWriter()
+        w.array(1); w.array(1); w.map(4)
+        w.string("trace_id"); w.uint(1)
+        w.string("span_id"); w.uint(1)
+        w.string("start"); w.int(start, as: .i64)
+        w.string("duration"); w.int(duration, as: .i64)
+        if accepted {
+            let spans = try decode(w, .v04)
+            #expect(spans.first?.start == start && spans.first?.duration == duration)
+        } else {
+            #expect {
+                _ = try decode(w, .v04)
+            } throws: { error in
+                ((error as? DatadogDecoder.Failure)?.message ?? "").contains("span 0: start 9223372036854775797 + duration 11 ns is beyond 2262 at byte 2")
+            }
+        }
+    }
+
     @Test func deepNestingIsBounded() {
         var w = MsgPackWriter()
         w.array(1); w.array(1); w.map(1); w.string("meta_struct")

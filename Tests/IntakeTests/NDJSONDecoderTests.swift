@@ -57,4 +57,15 @@ struct NDJSONDecoderTests {
             return f.line == line && f.message.contains(words)
         }
     }
+
+    /// A span's end, start + duration, overflowed 64 bits in the trace view; refused here.
+    @Test func startPlusDurationMustFitInSixtyFourBits() throws {
+        #expect {
+            try decode(#"{"trace_id":"1","span_id":"1","start":9223372036854775800,"duration":8}"#)
+        } throws: { error in
+            (error as? NDJSONDecoder.Failure)?.description == "line 1: start 9223372036854775800 + duration 8 ns is beyond 2262"
+        }
+        let spans = try decode(#"{"trace_id":"1","span_id":"1","start":9223372036854775800,"duration":7}"#)
+        #expect(spans.first?.duration == 7)
+    }
 }

@@ -50,4 +50,16 @@ struct ZipkinDecoderTests {
             "\(error)".contains(expected)
         }
     }
+
+    /// Timestamp and duration each fit in nanoseconds, but not their sum: the span's end
+    /// overflowed 64 bits in the trace view; refused here.
+    @Test func timestampPlusDurationMustFitInSixtyFourBits() throws {
+        #expect {
+            try decode(#"[{"traceId":"0000000000000001","id":"0000000000000001","timestamp":9223372036854775,"duration":9223372036854775}]"#)
+        } throws: { error in
+            "\(error)".contains("span 0: duration: 9223372036854775 µs from timestamp 9223372036854775 µs ends beyond 2262")
+        }
+        let spans = try decode(#"[{"traceId":"0000000000000001","id":"0000000000000001","timestamp":9223372036854775,"duration":0}]"#)
+        #expect(spans.first?.start == 9_223_372_036_854_775_000)
+    }
 }
