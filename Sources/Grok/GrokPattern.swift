@@ -81,6 +81,14 @@ struct Expander {
     var fields: [(name: String, conversion: FieldConversion)] = []
     /// (output offset where a piece starts, source offset it came from, piece is literal text).
     private var pieces: [(out: Int, src: Int, literal: Bool)] = []
+    /// Definitions being expanded, one inside the other: each is a level of recursion here.
+    private var depth = 0
+
+    /// How deep definitions may nest (a pattern referring to one that refers to another…). A
+    /// chain of patterns in a rule file is as long as the file makes it, and expanding it
+    /// recursed once per link until the stack ran out; the built-in patterns nest 6 deep, and
+    /// PCRE2 refuses groups nested over 250 deep (each reference is a group) anyway.
+    static let maxDepth = 100
 
     init(library: PatternLibrary) {
         self.library = library
@@ -179,6 +187,11 @@ struct Expander {
     }
 
     private mutating func expandDefinition(_ definition: String, visiting: inout [String], sourceOffset: Int) throws(GrokError) -> String {
+        guard depth < Self.maxDepth else {
+            throw GrokError(.recursiveReference, "patterns nest deeper than \(Self.maxDepth) (in pattern '\(visiting.last ?? "")')", offset: sourceOffset)
+        }
+        depth += 1
+        defer { depth -= 1 }
         let bytes = Array(definition.utf8)
         var result = ""
         var position = 0

@@ -79,6 +79,11 @@ package struct LogBlock: Sendable {
             guard frameLength > 0, at + frameLength <= n - BlockFormat.trailerSize else {
                 throw BlockCorruption(reason: "column \(i) runs past the block's end")
             }
+            // Texts are read at 32-bit offsets (``Text``) and records counted in 32 bits: a
+            // column beyond them is not one the encoder wrote.
+            guard rawLength <= Int(Int32.max) else {
+                throw BlockCorruption(reason: "column \(i) of \(rawLength) bytes is larger than a block's")
+            }
             do {
                 columns.append(try stored.withUnsafeBytes { b throws(Zstd.Failure) in
                     try Zstd.decompress(UnsafeRawBufferPointer(rebasing: b[at..<(at + frameLength)]), expected: rawLength)
@@ -159,18 +164,21 @@ package struct LogBlock: Sendable {
                 if flag & 1 != 0 { traceLow[r] = try lows.u64() }
                 if flag & 2 != 0 { traceHigh[r] = try highs.u64() }
                 if flag & 4 != 0 { spans[r] = try spanReader.u64() }
-                lineStart += Int(try lengths.varint())
+                // Each length is checked against what is left of the column it measures: a
+                // damaged one (up to 2^64 - 1) neither traps converting to Int nor overflows the sum.
+                lineStart += try lengths.length(atMost: c[4].count - lineStart)
                 lineStarts[r + 1] = lineStart
-                let holeCount = Int(try lengths.varint())
+                let left = lengths.bytes.count - lengths.at
+                let holeCount = try lengths.length(atMost: left)
                 for _ in 0..<holeCount {
                     let offset = Int32(truncatingIfNeeded: try lengths.varint())
                     guard let form = BlockFormat.HoleForm(rawValue: try lengths.byte()) else { throw BlockCorruption(reason: "column 3: hole form") }
                     f.holes.append(Hole(offset: offset, form: form))
                 }
                 holeStarts[r + 1] = f.holes.count
-                slotStart += Int(try lengths.varint())
+                slotStart += try lengths.length(atMost: c[5].count - slotStart)
                 slotStarts[r + 1] = slotStart
-                fieldStart += Int(try lengths.varint())
+                fieldStart += try lengths.length(atMost: c[6].count - fieldStart)
                 fieldStarts[r + 1] = fieldStart
             }
         }}}}}}}}}
@@ -326,9 +334,11 @@ package struct LogBlock: Sendable {
             // where they are stored, without putting the line back together.
             var shift = 0
             var clear = true
+            // In Int: a damaged reference's start and count (each up to Int32.max) overflow Int32.
+            let textEnd = Int(text.start) + Int(max(0, text.count))
             for h in holes[holeStarts[i]..<holeStarts[i + 1]] {
                 let length = IDText.length(h.form, trace: traceID(i), span: spans[i])
-                if Int(text.start + max(0, text.count)) <= Int(h.offset) { break }
+                if textEnd <= Int(h.offset) { break }
                 if Int(text.start) >= Int(h.offset) + length {
                     shift += length
                     continue
@@ -345,12 +355,12 @@ package struct LogBlock: Sendable {
             }
             return withLine(i) { line in
                 // A damaged reference reads as empty rather than past the line.
-                let end = min(line.count, Int(text.start + max(0, text.count)))
+                let end = min(line.count, textEnd)
                 return body(UnsafeBufferPointer(rebasing: line[min(end, Int(text.start))..<end]))
             }
         }
         let column: [UInt8] = text.column == 5 ? strings : fieldBytes
-        return column.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(text.start)..<Int(text.start + max(0, text.count))])) }
+        return column.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(text.start)..<(Int(text.start) + Int(max(0, text.count)))])) }
     }
 
     /// Record `i`'s line as it was written: the stored bytes with its IDs' text put back.
@@ -454,6 +464,13 @@ struct ByteReader {
             shift += 7
             guard shift < 64 else { throw BlockCorruption(reason: "column \(column): varint too long") }
         }
+    }
+
+    /// A varint that is a length or a count of which at most `limit` can be left.
+    mutating func length(atMost limit: Int) throws(BlockCorruption) -> Int {
+        let value = try varint()
+        guard value <= UInt64(max(0, limit)) else { throw BlockCorruption(reason: "column \(column): a length past the end of what it measures") }
+        return Int(value)
     }
 
     mutating func u64() throws(BlockCorruption) -> UInt64 {

@@ -155,6 +155,13 @@ final class SegmentFiles: Sendable {
         let fd = open(file, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw IOError(operation: "open", path: file, errno: errno) }
         defer { close(fd) }
+        // The place comes from the catalog: a damaged row (a negative length, or one past the
+        // file's end) is a read that fails, not a negative or terabyte allocation.
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw IOError(operation: "stat", path: file, errno: errno) }
+        guard length >= 0, offset >= 0, offset <= Int64(st.st_size), Int64(length) <= Int64(st.st_size) - offset else {
+            throw IOError(operation: "read (file ends early)", path: file, errno: EIO)
+        }
         var failure: IOError?
         let bytes = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
             var got = 0

@@ -61,7 +61,8 @@ enum JaegerRoutes {
             guard let lookback = parameters["lookback"].map({ Int64(String($0)) }) ?? 86_400_000 else {
                 return failure(.badRequest, "unable to parse param 'lookback': milliseconds expected")
             }
-            let links = try await reader.dependencies(since: (endTs - lookback) * 1_000_000, until: endTs * 1_000_000)
+            let window = dependencyWindow(endTs: endTs, lookback: lookback)
+            let links = try await reader.dependencies(since: window.since, until: window.until)
             let data = links.map { Dependency(parent: $0.parent, child: $0.child, callCount: $0.calls) }
             return reply(Envelope(data: data, total: data.count))
         }
@@ -69,6 +70,18 @@ enum JaegerRoutes {
 
     struct BadParameter: Error {
         var message: String
+    }
+
+    /// `/api/dependencies`' window in nanoseconds: from `lookback` ms before `endTs` (ms since
+    /// the epoch) to `endTs`. Any 64-bit numbers may come: a bound beyond what nanoseconds hold
+    /// is clamped to the earliest or latest time.
+    static func dependencyWindow(endTs: Int64, lookback: Int64) -> (since: Int64, until: Int64) {
+        func nanoseconds(_ ms: Int64) -> Int64 {
+            let (ns, overflow) = ms.multipliedReportingOverflow(by: 1_000_000)
+            return overflow ? (ms < 0 ? .min : .max) : ns
+        }
+        let (start, overflow) = endTs.subtractingReportingOverflow(lookback)
+        return (overflow ? (lookback > 0 ? .min : .max) : nanoseconds(start), nanoseconds(endTs))
     }
 
     /// Jaeger's trace search parameters: `service` (required), `operation`, `tags` (a JSON

@@ -124,6 +124,16 @@ package enum SearchRoutes {
     }
 }
 
+extension TraceSummary {
+    /// From its first span's start to its last span's end. Spans may be sent with any start
+    /// (Datadog's is a signed 64-bit number): a trace that spans more than nanoseconds hold
+    /// reads as the longest one rather than overflowing.
+    var duration: Int64 {
+        let (d, overflow) = end.subtractingReportingOverflow(start)
+        return overflow ? (end > start ? .max : 0) : max(0, d)
+    }
+}
+
 /// `GET /v1/logs`: newest first; pass `next_cursor` back as `cursor` for the next page.
 enum LogsDocument {
     static func json(_ records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?) -> [UInt8] {
@@ -160,7 +170,7 @@ struct TracesDocument: Encodable {
             root = s.rootName
             services = s.services
             start = Timestamps.iso8601(nanoseconds: s.start)
-            duration_ns = max(0, s.end - s.start)
+            duration_ns = s.duration
             spans = s.spans
             errors = s.errors
             logs = s.logs

@@ -61,7 +61,7 @@ enum SpanRoutes {
         let samples: Int
         do throws(SearchRoutes.BadParameter) {
             since = try p["since"].map { (t) throws(SearchRoutes.BadParameter) in try SearchRoutes.time(t, "since") } ?? now - 3600 * 1_000_000_000
-            grace = try p["grace"].map { (t) throws(SearchRoutes.BadParameter) in now - (try SearchRoutes.time(t, "grace")) } ?? 30 * 1_000_000_000
+            grace = try p["grace"].map { (t) throws(SearchRoutes.BadParameter) in try ago(t, "grace", now: now) } ?? 30 * 1_000_000_000
             samples = try SearchRoutes.limit(p["samples"], default: 3, max: 20)
         } catch {
             return error.response
@@ -88,6 +88,16 @@ enum SpanRoutes {
         w.arrayEnd()
         w.objectEnd()
         return JSONReply.response(json: w.bytes)
+    }
+
+    /// How long before `now` the time `text` is (as `since` takes it), in nanoseconds. A time
+    /// further back than nanoseconds reach from `now` (`1200-01-01T00:00:00Z`, a duration of
+    /// 10^17 days, which ``SearchRoutes/time(_:_:)`` clamps to the earliest time) is as long ago
+    /// as they hold.
+    static func ago(_ text: Substring, _ name: String, now: Int64) throws(SearchRoutes.BadParameter) -> Int64 {
+        let time = try SearchRoutes.time(text, name)
+        let (ago, overflow) = now.subtractingReportingOverflow(time)
+        return overflow ? .max : ago
     }
 
     /// `?trace_id=|service=|level=|source=|q=`: a live NDJSON stream (chunked) of the lines

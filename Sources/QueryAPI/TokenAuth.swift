@@ -49,7 +49,9 @@ public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Constant time in the candidate's bytes: no early exit on the first difference.
     func matches(_ candidate: String) -> Bool {
         let given = Array(candidate.utf8)
-        var difference = UInt8(truncatingIfNeeded: given.count ^ token.count)
+        // Constant time in the token; lengths compared whole (a truncated comparison let a
+        // repetition of the token pass).
+        var difference: UInt8 = given.count == token.count ? 0 : 1
         for i in 0..<given.count { difference |= given[i] ^ token[i % max(1, token.count)] }
         return difference == 0 && !token.isEmpty
     }

@@ -66,14 +66,21 @@ public struct TraceView: Sendable {
         self.roots = roots
         self.children = children
         start = stored.spans.map(\.start).min()
-        end = stored.spans.map { $0.start + $0.duration }.max()
+        // Saturating: a stored span's start and duration come from outside (a start near
+        // Int64.max with any duration must not trap a page that shows it).
+        end = stored.spans.map { $0.start.addingReportingOverflow(max(0, $0.duration)).overflow ? .max : $0.start + max(0, $0.duration) }.max()
         errors = stored.spans.filter(\.error).count
         services = Set(stored.spans.map(\.service)).sorted()
         logCount = stored.logs.count + stored.logsOmitted
         logsOmitted = stored.logsOmitted
     }
 
-    public var duration: Int64 { start.map { s in (end ?? s) - s } ?? 0 }
+    public var duration: Int64 {
+        start.map { s in
+            let (d, overflow) = (end ?? s).subtractingReportingOverflow(s)
+            return overflow ? .max : d
+        } ?? 0
+    }
 
     /// Every span once, depth first (roots, then each span's children by start), with its depth.
     public func walk(_ body: (SpanRecord, Int) -> Void) {

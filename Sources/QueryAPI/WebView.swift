@@ -114,7 +114,7 @@ enum WebView {
                 h.element("p", "No traces yet.", class: "empty")
                 return
             }
-            let longest = max(1, traces.map { $0.end - $0.start }.max() ?? 1)
+            let longest = max(1, traces.map(\.duration).max() ?? 1)
             h.raw("<table class=\"traces\"><thead><tr><th>Started</th><th>Trace</th><th>Services</th><th>Spans</th><th>Lines</th><th>Duration</th><th></th></tr></thead><tbody>")
             for t in traces {
                 h.raw(t.errors > 0 ? "<tr class=\"has-error\"><td>" : "<tr><td>")
@@ -130,9 +130,9 @@ enum WebView {
                 h.raw("</td><td>")
                 h.text("\(t.logs)")
                 h.raw("</td><td>")
-                h.text(duration(t.end - t.start))
+                h.text(duration(t.duration))
                 h.raw("</td><td class=\"barcell\">")
-                bar(&h, from: 0, to: Double(t.end - t.start) / Double(longest), cls: "svc0", error: t.errors > 0)
+                bar(&h, from: 0, to: Double(t.duration) / Double(longest), cls: "svc0", error: t.errors > 0)
                 h.raw("</td></tr>")
             }
             h.raw("</tbody></table>")
@@ -398,7 +398,13 @@ struct TracePage {
         services = view.services
     }
 
-    func fraction(_ ns: Int64) -> Double { Double(ns - start) / Double(total) }
+    /// Where `ns` lies on the trace's axis (0 at its start, 1 at its end). A line's time or a
+    /// span's start can be anywhere nanoseconds reach (a line from 1700, a span sent with a start
+    /// near the ends of Int64): beyond what the difference holds is off the axis, never a trap.
+    func fraction(_ ns: Int64) -> Double {
+        let (d, overflow) = ns.subtractingReportingOverflow(start)
+        return overflow ? (ns > start ? .infinity : -.infinity) : Double(d) / Double(total)
+    }
 
     func render() -> HTML {
         WebView.page("Trace " + id.hex) { h in
@@ -466,12 +472,15 @@ struct TracePage {
         }
         if s.error { h.raw(" <span class=\"errmark\" title=\"error\">✗ error</span>") }
         h.raw("<span class=\"timing\">")
-        h.text(WebView.duration(s.duration) + " at +" + WebView.duration(s.start - start))
+        let offset = s.start.subtractingReportingOverflow(start)
+        h.text(WebView.duration(s.duration) + " at +" + WebView.duration(offset.overflow ? .max : offset.partialValue))
         h.raw("</span></div><div class=\"track\">")
         // At most 50 marks a bar: beyond that they only cover it.
         let step = max(1, logs.count / 50)
         let marks = stride(from: 0, to: logs.count, by: step).compactMap { logs[$0].time.flatMap(Timestamps.nanoseconds(parsing:)) }.map(fraction)
-        WebView.bar(&h, from: fraction(s.start), to: fraction(s.start + s.duration), cls: WebView.colour(serviceIndex), marks: marks, error: s.error)
+        let end = s.start.addingReportingOverflow(s.duration)
+        WebView.bar(&h, from: fraction(s.start), to: end.overflow ? .infinity : fraction(end.partialValue), cls: WebView.colour(serviceIndex),
+                    marks: marks, error: s.error)
         h.raw("</div><div class=\"ids\">span <code class=\"id\">")
         h.text(s.spanID.hex)
         h.raw("</code> dd <code class=\"id\">")

@@ -338,20 +338,27 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 }
 
-/// `72h`, `30m`, `45s`, `7d` → seconds.
+/// The longest duration a setting takes, in seconds: what nanoseconds hold (about 292 years).
+/// The daemon turns durations into nanoseconds and deadlines (`max_age` into a cut-off time,
+/// intervals and timeouts into sleeps), which would overflow beyond it.
+let maxDurationSeconds = Int64.max / 1_000_000_000
+
+/// `72h`, `30m`, `45s`, `7d` → seconds; `nil` beyond ``maxDurationSeconds``.
 func parseDuration(_ text: String) -> Int64? {
     let units: [Character: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
     guard let unit = text.last, let scale = units[unit], let n = Int64(text.dropLast()), n >= 0 else { return nil }
-    return n * scale
+    let (seconds, overflow) = n.multipliedReportingOverflow(by: scale)
+    return overflow || seconds > maxDurationSeconds ? nil : seconds
 }
 
-/// `250ms`, `5s`, `2m` → a Duration.
+/// `250ms`, `5s`, `2m` → a Duration; `nil` beyond ``maxDurationSeconds``.
 func parseFineDuration(_ text: String) -> Duration? {
-    if text.hasSuffix("ms"), let n = Int64(text.dropLast(2)), n >= 0 { return .milliseconds(n) }
+    if text.hasSuffix("ms"), let n = Int64(text.dropLast(2)), n >= 0 { return n <= maxDurationSeconds * 1000 ? .milliseconds(n) : nil }
     return parseDuration(text).map { .seconds($0) }
 }
 
-/// `10GiB`, `500MiB`, `64KiB`, `1GB`, `1048576` → bytes.
+/// `10GiB`, `500MiB`, `64KiB`, `1GB`, `1048576` → bytes; `nil` for a negative size or one
+/// beyond 64 bits.
 func parseSize(_ text: String) -> Int64? {
     let units: [(String, Int64)] = [
         ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
@@ -359,9 +366,11 @@ func parseSize(_ text: String) -> Int64? {
     ]
     for (suffix, scale) in units where text.hasSuffix(suffix) {
         guard let n = Int64(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), n >= 0 else { return nil }
-        return n * scale
+        let (bytes, overflow) = n.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : bytes
     }
-    return Int64(text)
+    guard let n = Int64(text), n >= 0 else { return nil }
+    return n
 }
 
 func currentDirectory() -> String {

@@ -178,8 +178,10 @@ public struct RuleFile: Sendable {
             result.maxLines = v
         }
         if let n = m["max_bytes"] {
-            guard let v = parseSize(try reader.string(n, what: "multiline.max_bytes")), v >= 1 else {
-                throw reader.error(n, "multiline.max_bytes must be a size such as 1MiB")
+            // The tailer's read buffer holds a whole record (max_bytes + max_line_bytes): bounded
+            // as max_line_bytes is, so a size in the file cannot ask for terabytes of memory.
+            guard let v = parseSize(try reader.string(n, what: "multiline.max_bytes")), v >= 1, v <= 64 << 20 else {
+                throw reader.error(n, "multiline.max_bytes must be a size from 1B to 64MiB, such as 1MiB")
             }
             result.maxBytes = Int(v)
         }

@@ -28,14 +28,24 @@ public final class RuleCounters: Sendable {
 public final class CounterRegistry: Sendable {
     /// What the intake received, by kind and protocol.
     public let intake = IntakeCounters()
-    private let rules = Locked<[String: RuleCounters]>([:])
+    /// What was set aside because it stopped the daemon before (docs/reliability.md).
+    public let quarantine = QuarantineCounters()
+    private let rules = Locked<[RuleKey: RuleCounters]>([:])
     private let unmatched = Locked<[String: Counter]>([:])
+
+    /// Not one string joined with NUL and split again: a rule file can name its source and
+    /// rules with any characters, NUL included (`source: "\0"`), and a key that split into
+    /// nothing trapped the snapshot.
+    private struct RuleKey: Hashable {
+        var source: String
+        var rule: String
+    }
 
     public init() {}
 
     public func rule(source: String, rule: String) -> RuleCounters {
         rules.withLock { map in
-            let key = source + "\u{0}" + rule
+            let key = RuleKey(source: source, rule: rule)
             if let existing = map[key] { return existing }
             let created = RuleCounters()
             map[key] = created
@@ -57,14 +67,22 @@ public final class CounterRegistry: Sendable {
     public func snapshot() -> [String: (unmatched: Int, rules: [String: RuleCounters])] {
         var result: [String: (unmatched: Int, rules: [String: RuleCounters])] = [:]
         for (key, counters) in rules.withLock({ $0 }) {
-            let parts = key.split(separator: "\u{0}", maxSplits: 1).map(String.init)
-            result[parts[0], default: (0, [:])].rules[parts.count > 1 ? parts[1] : ""] = counters
+            result[key.source, default: (0, [:])].rules[key.rule] = counters
         }
         for (source, counter) in unmatched.withLock({ $0 }) {
             result[source, default: (0, [:])].unmatched = counter.value
         }
         return result
     }
+}
+
+/// What quarantine set aside since the daemon started.
+public final class QuarantineCounters: Sendable {
+    /// Log records stored as raw text because they stopped the daemon.
+    public let records = Counter()
+    /// Intake payloads refused because they stopped the daemon.
+    public let payloads = Counter()
+    public init() {}
 }
 
 /// What the intake stored or dropped, as `KIND.PROTOCOL` counters: `spans.otlp_grpc`,

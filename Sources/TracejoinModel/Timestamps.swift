@@ -85,7 +85,10 @@ public enum Timestamps {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        return seconds * 1_000_000_000 + fraction
+        // Nanoseconds since 1970 hold the years 1678 to 2262: a line written beyond is `nil`.
+        let (whole, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (nanoseconds, o2) = whole.addingReportingOverflow(fraction)
+        return o1 || o2 ? nil : nanoseconds
     }
 }
 

@@ -114,6 +114,26 @@ struct GrokPatternTests {
         #expect(throws: GrokError.self) { try GrokPattern("%{A}", library: library) }
     }
 
+    /// A chain of 100,000 patterns (P0 refers to P1, … to P99999): expanding it recursed once
+    /// per link until the stack overflowed. Past the nesting limit it is an error at the
+    /// reference; a chain within it still compiles.
+    @Test func aLongChainOfPatternsIsAnErrorNotAStackOverflow() throws {
+        var chain: [String: String] = [:]
+        for i in 0..<100_000 { chain["P\(i)"] = "%{P\(i + 1)}" }
+        chain["P100000"] = "x"
+        #expect {
+            _ = try GrokPattern("a %{P0:v}", library: PatternLibrary(chain))
+        } throws: { error in
+            guard let e = error as? GrokError else { return false }
+            return e.code == .recursiveReference && e.offset == 2 && e.message.contains("nest deeper than")
+        }
+        var short: [String: String] = [:]
+        for i in 0..<50 { short["P\(i)"] = "%{P\(i + 1)}" }
+        short["P50"] = "x"
+        let p = try GrokPattern("a %{P0:v}", library: PatternLibrary(short))
+        #expect(captures(p, "a x") == ["v": "x"])
+    }
+
     @Test func unclosedReference() {
         #expect(throws: GrokError.self) { try GrokPattern("a %{INT") }
     }

@@ -76,6 +76,68 @@ struct LogBlockTests {
         #expect(!stored.contains(t.lowDecimal))
     }
 
+    /// A block of `columns` with a correct checksum (and, for each column, the raw length the
+    /// header declares): damage the checksum cannot see, such as a block written wrong.
+    static func sealed(count: Int, _ columns: [[UInt8]], rawLengths: [Int]? = nil) -> [UInt8] {
+        let compressor = ZstdCompressor()
+        var out = BlockFormat.magic + [UInt8(BlockFormat.columnCount)]
+        out += withUnsafeBytes(of: UInt32(count).littleEndian) { Array($0) }
+        let lengthsAt = out.count
+        out += [UInt8](repeating: 0, count: BlockFormat.columnCount * 8)
+        for (i, column) in columns.enumerated() {
+            // An empty column is read as empty whatever its frame holds.
+            let frame = (column.isEmpty ? [0] : column).withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
+            out.withUnsafeMutableBytes { header in
+                header.storeBytes(of: UInt32(rawLengths?[i] ?? column.count).littleEndian, toByteOffset: lengthsAt + i * 8, as: UInt32.self)
+                header.storeBytes(of: UInt32(frame).littleEndian, toByteOffset: lengthsAt + i * 8 + 4, as: UInt32.self)
+            }
+        }
+        let sum = out.withUnsafeBytes { BlockFormat.checksum($0) }
+        out += withUnsafeBytes(of: sum.littleEndian) { Array($0) }
+        return out
+    }
+
+    /// Column 3's lengths, read as varints of up to 64 bits: one of 2^63 trapped converting to
+    /// Int, two of 2^62 overflowed their sum. They are damage, found before anything is read.
+    @Test(arguments: [
+        // One record whose line length is 2^63.
+        (1, [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0, 0, 0] as [UInt8]),
+        // Two records of 2^62 bytes each.
+        (2, [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0, 0, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0, 0, 0]),
+        // 2^63 holes; then 2^63 bytes of slots.
+        (1, [0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0, 0]),
+        (1, [0, 0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0]),
+    ])
+    func lengthsBeyondTheirColumnsAreDamage(_ count: Int, _ lengths: [UInt8]) {
+        let columns: [[UInt8]] = [[UInt8](repeating: 1, count: count), [UInt8](repeating: 0, count: count),
+                                  [UInt8](repeating: 0, count: count), lengths, [], [], []]
+        #expect(throws: BlockCorruption.self) { try LogBlock(bytes: Self.sealed(count: count, columns)) }
+    }
+
+    /// A slot that refers to its line at offset 2^31 - 1 (the most a reference reads as): its
+    /// start plus its count overflowed 32 bits when it was read. It reads as empty.
+    @Test func aReferenceFarPastItsLineReadsEmpty() throws {
+        let slots: [UInt8] = [BlockFormat.Tag.reference, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 10, 0, 0, 0, 0, 0, 0]
+        let columns: [[UInt8]] = [[1], [0], [0], [3, 0, UInt8(slots.count), 1], Array("abc".utf8), slots, [0]]
+        let block = try LogBlock(bytes: Self.sealed(count: 1, columns))
+        #expect(block.record(0).raw == "abc")
+        #expect(block.record(0).time == "")
+        #expect(!block.slot(0, .time, contains: Array("a".utf8)))
+    }
+
+    /// Texts are read at 32-bit offsets: a column declared larger is refused before it is
+    /// decompressed. (Once decompressed, a literal past 2^31 bytes into it, or a record past the
+    /// 2^31st, trapped converting to Int32; this header alone only shows the refusal.)
+    @Test func aColumnBeyond32BitOffsetsIsRefused() {
+        let columns: [[UInt8]] = [[1], [0], [0], [0, 0, 0, 1], [], [], [0]]
+        let bytes = Self.sealed(count: 1, columns, rawLengths: [1, 1, 1, 4, 0, 1 << 31, 1])
+        #expect {
+            try LogBlock(bytes: bytes)
+        } throws: { error in
+            (error as? BlockCorruption)?.description.contains("larger than a block's") == true
+        }
+    }
+
     @Test func anyDamageIsFoundNotCrashedOn() throws {
         var encoder = LogBlockEncoder()
         for (i, r) in Self.records.enumerated() { encoder.append(id: Int64(i + 1), ingested: 0, r) }

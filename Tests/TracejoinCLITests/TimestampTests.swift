@@ -22,6 +22,20 @@ struct TimestampTests {
         #expect(Timestamps.nanoseconds(parsing: text) == nil)
     }
 
+    /// A line's time beyond what nanoseconds since 1970 hold (1678–2262) is no time, rather than
+    /// an overflow that stopped the daemon (the Jaeger API, the waterfall and the export read
+    /// every joined line's time).
+    @Test(arguments: ["9999-12-31 23:59:59", "2262-04-11T23:47:16.854775808Z", "0000-01-01 00:00:00", "1677-01-01T00:00:00Z",
+                      "2262-04-11T23:47:16.854775807-23:59"])
+    func refusesTimesBeyondNanoseconds(_ text: String) {
+        #expect(Timestamps.nanoseconds(parsing: text) == nil)
+    }
+
+    @Test func readsTheLastNanosecondThatFits() {
+        #expect(Timestamps.nanoseconds(parsing: "2262-04-11T23:47:16.854775807Z") == Int64.max)
+        #expect(Timestamps.nanoseconds(parsing: "1700-01-01 00:00:00") == -8_520_336_000_000_000_000)
+    }
+
     /// Agrees with Foundation's ISO 8601 reading on every day of several years.
     @Test func agreesWithFoundation() throws {
         let formatter = ISO8601DateFormatter()
