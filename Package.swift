@@ -57,6 +57,13 @@ let package = Package(
             dependencies: ["TraceContext", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // The crash journal: what the daemon was parsing or decoding when it stopped, so that an
+        // input that stops it once is quarantined, never a restart loop.
+        .target(
+            name: "Quarantine",
+            dependencies: ["TracejoinModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         // Config and rule files: loading, validation with file:line, the line parser they build.
         .target(
             name: "Rules",
@@ -70,7 +77,7 @@ let package = Package(
         .target(
             name: "Tailing",
             dependencies: [
-                "TracejoinModel",
+                "TracejoinModel", "Quarantine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -89,7 +96,7 @@ let package = Package(
         .target(
             name: "Intake",
             dependencies: [
-                "TraceContext", "TracejoinModel", "HTTPSupport",
+                "TraceContext", "TracejoinModel", "HTTPSupport", "Quarantine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -102,7 +109,7 @@ let package = Package(
         .target(
             name: "IntakeGRPC",
             dependencies: [
-                "Intake", "TracejoinModel",
+                "Intake", "TracejoinModel", "Quarantine",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -151,7 +158,7 @@ let package = Package(
         .target(
             name: "TracejoinDaemon",
             dependencies: [
-                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinModel",
+                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinModel", "Quarantine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -186,6 +193,11 @@ let package = Package(
         ),
 
         .testTarget(name: "TraceContextTests", dependencies: ["TraceContext"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QuarantineTests",
+            dependencies: ["Quarantine", "TracejoinModel", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "GrokTests", dependencies: ["Grok"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RulesTests",

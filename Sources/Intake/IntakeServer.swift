@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import Logging
+import Quarantine
 import TracejoinModel
 
 /// The intake socket: where applications send spans.
@@ -26,10 +27,13 @@ public enum IntakeServer {
         public var spans: any SpanSink
         public var logs: LogIntake?
         public var counters: CounterRegistry
-        public init(spans: any SpanSink, logs: LogIntake?, counters: CounterRegistry) {
+        /// Where each payload's digest is noted while it is decoded and stored (`nil`: not noted).
+        public var journal: CrashJournal?
+        public init(spans: any SpanSink, logs: LogIntake?, counters: CounterRegistry, journal: CrashJournal? = nil) {
             self.spans = spans
             self.logs = logs
             self.counters = counters
+            self.journal = journal
         }
     }
 
@@ -37,13 +41,14 @@ public enum IntakeServer {
     public static func router(_ sinks: Sinks, maxBodyBytes: Int) -> Router<BasicRequestContext> {
         let sink = sinks.spans
         let counters = sinks.counters.intake
+        let journal = sinks.journal
         let router = Router()
         // At `--log-level debug`, a line for each request as it begins (before its body is read).
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: JSONErrorMiddleware())
         router.post("/v1/spans") { request, context in
             try await acceptNDJSON(request, sink: sink, counter: counters.counter("spans", "ndjson"), maxBodyBytes: maxBodyBytes,
-                                   logger: context.logger)
+                                   journal: journal, logger: context.logger)
         }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         // The Datadog trace-agent API, as ddtrace uses it (shared/clients.md §1).
@@ -51,7 +56,7 @@ public enum IntakeServer {
         for version in [DatadogDecoder.Version.v04, .v05] {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
                 try await acceptDatadog(request, version: version, sink: sink, counter: counters.counter("spans", "datadog_" + version.rawValue),
-                                        maxBodyBytes: maxBodyBytes, logger: context.logger)
+                                        maxBodyBytes: maxBodyBytes, journal: journal, logger: context.logger)
             }
             router.post("/\(version.rawValue)/traces", use: handler)
             router.put("/\(version.rawValue)/traces", use: handler)
@@ -59,11 +64,11 @@ public enum IntakeServer {
         // OTLP/HTTP (protobuf or JSON, optionally gzipped).
         router.post("/v1/traces") { request, context in
             try await acceptOTLP(request, sink: sink, counter: counters.counter("spans", "otlp_http"), maxBodyBytes: maxBodyBytes,
-                                 logger: context.logger)
+                                 journal: journal, logger: context.logger)
         }
         if let logs = sinks.logs {
             router.post("/v1/logs") { request, context in
-                try await acceptOTLPLogs(request, logs: logs, maxBodyBytes: maxBodyBytes, logger: context.logger)
+                try await acceptOTLPLogs(request, logs: logs, maxBodyBytes: maxBodyBytes, journal: journal, logger: context.logger)
             }
         }
         // Metrics, which an app left at its defaults exports beside its traces: answered as a
@@ -81,15 +86,17 @@ public enum IntakeServer {
         router.post("/api/v2/spans") { request, context in
             var request = request
             let body = try await request.collectBody(upTo: maxBodyBytes)
-            let spans: [SpanRecord]
-            do throws(ZipkinDecoder.Failure) {
-                spans = try ZipkinDecoder.decode(Data(buffer: body))
-            } catch {
-                context.logger.info("refused Zipkin spans", metadata: ["reason": "\(error)"])
-                return JSONReply.error(.badRequest, "invalid Zipkin spans", detail: error.description)
+            return try await guarded(body, journal: journal, logger: context.logger) {
+                let spans: [SpanRecord]
+                do throws(ZipkinDecoder.Failure) {
+                    spans = try ZipkinDecoder.decode(Data(buffer: body))
+                } catch {
+                    context.logger.info("refused Zipkin spans", metadata: ["reason": "\(error)"])
+                    return JSONReply.error(.badRequest, "invalid Zipkin spans", detail: error.description)
+                }
+                if let refused = try await store(spans, in: sink, counter: counters.counter("spans", "zipkin")) { return refused }
+                return Response(status: .accepted)
             }
-            if let refused = try await store(spans, in: sink, counter: counters.counter("spans", "zipkin")) { return refused }
-            return Response(status: .accepted)
         }
         // Telemetry and remote configuration: accepted and dropped, so tracers carry on quietly.
         router.post("/telemetry/proxy/**") { request, _ in
@@ -121,9 +128,16 @@ public enum IntakeServer {
     static let rateByService = #"{"rate_by_service":{"service:,env:":1}}"#
 
     static func acceptDatadog(_ request: Request, version: DatadogDecoder.Version, sink: any SpanSink, counter: Counter, maxBodyBytes: Int,
-                              logger: Logger) async throws -> Response {
+                              journal: CrashJournal?, logger: Logger) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
+        return try await guarded(body, journal: journal, logger: logger) {
+            try await acceptDatadog(body, version: version, sink: sink, counter: counter, logger: logger)
+        }
+    }
+
+    static func acceptDatadog(_ body: ByteBuffer, version: DatadogDecoder.Version, sink: any SpanSink, counter: Counter,
+                              logger: Logger) async throws -> Response {
         let spans: [SpanRecord]
         do {
             spans = try body.withUnsafeReadableBytes { (raw) throws(DatadogDecoder.Failure) in
@@ -138,6 +152,38 @@ public enum IntakeServer {
             status: .ok, headers: [.contentType: "application/json"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: rateByService)))
     }
+
+    /// Runs `work` (decoding and storing one payload) with the payload's digest noted in the
+    /// crash journal, so that a payload that stops the daemon is refused when it comes again
+    /// instead of stopping it again (docs/reliability.md, "Quarantine").
+    static func guarded(_ body: ByteBuffer, journal: CrashJournal?, logger: Logger,
+                        _ work: () async throws -> Response) async throws -> Response {
+        guard let journal else { return try await work() }
+        let digest = body.withUnsafeReadableBytes(CrashJournal.digest)
+        do {
+            return try await journal.handlePayload(digest: digest, size: body.readableBytes) {
+                trapIfTestMarker(body)
+                return try await work()
+            }
+        } catch let refused as CrashJournal.PayloadQuarantined {
+            return JSONReply.error(.badRequest, "payload quarantined", detail: refused.description)
+        }
+    }
+
+    #if FUZZING
+    /// Test builds only (`make test` builds with `-D FUZZING`): a payload holding the text of
+    /// `TRACEJOIN_TEST_TRAP_PAYLOAD` traps as a decoder bug would, for the quarantine's test.
+    static let testTrapMarker: String? = ProcessInfo.processInfo.environment["TRACEJOIN_TEST_TRAP_PAYLOAD"].flatMap { $0.isEmpty ? nil : $0 }
+
+    static func trapIfTestMarker(_ body: ByteBuffer) {
+        guard let marker = testTrapMarker else { return }
+        if String(buffer: body).contains(marker) {
+            fatalError("TRACEJOIN_TEST_TRAP_PAYLOAD: the test's marker payload")   // a trap, as a decoder bug's would be
+        }
+    }
+    #else
+    @inline(__always) static func trapIfTestMarker(_ body: ByteBuffer) {}
+    #endif
 
     /// Stores a request's spans; while the index refuses writes (a full disk) the answer is
     /// 503 with the reason and a Retry-After, and nothing of the request is stored.
@@ -220,12 +266,19 @@ public enum IntakeServer {
         Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message)))
     }
 
-    static func acceptOTLP(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+    static func acceptOTLP(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, journal: CrashJournal?,
+                           logger: Logger) async throws -> Response {
         let body: OTLPBody
         switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
         case .refused(let response): return response
         case .body(let b): body = b
         }
+        return try await guarded(ByteBuffer(data: body.data), journal: journal, logger: logger) {
+            try await acceptOTLP(body, sink: sink, counter: counter, logger: logger)
+        }
+    }
+
+    static func acceptOTLP(_ body: OTLPBody, sink: any SpanSink, counter: Counter, logger: Logger) async throws -> Response {
         let spans: [SpanRecord]
         do throws(OTLPDecoder.Failure) {
             spans = body.json ? try OTLPDecoder.decodeJSON(body.data) : try OTLPDecoder.decodeProtobuf(body.data)
@@ -237,12 +290,18 @@ public enum IntakeServer {
         return body.json ? jsonOK() : protobufOK(OTLPDecoder.emptyProtobufResponse())
     }
 
-    static func acceptOTLPLogs(_ request: Request, logs: LogIntake, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+    static func acceptOTLPLogs(_ request: Request, logs: LogIntake, maxBodyBytes: Int, journal: CrashJournal?, logger: Logger) async throws -> Response {
         let body: OTLPBody
         switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
         case .refused(let response): return response
         case .body(let b): body = b
         }
+        return try await guarded(ByteBuffer(data: body.data), journal: journal, logger: logger) {
+            try await acceptOTLPLogs(body, logs: logs, logger: logger)
+        }
+    }
+
+    static func acceptOTLPLogs(_ body: OTLPBody, logs: LogIntake, logger: Logger) async throws -> Response {
         let decoded: OTLPLogDecoder.Decoded
         let options = logs.options(origin: "otlp/http")
         do throws(OTLPDecoder.Failure) {
@@ -260,9 +319,16 @@ public enum IntakeServer {
         return body.json ? jsonOK() : protobufOK(OTLPLogDecoder.emptyProtobufResponse())
     }
 
-    static func acceptNDJSON(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, logger: Logger) async throws -> Response {
+    static func acceptNDJSON(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, journal: CrashJournal?,
+                             logger: Logger) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
+        return try await guarded(body, journal: journal, logger: logger) {
+            try await acceptNDJSON(body, sink: sink, counter: counter, logger: logger)
+        }
+    }
+
+    static func acceptNDJSON(_ body: ByteBuffer, sink: any SpanSink, counter: Counter, logger: Logger) async throws -> Response {
         let spans: [SpanRecord]
         do {
             spans = try body.withUnsafeReadableBytes { (raw) throws(NDJSONDecoder.Failure) in

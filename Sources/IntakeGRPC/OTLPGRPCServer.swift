@@ -4,6 +4,7 @@ import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import Intake
 import Logging
+import Quarantine
 import ServiceLifecycle
 import SwiftProtobuf
 import TracejoinModel
@@ -49,8 +50,8 @@ public struct OTLPGRPCServer: Service {
         let counters = sinks.counters.intake
         let limit = maxMessageBytes
         let server = GRPCServer(transport: transport, services: [
-            TraceService(sink: sinks.spans, stored: counters.counter("spans", "otlp_grpc"), limit: limit, logger: logger),
-            LogsService(logs: sinks.logs, limit: limit, logger: logger),
+            TraceService(sink: sinks.spans, stored: counters.counter("spans", "otlp_grpc"), limit: limit, journal: sinks.journal, logger: logger),
+            LogsService(logs: sinks.logs, limit: limit, journal: sinks.journal, logger: logger),
             MetricsService(dropped: counters.counter("metrics_dropped", "otlp_grpc")),
         ])
         let logger = logger, host = host, onListening = onListening
@@ -71,15 +72,28 @@ public struct OTLPGRPCServer: Service {
 
 /// Decodes a request with swift-protobuf and, when that fails, says where the bytes are broken
 /// (field path and byte offset) in the INVALID_ARGUMENT status.
+///
+/// The message's digest is noted in the crash journal while it is decoded, so that a message
+/// that stops the daemon is refused (INVALID_ARGUMENT) when it comes again (docs/reliability.md).
 struct LocatingDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer {
     let schema: ProtobufLocator.Message
     let limit: Int
+    var journal: CrashJournal?
 
     func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> Message {
         guard bytes.count <= limit else {
             throw RPCError(code: .resourceExhausted, message: "message of \(bytes.count) bytes is over the limit of \(limit) (intake.max_body)")
         }
         let data = bytes.withUnsafeBytes { Data($0) }
+        var slot: CrashJournal.PayloadSlot?
+        if let journal {
+            do {
+                slot = try journal.beginPayload(digest: bytes.withUnsafeBytes(CrashJournal.digest), size: bytes.count)
+            } catch {
+                throw RPCError(code: .invalidArgument, message: error.description)
+            }
+        }
+        defer { if let slot { journal?.endPayload(slot) } }
         do {
             return try Message(serializedBytes: data)
         } catch {
@@ -102,6 +116,7 @@ struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleS
     let sink: any SpanSink
     let stored: Counter
     let limit: Int
+    let journal: CrashJournal?
     let logger: Logger
 
     func export(request: Tracejoin_Otlp_ExportTraceServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportTraceServiceResponse {
@@ -120,7 +135,7 @@ struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleS
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
-            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportTraceServiceRequest>(schema: .traceRequest, limit: limit),
+            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportTraceServiceRequest>(schema: .traceRequest, limit: limit, journal: journal),
             serializer: ProtobufSerializer<Tracejoin_Otlp_ExportTraceServiceResponse>()
         ) { request, context in
             try await self.export(request: request, context: context)
@@ -131,6 +146,7 @@ struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleS
 struct LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServiceProtocol {
     let logs: LogIntake?
     let limit: Int
+    let journal: CrashJournal?
     let logger: Logger
 
     func export(request: Tracejoin_Otlp_ExportLogsServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportLogsServiceResponse {
@@ -149,7 +165,7 @@ struct LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServ
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Logs_V1_LogsService.Method.Export.descriptor,
-            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportLogsServiceRequest>(schema: .logsRequest, limit: limit),
+            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportLogsServiceRequest>(schema: .logsRequest, limit: limit, journal: journal),
             serializer: ProtobufSerializer<Tracejoin_Otlp_ExportLogsServiceResponse>()
         ) { request, context in
             try await self.export(request: request, context: context)

@@ -30,6 +30,10 @@ enum MetricsRoute {
             registry.makeCounter(descriptor: descriptor("intake_received_total", "Spans and OTLP log records stored, OTLP metric exports dropped, by protocol"),
                                  labels: [("kind", parts[0]), ("protocol", parts.count > 1 ? parts[1] : "")]).increment(by: Int64(value))
         }
+        registry.makeCounter(descriptor: descriptor("quarantined_records_total", "Log records stored as raw text, not parsed, because parsing them stopped the daemon before"))
+            .increment(by: Int64(status.counters.quarantine.records.value))
+        registry.makeCounter(descriptor: descriptor("quarantined_payloads_total", "Intake payloads refused because handling them stopped the daemon before"))
+            .increment(by: Int64(status.counters.quarantine.payloads.value))
         for f in status.tailedFiles() {
             let labels = [("source", f.source), ("path", f.path)]
             registry.makeGauge(descriptor: descriptor("file_offset_bytes", "Bytes of the file committed to the index"), labels: labels).set(Int64(f.offset))

@@ -23,6 +23,14 @@ public struct StatsDocument: Codable, Sendable {
     public var intake: [String: Int]
     /// Each exporter: rows sent, lag in rows and seconds, rows retention deleted unexported.
     public var export: [ExportStatus]
+    /// What was set aside since the daemon started because it had stopped the daemon before:
+    /// log records stored as raw text, intake payloads refused (docs/reliability.md).
+    public var quarantine: Quarantine
+
+    public struct Quarantine: Codable, Sendable {
+        public var records: Int
+        public var payloads: Int
+    }
 
     public struct Tail: Codable, Sendable {
         public var descriptors_held: Int
@@ -51,6 +59,7 @@ public struct StatsDocument: Codable, Sendable {
         export = exports
         index = IndexHealth(damaged_blocks: damagedBlocks)
         intake = counters.intake.snapshot()
+        quarantine = Quarantine(records: counters.quarantine.records.value, payloads: counters.quarantine.payloads.value)
         self.files = files
         tail = Tail(descriptors_held: descriptors.held, waiting_for_descriptor: descriptors.waiting)
         self.retention = retention

@@ -1,4 +1,8 @@
+import Quarantine
 import TracejoinModel
+#if FUZZING
+import Foundation
+#endif
 
 /// Where reading one file stands. Plain data, kept by the tracker with the file it belongs to.
 struct ReadPosition: Equatable, Sendable {
@@ -62,6 +66,10 @@ final class FileReader {
         let session: any LineParserSession
         let matcher: (any LineMatcher)?
         let path: String
+        /// The file, as the crash journal names it.
+        var identity = FileIdentity(device: 0, inode: 0)
+        /// Where each record is noted before it is parsed (`nil` in tests that need none).
+        var journal: CrashJournal?
     }
 
     /// Makes the buffer large enough for `source`: a record being gathered plus its next line
@@ -124,7 +132,7 @@ final class FileReader {
             }
             let range = (line.bytes.baseAddress! - base)..<(line.bytes.baseAddress! - base + line.bytes.count)
             guard let multiline = source.multiline, let matcher = context.matcher else {
-                Self.emit(bytes, first: range, continuation: [], context: context, into: &batch)
+                Self.emit(bytes, at: from, first: range, continuation: [], context: context, into: &batch)
                 return
             }
             if var r = record, !matcher.matches(line.bytes), r.lines < multiline.maxLines, r.bytes + line.bytes.count + 1 <= multiline.maxBytes {
@@ -136,7 +144,7 @@ final class FileReader {
                 return
             }
             if let r = record {
-                Self.emit(bytes, first: r.first, continuation: continuation, context: context, into: &batch)
+                Self.emit(bytes, at: from, first: r.first, continuation: continuation, context: context, into: &batch)
                 continuation.removeAll(keepingCapacity: true)
             }
             record = (range, 1, line.bytes.count, isNew ? plan.now : previousLastLine)
@@ -153,7 +161,7 @@ final class FileReader {
             // handed on as it is (the buffer is sized so that this does not happen).
             stuck = start == from && consumed == bytes.count && !atEnd
             if (due && atEnd) || stuck {
-                Self.emit(bytes, first: r.first, continuation: continuation, context: context, into: &batch)
+                Self.emit(bytes, at: from, first: r.first, continuation: continuation, context: context, into: &batch)
             } else {
                 position.pending = ReadPosition.Pending(start: start, lastLineAt: r.lastLineAt)
             }
@@ -162,11 +170,33 @@ final class FileReader {
     }
 
     /// Parses a record's first line; continuation lines join its raw text and message.
-    private static func emit(_ bytes: UnsafeBufferPointer<UInt8>, first: Range<Int>, continuation: [Range<Int>], context: Context,
-                             into batch: inout TailBatch) {
+    ///
+    /// The record is noted in the crash journal while it is parsed, so that a record that stops
+    /// the process is named by the next start and then set aside here (stored as raw text, not
+    /// parsed) instead of stopping it again.
+    private static func emit(_ bytes: UnsafeBufferPointer<UInt8>, at from: Int64, first: Range<Int>, continuation: [Range<Int>],
+                             context: Context, into batch: inout TailBatch) {
         if first.isEmpty && continuation.isEmpty { return }
         let line = UnsafeBufferPointer(rebasing: bytes[first])
-        switch context.session.parse(line, file: context.path) {
+        let outcome: LineOutcome
+        if let journal = context.journal {
+            let offset = from + Int64(first.lowerBound)
+            let (device, inode) = (context.identity.device, context.identity.inode)
+            let verdict = journal.verdict(device: device, inode: inode, offset: offset)
+            if case .quarantined = verdict {
+                journal.quarantinedRecordMet(device: device, inode: inode, offset: offset, path: context.path)
+                batch.records.append(joined(quarantinedRecord(line, context: context), bytes, continuation))
+                return
+            }
+            journal.noteRecord(device: device, inode: inode, offset: offset, probation: verdict == .probation)
+            trapIfTestMarker(line)
+            outcome = context.session.parse(line, file: context.path)
+            journal.clearRecord()
+        } else {
+            trapIfTestMarker(line)
+            outcome = context.session.parse(line, file: context.path)
+        }
+        switch outcome {
         case .record(let record):
             batch.records.append(joined(record, bytes, continuation))
         case .noTrace(_, let record):
@@ -175,6 +205,30 @@ final class FileReader {
         case .unmatched: batch.linesUnmatched += 1
         }
     }
+
+    /// A record that stopped the parser: its text alone, with the reason as its only field.
+    static func quarantinedRecord(_ line: UnsafeBufferPointer<UInt8>, context: Context) -> LogRecord {
+        LogRecord(traceID: nil, spanID: nil, file: context.path, source: context.source.name, rule: "",
+                  raw: String(decoding: line, as: UTF8.self),
+                  fields: [LogRecord.Field(name: "parse_error", value: "the parser stopped on this record")])
+    }
+
+    #if FUZZING
+    /// Test builds only (`make test` builds with `-D FUZZING`): a line holding the text of
+    /// `TRACEJOIN_TEST_TRAP_LINE` traps as a parser bug would, for the quarantine's end-to-end test.
+    static let testTrapMarker: [UInt8]? = ProcessInfo.processInfo.environment["TRACEJOIN_TEST_TRAP_LINE"].map { Array($0.utf8) }
+
+    static func trapIfTestMarker(_ line: UnsafeBufferPointer<UInt8>) {
+        guard let marker = testTrapMarker, !marker.isEmpty, line.count >= marker.count else { return }
+        for start in 0...(line.count - marker.count) where line[start] == marker[0] {
+            if memcmp(line.baseAddress! + start, marker, marker.count) == 0 {
+                fatalError("TRACEJOIN_TEST_TRAP_LINE: the test's marker line")   // a trap, as a parser bug's would be
+            }
+        }
+    }
+    #else
+    @inline(__always) static func trapIfTestMarker(_ line: UnsafeBufferPointer<UInt8>) {}
+    #endif
 
     private static func joined(_ record: LogRecord, _ bytes: UnsafeBufferPointer<UInt8>, _ continuation: [Range<Int>]) -> LogRecord {
         guard !continuation.isEmpty else { return record }

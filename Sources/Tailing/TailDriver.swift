@@ -1,4 +1,5 @@
 import Logging
+import Quarantine
 import TracejoinModel
 
 /// The part of the tailer that touches the file system: it globs, opens, stats and reads (all
@@ -22,6 +23,8 @@ final class TailDriver<Files: FileAccess> {
     private var generation = -1
     private let chunkSize: Int
     let logger: Logger
+    /// Where each record is noted while it is parsed (docs/reliability.md, "Quarantine").
+    let journal: CrashJournal?
 
     let pollInterval: Duration
     /// How long an unchanged file waits at most before it is looked at again: `watched` when
@@ -60,7 +63,9 @@ final class TailDriver<Files: FileAccess> {
     }
 
     init(files: Files, chunkSize: Int, descriptorBudget: Int, passBytes: Int64 = 2 << 20, pollInterval: Duration = .milliseconds(250),
-         maxPollInterval: (watched: Duration, polled: Duration) = (.seconds(10), .seconds(2)), logger: Logger) {
+         maxPollInterval: (watched: Duration, polled: Duration) = (.seconds(10), .seconds(2)), journal: CrashJournal? = nil,
+         logger: Logger) {
+        self.journal = journal
         self.files = files
         self.passBytes = passBytes
         self.chunkSize = chunkSize
@@ -245,7 +250,8 @@ final class TailDriver<Files: FileAccess> {
     }
 
     private func context(for file: FileTracker.TrackedFile, _ source: TailSource) -> FileReader.Context {
-        FileReader.Context(source: source, session: sessions[source.name]!, matcher: matchers[source.name], path: file.path)
+        FileReader.Context(source: source, session: sessions[source.name]!, matcher: matchers[source.name], path: file.path,
+                           identity: file.identity, journal: journal)
     }
 
     /// Finds files the globs name that are not followed yet and takes them up. Returns whether

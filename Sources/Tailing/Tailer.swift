@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
+import Quarantine
 import Synchronization
 import TracejoinModel
 
@@ -33,10 +34,13 @@ public final class Tailer: Service {
     let queueDepth: Int
     /// How often a commit the index refused is tried again.
     let retryInterval: Duration
+    /// Notes each record while it is parsed; sets aside one that stopped the daemon.
+    let journal: CrashJournal?
 
     public init(sources: @escaping SourceProvider, sink: any TailSink, pollInterval: Duration = .milliseconds(250),
                 inotify: Bool = true, chunkSize: Int = 1 << 20, status: TailStatusBoard? = nil, descriptorBudget: Int = 1024,
-                queueDepth: Int = 2, retryInterval: Duration = .seconds(1), logger: Logger) {
+                queueDepth: Int = 2, retryInterval: Duration = .seconds(1), journal: CrashJournal? = nil, logger: Logger) {
+        self.journal = journal
         self.retryInterval = retryInterval
         self.sources = sources
         self.sink = sink
@@ -51,6 +55,8 @@ public final class Tailer: Service {
 
     public func run() async throws {
         let checkpoints = try await sink.loadCheckpoints()
+        // Records already committed can never be read again: the journal forgets them.
+        journal?.forgetRecords(before: checkpoints.map { ($0.device, $0.inode, $0.offset) })
         let (batches, continuation) = AsyncStream<TailBatch>.makeStream()
         let slots = DispatchSemaphore(value: queueDepth)
         let watcher = ChangeWatcher(useInotify: useInotify)
@@ -89,7 +95,7 @@ public final class Tailer: Service {
     private func readLoop(checkpoints: [FileCheckpoint], watcher: ChangeWatcher, stop: StopFlag, slots: DispatchSemaphore,
                           batches: AsyncStream<TailBatch>.Continuation) {
         let driver = TailDriver(files: SystemFiles(), chunkSize: chunkSize, descriptorBudget: descriptorBudget,
-                                pollInterval: pollInterval, logger: logger)
+                                pollInterval: pollInterval, journal: journal, logger: logger)
         defer { driver.closeAll() }
         driver.restore(checkpoints)
         var firstPass = true

@@ -4,6 +4,7 @@ import Index
 import Intake
 import IntakeGRPC
 import Logging
+import Quarantine
 import QueryAPI
 import Rules
 import ServiceLifecycle
@@ -32,6 +33,14 @@ public enum Daemon {
         let lock = try StateLock(directory: settings.stateDirectory)
         defer { lock.release() }
         let descriptors = OpenFileLimit.raise(logger: logger).after
+        // What was being parsed or decoded when the last run stopped, if it did not stop cleanly:
+        // that input is quarantined, so it costs one restart, never a loop (docs/reliability.md).
+        let journal: CrashJournal
+        do {
+            journal = try CrashJournal(path: settings.stateDirectory + "/crash-journal", counters: counters.quarantine, logger: logger)
+        } catch {
+            throw DaemonError("cannot open the crash journal: \(error)")
+        }
 
         var indexOptions = Index.Options()
         indexOptions.maxBytes = settings.retention.maxBytes
@@ -64,12 +73,12 @@ public enum Daemon {
         let reserve = min(256, max(32, Int(descriptors / 4)))
         let tailSources = TailSources(registry: registry)
         let tailer = Tailer(sources: { tailSources.current() }, sink: index, status: status.tail,
-                            descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), logger: logger)
+                            descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), journal: journal, logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         // OTLP log records are stored like tailed lines, under their own source.
         let logIntake = LogIntake(sink: index, source: settings.intake.otlpLogs.source,
                                   keepUntraced: settings.intake.otlpLogs.keepUntraced, counters: counters)
-        let sinks = IntakeServer.Sinks(spans: index, logs: logIntake, counters: counters)
+        let sinks = IntakeServer.Sinks(spans: index, logs: logIntake, counters: counters, journal: journal)
         let intake = IntakeServer.application(
             .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode, maxBodyBytes: settings.intake.maxBodyBytes),
             sinks: sinks, logger: logger)
@@ -130,6 +139,7 @@ public enum Daemon {
             unlink(settings.query.socketPath)
         }
         try await group.run()
+        journal.closeCleanly()
         if let drain = shutdown.drainDuration, drain > settings.drainTimeout {
             logger.warning("drain cut short at drain_timeout: a request or write had not finished; nothing committed is lost",
                            metadata: ["drain_timeout": "\(settings.drainTimeout)"])

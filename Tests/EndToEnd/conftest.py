@@ -5,6 +5,11 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+# Every process a test starts (the daemon, the CLI, the fuzz executable) runs without the Swift
+# runtime's crash handler: it can hang after a trap under the sanitizers (docs/reliability.md),
+# and a crash must end the process at once, so that a test sees it as an exit, not a time-out.
+os.environ["SWIFT_BACKTRACE"] = "enable=no"
+
 from harness import BIN, Daemon  # noqa: E402
 
 

@@ -115,13 +115,21 @@ class Daemon:
         with open(os.path.join(self.config, "rules.d", name), "w") as f:
             f.write(text)
 
-    def start(self, preexec_fn=None):
+    def start(self, preexec_fn=None, env=None):
         self.stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--config", self.config, "--log-level", "debug"],
-            stdout=self.stderr, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
+            stdout=self.stderr, stderr=subprocess.STDOUT, preexec_fn=preexec_fn, env={**os.environ, **(env or {})})
         wait_for(self._ready, what="the daemon's sockets to answer /healthz")
         return self
+
+    def wait_exit(self, timeout=30):
+        """Waits for the daemon to end by itself (a crash); returns its status, as stop() does."""
+        wait_for(lambda: self.proc.poll() is not None, timeout=timeout, what="the daemon to exit")
+        self.stderr.close()
+        code = self.proc.returncode
+        self.proc = None
+        return code
 
     def _ready(self):
         if self.proc.poll() is not None:
