@@ -21,6 +21,9 @@ enum FuzzTarget: String, CaseIterable {
     case otlpLogsProtobuf = "otlp-logs-protobuf", otlpLogsJSON = "otlp-logs-json", ndjson, zipkin
     case jsonRule = "json-rule", grok, javaDate = "java-date", ids, ruleFile = "rule-file", daemonConfig = "daemon-config"
     case logBlock = "log-block", queryParams = "query-params"
+    /// Traps on an input that starts with `trap`: the runner's own test (a finding must be
+    /// reported, with its input and stack, within the run's time). Run only when named.
+    case selfTest = "self-test"
 }
 
 /// Fails the run with what was wrong: libFuzzer saves the input.
@@ -139,6 +142,11 @@ func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
         for (name, value) in SearchRoutes.formPairs(text) {
             _ = try? SearchRoutes.time(Substring(value), name)
             _ = try? SearchRoutes.id(Substring(value), name)
+        }
+    case .selfTest:
+        if bytes.starts(with: "trap".utf8) {
+            let values = [Int](repeating: 0, count: bytes.count)
+            _ = values[bytes.count]   // out of range: the trap a bug would be
         }
     }
 }

@@ -47,3 +47,28 @@ def test_times_beyond_what_nanoseconds_hold_are_clamped_not_a_crash():
         assert d.proc.poll() is None
     finally:
         d.cleanup()
+
+
+def test_a_target_that_traps_is_reported_as_a_finding_in_seconds(tmp_path):
+    """`make fuzz` reports a trap with its input and stack, within the run's time: the Swift
+    crash handler, which hung for minutes under libFuzzer, is off, and a run that outlives its
+    time is killed whole (Fuzz/run.py)."""
+    import sys
+    import time
+    seeds = tmp_path / "seeds" / "self-test"
+    seeds.mkdir(parents=True)
+    (seeds / "trap").write_bytes(b"trap!")
+    started = time.monotonic()
+    out = subprocess.run([sys.executable, os.path.join(REGRESSIONS, "..", "run.py"), FUZZ, "30", "self-test",
+                          "--seeds", str(tmp_path / "seeds"), "--work", str(tmp_path / "work")],
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "SWIFT_BACKTRACE": ""})
+    elapsed = time.monotonic() - started
+    assert out.returncode == 1, (out.stdout, out.stderr)
+    assert elapsed < 60, f"the finding took {elapsed:.0f} s to report"
+    assert "self-test" in out.stdout and "FOUND (" in out.stdout, out.stdout
+    crash = [l for l in out.stdout.splitlines() if l.strip().startswith("input: ")][0].split("input: ")[1]
+    assert os.path.exists(crash) and open(crash, "rb").read().startswith(b"trap"), crash
+    # The first frames of the stack, and the trap's place in the target.
+    frames = [l for l in out.stdout.splitlines() if l.strip().startswith("#")]
+    assert frames and any("Fuzz.swift" in l or "TracejoinFuzz" in l for l in frames), out.stdout
+    assert "findings in: self-test" in out.stdout
