@@ -14,6 +14,9 @@ static inline size_t cpcre2_unset(void) { return PCRE2_UNSET; }
 static const uint32_t CPCRE2_JIT_COMPLETE = PCRE2_JIT_COMPLETE;
 static const uint32_t CPCRE2_NO_AUTO_CAPTURE = PCRE2_NO_AUTO_CAPTURE;
 static const uint32_t CPCRE2_DUPNAMES = PCRE2_DUPNAMES;
+static const uint32_t CPCRE2_UTF = PCRE2_UTF;
+static const uint32_t CPCRE2_UCP = PCRE2_UCP;
+static const uint32_t CPCRE2_MATCH_INVALID_UTF = PCRE2_MATCH_INVALID_UTF;
 static const uint32_t CPCRE2_INFO_CAPTURECOUNT = PCRE2_INFO_CAPTURECOUNT;
 static const uint32_t CPCRE2_INFO_NAMECOUNT = PCRE2_INFO_NAMECOUNT;
 static const uint32_t CPCRE2_INFO_NAMEENTRYSIZE = PCRE2_INFO_NAMEENTRYSIZE;

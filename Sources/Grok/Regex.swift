@@ -22,6 +22,10 @@ public struct MatchLimits: Sendable, Hashable {
     /// Generous for any sane log rule; a line that needs more is almost certainly a
     /// catastrophic-backtracking case.
     public static let `default` = MatchLimits()
+
+    /// The most a rule file may ask for without `unsafe_limits: true`: beyond these, one
+    /// hostile line can hold a reader for seconds (docs/grok.md, "Limits").
+    public static let safeCeiling = MatchLimits(match: 10_000_000, depth: 100_000, heapKiB: 262_144)
 }
 
 /// A compiled, JIT-compiled PCRE2 pattern.
@@ -30,9 +34,16 @@ public struct MatchLimits: Sendable, Hashable {
 /// (pcre2api(3), MULTITHREADING); the per-match scratch space is a ``MatchData`` that each task
 /// owns.
 public final class Regex: @unchecked Sendable {
+    /// The pattern in UTF mode, for lines that are valid UTF-8 (nearly all).
     let code: OpaquePointer
+    /// The same pattern in byte mode, for lines that are not: there every byte is a character
+    /// and `.` takes any of them, as before UTF mode (`nil` if the pattern needs UTF mode, e.g.
+    /// `\x{100}`; such lines then use ``code``, whose `PCRE2_MATCH_INVALID_UTF` still never
+    /// fails on them but matches nothing across an invalid byte).
+    let byteCode: OpaquePointer?
     /// Whether JIT compilation succeeded (then `pcre2_jit_match_8` is used).
     public let isJIT: Bool
+    let isByteJIT: Bool
     /// Number of capturing groups.
     public let captureCount: Int
     public let limits: MatchLimits
@@ -43,19 +54,38 @@ public final class Regex: @unchecked Sendable {
         public var offset: Int
     }
 
+    /// The options every pattern is compiled with (pcre2api(3), pcre2unicode(3)):
+    /// - `PCRE2_UTF` with `PCRE2_MATCH_INVALID_UTF`: the subject is read as UTF-8 characters, as
+    ///   Logstash's engine reads it, yet a line that is not valid UTF-8 is still matched (invalid
+    ///   bytes match nothing but themselves in a class that admits them, and never end a match
+    ///   in an error); offsets stay byte offsets;
+    /// - `PCRE2_UCP`: `\w`, `\d`, `\s`, `\b` and POSIX classes know letters beyond ASCII
+    ///   (`/opt/Čierný_Peter/x` is one `UNIXPATH`);
+    /// - `PCRE2_DUPNAMES`: a name may be given to groups in several alternatives.
+    static let compileOptions = CPCRE2_UTF | CPCRE2_UCP | CPCRE2_MATCH_INVALID_UTF | CPCRE2_DUPNAMES
+
+    /// For `tracejoin bench` only: compile in byte mode, as before UTF mode, to measure what UTF
+    /// mode costs in the same run. Set before any pattern is compiled; never by the daemon.
+    nonisolated(unsafe) package static var benchmarkByteMode = false
+
     /// Compiles `pattern` with `pcre2_compile_8` and then `pcre2_jit_compile_8`.
     public init(_ pattern: String, limits: MatchLimits = .default) throws(CompileError) {
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         var pattern = pattern
         let compiled = pattern.withUTF8 { bytes in
-            pcre2_compile_8(bytes.baseAddress, bytes.count, 0, &errorCode, &errorOffset, nil)
+            pcre2_compile_8(bytes.baseAddress, bytes.count, Regex.benchmarkByteMode ? CPCRE2_DUPNAMES : Regex.compileOptions,
+                            &errorCode, &errorOffset, nil)
         }
         guard let compiled else {
             throw CompileError(message: Regex.errorMessage(errorCode), offset: errorOffset)
         }
         code = compiled
         isJIT = pcre2_jit_compile_8(compiled, CPCRE2_JIT_COMPLETE) == 0
+        byteCode = pattern.withUTF8 { bytes in
+            pcre2_compile_8(bytes.baseAddress, bytes.count, CPCRE2_DUPNAMES, &errorCode, &errorOffset, nil)
+        }
+        isByteJIT = byteCode.map { pcre2_jit_compile_8($0, CPCRE2_JIT_COMPLETE) == 0 } ?? false
         var count: UInt32 = 0
         pcre2_pattern_info_8(compiled, CPCRE2_INFO_CAPTURECOUNT, &count)
         captureCount = Int(count)
@@ -64,12 +94,15 @@ public final class Regex: @unchecked Sendable {
 
     deinit {
         pcre2_code_free_8(code)
+        if let byteCode { pcre2_code_free_8(byteCode) }
     }
 
-    /// The group number of a named group (`pcre2_substring_number_from_name_8`).
+    /// The group number of a named group (`pcre2_substring_number_from_name_8`); for a name
+    /// given to several groups, the first.
     public func groupNumber(named name: String) -> Int? {
         let n = name.withCString { pcre2_substring_number_from_name_8(code, $0) }
-        return n > 0 ? Int(n) : nil
+        if n > 0 { return Int(n) }
+        return namedGroups().first { $0.name == name }?.group
     }
 
     /// Every named group with its number, from PCRE2's name table (`PCRE2_INFO_NAMETABLE`).
@@ -97,7 +130,12 @@ public final class Regex: @unchecked Sendable {
             return withUnsafePointer(to: zero) { match(UnsafeBufferPointer(start: $0, count: 0), &matchData) }
         }
         let rc: Int32
-        if isJIT {
+        if let byteCode, !UTF8Validation.isValid(subject) {
+            rc = isByteJIT ? pcre2_jit_match_8(byteCode, base, subject.count, 0, 0, matchData.pointer, matchData.context)
+                : pcre2_match_8(byteCode, base, subject.count, 0, 0, matchData.pointer, matchData.context)
+        } else if isJIT {
+            // pcre2_jit_match_8 does no UTF check: the subject was just found valid (or
+            // PCRE2_MATCH_INVALID_UTF makes it safe anyway).
             rc = pcre2_jit_match_8(code, base, subject.count, 0, 0, matchData.pointer, matchData.context)
         } else {
             rc = pcre2_match_8(code, base, subject.count, 0, 0, matchData.pointer, matchData.context)
@@ -174,5 +212,45 @@ public struct MatchData: ~Copyable {
         let start = ovector[2 * group]
         if start == MatchData.unset { return nil }
         return start..<ovector[2 * group + 1]
+    }
+}
+
+/// Whether bytes are valid UTF-8 (RFC 3629: shortest forms, no surrogates, at most U+10FFFF).
+/// Eight bytes at a time while they are ASCII, which log lines nearly always are.
+enum UTF8Validation {
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let count = bytes.count
+        var i = 0
+        while i < count {
+            if i + 8 <= count {
+                let word = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                    continue
+                }
+            }
+            let b = base[i]
+            if b < 0x80 {
+                i += 1
+                continue
+            }
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF   // the range of the second byte
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F                     // no surrogates
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F                     // at most U+10FFFF
+            default: return false
+            }
+            guard count - i >= length, (low...high).contains(base[i + 1]) else { return false }
+            for k in 2..<length where base[i + k] & 0xC0 != 0x80 { return false }
+            i += length
+        }
+        return true
     }
 }

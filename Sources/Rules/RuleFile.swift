@@ -29,6 +29,8 @@ public struct RuleFile: Sendable {
     public var closeInactive: Duration = .seconds(300)
     /// Store lines a rule matched that carry no trace ID (they are always counted); off by default.
     public var keepUntraced = false
+    /// Which field names Logstash's patterns capture into (`pattern_set: legacy | ecs`).
+    public var patternSet: PatternSet = .legacy
 
     public struct Multiline: Sendable {
         /// A grok expression (or plain regex) that matches the first line of a record.
@@ -81,7 +83,7 @@ public struct RuleFile: Sendable {
 
     static let topKeys = [
         "source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline", "max_line_bytes",
-        "partial_line_timeout", "rotate_wait", "close_inactive", "keep_untraced",
+        "partial_line_timeout", "rotate_wait", "close_inactive", "keep_untraced", "pattern_set", "unsafe_limits",
     ]
     static let ruleKeys = ["name", "grok", "json", "ids", "limits"]
     static let jsonKeys = ["trace_id", "span_id", "timestamp", "level", "message"]
@@ -117,14 +119,21 @@ public struct RuleFile: Sendable {
                 patterns[name] = try reader.string(value, what: "pattern \(name)")
             }
         }
-        let fileLimits = try top["limits"].map { (n) throws(ConfigError) in try limits(n, base: .default, reader: reader) } ?? .default
+        var unsafeLimits = false
+        if let n = top["unsafe_limits"] {
+            guard let b = Bool(try reader.string(n, what: "unsafe_limits")) else { throw reader.error(n, "unsafe_limits must be true or false") }
+            unsafeLimits = b
+        }
+        let fileLimits = try top["limits"].map { (n) throws(ConfigError) in
+            try limits(n, base: .default, allowUnsafe: unsafeLimits, reader: reader)
+        } ?? .default
         guard let rulesNode = top["rules"] else { throw reader.error(root, "missing 'rules' (how to parse the lines)") }
         guard case .sequence(let ruleNodes) = rulesNode, !ruleNodes.isEmpty else {
             throw reader.error(rulesNode, "'rules' must be a non-empty list")
         }
         var rules: [Rule] = []
         for node in ruleNodes {
-            let rule = try Self.rule(node, reader: reader, limits: fileLimits)
+            let rule = try Self.rule(node, reader: reader, limits: fileLimits, unsafeLimits: unsafeLimits)
             if rules.contains(where: { $0.name == rule.name }) {
                 throw ConfigError(file: path, line: rule.line, message: "a rule named '\(rule.name)' already exists in this file")
             }
@@ -143,6 +152,13 @@ public struct RuleFile: Sendable {
         if let n = top["partial_line_timeout"] { file.partialLineTimeout = try duration(n, "partial_line_timeout", reader: reader) }
         if let n = top["rotate_wait"] { file.rotateWait = try duration(n, "rotate_wait", reader: reader) }
         if let n = top["close_inactive"] { file.closeInactive = try duration(n, "close_inactive", reader: reader) }
+        if let n = top["pattern_set"] {
+            let text = try reader.string(n, what: "pattern_set")
+            guard let set = PatternSet(rawValue: text) else {
+                throw reader.error(n, "pattern_set must be 'legacy' (Logstash's flat field names) or 'ecs' (its ECS paths), not '\(text)'")
+            }
+            file.patternSet = set
+        }
         if let n = top["keep_untraced"] {
             guard let b = Bool(try reader.string(n, what: "keep_untraced")) else { throw reader.error(n, "keep_untraced must be true or false") }
             file.keepUntraced = b
@@ -189,7 +205,7 @@ public struct RuleFile: Sendable {
         return result
     }
 
-    private static func rule(_ node: Node, reader: YAMLReader, limits fileLimits: MatchLimits) throws(ConfigError) -> Rule {
+    private static func rule(_ node: Node, reader: YAMLReader, limits fileLimits: MatchLimits, unsafeLimits: Bool) throws(ConfigError) -> Rule {
         let m = try reader.mapping(node, what: "a rule", allowed: ruleKeys)
         guard let nameNode = m["name"] else { throw reader.error(node, "rule without a 'name'") }
         let name = try reader.string(nameNode, what: "rule name")
@@ -223,7 +239,9 @@ public struct RuleFile: Sendable {
                 if key == "trace" { trace = text } else { span = text }
             }
         }
-        let ruleLimits = try m["limits"].map { (n) throws(ConfigError) in try limits(n, base: fileLimits, reader: reader) } ?? fileLimits
+        let ruleLimits = try m["limits"].map { (n) throws(ConfigError) in
+            try limits(n, base: fileLimits, allowUnsafe: unsafeLimits, reader: reader)
+        } ?? fileLimits
         // Errors inside the expression are reported at the expression's own characters: a
         // quoted scalar's text starts one column after its mark.
         var column = at.mark?.column ?? 0
@@ -234,17 +252,23 @@ public struct RuleFile: Sendable {
                     line: at.mark?.line ?? 0, column: column)
     }
 
-    /// `limits: {match: N, depth: N, heap_kib: N}`, each optional.
-    private static func limits(_ node: Node, base: MatchLimits, reader: YAMLReader) throws(ConfigError) -> MatchLimits {
+    /// `limits: {match: N, depth: N, heap_kib: N}`, each optional, each at most the safe ceiling
+    /// (``MatchLimits/safeCeiling``) unless the file says `unsafe_limits: true`.
+    private static func limits(_ node: Node, base: MatchLimits, allowUnsafe: Bool, reader: YAMLReader) throws(ConfigError) -> MatchLimits {
         let m = try reader.mapping(node, what: "limits", allowed: ["match", "depth", "heap_kib"])
         var result = base
+        let ceiling = MatchLimits.safeCeiling
         for (key, value) in m {
             let text = try reader.string(value, what: "limits.\(key)")
             guard let n = UInt32(text), n > 0 else { throw reader.error(value, "limits.\(key) must be a positive whole number") }
+            let most: UInt32
             switch key {
-            case "match": result.match = n
-            case "depth": result.depth = n
-            default: result.heapKiB = n
+            case "match": result.match = n; most = ceiling.match
+            case "depth": result.depth = n; most = ceiling.depth
+            default: result.heapKiB = n; most = ceiling.heapKiB
+            }
+            guard n <= most || allowUnsafe else {
+                throw reader.error(value, "limits.\(key) above \(most) lets one hostile line hold the reader for seconds; set 'unsafe_limits: true' to accept it")
             }
         }
         return result

@@ -49,22 +49,38 @@ public struct SourceParser: LineParser {
 
     package final class GrokRule: Sendable {
         package let pattern: GrokPattern
-        let traceGroup: Int?
-        let spanGroup: Int?
-        let timeGroup: Int?
-        let levelGroup: Int?
-        let messageGroup: Int?
+        /// The groups of each correlator field. A field may be captured in several places (the
+        /// branches of an alternation: `(?:a %{WORD:trace_id}|b %{WORD:trace_id} c)`); the one
+        /// that took part in the match gives the value (``Groups/set(in:)``).
+        let traceGroups: Groups
+        let spanGroups: Groups
+        let timeGroups: Groups
+        let levelGroups: Groups
+        let messageGroups: Groups
         let otherFields: [GrokPattern.Field]
 
         init(_ pattern: GrokPattern) {
-            func group(_ name: String) -> Int? { pattern.fields.first { $0.name == name }?.group }
+            func groups(_ name: String) -> Groups { Groups(pattern.fields.filter { $0.name == name }.map(\.group)) }
             self.pattern = pattern
-            traceGroup = group("trace_id")
-            spanGroup = group("span_id")
-            timeGroup = group("timestamp")
-            levelGroup = group("level")
-            messageGroup = group("message")
+            traceGroups = groups("trace_id")
+            spanGroups = groups("span_id")
+            timeGroups = groups("timestamp")
+            levelGroups = groups("level")
+            messageGroups = groups("message")
             otherFields = pattern.fields.filter { !SourceParser.specialFields.contains($0.name) }
+        }
+    }
+
+    /// The capture groups of one field name, in the order they appear.
+    struct Groups: Sendable {
+        let numbers: [Int]
+        init(_ numbers: [Int]) { self.numbers = numbers }
+
+        /// The first group that is set in this match (an unset group is a branch not taken).
+        @inline(__always)
+        func set(in matchData: borrowing MatchData) -> Int? {
+            for group in numbers where matchData.range(ofGroup: group) != nil { return group }
+            return nil
         }
     }
 
@@ -74,7 +90,8 @@ public struct SourceParser: LineParser {
     /// Compiles every rule of `file` against `library` plus the file's own `patterns:`, then
     /// checks the file's `samples:`.
     public init(_ file: RuleFile, library: PatternLibrary, counters: CounterRegistry = CounterRegistry()) throws(ConfigError) {
-        let library = library.merging(file.patterns)
+        // `pattern_set: ecs`: Logstash's patterns with ECS field names, the additions the same.
+        let library = (file.patternSet == .legacy ? library : library.using(file.patternSet)).merging(file.patterns)
         var compiled: [CompiledRule] = []
         var warnings: [ConfigError] = []
         for rule in file.rules {
@@ -244,7 +261,8 @@ public struct SourceParser: LineParser {
                 return UnsafeBufferPointer(rebasing: line[range])
             }
             func text(_ group: Int?) -> String? { bytes(group).map { String(decoding: $0, as: UTF8.self) } }
-            let ids = bytes(grok.traceGroup).map { IDs.parse(trace: $0, span: bytes(grok.spanGroup), rule: rule) } ?? IDs(absent: true)
+            let traceGroup = grok.traceGroups.set(in: matchData), spanGroup = grok.spanGroups.set(in: matchData)
+            let ids = bytes(traceGroup).map { IDs.parse(trace: $0, span: bytes(spanGroup), rule: rule) } ?? IDs(absent: true)
             // A checking session (samples, `rules test`, the debugger) shows the fields of a line
             // without a trace ID too; the daemon's only makes the record when it is kept.
             if ids.absent && !parser.keepUntraced && counting { return .noTrace(rule: rule.name, record: nil) }
@@ -272,14 +290,14 @@ public struct SourceParser: LineParser {
             // The IDs' text is only made into strings when it did not parse.
             if ids.error != nil {
                 var kept: [LogRecord.Field] = []
-                ids.keepRawText(trace: text(grok.traceGroup), span: text(grok.spanGroup), in: &kept)
+                ids.keepRawText(trace: text(traceGroup), span: text(spanGroup), in: &kept)
                 fields += kept.map { .init(name: $0.name, value: .own($0.value)) }
             }
-            let traceRange = grok.traceGroup.flatMap { matchData.range(ofGroup: $0) }
-            let spanRange = grok.spanGroup.flatMap { matchData.range(ofGroup: $0) }
+            let traceRange = traceGroup.flatMap { matchData.range(ofGroup: $0) }
+            let spanRange = spanGroup.flatMap { matchData.range(ofGroup: $0) }
             return ids.outcome(rule: rule.name, LogRecord(
-                traceID: ids.trace, spanID: ids.span, raw: raw, time: stored(grok.timeGroup), level: stored(grok.levelGroup),
-                message: stored(grok.messageGroup), fields: fields, file: file, source: parser.source, rule: rule.name,
+                traceID: ids.trace, spanID: ids.span, raw: raw, time: stored(grok.timeGroups.set(in: matchData)),
+                level: stored(grok.levelGroups.set(in: matchData)), message: stored(grok.messageGroups.set(in: matchData)), fields: fields, file: file, source: parser.source, rule: rule.name,
                 idError: ids.error, traceIDRange: exact ? traceRange : nil, spanIDRange: exact ? spanRange : nil))
         }
     }

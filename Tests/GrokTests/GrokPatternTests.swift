@@ -1,4 +1,4 @@
-import Grok
+@testable import Grok
 import Testing
 
 /// Matches `line` against `pattern` and returns the fields it captured.
@@ -140,5 +140,58 @@ struct GrokPatternTests {
 
     @Test func usesJIT() throws {
         #expect(try GrokPattern("%{INT:n}").regex.isJIT)
+    }
+}
+
+/// Matching reads UTF-8 as Logstash's engine does, and never fails on bytes that are not UTF-8.
+@Suite("Grok on UTF-8")
+struct GrokUTF8Tests {
+    @Test func lettersBeyondASCIIAreWordCharacters() throws {
+        let p = try GrokPattern("^%{UNIXPATH:path} %{WORD:who}$")
+        #expect(captures(p, "/opt/Čierný_Peter/x Müller") == ["path": "/opt/Čierný_Peter/x", "who": "Müller"])
+    }
+
+    @Test func invalidBytesStillMatchAndKeepTheirOffsets() throws {
+        let p = try GrokPattern(#"^id=%{INT:id} msg=%{GREEDYDATA:msg}$"#)
+        var md = p.makeMatchData()
+        let line: [UInt8] = Array("id=42 msg=".utf8) + [0xFF, 0xC3, 0x28, 0x41] + Array(" end".utf8)
+        let outcome = line.withUnsafeBufferPointer { p.regex.match($0, &md) }
+        #expect(outcome == .match)
+        let id = try #require(p.fields.first { $0.name == "id" })
+        let msg = try #require(p.fields.first { $0.name == "msg" })
+        #expect(md.range(ofGroup: id.group) == 3..<5)
+        #expect(md.range(ofGroup: msg.group) == 10..<line.count)
+    }
+
+    @Test func dotTakesAWholeCharacter() throws {
+        let p = try GrokPattern(#"^(?<first>.)"#)
+        #expect(captures(p, "édition") == ["first": "é"])
+    }
+}
+
+/// The default limits stop a catastrophic rule on a hostile line (a counted failure), while the
+/// library's patterns match their own lines well within them (the library tests).
+@Suite("Match limits")
+struct MatchLimitTests {
+    @Test func aCatastrophicRuleOnAHostileLineGivesUp() throws {
+        let p = try GrokPattern(#"^(?:\w+\s?)*$"#)
+        var md = p.makeMatchData()
+        let hostile = String(repeating: "abcdefghij ", count: 40) + "!"
+        var line = hostile
+        let outcome = line.withUTF8 { p.regex.match($0, &md) }
+        #expect(outcome.isLimit, "\(outcome)")
+    }
+}
+
+@Suite("UTF-8 validation")
+struct UTF8ValidationTests {
+    @Test(arguments: [
+        ([UInt8](), true), (Array("plain ascii line, longer than eight".utf8), true), (Array("Čierný_Peter 😀 é".utf8), true),
+        ([0xFF], false), ([0xC3, 0x28], false), ([0xE0, 0x80, 0x80], false), ([0xED, 0xA0, 0x80], false),
+        ([0xF4, 0x90, 0x80, 0x80], false), ([0xC0, 0xAF], false), ([0xE2, 0x82], false), (Array("ok".utf8) + [0xF0, 0x9F, 0x98], false),
+    ])
+    func validation(_ bytes: [UInt8], _ valid: Bool) {
+        #expect(bytes.withUnsafeBufferPointer(UTF8Validation.isValid) == valid)
+        #expect(bytes.withUnsafeBufferPointer(UTF8Validation.isValid) == (String(validating: bytes, as: UTF8.self) != nil))
     }
 }
