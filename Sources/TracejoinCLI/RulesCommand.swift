@@ -7,8 +7,8 @@ import TracejoinModel
 struct RulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
-        abstract: "Check rule files, and see how they parse lines.",
-        subcommands: [RulesCheck.self, RulesTest.self])
+        abstract: "Check rule files, see how they parse lines, and import Logstash or Datadog grok rules.",
+        subcommands: [RulesCheck.self, RulesTest.self, RulesImport.self])
 }
 
 struct RulesCheck: ParsableCommand {
@@ -58,7 +58,7 @@ struct RulesTest: ParsableCommand {
     @Option(help: "Only this source's rules (default: every source, in file order; the first that matches wins).")
     var source: String?
 
-    @Flag(help: "One JSON object per input line.")
+    @Flag(help: "One JSON object per record (a line, or with `multiline` a line and its continuation lines).")
     var json = false
 
     @Argument(help: "A file of log lines, or - for standard input.")
@@ -89,18 +89,29 @@ struct RulesTest: ParsableCommand {
             data = d
         }
         let sessions = sources.map { ($0, $0.parser.makeCheckingSession()) }
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        for (index, rawLine) in lines.enumerated() {
-            var bytes = Array(rawLine)
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { line -> [UInt8] in
+            var bytes = Array(line)
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-            var result = LineResult(line: index + 1)
+            return bytes
+        }
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        // Records are framed as the tailer frames them for the first source that sets `multiline`.
+        let framing = sources.first { $0.file.multiline != nil }
+        if let framing, sources.filter({ $0.file.multiline != nil }).count > 1 {
+            printError("note: records are framed by the multiline setting of source '\(framing.file.source)'; --source chooses another")
+        }
+        let records = RecordFraming.records(lines, multiline: framing?.file.multiline, start: framing?.parser.multilineStart)
+        for record in records {
+            let bytes = record.lines[0]
+            let continuation = record.lines.dropFirst()
+            var result = LineResult(line: record.first)
+            result.last_line = record.last
             for (source, session) in sessions {
                 let outcome = bytes.withUnsafeBufferPointer { session.parse($0, file: input) }
                 switch outcome {
                 case .unmatched: continue
-                case .noTrace(let rule, let record): result.matched(source.file.source, rule, record)
-                case .record(let record): result.matched(source.file.source, record.rule, record)
+                case .noTrace(let rule, let record): result.matched(source.file.source, rule, record.map { RecordFraming.joined($0, continuation) })
+                case .record(let record): result.matched(source.file.source, record.rule, RecordFraming.joined(record, continuation))
                 }
                 break
             }
@@ -118,6 +129,8 @@ struct RulesTest: ParsableCommand {
 /// What `rules test` reports for one line.
 struct LineResult: Encodable {
     var line: Int
+    /// The record's last line: past `line` when continuation lines joined it (`multiline`).
+    var last_line: Int
     var source: String?
     var rule: String?
     var trace_id: String?
@@ -135,16 +148,18 @@ struct LineResult: Encodable {
 
     init(line: Int) {
         self.line = line
+        self.last_line = line
     }
 
     enum CodingKeys: String, CodingKey {
-        case line, source, rule, trace_id, trace_id_dd, span_id, span_id_hex, fields, error, misses
+        case line, last_line, source, rule, trace_id, trace_id_dd, span_id, span_id_hex, fields, error, misses
     }
 
     /// Every key is present; absent values are null.
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(line, forKey: .line)
+        try c.encode(last_line, forKey: .last_line)
         try c.encode(source, forKey: .source)
         try c.encode(rule, forKey: .rule)
         try c.encode(trace_id, forKey: .trace_id)
@@ -177,13 +192,16 @@ struct LineResult: Encodable {
         return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
     }
 
+    /// `line 3`, or `lines 3-9` for a record with continuation lines.
+    var lines: String { last_line > line ? "lines \(line)-\(last_line)" : "line \(line)" }
+
     func text() -> String {
         guard let rule, let source else {
-            var out = "line \(line): no rule matched"
+            var out = "\(lines): no rule matched"
             for miss in misses ?? [] { out += "\n  \(miss.rule): \(miss.reason)" }
             return out
         }
-        var out = "line \(line): \(source)/\(rule)"
+        var out = "\(lines): \(source)/\(rule)"
         if trace_id == nil && error == nil {
             out += " (no trace ID: counted, not stored)"
         }

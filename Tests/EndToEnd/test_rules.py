@@ -157,3 +157,66 @@ def test_rules_check_and_test_cli(tmp_path):
         assert "line 1: app/python-ddtrace" in out.stdout and "line 2: no rule matched" in out.stdout
     finally:
         d.cleanup()
+
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Fixtures", "import")
+
+APP_RECORD = [
+    "2026-11-24 22:11:28,925 ERROR [shop.cart] [dd.trace_id=9001 dd.span_id=7] - payment failed",
+    "Traceback (most recent call last):",
+    '  File "cart.py", line 3, in pay',
+    "ValueError: card declined",
+]
+
+
+def test_rules_import_logstash_then_serve(tmp_path):
+    d = Daemon(rules=None)
+    try:
+        conf = os.path.join(FIXTURES, "shop.conf")
+        out = d.cli("rules", "import", "logstash", "--config", d.config, conf)
+        assert out.returncode == 0, out
+        assert "shop-app.yaml (source shop-app, 2 rules" in out.stdout
+        assert "shop-nginx.yaml (source shop-nginx, 1 rule" in out.stdout
+        assert "Not carried across" in out.stdout
+        assert "shop.conf:39: filter 'date'" in out.stdout
+        assert "capture 'dd.trace_id' renamed to 'trace_id'" in out.stdout
+        # Nothing is overwritten without --force.
+        again = d.cli("rules", "import", "logstash", "--config", d.config, conf)
+        assert again.returncode == 1 and "not overwritten" in again.stderr
+
+        # Point the imported sources at this test's files, as a user edits `paths:`.
+        for name, old, new in [("shop-app.yaml", "/var/log/shop/app.log", "logs/app.log"),
+                               ("shop-nginx.yaml", "/var/log/nginx/access.log", "logs/access.log")]:
+            path = os.path.join(d.config, "rules.d", name)
+            with open(path) as f:
+                text = f.read()
+            assert old in text
+            with open(path, "w") as f:
+                f.write(text.replace(old, new))
+        assert d.cli("rules", "check", "--config", d.config).returncode == 0
+
+        # `rules test` frames the traceback into its record, as the tailer does.
+        sample = tmp_path / "app.log"
+        sample.write_text("\n".join(APP_RECORD) + "\n")
+        out = d.cli("rules", "test", "--config", d.config, "--source", "shop-app", "--json", str(sample))
+        assert out.returncode == 0, out.stderr
+        [record] = [json.loads(l) for l in out.stdout.splitlines()]
+        assert record["line"] == 1 and record["last_line"] == 4 and record["rule"] == "app-1"
+        assert record["fields"]["message"] == "payment failed\n" + "\n".join(APP_RECORD[1:])
+
+        d.start()
+        d.append("app.log", APP_RECORD)
+        # 9001 is 0x2329: the nginx line's 128-bit hex ID is the same trace.
+        d.append("access.log", ['10.0.0.7 - - [24/Nov/2026:22:11:28 +0000] "GET /cart HTTP/1.1" 200 512 '
+                                'trace_id=00000000000000000000000000002329'])
+        logs = wait_for(lambda: (lambda l: l if len(l) == 2 else None)(d.logs_of("9001")), what="both imported sources' lines")
+        by_rule = {l["rule"]: l for l in logs}
+        app = by_rule["app-1"]
+        assert app["source_name"] == "shop-app" and app["level"] == "ERROR"
+        assert app["fields"]["logger"] == "shop.cart"
+        assert app["message"].startswith("payment failed\nTraceback") and app["message"].endswith("card declined")
+        access = by_rule["nginx"]
+        assert access["source_name"] == "shop-nginx"
+        assert access["fields"]["method"] == "GET" and access["fields"]["status"] == 200
+    finally:
+        d.cleanup()
