@@ -119,6 +119,12 @@ def main():
     for token in ("4611686018427387999", "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", "18446744073709551615", "0", "-"):
         keep("ids", token.encode())
     keep("query-params", b"trace_id=5b8efff798038103d269b633813fc60c&since=15m&until=2026-11-29T04:00:00Z&limit=10&q=a%20b+c")
+    # Field text for the Datadog filters that parse it by hand (docs/grok.md's examples).
+    for text in ('key1=value1,key2="quoted value" <k>=<v> {a}={b}', '{name => "John", "job" => {"title" => "CTO", "n" => [1, 2]}}',
+                 '<book category="CHILDREN"><title lang="en">Harry Potter</title><title>x</title></book>',
+                 'https://user:pw@example.com:8443/a/b?x=1&y=%2F#frag', 'John,"Doe, Jr.",42', '[1,2,3]', '2026-12-06T10:00:00.123+01:00',
+                 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36'):
+        keep("filters", text.encode())
     block = os.path.join(tempfile.gettempdir(), "tj-seed-block")
     subprocess.run([os.path.join(REPO, ".build", "debug", "tracejoin-fuzz"), "seed-block", block], check=True)
     keep("log-block", open(block, "rb").read())

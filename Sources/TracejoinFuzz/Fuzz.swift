@@ -20,7 +20,7 @@ enum FuzzTarget: String, CaseIterable {
     case datadogV04 = "datadog-v04", datadogV05 = "datadog-v05", otlpProtobuf = "otlp-protobuf", otlpJSON = "otlp-json"
     case otlpLogsProtobuf = "otlp-logs-protobuf", otlpLogsJSON = "otlp-logs-json", ndjson, zipkin
     case jsonRule = "json-rule", grok, javaDate = "java-date", ids, ruleFile = "rule-file", daemonConfig = "daemon-config"
-    case logBlock = "log-block", queryParams = "query-params"
+    case logBlock = "log-block", queryParams = "query-params", filters
     /// Traps on an input that starts with `trap`: the runner's own test (a finding must be
     /// reported, with its input and stack, within the run's time). Run only when named.
     case selfTest = "self-test"
@@ -143,6 +143,14 @@ func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
             _ = try? SearchRoutes.time(Substring(value), name)
             _ = try? SearchRoutes.id(Substring(value), name)
         }
+    case .filters:
+        // A captured field's text through every Datadog filter that parses it by hand.
+        let text = String(decoding: bytes, as: UTF8.self)
+        var fields: [LogRecord.Field] = []
+        for conversion in fuzzedFilters {
+            FieldConverter.apply(conversion, name: "f", text: text, into: &fields)
+            FieldConverter.apply(conversion, name: "", text: text, into: &fields)
+        }
     case .selfTest:
         if bytes.starts(with: "trap".utf8) {
             let values = [Int](repeating: 0, count: bytes.count)
@@ -150,6 +158,14 @@ func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
         }
     }
 }
+
+let fuzzedFilters: [FieldConversion] = [
+    .json(.json), .json(.rubyHash), .json(.xml), .json(.csv(.init(headers: ["a", "b", "c"]))), .json(.queryString), .json(.url),
+    .json(.userAgent(decode: true)), .keyValue(.init()), .keyValue(.init(separator: ":", allowed: "/", quotes: "{}", delimiter: "|")),
+    .decodeURIComponent, .array(.init(open: "[", close: "]", separator: ",", element: .integer)), .integer, .float, .scale(10),
+    .boolean(trueWord: nil, falseWord: nil), .date(.init(pattern: "yyyy-MM-dd'T'HH:mm:ss.SSSZZ", timeZone: "Europe/Paris")),
+    .date(.init(pattern: "MMM d HH:mm:ss")),
+]
 
 func bigEndianBytes(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
 
