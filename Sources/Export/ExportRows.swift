@@ -10,7 +10,7 @@ public enum ExportRows {
     public static func logs(_ logs: [ExportedLog], host: String, into w: inout JSONWriter) {
         for l in logs {
             let r = l.record
-            let time = r.time.flatMap(Timestamps.nanoseconds(parsing:)) ?? l.ingested
+            let time = r.effectiveNanoseconds ?? l.ingested
             w.objectStart()
             w.member("host", host)
             w.member("id", UInt64(bitPattern: l.id))

@@ -35,11 +35,12 @@ extension Index {
                     conditions.append("(b.sources & ?) != 0")
                     arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: source))))
                 }
-                if let since = query.since {
+                // Blocks are skipped by ingest time only: a line's own time may lie anywhere.
+                if let since = query.since, !query.byLineTime {
                     conditions.append("b.max_ingested >= ?")
                     arguments.append(.int(since))
                 }
-                if let until = query.until {
+                if let until = query.until, !query.byLineTime {
                     conditions.append("b.min_ingested < ?")
                     arguments.append(.int(until))
                 }
@@ -78,8 +79,12 @@ extension Index {
                     if let after = query.after, id <= after { continue }
                     if let trace = query.traceID, !Self.matches(block, i, trace) { continue }
                     if let span = query.spanID, block.spans[i] != span.value { continue }
-                    if let since = query.since, block.ingested[i] < since { continue }
-                    if let until = query.until, block.ingested[i] >= until { continue }
+                    if query.since != nil || query.until != nil {
+                        // The line's own time (by=time), else when it was stored (by=ingest).
+                        let time = query.byLineTime ? block.lineTime(i) : block.ingested[i]
+                        if let since = query.since, (time ?? .min) < since { continue }
+                        if let until = query.until, (time ?? .max) >= until { continue }
+                    }
                     if let level, !block.slot(i, .level, equals: level, folding: true) { continue }
                     if let source, !block.slot(i, .source, equals: source, folding: false) { continue }
                     if let text, !block.slot(i, .message, contains: text) { continue }

@@ -43,6 +43,8 @@ package struct LogBlock: Sendable {
     private(set) var traceLow: [UInt64?] = []
     private(set) var traceHigh: [UInt64?] = []
     private(set) var spans: [UInt64?] = []
+    /// Each record's own time (ns), when its rule read one; nil in blocks written before.
+    private(set) var times: [Int64?] = []
     /// Start of each record's stored line (without its holes) in `raw`; `count + 1` entries.
     private(set) var lineStarts: [Int] = []
     /// Each record's holes: a range of `holes`.
@@ -59,13 +61,18 @@ package struct LogBlock: Sendable {
     /// Checks and unpacks a stored block.
     package init(bytes stored: [UInt8]) throws(BlockCorruption) {
         let n = stored.count
-        guard n >= BlockFormat.headerSize + BlockFormat.trailerSize else { throw BlockCorruption(reason: "block of \(n) bytes is shorter than its header") }
+        guard n >= BlockFormat.headerSize(columns: BlockFormat.oldColumnCount) + BlockFormat.trailerSize else {
+            throw BlockCorruption(reason: "block of \(n) bytes is shorter than its header")
+        }
         let (sumOK, header) = stored.withUnsafeBytes { b -> (Bool, (count: Int, lengths: [(raw: Int, frame: Int)])?) in
             let expected = b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self).littleEndian
             let ok = BlockFormat.checksum(UnsafeRawBufferPointer(rebasing: b[0..<(n - 8)])) == expected
-            guard ok, b.starts(with: BlockFormat.magic), Int(b[4]) == BlockFormat.columnCount else { return (ok, nil) }
+            let columnCount = Int(b[4])
+            guard ok, b.starts(with: BlockFormat.magic), columnCount == BlockFormat.columnCount || columnCount == BlockFormat.oldColumnCount,
+                  n >= BlockFormat.headerSize(columns: columnCount) + BlockFormat.trailerSize
+            else { return (ok, nil) }
             let count = Int(b.loadUnaligned(fromByteOffset: 5, as: UInt32.self).littleEndian)
-            let lengths = (0..<BlockFormat.columnCount).map { i in
+            let lengths = (0..<columnCount).map { i in
                 (Int(b.loadUnaligned(fromByteOffset: 9 + i * 8, as: UInt32.self).littleEndian),
                  Int(b.loadUnaligned(fromByteOffset: 13 + i * 8, as: UInt32.self).littleEndian))
             }
@@ -74,7 +81,7 @@ package struct LogBlock: Sendable {
         guard sumOK else { throw BlockCorruption(reason: "checksum mismatch") }
         guard let header else { throw BlockCorruption(reason: "not a TJB1 block") }
         var columns: [[UInt8]] = []
-        var at = BlockFormat.headerSize
+        var at = BlockFormat.headerSize(columns: header.lengths.count)
         for (i, (rawLength, frameLength)) in header.lengths.enumerated() {
             guard frameLength > 0, at + frameLength <= n - BlockFormat.trailerSize else {
                 throw BlockCorruption(reason: "column \(i) runs past the block's end")
@@ -98,6 +105,26 @@ package struct LogBlock: Sendable {
         strings = columns[BlockFormat.Column.strings.rawValue]
         fieldBytes = columns[BlockFormat.Column.fields.rawValue]
         try unpack(columns)
+        if columns.count > BlockFormat.Column.times.rawValue {
+            times = try Self.times(columns[BlockFormat.Column.times.rawValue], count: count)
+        } else {
+            times = [Int64?](repeating: nil, count: count)
+        }
+    }
+
+    /// Column 7: each record's own time, or nil.
+    private static func times(_ column: [UInt8], count: Int) throws(BlockCorruption) -> [Int64?] {
+        var result = [Int64?](repeating: nil, count: count)
+        var previous: Int64 = 0
+        try column.withUnsafeBufferPointer { (bytes) throws(BlockCorruption) in
+            var reader = ByteReader(bytes, column: BlockFormat.Column.times.rawValue)
+            for i in 0..<count {
+                guard try reader.byte() != 0 else { continue }
+                previous &+= Varint.unzigzag(try reader.varint())
+                result[i] = previous
+            }
+        }
+        return result
     }
 
     /// The fixed-size part of every record, unpacked by ``unpack(_:count:)``.
@@ -393,6 +420,12 @@ package struct LogBlock: Sendable {
         traceLow[i].map { TraceID(high: traceHigh[i], low: $0) }
     }
 
+    /// Record `i`'s own time: as stored, or (blocks written before times were) read from its
+    /// time text as then.
+    func lineTime(_ i: Int) -> Int64? {
+        times[i] ?? string(slot(i, .time)).flatMap(Timestamps.nanoseconds(parsing:))
+    }
+
     /// Record `i` as the rest of Tracejoin sees it.
     func record(_ i: Int) -> LogRecord {
         let fields = fields(i).map { name, value -> LogRecord.Field in
@@ -411,7 +444,7 @@ package struct LogBlock: Sendable {
             traceID: traceID(i), spanID: spans[i].map(SpanID.init),
             time: string(slot(i, .time)), level: string(slot(i, .level)), message: string(slot(i, .message)),
             file: string(slot(i, .file)) ?? "", source: string(slot(i, .source)) ?? "", rule: string(slot(i, .rule)) ?? "",
-            raw: line, fields: fields, idError: string(slot(i, .idError)))
+            raw: line, fields: fields, idError: string(slot(i, .idError)), timeNanoseconds: times[i])
     }
 
     /// Whether record `i`'s slot equals `value`, ASCII case folded when `folding`

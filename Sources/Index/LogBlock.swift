@@ -19,6 +19,7 @@ import TracejoinModel
 /// | 4 | raw | the lines, back to back, each without the text of its IDs (its holes) |
 /// | 5 | strings | time, level, message, file, source, rule, id error: each a *slot* |
 /// | 6 | fields | count, then per field a name slot and a value |
+/// | 7 | times | the line's own time (ns): a byte 0 (none) or 1, then the zigzag varint difference from the previous record's time that had one |
 ///
 /// A slot is nil, a reference into the record's own raw line (offset and length: the parsed
 /// message, level and time are almost always there, so they cost a few bytes), a literal, or
@@ -32,12 +33,16 @@ import TracejoinModel
 /// filled from column 2 when it is read. Random IDs are the least compressible bytes of a line.
 enum BlockFormat {
     static let magic: [UInt8] = Array("TJB1".utf8)
-    static let columnCount = 7
-    static let headerSize = 4 + 1 + 4 + columnCount * 8
+    /// Columns written; blocks written before the line's own time was stored have 7 (their
+    /// records' times are read from their text, as then).
+    static let columnCount = 8
+    static let oldColumnCount = 7
+    static func headerSize(columns: Int) -> Int { 4 + 1 + 4 + columns * 8 }
+    static let headerSize = headerSize(columns: columnCount)
     static let trailerSize = 8
 
     enum Column: Int, CaseIterable {
-        case ids, ingested, traces, lengths, raw, strings, fields
+        case ids, ingested, traces, lengths, raw, strings, fields, times
     }
 
     /// The slots of column 5, in order.
@@ -129,6 +134,7 @@ package struct LogBlockEncoder: Sendable {
     private(set) var summary = BlockSummary()
     private var previousID: Int64 = 0
     private var previousIngested: Int64 = 0
+    private var previousTime: Int64 = 0
     /// Each slot's previous value (`previousSlotIsNil` when it had none); buffers reused.
     private var previousSlots: [[UInt8]] = Array(repeating: [], count: BlockFormat.Slot.allCases.count)
     private var previousSlotIsNil: [Bool] = Array(repeating: true, count: BlockFormat.Slot.allCases.count)
@@ -176,6 +182,15 @@ package struct LogBlockEncoder: Sendable {
         previousID = id
         Varint.write(Varint.zigzag(ingested &- previousIngested), into: &columns[1])
         previousIngested = ingested
+        if let time = r.timeNanoseconds {
+            // Wrapping on purpose: the difference of two times far apart wraps, and reading adds
+            // it back the same way.
+            columns[7].append(1)
+            Varint.write(Varint.zigzag(time &- previousTime), into: &columns[7])
+            previousTime = time
+        } else {
+            columns[7].append(0)
+        }
 
         flags.append((r.traceID != nil ? 1 : 0) | (r.traceID?.high != nil ? 2 : 0) | (r.spanID != nil ? 4 : 0))
         if let t = r.traceID {

@@ -281,7 +281,7 @@ struct JaegerTrace: Encodable {
     /// A joined line as a span log: its time (the span's start when the line's cannot be read)
     /// and its message, level, source, rule and captured fields.
     static func log(_ record: LogRecord, owner: SpanRecord) -> Log {
-        let time = record.time.flatMap(Timestamps.nanoseconds(parsing:)) ?? owner.start
+        let time = record.effectiveNanoseconds ?? owner.start
         var fields = [KeyValue("event", .string("log")), KeyValue("message", .string(record.message ?? record.raw))]
         if let level = record.level { fields.append(KeyValue("level", .string(level))) }
         fields.append(KeyValue("source", .string(record.source)))

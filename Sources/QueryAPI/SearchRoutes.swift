@@ -45,6 +45,11 @@ package enum SearchRoutes {
         query.text = p["q"].map(String.init)
         query.since = try p["since"].map { (t) throws(BadParameter) in try time(t, "since") }
         query.until = try p["until"].map { (t) throws(BadParameter) in try time(t, "until") }
+        switch p["by"].map(String.init) {
+        case nil, "ingest": query.byLineTime = false
+        case "time": query.byLineTime = true
+        case let other?: throw BadParameter(name: "by", message: "'\(other)' is not 'time' (the line's own time) or 'ingest' (when it was stored)")
+        }
         query.limit = try limit(p["limit"], default: 100, max: maxLogs)
         if let cursor = p["cursor"] {
             guard let value = Int64(cursor), value > 0 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }

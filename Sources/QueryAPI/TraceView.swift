@@ -37,8 +37,8 @@ public struct TraceView: Sendable {
                 unmatched.append(record)
             }
         }
-        self.logsBySpan = logsBySpan
-        self.unmatched = unmatched
+        self.logsBySpan = logsBySpan.mapValues(TraceView.byTime)
+        self.unmatched = TraceView.byTime(unmatched)
         let byStart: (SpanRecord, SpanRecord) -> Bool = { ($0.start, $0.spanID.value) < ($1.start, $1.spanID.value) }
         var children: [SpanID: [SpanRecord]] = [:]
         var roots: [SpanRecord] = []
@@ -97,6 +97,36 @@ public struct TraceView: Sendable {
 
     public func logs(of span: SpanID) -> [LogRecord] { logsBySpan[span] ?? [] }
 
+    /// Lines in the order of their own times; a line without one keeps its place after the
+    /// line that came before it (stable, by arrival).
+    static func byTime(_ lines: [LogRecord]) -> [LogRecord] {
+        var carried = Int64.min
+        let keyed = lines.enumerated().map { (i, r) -> (key: Int64, arrival: Int, record: LogRecord) in
+            if let t = r.effectiveNanoseconds { carried = t }
+            return (carried, i, r)
+        }
+        return keyed.sorted { ($0.key, $0.arrival) < ($1.key, $1.arrival) }.map(\.record)
+    }
+
+    /// How far apart a line's time and its span may be before the line is marked: clocks and
+    /// zones that disagree show instead of misleading (docs/api.md).
+    public static let skewTolerance: Int64 = 60_000_000_000
+
+    /// How far `line`'s time lies outside `span` (ns: negative before its start, positive after
+    /// its end), when by more than ``skewTolerance``; nil otherwise or without a time.
+    public static func skew(of line: LogRecord, in span: SpanRecord) -> Int64? {
+        guard let t = line.effectiveNanoseconds else { return nil }
+        let end = span.start.addingReportingOverflow(max(0, span.duration))
+        let spanEnd = end.overflow ? Int64.max : end.partialValue
+        let (before, o1) = t.subtractingReportingOverflow(span.start)
+        let (after, o2) = t.subtractingReportingOverflow(spanEnd)
+        if !o1, before < -skewTolerance { return before }
+        if o1, t < span.start { return .min }
+        if !o2, after > skewTolerance { return after }
+        if o2, t > spanEnd { return .max }
+        return nil
+    }
+
     // MARK: The JSON document (`GET /v1/traces/{id}`; read back by clients as ``TraceDocument``)
 
     public func json() -> [UInt8] {
@@ -140,11 +170,16 @@ public struct TraceView: Sendable {
 /// The one JSON form of each stored record, written as bytes, for every document that carries
 /// records (a trace, a page of logs, the follow stream, a span, unmatched samples).
 public enum RecordJSON {
-    /// A log line: `time`, `level`, `message`, `span_id`, `span_id_dd`, `source` (the file),
+    /// A log line: `time`, `time_ns`, `level`, `message`, `span_id`, `span_id_dd`, `source` (the file),
     /// `source_name`, `rule`, `fields`, `raw`, `id_error`; absent values are `null`.
-    public static func log(_ r: LogRecord, to w: inout JSONWriter) {
+    ///
+    /// In a span's lines, `skew_ns` (a string) says how far the line's time lies outside its
+    /// span when that is more than ``TraceView/skewTolerance`` (negative: before it).
+    public static func log(_ r: LogRecord, skew: Int64? = nil, to w: inout JSONWriter) {
         w.objectStart()
         w.member("time", r.time)
+        // The line's time as its rule read it (format, zone), in ns since the epoch, as a string.
+        w.member("time_ns", r.effectiveNanoseconds.map(String.init))
         w.member("level", r.level)
         w.member("message", r.message)
         w.member("span_id", r.spanID?.hex)
@@ -164,6 +199,7 @@ public enum RecordJSON {
         w.objectEnd()
         w.member("raw", r.raw)
         w.member("id_error", r.idError)
+        if let skew { w.member("skew_ns", String(skew)) }
         w.objectEnd()
     }
 
@@ -195,7 +231,7 @@ public enum RecordJSON {
         w.member("protocol", s.protocolName)
         w.key("logs")
         w.arrayStart()
-        for r in logs { log(r, to: &w) }
+        for r in logs { log(r, skew: TraceView.skew(of: r, in: s), to: &w) }
         w.arrayEnd()
         w.key("children")
         children(&w)

@@ -477,7 +477,7 @@ struct TracePage {
         h.raw("</span></div><div class=\"track\">")
         // At most 50 marks a bar: beyond that they only cover it.
         let step = max(1, logs.count / 50)
-        let marks = stride(from: 0, to: logs.count, by: step).compactMap { logs[$0].time.flatMap(Timestamps.nanoseconds(parsing:)) }.map(fraction)
+        let marks = stride(from: 0, to: logs.count, by: step).compactMap { logs[$0].effectiveNanoseconds }.map(fraction)
         let end = s.start.addingReportingOverflow(s.duration)
         WebView.bar(&h, from: fraction(s.start), to: end.overflow ? .infinity : fraction(end.partialValue), cls: WebView.colour(serviceIndex),
                     marks: marks, error: s.error)
@@ -498,19 +498,28 @@ struct TracePage {
                 h.raw("<details class=\"span-logs\" open><summary>")
                 h.text("\(logs.count) log line\(logs.count == 1 ? "" : "s")")
                 h.raw("</summary><table class=\"logs\"><tbody>")
-                for r in logs { Self.logLine(&h, r) }
+                for r in logs { Self.logLine(&h, r, skew: TraceView.skew(of: r, in: s)) }
                 h.raw("</tbody></table></details>")
             }
         }
         h.raw("</div>")
     }
 
-    static func logLine(_ h: inout HTML, _ r: LogRecord) {
+    static func logLine(_ h: inout HTML, _ r: LogRecord, skew: Int64? = nil) {
         let level = (r.level ?? "").lowercased().filter { $0.isLetter }
         h.raw("<tr")
-        h.attribute("class", "log level-" + level)
+        h.attribute("class", "log level-" + level + (skew != nil ? " skewed" : ""))
         h.raw("><td class=\"time\">")
         h.text(r.time ?? "")
+        if let skew {
+            // A clock or zone that disagrees with the span's: said, not hidden.
+            let text = WebView.duration(skew == .min ? .max : abs(skew)) + (skew < 0 ? " before its span" : " after its span")
+            h.raw(" <span class=\"skew\"")
+            h.attribute("title", "this line's time lies outside its span: a clock or time zone may disagree")
+            h.raw(">⚠ ")
+            h.text(text)
+            h.raw("</span>")
+        }
         h.raw("</td><td class=\"level\">")
         h.text(r.level ?? "")
         h.raw("</td><td class=\"message\">")

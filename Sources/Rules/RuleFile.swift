@@ -31,6 +31,13 @@ public struct RuleFile: Sendable {
     public var keepUntraced = false
     /// Which field names Logstash's patterns capture into (`pattern_set: legacy | ecs`).
     public var patternSet: PatternSet = .legacy
+    /// The zone of captured times that carry none: `local` (the host's) or an IANA name.
+    public var timezone = "local"
+    /// How captured times are written, when the format is not recognised by itself: a
+    /// Java-style pattern (`yyyy-MM-dd HH:mm:ss.SSS`) or a strftime one (`%d/%b/%Y %T`).
+    public var timeFormat: String?
+    /// Where `timezone:` or `time_format:` is written, for errors found when they are read.
+    public var timeSettingsLine = 0
 
     public struct Multiline: Sendable {
         /// A grok expression (or plain regex) that matches the first line of a record.
@@ -83,7 +90,8 @@ public struct RuleFile: Sendable {
 
     static let topKeys = [
         "source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline", "max_line_bytes",
-        "partial_line_timeout", "rotate_wait", "close_inactive", "keep_untraced", "pattern_set", "unsafe_limits",
+        "partial_line_timeout", "rotate_wait", "close_inactive", "keep_untraced", "pattern_set", "unsafe_limits", "timezone",
+        "time_format",
     ]
     static let ruleKeys = ["name", "grok", "json", "ids", "limits"]
     static let jsonKeys = ["trace_id", "span_id", "timestamp", "level", "message"]
@@ -152,6 +160,14 @@ public struct RuleFile: Sendable {
         if let n = top["partial_line_timeout"] { file.partialLineTimeout = try duration(n, "partial_line_timeout", reader: reader) }
         if let n = top["rotate_wait"] { file.rotateWait = try duration(n, "rotate_wait", reader: reader) }
         if let n = top["close_inactive"] { file.closeInactive = try duration(n, "close_inactive", reader: reader) }
+        if let n = top["timezone"] {
+            file.timezone = try reader.string(n, what: "timezone")
+            file.timeSettingsLine = n.mark?.line ?? 0
+        }
+        if let n = top["time_format"] {
+            file.timeFormat = try reader.string(n, what: "time_format")
+            file.timeSettingsLine = n.mark?.line ?? 0
+        }
         if let n = top["pattern_set"] {
             let text = try reader.string(n, what: "pattern_set")
             guard let set = PatternSet(rawValue: text) else {

@@ -30,8 +30,11 @@ public struct SourceParser: LineParser {
         let spanEncoding: IDEncoding
         let counters: RuleCounters
         package let body: Body
+        /// How the rule reads the `timestamp` it captures (format, zone: docs/grok.md, "Times").
+        let time: TimeReader
 
-        init(name: String, traceEncoding: IDEncoding, spanEncoding: IDEncoding, counters: RuleCounters, body: Body) {
+        init(name: String, traceEncoding: IDEncoding, spanEncoding: IDEncoding, counters: RuleCounters, body: Body, time: TimeReader) {
+            self.time = time
             self.name = name
             self.traceEncoding = traceEncoding
             self.spanEncoding = spanEncoding
@@ -94,6 +97,13 @@ public struct SourceParser: LineParser {
         let library = (file.patternSet == .legacy ? library : library.using(file.patternSet)).merging(file.patterns)
         var compiled: [CompiledRule] = []
         var warnings: [ConfigError] = []
+        let zone = TimeZoneSetting(file.timezone)
+        let fileTime: TimeReader
+        do {
+            fileTime = try TimeReader(format: file.timeFormat, zone: zone)
+        } catch {
+            throw ConfigError(file: file.path, line: file.timeSettingsLine, message: error.message)
+        }
         for rule in file.rules {
             let trace = IDEncoding(rawValue: rule.traceEncoding) ?? .auto
             let span = IDEncoding(rawValue: rule.spanEncoding) ?? .auto
@@ -102,7 +112,7 @@ public struct SourceParser: LineParser {
                 compiled.append(CompiledRule(
                     name: rule.name, traceEncoding: trace, spanEncoding: span,
                     counters: counters.rule(source: file.source, rule: rule.name),
-                    body: .json(fieldsByPath: Dictionary(paths.map { ($1, $0) }, uniquingKeysWith: { a, _ in a }))))
+                    body: .json(fieldsByPath: Dictionary(paths.map { ($1, $0) }, uniquingKeysWith: { a, _ in a })), time: fileTime))
             case .grok(let text):
                 for (name, expression, lineOffset, helpers) in try Self.parsingRules(rule, text, file: file) {
                     let at = (line: rule.line + lineOffset, column: lineOffset == 0 ? rule.column : 0)
@@ -124,9 +134,18 @@ public struct SourceParser: LineParser {
                             file: file.path, line: at.line, column: at.column,
                             message: "rule '\(name)': field \(field.name) keeps its text; IDs are never converted to numbers"))
                     }
+                    // A `%{date("…"):timestamp}` reads the time with the pattern it was given.
+                    var time = fileTime
+                    if case .date(let format)? = pattern.fields.first(where: { $0.name == "timestamp" })?.conversion {
+                        do {
+                            time = try TimeReader(format: format.pattern, zone: format.timeZone.map(TimeZoneSetting.named) ?? zone)
+                        } catch {
+                            throw ConfigError(file: file.path, line: at.line, column: at.column, message: "rule '\(name)': timestamp: \(error.message)")
+                        }
+                    }
                     compiled.append(CompiledRule(
                         name: name, traceEncoding: trace, spanEncoding: span,
-                        counters: counters.rule(source: file.source, rule: name), body: .grok(GrokRule(pattern))))
+                        counters: counters.rule(source: file.source, rule: name), body: .grok(GrokRule(pattern)), time: time))
                 }
             }
         }
@@ -293,12 +312,15 @@ public struct SourceParser: LineParser {
                 ids.keepRawText(trace: text(traceGroup), span: text(spanGroup), in: &kept)
                 fields += kept.map { .init(name: $0.name, value: .own($0.value)) }
             }
+            let timeGroup = grok.timeGroups.set(in: matchData)
+            let timeNanoseconds = bytes(timeGroup).flatMap { rule.time.nanoseconds($0, now: Timestamps.now()) }
             let traceRange = traceGroup.flatMap { matchData.range(ofGroup: $0) }
             let spanRange = spanGroup.flatMap { matchData.range(ofGroup: $0) }
             return ids.outcome(rule: rule.name, LogRecord(
-                traceID: ids.trace, spanID: ids.span, raw: raw, time: stored(grok.timeGroups.set(in: matchData)),
+                traceID: ids.trace, spanID: ids.span, raw: raw, time: stored(timeGroup),
                 level: stored(grok.levelGroups.set(in: matchData)), message: stored(grok.messageGroups.set(in: matchData)), fields: fields, file: file, source: parser.source, rule: rule.name,
-                idError: ids.error, traceIDRange: exact ? traceRange : nil, spanIDRange: exact ? spanRange : nil))
+                idError: ids.error, traceIDRange: exact ? traceRange : nil, spanIDRange: exact ? spanRange : nil,
+                timeNanoseconds: timeNanoseconds))
         }
     }
 }
@@ -405,10 +427,15 @@ enum JSONRule {
             if case .null = v { return nil }
             return v.fieldValue.description
         }
+        // The time from its raw token: a number (epoch) exactly as written, or a string's value.
+        var timeNanoseconds: Int64?
+        if var text = values["timestamp"]?.idText {
+            timeNanoseconds = text.withUTF8 { rule.time.nanoseconds($0, now: Timestamps.now()) }
+        }
         return ids.outcome(rule: rule.name, LogRecord(
             traceID: ids.trace, spanID: ids.span, time: string("timestamp"), level: string("level"), message: string("message"),
             file: file, source: source, rule: rule.name, raw: String(decoding: line, as: UTF8.self), fields: fields,
-            idError: ids.error))
+            idError: ids.error, timeNanoseconds: timeNanoseconds))
     }
 }
 

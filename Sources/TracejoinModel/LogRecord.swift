@@ -22,6 +22,10 @@ public struct LogRecord: Sendable, Hashable {
     public var raw: String
     /// Why an ID field could not be used, e.g. `span_id: 'x' at offset 0 is not a decimal digit`.
     public var idError: String?
+    /// The line's own time (its `timestamp` as the rule reads it: format, zone), in nanoseconds
+    /// since the epoch; `nil` when the line has no time the rule could read. Parsed once, at
+    /// ingest, and stored; every view orders and places the line by it (docs/grok.md, "Times").
+    public var timeNanoseconds: Int64?
 
     /// Where the parsed text is: the stored forms of `time`, `level`, `message`.
     public var timeText: Text?
@@ -113,7 +117,8 @@ public struct LogRecord: Sendable, Hashable {
     /// bytes unchanged).
     public init(traceID: TraceID?, spanID: SpanID?, raw: String, time: Text?, level: Text?, message: Text?,
                 fields: [FieldText], file: String, source: String, rule: String, idError: String? = nil,
-                traceIDRange: Range<Int>? = nil, spanIDRange: Range<Int>? = nil) {
+                traceIDRange: Range<Int>? = nil, spanIDRange: Range<Int>? = nil, timeNanoseconds: Int64? = nil) {
+        self.timeNanoseconds = timeNanoseconds
         self.traceID = traceID
         self.spanID = spanID
         self.raw = raw
@@ -133,7 +138,7 @@ public struct LogRecord: Sendable, Hashable {
     public static func == (a: LogRecord, b: LogRecord) -> Bool {
         a.traceID == b.traceID && a.spanID == b.spanID && a.raw == b.raw && a.file == b.file && a.source == b.source
             && a.rule == b.rule && a.idError == b.idError && a.time == b.time && a.level == b.level && a.message == b.message
-            && a.fields == b.fields
+            && a.fields == b.fields && a.timeNanoseconds == b.timeNanoseconds
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -146,8 +151,10 @@ public struct LogRecord: Sendable, Hashable {
 
     public init(
         traceID: TraceID?, spanID: SpanID?, time: String? = nil, level: String? = nil, message: String? = nil,
-        file: String, source: String, rule: String, raw: String, fields: [Field] = [], idError: String? = nil
+        file: String, source: String, rule: String, raw: String, fields: [Field] = [], idError: String? = nil,
+        timeNanoseconds: Int64? = nil
     ) {
+        self.timeNanoseconds = timeNanoseconds
         self.traceID = traceID
         self.spanID = spanID
         timeText = time.map(Text.own)
@@ -159,5 +166,14 @@ public struct LogRecord: Sendable, Hashable {
         self.raw = raw
         fieldTexts = fields.map { FieldText(name: $0.name, value: .own($0.value)) }
         self.idError = idError
+    }
+}
+
+extension LogRecord {
+    /// The line's time for ordering and placing it: its own, else its `time` text read as
+    /// before parsed times were stored (ISO-like, zone-less as UTC: records stored by an earlier
+    /// version), else nil.
+    public var effectiveNanoseconds: Int64? {
+        timeNanoseconds ?? time.flatMap(Timestamps.nanoseconds(parsing:))
     }
 }

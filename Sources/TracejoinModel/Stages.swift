@@ -166,9 +166,11 @@ public struct LogQuery: Sendable {
     public var source: String?
     /// A substring of the message.
     public var text: String?
-    /// Ingest time bounds, nanoseconds since the epoch.
+    /// Time bounds, nanoseconds since the epoch: of ingest, or of the line's own time when
+    /// ``byLineTime`` (`/v1/logs?by=time`).
     public var since: Int64?
     public var until: Int64?
+    public var byLineTime = false
     public var limit: Int
     /// Continue after this record (the previous page's `next`).
     public var before: Int64?

@@ -80,10 +80,11 @@ struct LogBlockTests {
     /// header declares): damage the checksum cannot see, such as a block written wrong.
     static func sealed(count: Int, _ columns: [[UInt8]], rawLengths: [Int]? = nil) -> [UInt8] {
         let compressor = ZstdCompressor()
-        var out = BlockFormat.magic + [UInt8(BlockFormat.columnCount)]
+        // Seven columns make a block as written before line times were stored (still read).
+        var out = BlockFormat.magic + [UInt8(columns.count)]
         out += withUnsafeBytes(of: UInt32(count).littleEndian) { Array($0) }
         let lengthsAt = out.count
-        out += [UInt8](repeating: 0, count: BlockFormat.columnCount * 8)
+        out += [UInt8](repeating: 0, count: columns.count * 8)
         for (i, column) in columns.enumerated() {
             // An empty column is read as empty whatever its frame holds.
             let frame = (column.isEmpty ? [0] : column).withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
@@ -112,6 +113,21 @@ struct LogBlockTests {
         let columns: [[UInt8]] = [[UInt8](repeating: 1, count: count), [UInt8](repeating: 0, count: count),
                                   [UInt8](repeating: 0, count: count), lengths, [], [], []]
         #expect(throws: BlockCorruption.self) { try LogBlock(bytes: Self.sealed(count: count, columns)) }
+    }
+
+    /// Each line's own time is stored (column 7), far apart or absent; a block written before
+    /// times were stored (seven columns) reads its records without one.
+    @Test func lineTimesRoundTripAndOldBlocksHaveNone() throws {
+        var encoder = LogBlockEncoder()
+        let times: [Int64?] = [1_765_002_902_123_456_789, nil, -9_000_000_000_000_000_000, 9_000_000_000_000_000_000, 0]
+        for (i, t) in times.enumerated() {
+            encoder.append(id: Int64(i + 1), ingested: 1_765_000_000_000_000_000,
+                           LogRecord(traceID: nil, spanID: nil, time: "t", file: "f", source: "s", rule: "r", raw: "line \(i)", timeNanoseconds: t))
+        }
+        let block = try LogBlock(bytes: encoder.seal(with: ZstdCompressor()))
+        #expect((0..<times.count).map { block.record($0).timeNanoseconds } == times)
+        let old = try LogBlock(bytes: Self.sealed(count: 1, [[1], [0], [0], [3, 0, 7, 1], Array("abc".utf8), [0, 0, 0, 0, 0, 0, 0], [0]]))
+        #expect(old.record(0).timeNanoseconds == nil && old.record(0).raw == "abc")
     }
 
     /// A slot that refers to its line at offset 2^31 - 1 (the most a reference reads as): its

@@ -244,7 +244,8 @@ public enum OTLPLogDecoder {
             }
             out.append(LogRecord(
                 traceID: traceID, spanID: spanID, raw: String(decoding: raw, as: UTF8.self), time: time, level: level, message: message,
-                fields: fields, file: options.origin, source: options.source, rule: rule))
+                fields: fields, file: options.origin, source: options.source, rule: rule,
+                timeNanoseconds: nanoseconds != 0 ? Int64(nanoseconds) : nil))
         }
         return Decoded(records: out, total: inputs.count, traced: traced)
     }
