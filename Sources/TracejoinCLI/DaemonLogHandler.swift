@@ -20,30 +20,41 @@ struct DaemonLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var fields: [(String, String)] = [
-            ("ts", Timestamps.iso8601(nanoseconds: Timestamps.now())), ("level", event.level.rawValue), ("msg", event.message.description),
-        ]
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields.append((key, "\(value)")) }
-        fields.append(("module", event.source))
-        let line: String
-        switch format {
-        case .logfmt:
-            line = fields.map { "\($0.0)=\(Self.logfmtValue($0.1))" }.joined(separator: " ")
-        case .json:
-            line = "{" + fields.map { JSONText.quote($0.0) + ":" + JSONText.quote($0.1) }.joined(separator: ",") + "}"
-        case .text:
-            let meta = fields.dropFirst(3).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
-            line = "\(fields[0].1) \(event.level) \(label): \(event.message)" + (meta.isEmpty ? "" : " [\(meta)]")
-        }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        let pairs: [(String, String)] = merged.sorted(by: { $0.key < $1.key }).map { ($0.key, "\($0.value)") }
+        let text = Self.line(format: format, label: label, time: Timestamps.iso8601(nanoseconds: Timestamps.now()), level: event.level.rawValue,
+                             message: event.message.description, metadata: pairs, source: event.source)
+        FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    /// Bare when it can be, else quoted with `"` and `\` escaped.
+    /// One log line, without its newline. Messages and metadata quote what senders wrote (a
+    /// refused span's field, a file name), so every control character in them is escaped
+    /// (``TerminalText``): the log cannot act on the terminal that shows it, nor forge a line.
+    static func line(format: Format, label: String, time: String, level: String, message: String, metadata: [(String, String)], source: String) -> String {
+        var fields: [(String, String)] = [("ts", time), ("level", level), ("msg", message)]
+        fields += metadata
+        fields.append(("module", source))
+        switch format {
+        case .logfmt:
+            return fields.map { "\(TerminalText.escape($0.0))=\(Self.logfmtValue($0.1))" }.joined(separator: " ")
+        case .json:
+            // JSONWriter escapes the same characters as `\uXXXX`.
+            return "{" + fields.map { JSONText.quote($0.0) + ":" + JSONText.quote($0.1) }.joined(separator: ",") + "}"
+        case .text:
+            let meta = fields.dropFirst(3).map { "\($0.0)=\($0.1)" }.joined(separator: " ")
+            return TerminalText.escape("\(time) \(level) \(label): \(message)" + (meta.isEmpty ? "" : " [\(meta)]"))
+        }
+    }
+
+    /// Bare when it can be, else quoted with `"` and `\` escaped, and every character
+    /// ``TerminalText`` escapes written as its escape inside the quotes (`\n`, `\x1b`, `\u2028`).
+    /// A backslash is doubled first, so the escapes read back unambiguously.
     static func logfmtValue(_ s: String) -> String {
-        if !s.isEmpty && !s.contains(where: { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline }) { return s }
-        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+        let plain = !s.isEmpty && !s.unicodeScalars.contains { v in
+            v == " " || v == "=" || v == "\"" || v == "\\" || TerminalText.isEscaped(v.value)
+        }
+        if plain { return s }
+        return "\"" + TerminalText.escape(s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")) + "\""
     }
 }

@@ -74,7 +74,7 @@ struct ExportInit: AsyncParsableCommand {
 }
 
 /// A trace read from ClickHouse, drawn like a local one (`query trace --clickhouse`).
-func fleetTrace(_ id: String, client: ClickHouseClient, logsLimit: Int, json: Bool) async throws {
+func fleetTrace(_ id: String, client: ClickHouseClient, logsLimit: Int, json: Bool, output: OutputOptions) async throws {
     guard let first = try? TraceID.parse(id, encoding: .auto) else {
         throw ValidationError("'\(id)' is not a trace ID: 32 or 16 hex digits, or decimal")
     }
@@ -97,9 +97,9 @@ func fleetTrace(_ id: String, client: ClickHouseClient, logsLimit: Int, json: Bo
     }
     let body = TraceView(stored, queried: traceID).json()
     if json {
-        print(String(decoding: body, as: UTF8.self))
+        print(output.json(String(decoding: body, as: UTF8.self)))
         return
     }
     let document = try JSONDecoder().decode(TraceDocument.self, from: Data(body))
-    print(TraceRenderer(color: useColor()).render(document))
+    print(TraceRenderer(color: useColor(), escape: output.escapes).render(document))
 }

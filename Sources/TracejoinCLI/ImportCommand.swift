@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Rules
+import TracejoinModel
 
 /// `tracejoin rules import logstash|datadog`: another tool's parsing rules as rule files.
 struct RulesImport: ParsableCommand {
@@ -82,8 +83,10 @@ struct RulesImportDatadog: ParsableCommand {
 
 /// Writes the imported files (never over an existing one unless `--force`), loads each with the
 /// daemon's loader, and prints what was written and what was not carried across. Exits 1 when no
-/// file was written, or none of those written loads.
+/// file was written, or none of those written loads. Names and notes quote the imported
+/// configuration: they are escaped (``TerminalText``).
 func writeImport(_ result: RuleImport, _ output: ImportOutputOptions) throws {
+    func t(_ s: String) -> String { TerminalText.escape(s) }
     let configDirectory = output.options.config
     let directory = output.out ?? configDirectory + "/rules.d"
     do {
@@ -109,8 +112,8 @@ func writeImport(_ result: RuleImport, _ output: ImportOutputOptions) throws {
         written += 1
         let check = RuleImport.check(path: path, configDirectory: configDirectory)
         let rules = "\(file.ruleCount) rule\(file.ruleCount == 1 ? "" : "s")"
-        print("wrote \(path) (source \(file.source), \(rules), from \(file.origin))")
-        for warning in check.warnings { print("  warning: \(warning)") }
+        print("wrote \(t(path)) (source \(t(file.source)), \(rules), from \(t(file.origin)))")
+        for warning in check.warnings { print("  warning: \(t("\(warning)"))") }
         if check.errors.isEmpty {
             loading += 1
         } else {
@@ -120,11 +123,11 @@ func writeImport(_ result: RuleImport, _ output: ImportOutputOptions) throws {
     }
     if !result.notes.isEmpty {
         print("\nChanged on the way:")
-        for note in result.notes { print("  \(note)") }
+        for note in result.notes { print("  \(t(note))") }
     }
     if !result.notCarried.isEmpty {
         print("\nNot carried across (\(result.notCarried.count)):")
-        for item in result.notCarried { print("  \(item)") }
+        for item in result.notCarried { print("  \(t("\(item)"))") }
     }
     if result.files.isEmpty { printError("error: nothing to import: no grok rule on the raw line was found") }
     if written == 0 || loading == 0 { throw ExitCode(1) }

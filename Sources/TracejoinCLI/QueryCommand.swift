@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QueryAPI
 import Rules
+import TracejoinModel
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,9 +46,11 @@ struct TraceQuery: AsyncParsableCommand {
 
     @OptionGroup var fleet: ClickHouseOptions
 
+    @OptionGroup var output: OutputOptions
+
     func run() async throws {
         if let client = try fleet.client() {
-            try await fleetTrace(id, client: client, logsLimit: logsLimit ?? 10_000, json: json)
+            try await fleetTrace(id, client: client, logsLimit: logsLimit ?? 10_000, json: json, output: output)
             return
         }
         let client = UnixHTTPClient(socketPath: try socket.querySocket())
@@ -55,17 +58,17 @@ struct TraceQuery: AsyncParsableCommand {
             + (logsLimit.map { "?logs_limit=\($0)" } ?? "")
         let reply = try await request { try await client.get(path) }
         if json {
-            print(reply.text)
+            print(output.json(reply.text))
             if reply.status != 200 { throw ExitCode(1) }
             return
         }
         guard reply.status == 200 else {
             let error = try? JSONDecoder().decode(ErrorReply.self, from: Data(reply.body))
-            printError("tracejoin: \(error?.detail ?? error?.error ?? "the daemon answered \(reply.status)")")
+            printError("tracejoin: \(TerminalText.escape(error?.detail ?? error?.error ?? "the daemon answered \(reply.status)"))")
             throw ExitCode(1)
         }
         let document = try JSONDecoder().decode(TraceDocument.self, from: Data(reply.body))
-        print(TraceRenderer(color: useColor()).render(document))
+        print(TraceRenderer(color: useColor(), escape: output.escapes).render(document))
     }
 }
 

@@ -21,6 +21,8 @@ struct RulesCheck: ParsableCommand {
     @Flag(help: "Also print each grok rule's expanded regular expression (PCRE2 syntax), one per line: source, rule, a tab, the expression.")
     var regex = false
 
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
         let config: ConfigDirectory
         let errors: [ConfigError]
@@ -40,11 +42,13 @@ struct RulesCheck: ParsableCommand {
         if regex {
             for source in config.sources {
                 for rule in source.parser.rules {
-                    if case .grok(let grok) = rule.body { print("\(source.file.source) \(rule.name)\t\(grok.pattern.expanded)") }
+                    if case .grok(let grok) = rule.body {
+                        print("\(output.text(source.file.source)) \(output.text(rule.name))\t\(output.text(grok.pattern.expanded))")
+                    }
                 }
             }
         }
-        print("ok: \(config.sources.count) rule file\(config.sources.count == 1 ? "" : "s"), \(rules) rule\(rules == 1 ? "" : "s") (sources: \(config.sources.map(\.file.source).joined(separator: ", ")))")
+        print("ok: \(config.sources.count) rule file\(config.sources.count == 1 ? "" : "s"), \(rules) rule\(rules == 1 ? "" : "s") (sources: \(config.sources.map { output.text($0.file.source) }.joined(separator: ", ")))")
     }
 }
 
@@ -63,6 +67,8 @@ struct RulesTest: ParsableCommand {
 
     @Argument(help: "A file of log lines, or - for standard input.")
     var input: String
+
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let config: ConfigDirectory
@@ -121,7 +127,7 @@ struct RulesTest: ParsableCommand {
                     source.parser.explainMiss(text).map { LineResult.Miss(rule: "\(source.file.source)/\($0.rule)", reason: $0.reason) }
                 }
             }
-            print(json ? result.jsonLine() : result.text())
+            print(json ? output.json(result.jsonLine()) : result.text(escaping: output.escapes))
         }
     }
 }
@@ -195,21 +201,26 @@ struct LineResult: Encodable {
     /// `line 3`, or `lines 3-9` for a record with continuation lines.
     var lines: String { last_line > line ? "lines \(line)-\(last_line)" : "line \(line)" }
 
-    func text() -> String {
+    /// The text form. Rule names, reasons, field names and values quote the configuration and
+    /// the line: each is escaped (``TerminalText``) when `escaping` (values are JSON, whose
+    /// escapes already hold every control character).
+    func text(escaping: Bool = true) -> String {
+        func t(_ s: String) -> String { escaping ? TerminalText.escape(s) : s }
         guard let rule, let source else {
             var out = "\(lines): no rule matched"
-            for miss in misses ?? [] { out += "\n  \(miss.rule): \(miss.reason)" }
+            for miss in misses ?? [] { out += "\n  \(t(miss.rule)): \(t(miss.reason))" }
             return out
         }
-        var out = "\(lines): \(source)/\(rule)"
+        var out = "\(lines): \(t(source))/\(t(rule))"
         if trace_id == nil && error == nil {
             out += " (no trace ID: counted, not stored)"
         }
         if let trace_id { out += "\n  trace_id   \(trace_id)   (dd \(trace_id_dd ?? ""))" }
         if let span_id { out += "\n  span_id    \(span_id)   (hex \(span_id_hex ?? ""))" }
-        if let error { out += "\n  error      \(error)" }
+        if let error { out += "\n  error      \(t(error))" }
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            out += "\n  \(name.padding(toLength: max(10, name.count), withPad: " ", startingAt: 0)) \(JSONText.value(value))"
+            let shown = t(name)
+            out += "\n  \(shown.padding(toLength: max(10, shown.count), withPad: " ", startingAt: 0)) \(JSONText.value(value))"
         }
         return out
     }

@@ -24,6 +24,7 @@ struct LogsQuery: AsyncParsableCommand {
     @OptionGroup var socket: SocketOptions
     @OptionGroup var fleet: ClickHouseOptions
     @Option(help: "With --clickhouse: only lines of this host.") var host: String?
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         if let client = try fleet.client() {
@@ -36,13 +37,14 @@ struct LogsQuery: AsyncParsableCommand {
         ]
         let reply = try await get("/v1/logs", items, socket: socket)
         if json {
-            print(reply.text)
+            print(output.json(reply.text))
             return
         }
         let document = try JSONDecoder().decode(Page.self, from: Data(reply.body))
-        let renderer = TraceRenderer(color: useColor())
+        let renderer = TraceRenderer(color: useColor(), escape: output.escapes)
         for entry in document.logs.reversed() {
-            print(renderer.line(entry.log) + "  " + renderer.faint("trace \(entry.trace_id ?? "-")" + (entry.log.span_id_dd.map { " span \($0)" } ?? "")))
+            let ids = "trace \(entry.trace_id ?? "-")" + (entry.log.span_id_dd.map { " span \($0)" } ?? "")
+            print(renderer.line(entry.log) + "  " + renderer.faint(renderer.text(ids)))
         }
         if document.logs.isEmpty { printError("no log lines match") }
         if document.next_cursor != nil { printError("(more: raise --limit or narrow the search)") }
@@ -65,13 +67,13 @@ struct LogsQuery: AsyncParsableCommand {
             printError("tracejoin: \(error)")
             throw ExitCode(1)
         }
-        let renderer = TraceRenderer(color: useColor())
+        let renderer = TraceRenderer(color: useColor(), escape: output.escapes)
         for r in records.reversed() {
             var w = JSONWriter(capacity: 512)
             RecordJSON.log(r, to: &w)
             let log = try JSONDecoder().decode(TraceDocument.Log.self, from: Data(w.bytes))
             let host = r.fields.first { $0.name == "host" }.map { "\($0.value)" } ?? "?"
-            print(renderer.line(log) + "  " + renderer.faint("\(host) trace \(r.traceID?.hex ?? "-")" + (r.spanID.map { " span \($0.decimal)" } ?? "")))
+            print(renderer.line(log) + "  " + renderer.faint("\(renderer.text(host)) trace \(r.traceID?.hex ?? "-")" + (r.spanID.map { " span \($0.decimal)" } ?? "")))
         }
         if records.isEmpty { printError("no log lines match") }
     }
@@ -98,12 +100,13 @@ struct RecentQuery: AsyncParsableCommand {
     @Option(help: "Most traces to show (at most 200).") var limit = 20
     @Flag(help: "Print the API's JSON.") var json = false
     @OptionGroup var socket: SocketOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let reply = try await get("/v1/traces", [("service", service), ("error", errors ? "true" : nil), ("since", since),
                                                 ("limit", String(limit))], socket: socket)
         if json {
-            print(reply.text)
+            print(output.json(reply.text))
             return
         }
         struct Page: Decodable {
@@ -120,9 +123,10 @@ struct RecentQuery: AsyncParsableCommand {
             }
         }
         let page = try JSONDecoder().decode(Page.self, from: Data(reply.body))
+        let text = output.text
         for t in page.traces {
             let errorMark = t.errors > 0 ? "  ✗ \(t.errors) error\(t.errors == 1 ? "" : "s")" : ""
-            print("\(t.start)  \(t.trace_id)  \(t.root ?? "?")  [\(t.services.joined(separator: ", "))]  \(TraceRenderer.duration(t.duration_ns))  \(t.spans) spans, \(t.logs) lines\(errorMark)")
+            print("\(text(t.start))  \(text(t.trace_id))  \(text(t.root ?? "?"))  [\(t.services.map(text).joined(separator: ", "))]  \(TraceRenderer.duration(t.duration_ns))  \(t.spans) spans, \(t.logs) lines\(errorMark)")
         }
         if page.traces.isEmpty { printError("no traces match") }
     }
@@ -138,7 +142,7 @@ func get(_ path: String, _ items: [(String, String?)], socket: SocketOptions) as
     let reply = try await request { try await client.get(components.percentEncodedQuery.map { path + "?" + $0 } ?? path) }
     guard reply.status == 200 else {
         let error = try? JSONDecoder().decode(ErrorReply.self, from: Data(reply.body))
-        printError("tracejoin: \(error.map { "\($0.error): \($0.detail ?? "")" } ?? "the daemon answered \(reply.status)")")
+        printError("tracejoin: " + TerminalText.escape(error.map { "\($0.error): \($0.detail ?? "")" } ?? "the daemon answered \(reply.status)"))
         throw ExitCode(1)
     }
     return reply
@@ -151,11 +155,12 @@ struct SpanQuery: AsyncParsableCommand {
     @Argument(help: "The span ID: decimal (Datadog) or 16 hex digits.") var id: String
     @Flag(help: "Print the API's JSON.") var json = false
     @OptionGroup var socket: SocketOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let reply = try await get("/v1/spans/\(id)", [], socket: socket)
         if json {
-            print(reply.text)
+            print(output.json(reply.text))
             return
         }
         struct Document: Decodable {
@@ -165,7 +170,7 @@ struct SpanQuery: AsyncParsableCommand {
         }
         let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
         let trace = TraceDocument(trace_id: d.trace_id, trace_id_dd: d.trace_id_dd, spans: [d.span], unmatched_logs: [])
-        print(TraceRenderer(color: useColor()).render(trace))
+        print(TraceRenderer(color: useColor(), escape: output.escapes).render(trace))
     }
 }
 
@@ -179,11 +184,12 @@ struct UnmatchedQuery: AsyncParsableCommand {
     @Option(help: "Ignore lines younger than this (their spans may still come), default 30s.") var grace: String?
     @Flag(help: "Print the API's JSON.") var json = false
     @OptionGroup var socket: SocketOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let reply = try await get("/v1/logs/unmatched", [("since", since), ("grace", grace)], socket: socket)
         if json {
-            print(reply.text)
+            print(output.json(reply.text))
             return
         }
         struct Document: Decodable {
@@ -198,9 +204,9 @@ struct UnmatchedQuery: AsyncParsableCommand {
             struct Sample: Decodable { var log: TraceDocument.Log }
         }
         let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
-        let renderer = TraceRenderer(color: useColor())
+        let renderer = TraceRenderer(color: useColor(), escape: output.escapes)
         for g in d.groups {
-            print("\(g.source)/\(g.rule): \(g.lines) line\(g.lines == 1 ? "" : "s") in \(g.traces) trace\(g.traces == 1 ? "" : "s") with no span")
+            print("\(renderer.text(g.source))/\(renderer.text(g.rule)): \(g.lines) line\(g.lines == 1 ? "" : "s") in \(g.traces) trace\(g.traces == 1 ? "" : "s") with no span")
             for s in g.samples { print("  " + renderer.line(s.log)) }
         }
         if d.groups.isEmpty { print("every line with a trace ID has a span to join") }
@@ -217,6 +223,7 @@ struct FollowQuery: AsyncParsableCommand {
     @Option(help: "The rule file's source name.") var source: String?
     @Flag(help: "Print the stream's NDJSON.") var json = false
     @OptionGroup var socket: SocketOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         var components = URLComponents()
@@ -226,15 +233,16 @@ struct FollowQuery: AsyncParsableCommand {
         if !items.isEmpty { components.queryItems = items }
         let client = UnixHTTPClient(socketPath: try socket.querySocket())
         let json = self.json
-        let renderer = TraceRenderer(color: useColor())
+        let escapes = output.escapes
+        let renderer = TraceRenderer(color: useColor(), escape: escapes)
         let pending = LineBuffer()
         let status = try await requestStatus {
             try await client.stream(components.percentEncodedQuery.map { "/v1/follow?" + $0 } ?? "/v1/follow") { bytes in
                 for line in pending.add(bytes) {
                     if json {
-                        print(line)
+                        print(escapes ? TerminalText.escapeJSON(line) : line)
                     } else if let entry = try? JSONDecoder().decode(LogsQuery.Page.Entry.self, from: Data(line.utf8)) {
-                        print(renderer.line(entry.log) + "  " + renderer.faint("trace \(entry.trace_id ?? "-")"))
+                        print(renderer.line(entry.log) + "  " + renderer.faint("trace \(renderer.text(entry.trace_id ?? "-"))"))
                     }
                     FileHandle.standardOutput.synchronizeFile()
                 }
@@ -273,12 +281,13 @@ struct StatusCommand: AsyncParsableCommand {
 
     @Flag(help: "Print /v1/stats and /v1/rules as JSON.") var json = false
     @OptionGroup var socket: SocketOptions
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
         let stats = try await get("/v1/stats", [], socket: socket)
         let rules = try await get("/v1/rules", [], socket: socket)
         if json {
-            print("{\"stats\":\(stats.text),\"rules\":\(rules.text)}")
+            print(output.json("{\"stats\":\(stats.text),\"rules\":\(rules.text)}"))
             return
         }
         struct Stats: Decodable {
@@ -302,14 +311,18 @@ struct StatusCommand: AsyncParsableCommand {
         struct Rules: Decodable { var files: [RuleFileStatus] }
         let s = try JSONDecoder().decode(Stats.self, from: Data(stats.body))
         let r = try JSONDecoder().decode(Rules.self, from: Data(rules.body))
-        print("daemon: running (\(try socket.querySocket()))")
+        // Names, paths and error texts here quote files and senders: each is escaped.
+        let text = output.text
+        let socketPath = try socket.querySocket()
+        print("daemon: running (\(text(socketPath)))")
         if s.ingest.paused {
-            print("INGEST PAUSED since \(s.ingest.since ?? "?"): \(s.ingest.reason ?? "?")")
+            print("INGEST PAUSED since \(text(s.ingest.since ?? "?")): \(text(s.ingest.reason ?? "?"))")
         }
         print("rule files:")
         for f in r.files {
-            print("  \(f.status == "ok" ? "ok   " : "ERROR") \(f.file)" + (f.source.map { "  (source \($0): \(f.rules.joined(separator: ", ")))" } ?? ""))
-            if let e = f.error { print("        \(e)" + (f.in_force ? " — the last good version is in force" : "")) }
+            print("  \(f.status == "ok" ? "ok   " : "ERROR") \(text(f.file))"
+                + (f.source.map { "  (source \(text($0)): \(f.rules.map(text).joined(separator: ", ")))" } ?? ""))
+            if let e = f.error { print("        \(text(e))" + (f.in_force ? " — the last good version is in force" : "")) }
         }
         print("sources:")
         for (name, source) in s.sources.sorted(by: { $0.key < $1.key }) {
@@ -317,23 +330,23 @@ struct StatusCommand: AsyncParsableCommand {
             let stored = source.rules.values.reduce(0) { $0 + $1.with_trace }
             let invalid = source.rules.values.reduce(0) { $0 + $1.invalid_ids }
             let limits = source.rules.values.reduce(0) { $0 + $1.limit_hits }
-            print("  \(name): \(matched) matched, \(stored) with a trace ID, \(source.lines_unmatched) unmatched, \(invalid) invalid IDs, \(limits) limit hits")
+            print("  \(text(name)): \(matched) matched, \(stored) with a trace ID, \(source.lines_unmatched) unmatched, \(invalid) invalid IDs, \(limits) limit hits")
         }
         print("files:")
         for f in s.files {
-            print("  \(f.path) [\(f.state)] offset \(f.offset) of \(f.size), lag \(f.lag_bytes) B, \(f.lines_read) lines"
-                + (f.bytes_lost > 0 ? ", \(f.bytes_lost) B LOST" : "") + (f.last_rotation.map { ", last \($0)" } ?? ""))
+            print("  \(text(f.path)) [\(text(f.state))] offset \(f.offset) of \(f.size), lag \(f.lag_bytes) B, \(f.lines_read) lines"
+                + (f.bytes_lost > 0 ? ", \(f.bytes_lost) B LOST" : "") + (f.last_rotation.map { ", last \(text($0))" } ?? ""))
         }
         let ret = s.retention
         print("index: \(ret.used_bytes / 1024) KiB on disk of \(ret.max_bytes / 1024 / 1024) MiB; max age \(ret.max_age_seconds / 3600) h; \(ret.deleted_logs) lines and \(ret.deleted_spans) spans deleted by retention")
         for e in s.export ?? [] {
-            print("export to \(e.target) \(e.url) as host \(e.host): \(e.state); \(e.exported_logs) lines and \(e.exported_spans) spans sent; "
+            print("export to \(text(e.target)) \(text(e.url)) as host \(text(e.host)): \(text(e.state)); \(e.exported_logs) lines and \(e.exported_spans) spans sent; "
                 + "lag \(e.lag_rows) rows, \(String(format: "%.1f", e.lag_seconds)) s"
                 + (e.export_lost_logs + e.export_lost_spans > 0 ? "; LOST before export: \(e.export_lost_logs) lines, \(e.export_lost_spans) spans" : "")
-                + (e.state == "retrying" ? "; last error: \(e.last_error ?? "?")" : ""))
+                + (e.state == "retrying" ? "; last error: \(text(e.last_error ?? "?"))" : ""))
         }
         for d in s.index.damaged_blocks {
-            print("  DAMAGED block \(d.block) (\(d.file ?? "in the database")\(d.file == nil ? "" : " at \(d.offset)")): \(d.reason); its lines are skipped")
+            print("  DAMAGED block \(d.block) (\(text(d.file ?? "in the database"))\(d.file == nil ? "" : " at \(d.offset)")): \(text(d.reason)); its lines are skipped")
         }
     }
 }

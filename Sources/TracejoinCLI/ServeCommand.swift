@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Rules
 import TracejoinDaemon
+import TracejoinModel
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
+/// `message` on standard error, its control characters escaped (``TerminalText``) but for the
+/// line breaks it is written with: messages quote the daemon's error details, file names and
+/// configuration text. Text from outside is escaped where it is quoted, so that a line break
+/// of its own shows as `\n` too.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.escape(message, keepingNewlines: true) + "\n").utf8))
 }

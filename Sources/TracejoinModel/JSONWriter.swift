@@ -107,30 +107,70 @@ public struct JSONWriter {
 
     // MARK: Scalars into any byte array
 
-    /// `s` as a JSON string literal: quotes, backslashes and control bytes escaped; other
-    /// bytes (UTF-8 included) as they are.
+    /// `s` as a JSON string literal: quotes, backslashes and control bytes escaped, and every
+    /// other character ``TerminalText`` escapes (DEL, C1 controls, U+2028 and U+2029, bidi
+    /// controls) as `\uXXXX`, so that JSON printed on a terminal, or put in a `<script>`, holds
+    /// none of them raw. Other bytes (UTF-8 included) as they are.
     public static func append(string s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { bytes in
             var start = 0
-            for (i, b) in bytes.enumerated() where b == 0x22 || b == 0x5C || b < 0x20 {
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                let escape: UInt32
+                let length: Int
+                if b == 0x22 || b == 0x5C || b < 0x20 || b == 0x7F {
+                    escape = UInt32(b)
+                    length = 1
+                } else if b >= 0xC2, let found = escapedScalar(bytes, at: i) {
+                    escape = found.scalar
+                    length = found.length
+                } else {
+                    i += 1
+                    continue
+                }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
-                start = i + 1
+                i += length
+                start = i
                 out.append(UInt8(ascii: "\\"))
-                switch b {
-                case 0x22, 0x5C: out.append(b)
+                switch escape {
+                case 0x22, 0x5C: out.append(UInt8(escape))
                 case 0x0A: out.append(UInt8(ascii: "n"))
                 case 0x0D: out.append(UInt8(ascii: "r"))
                 case 0x09: out.append(UInt8(ascii: "t"))
                 default:
                     let hex: StaticString = "0123456789abcdef"
-                    out.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 15)]])
+                    out.append(UInt8(ascii: "u"))
+                    for shift in [12, 8, 4, 0] { out.append(hex.utf8Start[Int((escape >> shift) & 15)]) }
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The scalar starting at `i` and its length in bytes, when it is one past ASCII that
+    /// ``TerminalText/isEscaped(_:)`` names. All of those are two bytes led by 0xC2 (C1) or 0xD8
+    /// (U+061C), or three led by 0xE2 (U+200E–U+2069). `bytes` is a `String`'s: valid UTF-8.
+    private static func escapedScalar(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> (scalar: UInt32, length: Int)? {
+        let b = bytes[i]
+        let scalar: UInt32
+        let length: Int
+        switch b {
+        case 0xC2, 0xD8:
+            guard i + 1 < bytes.count else { return nil }
+            scalar = UInt32(b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+            length = 2
+        case 0xE2:
+            guard i + 2 < bytes.count else { return nil }
+            scalar = UInt32(b & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+            length = 3
+        default:
+            return nil
+        }
+        return TerminalText.isEscaped(scalar) ? (scalar, length) : nil
     }
 
     /// A field value; a float that is not finite (JSON has no such number) as its text.

@@ -76,6 +76,24 @@ struct TraceRendererTests {
         #expect(bareLog["time"] is NSNull && bareLog["level"] is NSNull && bareLog["span_id"] is NSNull)
     }
 
+    /// Span names and log lines come from outside: drawn, they hold no control character but
+    /// the tree's own line breaks. With `escape: false` (`--raw` to a pipe) they are as stored.
+    @Test func outsideTextIsShownEscaped() throws {
+        let hostile = "\u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}[31m\rover\u{1B}]8;;http://evil.example/\u{1B}\\link\u{1B}]8;;\u{1B}\\"
+            + "\u{2028}\u{202E}\u{9B}31m"
+        var span = record(1, parent: nil, name: hostile, start: 0)
+        span.service = hostile
+        let stored = StoredTrace(spans: [span], logs: [line(1, hostile), line(99, "unmatched " + hostile, level: hostile)])
+        let document = try document(stored)
+        let text = TraceRenderer(color: false).render(document)
+        for row in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            #expect(activeScalars(String(row)).isEmpty, "\(row.debugDescription)")
+        }
+        #expect(text.contains("\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31m\\rover"))
+        let raw = TraceRenderer(color: false, escape: false).render(document)
+        #expect(raw.contains(hostile))
+    }
+
     @Test func parentCyclesAreShownNotDropped() throws {
         let stored = StoredTrace(spans: [record(1, parent: 2, name: "a", start: 0), record(2, parent: 1, name: "b", start: 1)], logs: [])
         let document = try document(stored)
