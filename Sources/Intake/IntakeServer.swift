@@ -13,11 +13,15 @@ public enum IntakeServer {
         public var mode: UInt16
         /// Largest request body accepted; a larger one gets 413.
         public var maxBodyBytes: Int
+        /// Web pages whose requests are accepted (`intake.allowed_origins`); a request from any
+        /// other page, one that carries `Origin`, gets 403.
+        public var allowedOrigins: [String]
 
-        public init(socketPath: String, mode: UInt16, maxBodyBytes: Int = 32 << 20) {
+        public init(socketPath: String, mode: UInt16, maxBodyBytes: Int = 32 << 20, allowedOrigins: [String] = []) {
             self.socketPath = socketPath
             self.mode = mode
             self.maxBodyBytes = maxBodyBytes
+            self.allowedOrigins = allowedOrigins
         }
     }
 
@@ -38,25 +42,40 @@ public enum IntakeServer {
     }
 
     /// The routes, separate from the listener so tests can drive them.
-    public static func router(_ sinks: Sinks, maxBodyBytes: Int) -> Router<BasicRequestContext> {
+    ///
+    /// Only programs may write here, not web pages (docs/intake.md, "Who may send"): a request
+    /// with an `Origin` not in `allowedOrigins` gets 403, and each span route takes only its
+    /// protocol's `Content-Type` (``AcceptedContentTypes``), never one a page may send without
+    /// a preflight.
+    public static func router(_ sinks: Sinks, maxBodyBytes: Int, allowedOrigins: [String] = []) -> Router<BasicRequestContext> {
         let sink = sinks.spans
         let counters = sinks.counters.intake
         let journal = sinks.journal
         let router = Router()
         // At `--log-level debug`, a line for each request as it begins (before its body is read).
         router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: OriginGuard<BasicRequestContext>(allowed: allowedOrigins, counters: counters))
+        if !allowedOrigins.isEmpty {
+            // The pages allowed past the guard get CORS answers, so a browser sends their
+            // requests: its preflight (`OPTIONS`) is answered 204, and replies carry
+            // `Access-Control-Allow-Origin` with the page's origin.
+            router.add(middleware: CORSMiddleware<BasicRequestContext>(
+                allowOrigin: .originBased, allowHeaders: [.contentType, .contentEncoding], allowMethods: [.post, .put]))
+        }
         router.add(middleware: JSONErrorMiddleware())
         router.post("/v1/spans") { request, context in
-            try await acceptNDJSON(request, sink: sink, counter: counters.counter("spans", "ndjson"), maxBodyBytes: maxBodyBytes,
-                                   journal: journal, logger: context.logger)
+            if let refused = wrongType(request, .ndjson, counters: counters, protocolName: "ndjson") { return refused }
+            return try await acceptNDJSON(request, sink: sink, counter: counters.counter("spans", "ndjson"), maxBodyBytes: maxBodyBytes,
+                                          journal: journal, logger: context.logger)
         }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         // The Datadog trace-agent API, as ddtrace uses it (shared/clients.md §1).
         router.get("/info") { _, _ in JSONReply.response(AgentInfo.current) }
         for version in [DatadogDecoder.Version.v04, .v05] {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
-                try await acceptDatadog(request, version: version, sink: sink, counter: counters.counter("spans", "datadog_" + version.rawValue),
-                                        maxBodyBytes: maxBodyBytes, journal: journal, logger: context.logger)
+                if let refused = wrongType(request, .datadog, counters: counters, protocolName: "datadog_" + version.rawValue) { return refused }
+                return try await acceptDatadog(request, version: version, sink: sink, counter: counters.counter("spans", "datadog_" + version.rawValue),
+                                               maxBodyBytes: maxBodyBytes, journal: journal, logger: context.logger)
             }
             router.post("/\(version.rawValue)/traces", use: handler)
             router.put("/\(version.rawValue)/traces", use: handler)
@@ -64,18 +83,18 @@ public enum IntakeServer {
         // OTLP/HTTP (protobuf or JSON, optionally gzipped).
         router.post("/v1/traces") { request, context in
             try await acceptOTLP(request, sink: sink, counter: counters.counter("spans", "otlp_http"), maxBodyBytes: maxBodyBytes,
-                                 journal: journal, logger: context.logger)
+                                 counters: counters, journal: journal, logger: context.logger)
         }
         if let logs = sinks.logs {
             router.post("/v1/logs") { request, context in
-                try await acceptOTLPLogs(request, logs: logs, maxBodyBytes: maxBodyBytes, journal: journal, logger: context.logger)
+                try await acceptOTLPLogs(request, logs: logs, maxBodyBytes: maxBodyBytes, counters: counters, journal: journal, logger: context.logger)
             }
         }
         // Metrics, which an app left at its defaults exports beside its traces: answered as a
         // success and dropped (counted), so the app logs no export errors.
         router.post("/v1/metrics") { request, _ in
             let body: OTLPBody
-            switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
+            switch try await otlpBody(request, maxBodyBytes: maxBodyBytes, counters: counters) {
             case .refused(let response): return response
             case .body(let b): body = b
             }
@@ -84,6 +103,7 @@ public enum IntakeServer {
         }
         // Zipkin v2 JSON; answered 202 as Zipkin does.
         router.post("/api/v2/spans") { request, context in
+            if let refused = wrongType(request, .zipkin, counters: counters, protocolName: "zipkin") { return refused }
             var request = request
             let body = try await request.collectBody(upTo: maxBodyBytes)
             return try await guarded(body, journal: journal, logger: context.logger) {
@@ -99,6 +119,7 @@ public enum IntakeServer {
             }
         }
         // Telemetry and remote configuration: accepted and dropped, so tracers carry on quietly.
+        // Whatever their Content-Type: nothing of them is stored (a page is refused by its Origin).
         router.post("/telemetry/proxy/**") { request, _ in
             var request = request
             _ = try await request.collectBody(upTo: maxBodyBytes)
@@ -122,6 +143,16 @@ public enum IntakeServer {
         var long_running_spans = false
         var config = ["statsd_port": 0]
         static let current = AgentInfo()
+    }
+
+    /// 415 when `request`'s `Content-Type` is not one `accepted` lists, counted as
+    /// `refused_content_type.<protocolName>`; `nil` when it is. Checked before the body is read.
+    static func wrongType(_ request: Request, _ accepted: AcceptedContentTypes, counters: IntakeCounters,
+                          protocolName: String) -> Response? {
+        let value = request.headers[.contentType]
+        guard accepted.match(value) == nil else { return nil }
+        counters.counter("refused_content_type", protocolName).add()
+        return accepted.refusal(value)
     }
 
     /// What ddtrace expects back: a sampling rate of 1 for everything.
@@ -205,15 +236,16 @@ public enum IntakeServer {
 
     public static func application(_ configuration: Configuration, sinks: Sinks, logger: Logger) -> some ApplicationProtocol {
         UnixSocketServer.application(
-            router: router(sinks, maxBodyBytes: configuration.maxBodyBytes),
+            router: router(sinks, maxBodyBytes: configuration.maxBodyBytes, allowedOrigins: configuration.allowedOrigins),
             path: configuration.socketPath, mode: configuration.mode, name: "intake", logger: logger)
     }
 
     /// The same routes on a TCP address, for clients that cannot reach a Unix socket
     /// (OpenTelemetry's Python OTLP exporter).
-    public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, sinks: Sinks, logger: Logger) -> some ApplicationProtocol {
+    public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, allowedOrigins: [String] = [], sinks: Sinks,
+                                      logger: Logger) -> some ApplicationProtocol {
         Application(
-            router: router(sinks, maxBodyBytes: maxBodyBytes),
+            router: router(sinks, maxBodyBytes: maxBodyBytes, allowedOrigins: allowedOrigins),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
             onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "intake"]) },
             logger: logger)
@@ -235,15 +267,13 @@ public enum IntakeServer {
         case refused(Response)
     }
 
-    static func otlpBody(_ request: Request, maxBodyBytes: Int) async throws -> OTLPBodyOutcome {
+    /// The type is checked before the body is read; a missing one is refused like a wrong one
+    /// (``wrongType(_:_:counters:protocolName:)``), never taken for protobuf.
+    static func otlpBody(_ request: Request, maxBodyBytes: Int, counters: IntakeCounters) async throws -> OTLPBodyOutcome {
+        if let refused = wrongType(request, .otlp, counters: counters, protocolName: "otlp_http") { return .refused(refused) }
+        let json = AcceptedContentTypes.otlp.match(request.headers[.contentType]) == "application/json"
         var request = request
         var body = try await request.collectBody(upTo: maxBodyBytes)
-        let contentType = request.headers[.contentType]?.lowercased() ?? "application/x-protobuf"
-        let json = contentType.hasPrefix("application/json")
-        guard json || contentType.hasPrefix("application/x-protobuf") || contentType.hasPrefix("application/protobuf") else {
-            return .refused(JSONReply.error(.unsupportedMediaType, "unsupported content type",
-                                            detail: "OTLP/HTTP takes application/x-protobuf or application/json, not \(contentType)"))
-        }
         if let encoding = request.headers[.contentEncoding]?.lowercased(), encoding != "identity" {
             guard encoding == "gzip" else {
                 return .refused(JSONReply.error(.unsupportedMediaType, "unsupported content encoding", detail: "only gzip is accepted, not \(encoding)"))
@@ -266,10 +296,10 @@ public enum IntakeServer {
         Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message)))
     }
 
-    static func acceptOTLP(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, journal: CrashJournal?,
-                           logger: Logger) async throws -> Response {
+    static func acceptOTLP(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, counters: IntakeCounters,
+                           journal: CrashJournal?, logger: Logger) async throws -> Response {
         let body: OTLPBody
-        switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
+        switch try await otlpBody(request, maxBodyBytes: maxBodyBytes, counters: counters) {
         case .refused(let response): return response
         case .body(let b): body = b
         }
@@ -290,9 +320,10 @@ public enum IntakeServer {
         return body.json ? jsonOK() : protobufOK(OTLPDecoder.emptyProtobufResponse())
     }
 
-    static func acceptOTLPLogs(_ request: Request, logs: LogIntake, maxBodyBytes: Int, journal: CrashJournal?, logger: Logger) async throws -> Response {
+    static func acceptOTLPLogs(_ request: Request, logs: LogIntake, maxBodyBytes: Int, counters: IntakeCounters, journal: CrashJournal?,
+                               logger: Logger) async throws -> Response {
         let body: OTLPBody
-        switch try await otlpBody(request, maxBodyBytes: maxBodyBytes) {
+        switch try await otlpBody(request, maxBodyBytes: maxBodyBytes, counters: counters) {
         case .refused(let response): return response
         case .body(let b): body = b
         }

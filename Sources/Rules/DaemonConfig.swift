@@ -50,6 +50,9 @@ public struct DaemonConfig: Sendable, Hashable {
         public var grpc: [TCPAddress] = []
         /// Intake: how OTLP log records are stored.
         public var otlpLogs = OTLPLogs()
+        /// Intake: the web pages (origins, lowercase, such as `http://localhost:3000`) whose
+        /// requests are accepted; a request carrying any other `Origin` gets 403.
+        public var allowedOrigins: [String] = []
         /// Query TCP listeners: the file holding the token a request must carry (created, mode
         /// 0600, when missing); `nil`: `STATE_DIR/query.token`.
         public var tokenFile: String?
@@ -259,7 +262,7 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     private static func listener(_ node: Node, what: String, default base: Listener, reader: YAMLReader, directory: String) throws(ConfigError) -> Listener {
-        let allowed = what == "intake" ? ["socket", "mode", "tcp", "grpc", "allow_non_loopback", "max_body", "otlp_logs"]
+        let allowed = what == "intake" ? ["socket", "mode", "tcp", "grpc", "allow_non_loopback", "max_body", "otlp_logs", "allowed_origins"]
             : ["socket", "mode", "tcp", "allow_non_loopback", "token_file", "auth"]
         let m = try reader.mapping(node, what: what, allowed: allowed)
         var result = base
@@ -319,6 +322,19 @@ public struct DaemonConfig: Sendable, Hashable {
                 result.otlpLogs.keepUntraced = b
             }
         }
+        if let n = m["allowed_origins"] {
+            var origins: [String] = []
+            for text in try reader.strings(n, what: "\(what).allowed_origins") {
+                if text == "*" || text == "null" {
+                    throw reader.error(n, "\(what).allowed_origins: '\(text)' would let any web page write spans; list each page's origin, such as http://localhost:3000")
+                }
+                guard let origin = parseOrigin(text) else {
+                    throw reader.error(n, "\(what).allowed_origins: '\(text)' is not an origin: http:// or https://, a host and an optional port, no path (such as http://localhost:3000)")
+                }
+                origins.append(origin)
+            }
+            result.allowedOrigins = origins
+        }
         if let n = m["token_file"] {
             result.tokenFile = resolvePath(try reader.string(n, what: "\(what).token_file"), against: directory)
         }
@@ -336,6 +352,47 @@ public struct DaemonConfig: Sendable, Hashable {
         }
         return result
     }
+}
+
+/// `http://localhost:3000`, `https://App.Example`, `http://[::1]:8080` → the origin as browsers
+/// send it in `Origin` (lowercase); `nil` for anything else: another scheme, a path (even `/`),
+/// user info, a query, a port out of range.
+func parseOrigin(_ text: String) -> String? {
+    let origin = text.lowercased()
+    let rest: Substring
+    if origin.hasPrefix("http://") {
+        rest = origin.dropFirst(7)
+    } else if origin.hasPrefix("https://") {
+        rest = origin.dropFirst(8)
+    } else {
+        return nil
+    }
+    var host = rest
+    var port: Substring?
+    if rest.hasPrefix("[") {
+        guard let close = rest.firstIndex(of: "]") else { return nil }
+        host = rest[...close]
+        let after = rest[rest.index(after: close)...]
+        if !after.isEmpty {
+            guard after.hasPrefix(":") else { return nil }
+            port = after.dropFirst()
+        }
+        guard host.dropFirst().dropLast().allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+    } else {
+        if let colon = rest.firstIndex(of: ":") {
+            host = rest[..<colon]
+            port = rest[rest.index(after: colon)...]
+        }
+        guard host.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "." || $0 == "-" || $0 == "_" }) else { return nil }
+    }
+    guard host.count > (host.hasPrefix("[") ? 2 : 0) else { return nil }
+    guard let port else { return origin }
+    guard !port.isEmpty, port.allSatisfy({ $0.isASCII && $0.isNumber }), let p = Int(port), (1...65535).contains(p) else { return nil }
+    // Browsers leave the scheme's default port out of `Origin`.
+    let secure = origin.hasPrefix("https://")
+    let scheme = secure ? "https://" : "http://"
+    if p == (secure ? 443 : 80) { return scheme + String(host) }
+    return "\(scheme)\(host):\(p)"
 }
 
 /// The longest duration a setting takes, in seconds: what nanoseconds hold (about 292 years).

@@ -47,7 +47,7 @@ def test_datadog_api_keep_alive_info_and_telemetry(daemon):
 
 
 def test_malformed_payloads_get_4xx_and_change_nothing(daemon):
-    assert request(daemon.intake_socket, "POST", "/v0.4/traces", body=GOOD_V04)[0] == 200
+    assert request(daemon.intake_socket, "POST", "/v0.4/traces", body=GOOD_V04, headers={"Content-Type": "application/msgpack"})[0] == 200
     before = daemon.trace("77")[1]
     cases = [
         ("/v0.4/traces", GOOD_V04[:-3], "application/msgpack", 400, "string of 8 bytes is longer than the payload at byte"),
@@ -56,7 +56,7 @@ def test_malformed_payloads_get_4xx_and_change_nothing(daemon):
         ("/v0.5/traces", GOOD_V04, "application/msgpack", 400, "2-element array"),
         ("/v1/traces", b"\x0a\xff\xff\xff\x0f\x01", "application/x-protobuf", 400, "not an OTLP"),
         ("/v1/traces", b"{not json", "application/json", 400, "not OTLP/JSON"),
-        ("/v1/traces", b"<xml/>", "application/xml", 415, "application/x-protobuf or application/json"),
+        ("/v1/traces", b"<xml/>", "application/xml", 415, "application/x-protobuf, application/protobuf or application/json"),
     ]
     for path, body, ctype, status, words in cases:
         got, reply = request(daemon.intake_socket, "POST", path, body=body, headers={"Content-Type": ctype})
@@ -86,7 +86,7 @@ def test_otlp_json_gzip_and_body_limit():
         assert status == 200 and doc["spans"][0]["service"] == "gz" and doc["spans"][0]["start_ns"] == "1764000000123456789"
         # Over the limit, plain or once decompressed: 413, nothing stored.
         big = b"\n".join([b'{"trace_id":"9","span_id":"1"}'] * 400)
-        assert request(d.intake_socket, "POST", "/v1/spans", body=big)[0] == 413
+        assert request(d.intake_socket, "POST", "/v1/spans", body=big, headers={"Content-Type": "application/x-ndjson"})[0] == 413
         bomb = gzip.compress(b"{" + b" " * 1_000_000 + b"}")
         status, body = request(d.intake_socket, "POST", "/v1/traces", body=bomb,
                                headers={"Content-Type": "application/json", "Content-Encoding": "gzip"})
