@@ -8,7 +8,7 @@ public enum PatternFiles {
         var errors: [ConfigError] = []
         for file in listFiles(directory, suffix: ".grok") {
             do {
-                let text = try readText(file)
+                let text = try readText(file, confinedTo: directory + "/..")
                 for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     let trimmed = line.drop { $0 == " " || $0 == "\t" }
                     if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }

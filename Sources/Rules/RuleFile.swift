@@ -99,7 +99,7 @@ public struct RuleFile: Sendable {
     /// Loads and validates one rule file. `configDirectory` anchors relative `paths`.
     public static func load(path: String, configDirectory: String) throws(ConfigError) -> RuleFile {
         let reader = YAMLReader(file: path)
-        guard let root = try reader.root(try readText(path)) else {
+        guard let root = try reader.root(try readText(path, confinedTo: configDirectory)) else {
             throw ConfigError(file: path, message: "rule file is empty")
         }
         let top = try reader.mapping(root, what: "a rule file", allowed: topKeys)
@@ -109,6 +109,9 @@ public struct RuleFile: Sendable {
         guard let pathsNode = top["paths"] else { throw reader.error(root, "missing 'paths' (the files to tail)") }
         let paths = try reader.strings(pathsNode, what: "paths").map { resolvePath($0, against: configDirectory) }
         guard !paths.isEmpty else { throw reader.error(pathsNode, "'paths' must name at least one file or glob") }
+        for path in paths {
+            if let reason = unsafeGlobReason(path) { throw reader.error(pathsNode, "paths: '\(path)' \(reason)") }
+        }
         let exclude = try top["exclude"].map { (n) throws(ConfigError) in try reader.strings(n, what: "exclude") } ?? []
         var startAt = StartAt.beginning
         if let n = top["start_at"] {
@@ -319,4 +322,22 @@ public struct RuleFile: Sendable {
 func isPatternNameByte(_ b: UInt8) -> Bool {
     (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
         || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "_")
+}
+
+/// Why a `paths:` glob must not be tailed, if it must not: one that walks the whole file system
+/// or the kernel's virtual ones (`/proc/kmsg` blocks, `/dev` holds devices) would take every
+/// descriptor and read what is no log.
+func unsafeGlobReason(_ glob: String) -> String? {
+    // The fixed directory before the first wildcard.
+    var base: [Substring] = []
+    for part in glob.split(separator: "/") {
+        if part.contains(where: { "*?[{".contains($0) }) { break }
+        base.append(part)
+    }
+    let wild = glob.contains(where: { "*?[{".contains($0) })
+    if wild && base.isEmpty { return "reaches the whole file system; name the directories that hold the logs" }
+    if let top = base.first, ["proc", "sys", "dev"].contains(top) {
+        return "is in /\(top), which holds no log files (its files may block or never end)"
+    }
+    return nil
 }

@@ -58,10 +58,10 @@ public final class RuleRegistry: Sendable {
         self.counters = counters
         let now = Timestamps.now()
         var state = State(library: ConfigDirectory.loadLibrary(config.daemon.directory).0)
-        state.patternTexts = Self.readAll(listFiles(directory + "/patterns.d", suffix: ".grok"))
+        state.patternTexts = Self.readAll(listFiles(directory + "/patterns.d", suffix: ".grok"), directory: directory)
         for source in config.sources {
             state.files[source.file.path] = Entry(
-                text: try? readText(source.file.path), inForce: source, loadedAt: now, error: nil, checkedAt: now)
+                text: try? readText(source.file.path, confinedTo: directory), inForce: source, loadedAt: now, error: nil, checkedAt: now)
         }
         self.snapshot = Locked(Self.sourcesInForce(state))
         self.state = Locked(state)
@@ -80,9 +80,9 @@ public final class RuleRegistry: Sendable {
     @discardableResult
     public func reload() -> [Event] {
         let now = Timestamps.now()
-        let patternTexts = Self.readAll(listFiles(directory + "/patterns.d", suffix: ".grok"))
+        let patternTexts = Self.readAll(listFiles(directory + "/patterns.d", suffix: ".grok"), directory: directory)
         let rulePaths = ConfigDirectory.ruleFilePaths(directory)
-        let ruleTexts = Self.readAll(rulePaths)
+        let ruleTexts = Self.readAll(rulePaths, directory: directory)
         return reloading.withLock { _ in
             // Worked on a copy, outside the lock; only this (serialized) reload writes it back.
             var state = self.state.withLock { $0 }
@@ -158,11 +158,11 @@ public final class RuleRegistry: Sendable {
         }
     }
 
-    private static func readAll(_ paths: [String]) -> [String: String] {
+    private static func readAll(_ paths: [String], directory: String) -> [String: String] {
         var texts: [String: String] = [:]
         for path in paths {
             // A file that cannot be read this instant (being replaced) counts as changed next time.
-            texts[path] = (try? readText(path)) ?? ""
+            texts[path] = (try? readText(path, confinedTo: directory)) ?? ""
         }
         return texts
     }

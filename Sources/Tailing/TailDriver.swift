@@ -25,6 +25,8 @@ final class TailDriver<Files: FileAccess> {
     let logger: Logger
     /// Where each record is noted while it is parsed (docs/reliability.md, "Quarantine").
     let journal: CrashJournal?
+    /// Directories (with a trailing `/`) whose files are never taken up: the daemon's own state.
+    let neverTail: [String]
 
     let pollInterval: Duration
     /// How long an unchanged file waits at most before it is looked at again: `watched` when
@@ -64,8 +66,9 @@ final class TailDriver<Files: FileAccess> {
 
     init(files: Files, chunkSize: Int, descriptorBudget: Int, passBytes: Int64 = 2 << 20, pollInterval: Duration = .milliseconds(250),
          maxPollInterval: (watched: Duration, polled: Duration) = (.seconds(10), .seconds(2)), journal: CrashJournal? = nil,
-         logger: Logger) {
+         neverTail: [String] = [], logger: Logger) {
         self.journal = journal
+        self.neverTail = neverTail.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
         self.files = files
         self.passBytes = passBytes
         self.chunkSize = chunkSize
@@ -257,8 +260,11 @@ final class TailDriver<Files: FileAccess> {
     /// Finds files the globs name that are not followed yet and takes them up. Returns whether
     /// any was found.
     private func discover(at moment: Moment, into batch: inout TailBatch) -> Bool {
+        let neverTail = neverTail
         let scans = tracker.sourceOrder.compactMap { tracker.sources[$0] }.map { source in
-            (source: source.name, entries: files.list(source.paths, exclude: source.exclude))
+            (source: source.name, entries: files.list(source.paths, exclude: source.exclude).filter { entry in
+                !neverTail.contains { entry.path.hasPrefix($0) }
+            })
         }
         let candidates = tracker.scanned(scans, at: moment)
         guard !candidates.isEmpty else { return false }

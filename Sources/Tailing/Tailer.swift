@@ -36,11 +36,15 @@ public final class Tailer: Service {
     let retryInterval: Duration
     /// Notes each record while it is parsed; sets aside one that stopped the daemon.
     let journal: CrashJournal?
+    /// Directories whose files are never tailed, whatever a glob says (the daemon's own state).
+    let neverTail: [String]
 
     public init(sources: @escaping SourceProvider, sink: any TailSink, pollInterval: Duration = .milliseconds(250),
                 inotify: Bool = true, chunkSize: Int = 1 << 20, status: TailStatusBoard? = nil, descriptorBudget: Int = 1024,
-                queueDepth: Int = 2, retryInterval: Duration = .seconds(1), journal: CrashJournal? = nil, logger: Logger) {
+                queueDepth: Int = 2, retryInterval: Duration = .seconds(1), journal: CrashJournal? = nil, neverTail: [String] = [],
+                logger: Logger) {
         self.journal = journal
+        self.neverTail = neverTail
         self.retryInterval = retryInterval
         self.sources = sources
         self.sink = sink
@@ -95,7 +99,7 @@ public final class Tailer: Service {
     private func readLoop(checkpoints: [FileCheckpoint], watcher: ChangeWatcher, stop: StopFlag, slots: DispatchSemaphore,
                           batches: AsyncStream<TailBatch>.Continuation) {
         let driver = TailDriver(files: SystemFiles(), chunkSize: chunkSize, descriptorBudget: descriptorBudget,
-                                pollInterval: pollInterval, journal: journal, logger: logger)
+                                pollInterval: pollInterval, journal: journal, neverTail: neverTail, logger: logger)
         defer { driver.closeAll() }
         driver.restore(checkpoints)
         var firstPass = true

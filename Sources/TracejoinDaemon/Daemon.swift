@@ -23,13 +23,20 @@ public enum Daemon {
         let counters = CounterRegistry()
         let config = try ConfigDirectory.load(configDirectory, counters: counters)
         let settings = config.daemon
+        // Private state whatever the umask (`make run`'s is 022): everything the daemon creates is
+        // 0600, its directories 0700; the sockets get their configured modes by chmod, and their
+        // directories stay reachable (0755) for the users those modes admit.
+        umask(0o077)
         for directory in [settings.stateDirectory, parent(settings.intake.socketPath), parent(settings.query.socketPath)] {
+            let existed = FileManager.default.fileExists(atPath: directory)
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
                 throw DaemonError("cannot create directory \(directory): \(error.localizedDescription)")
             }
+            if !existed && directory != settings.stateDirectory { chmod(directory, 0o755) }
         }
+        PrivateState.restrict(settings.stateDirectory, logger: logger)
         let lock = try StateLock(directory: settings.stateDirectory)
         defer { lock.release() }
         let descriptors = OpenFileLimit.raise(logger: logger).after
@@ -73,14 +80,16 @@ public enum Daemon {
         let reserve = min(256, max(32, Int(descriptors / 4)))
         let tailSources = TailSources(registry: registry)
         let tailer = Tailer(sources: { tailSources.current() }, sink: index, status: status.tail,
-                            descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), journal: journal, logger: logger)
+                            descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), journal: journal,
+                            neverTail: [settings.stateDirectory] + resolvedPaths(settings.stateDirectory), logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         // OTLP log records are stored like tailed lines, under their own source.
         let logIntake = LogIntake(sink: index, source: settings.intake.otlpLogs.source,
                                   keepUntraced: settings.intake.otlpLogs.keepUntraced, counters: counters)
         let sinks = IntakeServer.Sinks(spans: index, logs: logIntake, counters: counters, journal: journal)
         let intake = IntakeServer.application(
-            .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode, maxBodyBytes: settings.intake.maxBodyBytes),
+            .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode, maxBodyBytes: settings.intake.maxBodyBytes,
+                  allowedOrigins: settings.intake.allowedOrigins),
             sinks: sinks, logger: logger)
         var tcpIntakes: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for address in settings.intake.tcp + settings.intake.grpc where !address.isLoopback {
@@ -89,7 +98,8 @@ public enum Daemon {
         }
         for address in settings.intake.tcp {
             tcpIntakes.append(.init(service: IntakeServer.tcpApplication(
-                host: address.host, port: address.port, maxBodyBytes: settings.intake.maxBodyBytes, sinks: sinks, logger: logger)))
+                host: address.host, port: address.port, maxBodyBytes: settings.intake.maxBodyBytes,
+                allowedOrigins: settings.intake.allowedOrigins, sinks: sinks, logger: logger)))
         }
         for address in settings.intake.grpc {
             tcpIntakes.append(.init(service: OTLPGRPCServer(
