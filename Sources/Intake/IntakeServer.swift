@@ -47,11 +47,14 @@ public enum IntakeServer {
     /// with an `Origin` not in `allowedOrigins` gets 403, and each span route takes only its
     /// protocol's `Content-Type` (``AcceptedContentTypes``), never one a page may send without
     /// a preflight.
-    public static func router(_ sinks: Sinks, maxBodyBytes: Int, allowedOrigins: [String] = []) -> Router<BasicRequestContext> {
+    public static func router(_ sinks: Sinks, maxBodyBytes: Int, allowedOrigins: [String] = [],
+                              hostCheck: HostCheck<BasicRequestContext>? = nil) -> Router<BasicRequestContext> {
         let sink = sinks.spans
         let counters = sinks.counters.intake
         let journal = sinks.journal
         let router = Router()
+        // On a loopback TCP listener, only requests that name it (DNS rebinding: docs/intake.md).
+        if let hostCheck { router.add(middleware: hostCheck) }
         // At `--log-level debug`, a line for each request as it begins (before its body is read).
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: OriginGuard<BasicRequestContext>(allowed: allowedOrigins, counters: counters))
@@ -245,7 +248,8 @@ public enum IntakeServer {
     public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, allowedOrigins: [String] = [], sinks: Sinks,
                                       logger: Logger) -> some ApplicationProtocol {
         Application(
-            router: router(sinks, maxBodyBytes: maxBodyBytes, allowedOrigins: allowedOrigins),
+            router: router(sinks, maxBodyBytes: maxBodyBytes, allowedOrigins: allowedOrigins,
+                           hostCheck: HostCheck<BasicRequestContext>.isLoopback(host) ? HostCheck(listenerHost: host, port: port) : nil),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
             onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "intake"]) },
             logger: logger)

@@ -9,8 +9,11 @@ public enum QueryServer {
     /// - Parameter stopping: true once the daemon is shutting down: live streams end then.
     /// - Parameter token: when set, every request must carry it (``TokenAuthMiddleware``).
     public static func router(reader: any TraceReader, status: any DaemonStatus, token: String? = nil,
-                              stopping: @escaping @Sendable () -> Bool = { false }) -> Router<BasicRequestContext> {
+                              stopping: @escaping @Sendable () -> Bool = { false },
+                              hostCheck: HostCheck<BasicRequestContext>? = nil) -> Router<BasicRequestContext> {
         let router = Router()
+        // On a loopback TCP listener, only requests that name it (DNS rebinding: docs/api.md).
+        if let hostCheck { router.add(middleware: hostCheck) }
         router.add(middleware: JSONErrorMiddleware())
         if let token { router.add(middleware: TokenAuthMiddleware(token: token)) }
         router.get("/v1") { _, _ in JSONReply.response(Index()) }
@@ -54,7 +57,8 @@ public enum QueryServer {
     public static func tcpApplication(host: String, port: Int, token: String?, reader: any TraceReader, status: any DaemonStatus,
                                       stopping: @escaping @Sendable () -> Bool, logger: Logger) -> some ApplicationProtocol {
         Application(
-            router: router(reader: reader, status: status, token: token, stopping: stopping),
+            router: router(reader: reader, status: status, token: token, stopping: stopping,
+                           hostCheck: HostCheck<BasicRequestContext>.isLoopback(host) ? HostCheck(listenerHost: host, port: port) : nil),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
             onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "query"]) },
             logger: logger)

@@ -78,3 +78,48 @@ def test_the_daemon_never_tails_its_own_state():
         assert files and all("/state/" not in f for f in files), files
     finally:
         d.cleanup()
+
+
+def test_loopback_listeners_answer_only_requests_that_name_them():
+    """DNS rebinding: a web page whose name resolves to 127.0.0.1 sends `Host: its-name`; the
+    query and intake listeners refuse it, with or without auth."""
+    import http.client
+    import json as jsonlib
+
+    from harness import free_port
+    query_port, intake_port = free_port(), free_port()
+    d = Daemon()
+    try:
+        with open(os.path.join(d.config, "tracejoin.yaml"), "w") as f:
+            f.write("state_dir: ../state\n"
+                    f'intake: {{ socket: ../run/intake.sock, tcp: ["127.0.0.1:{intake_port}"] }}\n'
+                    f'query: {{ socket: ../run/query.sock, tcp: ["127.0.0.1:{query_port}"], auth: none }}\n')
+        d.start()
+
+        def call(port, method, path, host, body=None, headers=None):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                conn.putrequest(method, path, skip_host=True)
+                conn.putheader("Host", host)
+                for k, v in (headers or {}).items():
+                    conn.putheader(k, v)
+                if body is not None:
+                    conn.putheader("Content-Length", str(len(body)))
+                conn.endheaders(body)
+                resp = conn.getresponse()
+                return resp.status, resp.read()
+            finally:
+                conn.close()
+
+        wait_for(lambda: call(query_port, "GET", "/healthz", f"127.0.0.1:{query_port}")[0] == 200, what="the query listener")
+        for host in (f"127.0.0.1:{query_port}", f"localhost:{query_port}", "localhost", f"[::1]:{query_port}"):
+            assert call(query_port, "GET", "/v1/logs", host)[0] == 200, host
+        for host in (f"evil.example:{query_port}", "evil.example", f"127.0.0.1:{query_port + 1}", ""):
+            status, body = call(query_port, "GET", "/v1/logs", host)
+            assert status == 403 and b"host not allowed" in body, (host, status, body)
+        span = jsonlib.dumps({"trace_id": "91", "span_id": "1", "name": "x", "service": "s", "start": 1, "duration": 1}).encode()
+        ndjson = {"Content-Type": "application/x-ndjson"}
+        assert call(intake_port, "POST", "/v1/spans", f"evil.example:{intake_port}", span, ndjson)[0] == 403
+        assert call(intake_port, "POST", "/v1/spans", f"localhost:{intake_port}", span, ndjson)[0] == 200
+    finally:
+        d.cleanup()
