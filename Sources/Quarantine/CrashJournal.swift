@@ -59,6 +59,9 @@ public final class CrashJournal: @unchecked Sendable {
 
     // Word positions.
     static let tailSlot = 2
+    /// Set by the crash signal handlers (``armCrashSignals()``): the process is dying of a
+    /// trap, an abort or a fault, not of `SIGKILL` or a power cut.
+    static let crashedWord = 6
     static let payloadBase = 8
     static let quarantineBase = payloadBase + 2 * payloadSlots
     static let suspectBase = quarantineBase + 1 + 4 * listCapacity
@@ -118,7 +121,7 @@ public final class CrashJournal: @unchecked Sendable {
             lists.quarantined = Self.readList(words, at: Self.quarantineBase)
             lists.suspects = Self.readList(words, at: Self.suspectBase)
             if words[1] == Self.running {
-                let judged = Self.judge(words)
+                let judged = Self.judge(words, crashed: words[Self.crashedWord] != 0)
                 for item in judged.quarantined where !lists.quarantined.contains(item) { lists.quarantined.append(item) }
                 lists.suspects.removeAll { judged.quarantined.contains($0) }
                 for item in judged.suspects where !lists.suspects.contains(item) && !lists.quarantined.contains(item) {
@@ -151,6 +154,28 @@ public final class CrashJournal: @unchecked Sendable {
 
     deinit {
         munmap(words, mappedBytes)
+    }
+
+    /// Installs handlers for the signals a crash raises (`SIGILL` and `SIGTRAP` for Swift's
+    /// traps, `SIGABRT`, `SIGSEGV`, `SIGBUS`, `SIGFPE`): each sets the journal's crash flag — one
+    /// store into the mapping, async-signal-safe — puts the previous handler back and returns,
+    /// so the faulting instruction (or `abort`'s own second raise) ends the process as before,
+    /// through whatever handler was there (AddressSanitizer's in the test build). The daemon
+    /// calls it once; the journal must then live as long as the process.
+    public func armCrashSignals() {
+        crashFlag = words + Self.crashedWord
+        for signal in crashSignals {
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = crashSignalHandler
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = 0
+            sigaction(signal, &action, previousActions + Int(signal))
+        }
+    }
+
+    /// Sets the crash flag as the signal handlers do (for tests of the judgement).
+    package func markCrashed() {
+        words[Self.crashedWord] = 1
     }
 
     /// Marks the journal clean: the process is stopping of its own accord.
@@ -304,9 +329,14 @@ public final class CrashJournal: @unchecked Sendable {
 
     // MARK: Judging and lists
 
-    /// What was noted when the process stopped: one thing alone, or one on probation, is
-    /// accused; several together are suspects.
-    static func judge(_ words: UnsafeMutablePointer<UInt64>) -> (quarantined: [Item], suspects: [Item]) {
+    /// What was noted when the process stopped. After a crash (a trap, an abort, a fault: the
+    /// flag the signal handlers set), one thing alone, or one on probation, is accused; several
+    /// together are suspects. After a death without a crash (`SIGKILL` by an operator or the
+    /// OOM killer, a power cut) nothing noted is to blame for certain: each becomes a suspect,
+    /// and only one that was already on probation (it dies with the process a second time) is
+    /// accused — so a `kill -9` never sets an innocent line aside, and an input that exhausts
+    /// memory still costs two restarts, not a loop.
+    static func judge(_ words: UnsafeMutablePointer<UInt64>, crashed: Bool) -> (quarantined: [Item], suspects: [Item]) {
         var noted: [(Item, probation: Bool)] = []
         let tail = words + tailSlot
         if tail[0] & Self.noted != 0 {
@@ -316,7 +346,7 @@ public final class CrashJournal: @unchecked Sendable {
             let w = words + payloadBase + 2 * slot
             if w[0] & Self.noted != 0 { noted.append((.payload(w[1]), w[0] & Self.probation != 0)) }
         }
-        if noted.count == 1 { return ([noted[0].0], []) }
+        if crashed && noted.count == 1 { return ([noted[0].0], []) }
         let onProbation = noted.filter(\.probation).map(\.0)
         if !onProbation.isEmpty { return (onProbation, noted.filter { !$0.probation }.map(\.0)) }
         return ([], noted.map(\.0))
@@ -374,4 +404,19 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var errno: Int32
     public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+}
+
+// MARK: Crash signals
+
+/// The signals a crash raises.
+private let crashSignals: [Int32] = [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS, SIGFPE]
+/// The journal's crash word, read by the handler (set once, before any handler is installed).
+nonisolated(unsafe) private var crashFlag: UnsafeMutablePointer<UInt64>?
+/// The handlers in place before ours, by signal number.
+nonisolated(unsafe) private let previousActions = UnsafeMutablePointer<sigaction>.allocate(capacity: 65)
+
+/// Marks the crash and gives the signal back to the handler that was there before.
+private func crashSignalHandler(_ signal: Int32) {
+    crashFlag?.pointee = 1
+    sigaction(signal, previousActions + Int(signal), nil)
 }

@@ -48,6 +48,8 @@ public enum Daemon {
         } catch {
             throw DaemonError("cannot open the crash journal: \(error)")
         }
+        // A trap, abort or fault marks the journal: only then is the input in hand to blame.
+        journal.armCrashSignals()
 
         var indexOptions = Index.Options()
         indexOptions.maxBytes = settings.retention.maxBytes

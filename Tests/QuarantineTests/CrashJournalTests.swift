@@ -30,7 +30,8 @@ struct CrashJournalTests {
             first.noteRecord(device: 3, inode: 7, offset: 100)
             first.clearRecord()
             first.noteRecord(device: 3, inode: 7, offset: 180)
-            // The process stops here, mid-parse.
+            // The process crashes here, mid-parse (a trap: the signal handler sets the flag).
+            first.markCrashed()
         }
         let counters = QuarantineCounters()
         let second = try open(counters)
@@ -50,6 +51,21 @@ struct CrashJournalTests {
         #expect(third.verdict(device: 3, inode: 7, offset: 180) == .quarantined)
         third.forgetRecords(before: [(device: 3, inode: 7, offset: 260)])
         #expect(third.verdict(device: 3, inode: 7, offset: 180) == .parse)
+    }
+
+    /// `kill -9` (or the OOM killer) mid-parse sets no crash flag: the record is only a suspect,
+    /// parsed again on probation; only a second death on it, on probation, sets it aside.
+    @Test func aKillWithoutACrashAccusesNothingAtOnce() throws {
+        do {
+            let first = try open()
+            first.noteRecord(device: 4, inode: 9, offset: 64)
+        }
+        let second = try open()
+        #expect(second.foundAtStart.unclean && second.foundAtStart.quarantined.isEmpty)
+        #expect(second.verdict(device: 4, inode: 9, offset: 64) == .probation)
+        second.noteRecord(device: 4, inode: 9, offset: 64, probation: true)
+        let third = try open()
+        #expect(third.foundAtStart.quarantined == [.record(device: 4, inode: 9, offset: 64)])
     }
 
     @Test func aCleanStopAccusesNothing() throws {
@@ -88,7 +104,10 @@ struct CrashJournalTests {
         let payload = Array("a poison payload".utf8)
         let first = try open()
         let counters = QuarantineCounters()
-        let second = try await first.handlePayload(digest: digest(payload), size: payload.count) { try open(counters) }
+        let second = try await first.handlePayload(digest: digest(payload), size: payload.count) {
+            first.markCrashed()
+            return try open(counters)
+        }
         #expect(second.foundAtStart.quarantined == [.payload(digest(payload))])
         await #expect(throws: CrashJournal.PayloadQuarantined.self) {
             try await second.handlePayload(digest: digest(payload), size: payload.count) { 1 }
