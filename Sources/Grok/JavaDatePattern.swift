@@ -15,26 +15,9 @@ package enum JavaDatePattern {
         while i < chars.count {
             let c = chars[i]
             if c == "'" {
-                // '' is a quote; 'text' is literal text, in which '' is a quote too.
-                if i + 1 < chars.count, chars[i + 1] == "'" {
-                    out += "'"
-                    i += 2
-                    continue
-                }
-                var j = i + 1
-                var text = ""
-                while j < chars.count {
-                    if chars[j] == "'" {
-                        guard j + 1 < chars.count, chars[j + 1] == "'" else { break }
-                        text.append("'")
-                        j += 2
-                        continue
-                    }
-                    text.append(chars[j])
-                    j += 1
-                }
+                let (text, next) = quoted(chars, at: i)
                 out += DatadogMatchers.literal(text)
-                i = j + 1
+                i = next
                 continue
             }
             guard c.isLetter, c.isASCII else {
@@ -181,25 +164,9 @@ extension JavaDatePattern {
         while i < chars.count {
             let c = chars[i]
             if c == "'" {
-                if i + 1 < chars.count, chars[i + 1] == "'" {
-                    tokens.append(.literal([UInt8(ascii: "'")]))
-                    i += 2
-                    continue
-                }
-                var j = i + 1
-                var text = ""
-                while j < chars.count {
-                    if chars[j] == "'" {
-                        guard j + 1 < chars.count, chars[j + 1] == "'" else { break }
-                        text.append("'")
-                        j += 2
-                        continue
-                    }
-                    text.append(chars[j])
-                    j += 1
-                }
+                let (text, next) = quoted(chars, at: i)
                 tokens.append(.literal(Array(text.utf8)))
-                i = j + 1
+                i = next
                 continue
             }
             guard c.isLetter, c.isASCII else {
@@ -370,6 +337,25 @@ extension JavaDatePattern {
     }
 
     /// Days from 1970-01-01 to the given date (proleptic Gregorian; Howard Hinnant's algorithm).
+    /// The literal text of a quote at `i`: `''` is a quote; `'text'` is text, in which `''` is a
+    /// quote too. Returns the text and where the pattern goes on.
+    static func quoted(_ chars: [Character], at i: Int) -> (text: String, next: Int) {
+        if i + 1 < chars.count, chars[i + 1] == "'" { return ("'", i + 2) }
+        var j = i + 1
+        var text = ""
+        while j < chars.count {
+            if chars[j] == "'" {
+                guard j + 1 < chars.count, chars[j + 1] == "'" else { break }
+                text.append("'")
+                j += 2
+                continue
+            }
+            text.append(chars[j])
+            j += 1
+        }
+        return (text, j + 1)
+    }
+
     package static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
