@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -88,6 +89,10 @@ let package = Package(
             name: "HTTPSupport",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -109,7 +114,8 @@ let package = Package(
         .target(
             name: "IntakeGRPC",
             dependencies: [
-                "Intake", "TracejoinModel", "Quarantine",
+                "Intake", "TracejoinModel", "Quarantine", "HTTPSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -158,7 +164,7 @@ let package = Package(
         .target(
             name: "TracejoinDaemon",
             dependencies: [
-                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinModel", "Quarantine",
+                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinModel", "Quarantine", "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -232,6 +238,11 @@ let package = Package(
         .testTarget(
             name: "TracejoinCLITests",
             dependencies: ["TracejoinCLI", "TraceContext", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "QueryAPITests",
+            dependencies: ["QueryAPI", "TracejoinModel", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -50,7 +50,10 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError {
             let reason = error.body ?? error.status.reasonPhrase
-            return JSONReply.error(error.status, reason.lowercased(), detail: "\(request.method) \(request.uri.path)")
+            var response = JSONReply.error(error.status, reason.lowercased(), detail: "\(request.method) \(request.uri.path)")
+            // Such as the Retry-After of a 503.
+            for field in error.headers where field.name != .contentType && field.name != .contentLength { response.headers.append(field) }
+            return response
         } catch let error as any HTTPResponseError {
             return JSONReply.error(error.status, error.status.reasonPhrase.lowercased(), detail: "\(request.method) \(request.uri.path)")
         } catch {

@@ -11,13 +11,16 @@ public enum UnixSocketServer {
     ///   - path: the socket file. A stale file from a crashed daemon is replaced (the daemon's
     ///     lock file guarantees no live daemon owns it).
     ///   - mode: permission bits applied to the socket file (`chmod`).
+    ///   - limits: connections at once and request timeouts.
     public static func application(
-        router: Router<BasicRequestContext>, path: String, mode: UInt16, name: String, logger: Logger
+        router: Router<BasicRequestContext>, path: String, mode: UInt16, name: String, limits: ConnectionLimits, logger: Logger
     ) -> some ApplicationProtocol {
         Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .unixDomainSocket(path: path), serverName: "tracejoin"),
-            onServerRunning: { _ in
+            server: limits.server,
+            configuration: limits.configuration(.unixDomainSocket(path: path), logger: logger),
+            onServerRunning: { channel in
+                await logAcceptErrors(channel, name: name, logger: logger)
                 if chmod(path, mode_t(mode)) != 0 {
                     logger.error("cannot set socket mode", metadata: ["socket": "\(path)", "error": "\(String(cString: strerror(errno)))"])
                 }

@@ -16,12 +16,16 @@ public enum IntakeServer {
         /// Web pages whose requests are accepted (`intake.allowed_origins`); a request from any
         /// other page, one that carries `Origin`, gets 403.
         public var allowedOrigins: [String]
+        /// Connections at once and request timeouts of the socket.
+        public var limits: ConnectionLimits
 
-        public init(socketPath: String, mode: UInt16, maxBodyBytes: Int = 32 << 20, allowedOrigins: [String] = []) {
+        public init(socketPath: String, mode: UInt16, maxBodyBytes: Int = 32 << 20, allowedOrigins: [String] = [],
+                    limits: ConnectionLimits = .init()) {
             self.socketPath = socketPath
             self.mode = mode
             self.maxBodyBytes = maxBodyBytes
             self.allowedOrigins = allowedOrigins
+            self.limits = limits
         }
     }
 
@@ -33,11 +37,15 @@ public enum IntakeServer {
         public var counters: CounterRegistry
         /// Where each payload's digest is noted while it is decoded and stored (`nil`: not noted).
         public var journal: CrashJournal?
-        public init(spans: any SpanSink, logs: LogIntake?, counters: CounterRegistry, journal: CrashJournal? = nil) {
+        /// The memory every listener's bodies in flight share (`intake.limits.body_memory`).
+        public var bodies: BodyBudget
+        public init(spans: any SpanSink, logs: LogIntake?, counters: CounterRegistry, journal: CrashJournal? = nil,
+                    bodies: BodyBudget = BodyBudget(limit: 256 << 20)) {
             self.spans = spans
             self.logs = logs
             self.counters = counters
             self.journal = journal
+            self.bodies = bodies
         }
     }
 
@@ -66,6 +74,8 @@ public enum IntakeServer {
                 allowOrigin: .originBased, allowHeaders: [.contentType, .contentEncoding], allowMethods: [.post, .put]))
         }
         router.add(middleware: JSONErrorMiddleware())
+        // Bodies in flight share one budget (docs/security.md, "Bounded clients").
+        router.add(middleware: BodyBudgetMiddleware<BasicRequestContext>(budget: sinks.bodies, maxBodyBytes: maxBodyBytes))
         router.post("/v1/spans") { request, context in
             if let refused = wrongType(request, .ndjson, counters: counters, protocolName: "ndjson") { return refused }
             return try await acceptNDJSON(request, sink: sink, counter: counters.counter("spans", "ndjson"), maxBodyBytes: maxBodyBytes,
@@ -240,18 +250,22 @@ public enum IntakeServer {
     public static func application(_ configuration: Configuration, sinks: Sinks, logger: Logger) -> some ApplicationProtocol {
         UnixSocketServer.application(
             router: router(sinks, maxBodyBytes: configuration.maxBodyBytes, allowedOrigins: configuration.allowedOrigins),
-            path: configuration.socketPath, mode: configuration.mode, name: "intake", logger: logger)
+            path: configuration.socketPath, mode: configuration.mode, name: "intake", limits: configuration.limits, logger: logger)
     }
 
     /// The same routes on a TCP address, for clients that cannot reach a Unix socket
     /// (OpenTelemetry's Python OTLP exporter).
-    public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, allowedOrigins: [String] = [], sinks: Sinks,
-                                      logger: Logger) -> some ApplicationProtocol {
+    public static func tcpApplication(host: String, port: Int, maxBodyBytes: Int, allowedOrigins: [String] = [],
+                                      limits: ConnectionLimits = .init(), sinks: Sinks, logger: Logger) -> some ApplicationProtocol {
         Application(
             router: router(sinks, maxBodyBytes: maxBodyBytes, allowedOrigins: allowedOrigins,
                            hostCheck: HostCheck<BasicRequestContext>.isLoopback(host) ? HostCheck(listenerHost: host, port: port) : nil),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
-            onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "intake"]) },
+            server: limits.server,
+            configuration: limits.configuration(.hostname(host, port: port), logger: logger),
+            onServerRunning: { channel in
+                await logAcceptErrors(channel, name: "intake \(host):\(port)", logger: logger)
+                logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "intake"])
+            },
             logger: logger)
     }
 

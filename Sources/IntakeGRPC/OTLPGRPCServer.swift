@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import HTTPSupport
+import NIOCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import Intake
@@ -24,15 +26,24 @@ public struct OTLPGRPCServer: Service {
     let host: String
     let port: Int
     let maxMessageBytes: Int
+    let limits: ConnectionLimits
+    let maxStreams: Int
     let sinks: IntakeServer.Sinks
     let logger: Logger
     let onListening: @Sendable (Int) -> Void
 
-    public init(host: String, port: Int, maxMessageBytes: Int, sinks: IntakeServer.Sinks, logger: Logger,
-                onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
+    /// - Parameters:
+    ///   - limits: connections at once, and how long a connection without calls stays open
+    ///     (`idleTimeout`: a client that sent only the preface is closed then).
+    ///   - maxStreams: concurrent calls on one connection, advertised in HTTP/2 SETTINGS so
+    ///     that clients queue calls beyond it instead of having the connection torn down.
+    public init(host: String, port: Int, maxMessageBytes: Int, limits: ConnectionLimits = .init(), maxStreams: Int = 100,
+                sinks: IntakeServer.Sinks, logger: Logger, onListening: @escaping @Sendable (Int) -> Void = { _ in }) {
         self.host = host
         self.port = port
         self.maxMessageBytes = maxMessageBytes
+        self.limits = limits
+        self.maxStreams = maxStreams
         self.sinks = sinks
         self.logger = logger
         self.onListening = onListening
@@ -43,15 +54,43 @@ public struct OTLPGRPCServer: Service {
             ? .ipv6(host: host, port: port) : .ipv4(host: host == "localhost" ? "127.0.0.1" : host, port: port)
         let transport = HTTP2ServerTransport.Posix(
             address: address, transportSecurity: .plaintext,
-            config: .defaults { config in
+            config: .defaults { [limits, maxStreams, host, port, logger] config in
                 config.rpc.maxRequestPayloadSize = 2 * maxMessageBytes
                 config.compression.enabledAlgorithms = .all
+                config.http2.maxConcurrentStreams = maxStreams
+                // Idle connections: the keepalive PINGs a connection after half the idle time
+                // without data; a live client answers (and keeps its connection, within
+                // `max_connections`), one that does not is told to go. grpc-swift's own
+                // `maxIdleTime` is not used: its timer keeps the connection's handler alive
+                // after the connection closes (grpc-swift-nio-transport 2.9.2), a leak per
+                // connection; and its graceful close waits for the client's answer to a PING
+                // with no deadline. So a client that reads nothing (one that sent only the
+                // preface) is closed here instead: nothing read for `idleTimeout` closes it.
+                config.connection.maxGraceTime = min(limits.bodyTimeout, .seconds(10))
+                config.connection.keepalive.time = limits.idleTimeout / 2
+                config.connection.keepalive.timeout = limits.idleTimeout / 4
+                let readIdle = TimeAmount(limits.idleTimeout)
+                let maxConnections = limits.maxConnections
+                config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandlers([IdleStateHandler(readTimeout: readIdle), CloseWhenReadIdle()],
+                                                                        position: .first)
+                    }
+                }
+                config.channelDebuggingCallbacks.onBindTCPListener = { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            AcceptGuard(maxConnections: maxConnections, name: "otlp-grpc \(host):\(port)", logger: logger), position: .first)
+                    }
+                }
             })
         let counters = sinks.counters.intake
         let limit = maxMessageBytes
+        let bodies = sinks.bodies
         let server = GRPCServer(transport: transport, services: [
-            TraceService(sink: sinks.spans, stored: counters.counter("spans", "otlp_grpc"), limit: limit, journal: sinks.journal, logger: logger),
-            LogsService(logs: sinks.logs, limit: limit, journal: sinks.journal, logger: logger),
+            TraceService(sink: sinks.spans, stored: counters.counter("spans", "otlp_grpc"), limit: limit, journal: sinks.journal, bodies: bodies,
+                         logger: logger),
+            LogsService(logs: sinks.logs, limit: limit, journal: sinks.journal, bodies: bodies, logger: logger),
             MetricsService(dropped: counters.counter("metrics_dropped", "otlp_grpc")),
         ])
         let logger = logger, host = host, onListening = onListening
@@ -79,11 +118,20 @@ struct LocatingDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer
     let schema: ProtobufLocator.Message
     let limit: Int
     var journal: CrashJournal?
+    /// Held while the message is decoded: the HTTP intake's budget, shared.
+    var bodies: BodyBudget?
 
     func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> Message {
         guard bytes.count <= limit else {
             throw RPCError(code: .resourceExhausted, message: "message of \(bytes.count) bytes is over the limit of \(limit) (intake.max_body)")
         }
+        if let bodies {
+            guard bodies.reserve(bytes.count) else {
+                throw RPCError(code: .resourceExhausted,
+                               message: "messages in flight are at the limit of \(bodies.limit) bytes (intake.limits.body_memory); retry")
+            }
+        }
+        defer { bodies?.release(bytes.count) }
         let data = bytes.withUnsafeBytes { Data($0) }
         var slot: CrashJournal.PayloadSlot?
         if let journal {
@@ -117,6 +165,7 @@ struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleS
     let stored: Counter
     let limit: Int
     let journal: CrashJournal?
+    let bodies: BodyBudget
     let logger: Logger
 
     func export(request: Tracejoin_Otlp_ExportTraceServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportTraceServiceResponse {
@@ -135,7 +184,8 @@ struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleS
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
-            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportTraceServiceRequest>(schema: .traceRequest, limit: limit, journal: journal),
+            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportTraceServiceRequest>(schema: .traceRequest, limit: limit, journal: journal,
+                                                                                      bodies: bodies),
             serializer: ProtobufSerializer<Tracejoin_Otlp_ExportTraceServiceResponse>()
         ) { request, context in
             try await self.export(request: request, context: context)
@@ -147,6 +197,7 @@ struct LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServ
     let logs: LogIntake?
     let limit: Int
     let journal: CrashJournal?
+    let bodies: BodyBudget
     let logger: Logger
 
     func export(request: Tracejoin_Otlp_ExportLogsServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportLogsServiceResponse {
@@ -165,7 +216,8 @@ struct LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServ
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Logs_V1_LogsService.Method.Export.descriptor,
-            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportLogsServiceRequest>(schema: .logsRequest, limit: limit, journal: journal),
+            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportLogsServiceRequest>(schema: .logsRequest, limit: limit, journal: journal,
+                                                                                    bodies: bodies),
             serializer: ProtobufSerializer<Tracejoin_Otlp_ExportLogsServiceResponse>()
         ) { request, context in
             try await self.export(request: request, context: context)

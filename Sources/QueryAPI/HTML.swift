@@ -93,7 +93,10 @@ struct HTML {
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.contentSecurityPolicy] = contentSecurityPolicy
         headers[.xContentTypeOptions] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Not `no-referrer`: under it a browser sends `Origin: null` with the page's form POSTs,
+        // and /login and /logout refuse a foreign Origin. `same-origin` sends no Referer to any
+        // other site either.
+        headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html.out)))
     }

@@ -8,14 +8,22 @@ import TracejoinModel
 public enum QueryServer {
     /// - Parameter stopping: true once the daemon is shutting down: live streams end then.
     /// - Parameter token: when set, every request must carry it (``TokenAuthMiddleware``).
+    /// - Parameter sessions: the browser sessions `token`'s logins open (a set of its own when
+    ///   `nil`); `port`, the listener's, names their cookie.
+    /// - Parameter loginCodes: when set, `POST /v1/login-code` mints a one-time login code from
+    ///   it: given only on the query socket, whose file mode guards it.
     public static func router(reader: any TraceReader, status: any DaemonStatus, token: String? = nil,
+                              sessions: Sessions? = nil, port: Int = 0, loginCodes: Sessions? = nil,
                               stopping: @escaping @Sendable () -> Bool = { false },
                               hostCheck: HostCheck<BasicRequestContext>? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         // On a loopback TCP listener, only requests that name it (DNS rebinding: docs/api.md).
         if let hostCheck { router.add(middleware: hostCheck) }
         router.add(middleware: JSONErrorMiddleware())
-        if let token { router.add(middleware: TokenAuthMiddleware(token: token)) }
+        if let token { router.add(middleware: TokenAuthMiddleware(token: token, sessions: sessions ?? Sessions(), port: port)) }
+        if let loginCodes {
+            router.post("/v1/login-code") { _, _ in JSONReply.response(LoginCodeDocument(loginCodes.mintCode(), sessions: loginCodes)) }
+        }
         router.get("/v1") { _, _ in JSONReply.response(Index()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
@@ -47,21 +55,42 @@ public enum QueryServer {
     }
 
     public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, status: any DaemonStatus,
-                                   stopping: @escaping @Sendable () -> Bool, logger: Logger) -> some ApplicationProtocol {
-        UnixSocketServer.application(router: router(reader: reader, status: status, stopping: stopping), path: socketPath, mode: mode,
-                                     name: "query", logger: logger)
+                                   stopping: @escaping @Sendable () -> Bool, limits: ConnectionLimits = .init(closeWhenPeerLeaves: true),
+                                   loginCodes: Sessions? = nil, logger: Logger) -> some ApplicationProtocol {
+        UnixSocketServer.application(router: router(reader: reader, status: status, loginCodes: loginCodes, stopping: stopping), path: socketPath, mode: mode,
+                                     name: "query", limits: limits, logger: logger)
     }
 
     /// The query API on a TCP address (loopback unless configured otherwise); `token` (or `nil`
-    /// for `auth: none`) is asked of every request.
-    public static func tcpApplication(host: String, port: Int, token: String?, reader: any TraceReader, status: any DaemonStatus,
-                                      stopping: @escaping @Sendable () -> Bool, logger: Logger) -> some ApplicationProtocol {
+    /// for `auth: none`) is asked of every request; a browser logs in to one of `sessions`.
+    public static func tcpApplication(host: String, port: Int, token: String?, sessions: Sessions? = nil,
+                                      reader: any TraceReader, status: any DaemonStatus,
+                                      stopping: @escaping @Sendable () -> Bool, limits: ConnectionLimits = .init(closeWhenPeerLeaves: true),
+                                      logger: Logger) -> some ApplicationProtocol {
         Application(
-            router: router(reader: reader, status: status, token: token, stopping: stopping,
+            router: router(reader: reader, status: status, token: token, sessions: sessions, port: port, stopping: stopping,
                            hostCheck: HostCheck<BasicRequestContext>.isLoopback(host) ? HostCheck(listenerHost: host, port: port) : nil),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "tracejoin"),
-            onServerRunning: { _ in logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "query"]) },
+            server: limits.server,
+            configuration: limits.configuration(.hostname(host, port: port), logger: logger),
+            onServerRunning: { channel in
+                await logAcceptErrors(channel, name: "query \(host):\(port)", logger: logger)
+                logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "query"])
+            },
             logger: logger)
+    }
+
+    /// `POST /v1/login-code` (query socket only): a one-time code that logs a browser in to a
+    /// query TCP listener at `path`.
+    struct LoginCodeDocument: Encodable {
+        var code: String
+        var expires_in_s: Int64
+        var path: String
+
+        init(_ code: String, sessions: Sessions) {
+            self.code = code
+            expires_in_s = sessions.codeTTLSeconds
+            path = "/login?code=" + code
+        }
     }
 
     /// `GET /v1`: what the API offers.

@@ -100,6 +100,9 @@ enum SpanRoutes {
         return overflow ? .max : ago
     }
 
+    /// Ids a follow stream reads in one look (a fraction of the search's scan bound).
+    static let followWindow: Int64 = 1 << 18
+
     /// `?trace_id=|service=|level=|source=|q=`: a live NDJSON stream (chunked) of the lines
     /// stored from now on that match, one object per line as in `/v1/logs`, until the client
     /// goes away.
@@ -117,21 +120,36 @@ enum SpanRoutes {
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { [filters] writer in
             var query = filters
             var last = start
-            // Streams end when the daemon stops (`stopping`) or the client goes away (a write fails).
+            // Streams end when the daemon stops (`stopping`) or the client goes away: a write
+            // fails then, and the listener closes a connection whose peer shut its side down
+            // (``ConnectionLimits/closeWhenPeerLeaves``), so the empty write of an idle poll
+            // notices a client that left without waiting for a matching line.
             while !Task.isCancelled && !stopping() {
-                query.after = last
-                let page = try await reader.logs(query)
-                if page.records.isEmpty {
+                let newest = try await reader.lastLogID()
+                guard newest > last else {
+                    // Nothing stored since the last look: no scan at all while idle.
+                    try await writer.write(ByteBuffer())
                     try await Task.sleep(for: poll)
                     continue
                 }
-                var w = JSONWriter(capacity: 512 * page.records.count)
+                // Each look reads one window of ids once, whether or not its lines match: the
+                // cost follows what is stored, not how long the client has waited.
+                let upper = newest - last > followWindow ? last + followWindow : newest
+                query.after = last
+                query.before = upper + 1
+                let page = try await reader.logs(query)
+                var w = JSONWriter(capacity: 512 * max(1, page.records.count))
+                var through = upper
                 for entry in page.records {
                     RecordJSON.entry(id: entry.id, ingested: entry.ingested, entry.record, to: &w)
                     w.lineEnd()
-                    last = max(last, entry.id)
                 }
-                try await writer.write(ByteBuffer(bytes: w.bytes))
+                if page.records.count >= query.limit, let lastID = page.records.last?.id {
+                    // A full page: more of the window remains, read next without waiting.
+                    through = lastID
+                }
+                last = through
+                if !w.bytes.isEmpty { try await writer.write(ByteBuffer(bytes: w.bytes)) }
             }
             try await writer.finish(nil)
         })

@@ -18,6 +18,9 @@ enum WebAssets {
         nav { display: flex; gap: 1.2em; align-items: center; padding: .6em 1.2em; background: #1d2330; }
         nav a { color: #dfe4f0; text-decoration: none; } nav a:hover { color: #fff; }
         nav .brand { color: #fff; font-weight: 600; margin-right: 1em; }
+        nav form.logout { margin: 0 0 0 auto; } nav form.logout button { font-size: .85em; }
+        form.login { display: flex; flex-wrap: wrap; gap: .6em; align-items: center; margin: 1em 0; }
+        form.login input { font: inherit; padding: .25em .4em; } .hint { color: var(--muted); max-width: 46em; }
         main { padding: 1em 1.4em; }
         h1 { font-size: 1.35em; margin: .2em 0 .5em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
         table { border-collapse: collapse; width: 100%; background: #fff; }

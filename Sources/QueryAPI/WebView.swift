@@ -20,28 +20,31 @@ enum WebView {
         router.get("/logs") { request, _ in try await logsPage(request, reader: reader) }
         router.get("/unmatched") { _, _ in try await unmatchedPage(reader: reader) }
         router.get("/status") { _, _ in statusPage(status) }
-        router.get("/rules") { _, _ in rulesPage(status, lines: nil) }
-        router.post("/rules") { request, _ in
-            var request = request
-            let body = try await request.collectBody(upTo: 1 << 20)
-            let form = SearchRoutes.formPairs(String(buffer: body))
-            let text = form.first { $0.0 == "lines" }?.1 ?? ""
-            return rulesPage(status, lines: text)
-        }
+        router.get("/rules") { _, _ in rulesPage(status, run: nil) }
+        router.post("/rules") { request, _ in try await debuggerPage(request, status: status) }
         router.get("/static/app.css") { _, _ in WebAssets.response(WebAssets.css, type: "text/css; charset=utf-8") }
         router.get("/static/app.js") { _, _ in WebAssets.response(WebAssets.javascript, type: "text/javascript; charset=utf-8") }
     }
 
     // MARK: Layout
 
-    static func page(_ title: String, _ body: (inout HTML) -> Void) -> HTML {
+    /// A page in the web view's chrome. `links: false` (the login page) leaves the header with
+    /// only the name; a request that came with a browser session gets a logout button there.
+    static func page(_ title: String, links: Bool = true, _ body: (inout HTML) -> Void) -> HTML {
         var h = HTML()
         h.raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">")
         h.raw("<title>")
         h.text(title + " · Tracejoin")
         h.raw("</title><link rel=\"stylesheet\" href=\"/static/app.css\"><script src=\"/static/app.js\" defer></script></head><body>")
-        h.raw("<nav><span class=\"brand\">Tracejoin</span><a href=\"/\">Traces</a><a href=\"/logs\">Logs</a>"
-            + "<a href=\"/unmatched\">Unmatched</a><a href=\"/rules\">Rules</a><a href=\"/status\">Status</a></nav><main>")
+        h.raw("<nav><span class=\"brand\">Tracejoin</span>")
+        if links {
+            h.raw("<a href=\"/\">Traces</a><a href=\"/logs\">Logs</a>"
+                + "<a href=\"/unmatched\">Unmatched</a><a href=\"/rules\">Rules</a><a href=\"/status\">Status</a>")
+            if BrowserSession.active {
+                h.raw("<form class=\"logout\" method=\"post\" action=\"/logout\"><button id=\"logout\">Log out</button></form>")
+            }
+        }
+        h.raw("</nav><main>")
         body(&h)
         h.raw("</main></body></html>")
         return h
@@ -303,17 +306,66 @@ enum WebView {
         })
     }
 
-    static func rulesPage(_ status: any DaemonStatus, lines: String?) -> Response {
+    /// What one grok debugger run gave, for the page.
+    struct DebuggerRun {
+        /// The lines as pasted.
+        var text: String
+        /// One for each line parsed, in order; fewer than `cut` when the time budget ran out.
+        var results: [LineTest]
+        /// For each line sent, whether it was cut to `GrokDebugger.maxLineBytes`.
+        var cut: [Bool]
+    }
+
+    /// `POST /rules`: the grok debugger, within its bounds (``GrokDebugger``): at most 64 KiB
+    /// and 200 lines (413 beyond), each line cut at 8 KiB, one run at a time (429 while one is
+    /// in progress), parsed off the cooperative threads for at most 2 s.
+    static func debuggerPage(_ request: Request, status: any DaemonStatus) async throws -> Response {
+        let tooLarge = "The grok debugger takes at most \(GrokDebugger.maxBodyBytes >> 10) KiB of form data "
+            + "(\(GrokDebugger.maxLines) lines) at once: paste fewer lines."
+        if let length = request.headers[.contentLength], let declared = Int(length), declared > GrokDebugger.maxBodyBytes {
+            return errorPage(.contentTooLarge, "Too much to parse", tooLarge)
+        }
+        let body: String
+        do {
+            var request = request
+            let buffer = try await request.collectBody(upTo: GrokDebugger.maxBodyBytes)
+            body = String(buffer: buffer)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            return errorPage(.contentTooLarge, "Too much to parse", tooLarge)
+        }
+        let text = SearchRoutes.formPairs(body).first { $0.0 == "lines" }?.1 ?? ""
+        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).map(String.init)
+        guard lines.count <= GrokDebugger.maxLines else {
+            return errorPage(.contentTooLarge, "Too many lines",
+                             "The grok debugger parses at most \(GrokDebugger.maxLines) lines at once; \(lines.count) were sent.")
+        }
+        let cut = lines.map { GrokDebugger.cut($0) }
+        guard let results = await GrokDebugger.run(cut.map { $0.text }, status: status) else {
+            var response = errorPage(.tooManyRequests, "The grok debugger is busy",
+                                     "The grok debugger runs one parse at a time and another is in progress: try again in a moment.")
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        return rulesPage(status, run: DebuggerRun(text: text, results: results, cut: cut.map { $0.wasCut }))
+    }
+
+    static func rulesPage(_ status: any DaemonStatus, run: DebuggerRun?) -> Response {
         HTML.response(page("Rules") { h in
             h.raw("<h1>Grok debugger</h1><p>Paste log lines: each is parsed by the rules in force, as the tailer would (nothing is stored or counted).</p>")
             h.raw("<form method=\"post\" action=\"/rules\" class=\"debugger\"><textarea name=\"lines\" rows=\"5\" cols=\"120\" id=\"debug-lines\">")
-            h.text(lines ?? "")
+            h.text(run?.text ?? "")
             h.raw("</textarea><br><button id=\"debug-run\">Parse</button></form>")
-            if let lines {
-                let results = status.testLines(lines.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).map(String.init).prefix(200).map { $0 })
+            if let run {
                 h.raw("<div id=\"debug-results\">")
-                for r in results { debugResult(&h, r) }
+                for (index, r) in run.results.enumerated() {
+                    debugResult(&h, r, cut: index < run.cut.count && run.cut[index])
+                }
                 h.raw("</div>")
+                if run.results.count < run.cut.count {
+                    h.element("p", "\(run.cut.count - run.results.count) of \(run.cut.count) lines were not parsed: a run stops after "
+                              + "\(GrokDebugger.timeBudget.components.seconds) s of parsing. Paste fewer lines, or look at the rules' match limits.",
+                              class: "error")
+                }
             }
             h.raw("<h1>Rule files</h1><table><thead><tr><th>File</th><th>Source</th><th>Status</th><th>Rules</th><th>Error</th></tr></thead><tbody>")
             for f in status.ruleFiles() {
@@ -334,10 +386,11 @@ enum WebView {
         })
     }
 
-    static func debugResult(_ h: inout HTML, _ r: LineTest) {
+    static func debugResult(_ h: inout HTML, _ r: LineTest, cut: Bool = false) {
         h.raw("<div class=\"debug-line\"><pre class=\"raw\">")
         h.text(r.line)
         h.raw("</pre>")
+        if cut { h.element("p", "Cut: only the line's first \(GrokDebugger.maxLineBytes >> 10) KiB were parsed.", class: "warning") }
         guard let rule = r.rule, let source = r.source else {
             h.element("p", "No rule matched.", class: "error")
             h.raw("<ul class=\"misses\">")

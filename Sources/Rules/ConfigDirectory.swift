@@ -43,7 +43,7 @@ public struct ConfigDirectory: Sendable {
             do throws(ConfigError) {
                 let source = try loadSource(path, directory: daemon.directory, library: library, counters: counters)
                 if let other = sources.first(where: { $0.file.source == source.file.source }) {
-                    throw ConfigError(file: path, message: "source '\(source.file.source)' is already defined in \(other.file.path)")
+                    throw ConfigError(file: path, message: "source '\(ConfigError.excerpt(source.file.source))' is already defined in \(other.file.path)")
                 }
                 warnings += source.parser.warnings
                 sources.append(source)

@@ -58,11 +58,32 @@ public struct DaemonConfig: Sendable, Hashable {
         public var tokenFile: String?
         /// Query TCP listeners: `token` (the default) or `none` (anyone who can reach the port).
         public var auth: Auth = .token
+        /// Query TCP listeners: how long a browser session lasts after its login (fixed, not
+        /// extended by use). Sessions live in memory: a restart ends them all.
+        public var sessionTTL: Duration = .seconds(12 * 3600)
+        /// `limits`: what each of this section's listeners allows a client (docs/configuration.md).
+        public var limits = Limits()
 
         public enum Auth: String, Sendable, Hashable {
             case token
             case none
         }
+    }
+
+    /// `intake.limits`, `query.limits`: connections, timeouts, streams and body memory.
+    public struct Limits: Sendable, Hashable {
+        /// Connections open at once on each listener of the section.
+        public var maxConnections = 512
+        /// No complete request head within this time of connecting or of the last response
+        /// (or a body that stops for this long): the connection is closed.
+        public var idleTimeout: Duration = .seconds(60)
+        /// A request's head and whole body must arrive within this time.
+        public var bodyTimeout: Duration = .seconds(60)
+        /// Intake, OTLP/gRPC: concurrent calls on one connection (advertised in SETTINGS).
+        public var maxStreams = 100
+        /// Intake: request bodies (and gRPC messages) in flight, all listeners together.
+        public var bodyMemory = 256 << 20
+        public init() {}
     }
 
     /// `intake.otlp_logs`: OTLP log records become log lines of this source (rule `otlp`).
@@ -262,8 +283,8 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     private static func listener(_ node: Node, what: String, default base: Listener, reader: YAMLReader, directory: String) throws(ConfigError) -> Listener {
-        let allowed = what == "intake" ? ["socket", "mode", "tcp", "grpc", "allow_non_loopback", "max_body", "otlp_logs", "allowed_origins"]
-            : ["socket", "mode", "tcp", "allow_non_loopback", "token_file", "auth"]
+        let allowed = what == "intake" ? ["socket", "mode", "tcp", "grpc", "allow_non_loopback", "max_body", "otlp_logs", "allowed_origins", "limits"]
+            : ["socket", "mode", "tcp", "allow_non_loopback", "token_file", "auth", "session_ttl", "limits"]
         let m = try reader.mapping(node, what: what, allowed: allowed)
         var result = base
         if let n = m["socket"] {
@@ -344,11 +365,58 @@ public struct DaemonConfig: Sendable, Hashable {
             }
             result.auth = auth
         }
+        if let n = m["session_ttl"] {
+            // Whole seconds (a cookie's Max-Age), at most 400 days (what browsers keep a cookie).
+            guard let v = parseDuration(try reader.string(n, what: "\(what).session_ttl")), v >= 1, v <= 400 * 86400 else {
+                throw reader.error(n, "\(what).session_ttl must be a duration from 1s to 400d, such as 12h")
+            }
+            result.sessionTTL = .seconds(v)
+        }
         if let n = m["max_body"] {
             guard let v = parseSize(try reader.string(n, what: "\(what).max_body")), v >= 1024, v <= 1 << 30 else {
                 throw reader.error(n, "\(what).max_body must be a size from 1KiB to 1GiB, such as 32MiB")
             }
             result.maxBodyBytes = Int(v)
+        }
+        if let n = m["limits"] {
+            result.limits = try limits(n, what: "\(what).limits", intake: what == "intake", reader: reader)
+            if what == "intake", result.limits.bodyMemory < result.maxBodyBytes {
+                throw reader.error(n, "\(what).limits.body_memory (\(result.limits.bodyMemory) bytes) is less than \(what).max_body (\(result.maxBodyBytes)): no request of the largest size could ever be taken")
+            }
+        } else if result.limits.bodyMemory < result.maxBodyBytes {
+            // A max_body above the default budget: room for one such body at least.
+            result.limits.bodyMemory = result.maxBodyBytes
+        }
+        return result
+    }
+
+    private static func limits(_ node: Node, what: String, intake: Bool, reader: YAMLReader) throws(ConfigError) -> Limits {
+        let keys = ["max_connections", "idle_timeout", "body_timeout"] + (intake ? ["max_streams", "body_memory"] : [])
+        let m = try reader.mapping(node, what: what, allowed: keys)
+        var result = Limits()
+        func count(_ key: String, _ range: ClosedRange<Int>) throws(ConfigError) -> Int? {
+            guard let n = m[key] else { return nil }
+            guard let v = Int(try reader.string(n, what: "\(what).\(key)")), range.contains(v) else {
+                throw reader.error(n, "\(what).\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return v
+        }
+        func duration(_ key: String) throws(ConfigError) -> Duration? {
+            guard let n = m[key] else { return nil }
+            guard let d = parseFineDuration(try reader.string(n, what: "\(what).\(key)")), d >= .milliseconds(100), d <= .seconds(86_400) else {
+                throw reader.error(n, "\(what).\(key) must be a duration from 100ms to 24h, such as 60s")
+            }
+            return d
+        }
+        if let v = try count("max_connections", 1...1_000_000) { result.maxConnections = v }
+        if let v = try count("max_streams", 1...10_000) { result.maxStreams = v }
+        if let d = try duration("idle_timeout") { result.idleTimeout = d }
+        if let d = try duration("body_timeout") { result.bodyTimeout = d }
+        if let n = m["body_memory"] {
+            guard let v = parseSize(try reader.string(n, what: "\(what).body_memory")), v >= 1024, v <= 1 << 40 else {
+                throw reader.error(n, "\(what).body_memory must be a size from 1KiB to 1TiB, such as 256MiB")
+            }
+            result.bodyMemory = Int(v)
         }
         return result
     }

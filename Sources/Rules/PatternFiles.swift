@@ -18,7 +18,7 @@ public enum PatternFiles {
                     }
                     let name = String(trimmed[..<space])
                     guard name.utf8.allSatisfy(isPatternNameByte) else {
-                        errors.append(ConfigError(file: file, line: index + 1, column: 1, message: "pattern name '\(name)' may use only letters, digits and '_'"))
+                        errors.append(ConfigError(file: file, line: index + 1, column: 1, message: "pattern name '\(ConfigError.excerpt(name))' may use only letters, digits and '_'"))
                         continue
                     }
                     patterns[name] = String(trimmed[space...].drop { $0 == " " || $0 == "\t" })

@@ -110,13 +110,13 @@ public struct RuleFile: Sendable {
         let paths = try reader.strings(pathsNode, what: "paths").map { resolvePath($0, against: configDirectory) }
         guard !paths.isEmpty else { throw reader.error(pathsNode, "'paths' must name at least one file or glob") }
         for path in paths {
-            if let reason = unsafeGlobReason(path) { throw reader.error(pathsNode, "paths: '\(path)' \(reason)") }
+            if let reason = unsafeGlobReason(path) { throw reader.error(pathsNode, "paths: '\(ConfigError.excerpt(path))' \(reason)") }
         }
         let exclude = try top["exclude"].map { (n) throws(ConfigError) in try reader.strings(n, what: "exclude") } ?? []
         var startAt = StartAt.beginning
         if let n = top["start_at"] {
             let text = try reader.string(n, what: "start_at")
-            guard let value = StartAt(rawValue: text) else { throw reader.error(n, "start_at must be 'beginning' or 'end', not '\(text)'") }
+            guard let value = StartAt(rawValue: text) else { throw reader.error(n, "start_at must be 'beginning' or 'end', not '\(ConfigError.excerpt(text))'") }
             startAt = value
         }
         var patterns: [String: String] = [:]
@@ -125,9 +125,9 @@ public struct RuleFile: Sendable {
             for (key, value) in mapping {
                 let name = try reader.string(key, what: "a pattern name")
                 guard !name.isEmpty, name.utf8.allSatisfy(isPatternNameByte) else {
-                    throw reader.error(key, "pattern name '\(name)' may use only letters, digits and '_'")
+                    throw reader.error(key, "pattern name '\(ConfigError.excerpt(name))' may use only letters, digits and '_'")
                 }
-                patterns[name] = try reader.string(value, what: "pattern \(name)")
+                patterns[name] = try reader.string(value, what: "pattern \(ConfigError.excerpt(name))")
             }
         }
         var unsafeLimits = false
@@ -146,7 +146,7 @@ public struct RuleFile: Sendable {
         for node in ruleNodes {
             let rule = try Self.rule(node, reader: reader, limits: fileLimits, unsafeLimits: unsafeLimits)
             if rules.contains(where: { $0.name == rule.name }) {
-                throw ConfigError(file: path, line: rule.line, message: "a rule named '\(rule.name)' already exists in this file")
+                throw ConfigError(file: path, line: rule.line, message: "a rule named '\(ConfigError.excerpt(rule.name))' already exists in this file")
             }
             rules.append(rule)
         }
@@ -174,7 +174,7 @@ public struct RuleFile: Sendable {
         if let n = top["pattern_set"] {
             let text = try reader.string(n, what: "pattern_set")
             guard let set = PatternSet(rawValue: text) else {
-                throw reader.error(n, "pattern_set must be 'legacy' (Logstash's flat field names) or 'ecs' (its ECS paths), not '\(text)'")
+                throw reader.error(n, "pattern_set must be 'legacy' (Logstash's flat field names) or 'ecs' (its ECS paths), not '\(ConfigError.excerpt(text))'")
             }
             file.patternSet = set
         }
@@ -242,9 +242,9 @@ public struct RuleFile: Sendable {
             kind = .json(paths)
             at = json
         case (nil, nil):
-            throw reader.error(node, "rule '\(name)' needs 'grok' (an expression) or 'json' (a key mapping)")
+            throw reader.error(node, "rule '\(ConfigError.excerpt(name))' needs 'grok' (an expression) or 'json' (a key mapping)")
         case (_?, _?):
-            throw reader.error(m["json"], "rule '\(name)' has both 'grok' and 'json'; use one per rule")
+            throw reader.error(m["json"], "rule '\(ConfigError.excerpt(name))' has both 'grok' and 'json'; use one per rule")
         }
         var trace = "auto"
         var span = "auto"
@@ -253,7 +253,7 @@ public struct RuleFile: Sendable {
             for (key, value) in ids {
                 let text = try reader.string(value, what: "ids.\(key)")
                 guard ["auto", "decimal", "hex"].contains(text) else {
-                    throw reader.error(value, "ids.\(key) must be auto, decimal or hex, not '\(text)'")
+                    throw reader.error(value, "ids.\(key) must be auto, decimal or hex, not '\(ConfigError.excerpt(text))'")
                 }
                 if key == "trace" { trace = text } else { span = text }
             }

@@ -114,7 +114,7 @@ public final class RuleRegistry: Sendable {
                 do throws(ConfigError) {
                     let source = try ConfigDirectory.loadSource(path, directory: directory, library: state.library, counters: counters)
                     if let other = state.files.first(where: { $0.key != path && $0.value.inForce?.file.source == source.file.source }) {
-                        throw ConfigError(file: path, message: "source '\(source.file.source)' is already defined in \(other.key)")
+                        throw ConfigError(file: path, message: "source '\(ConfigError.excerpt(source.file.source))' is already defined in \(other.key)")
                     }
                     entry.inForce = source
                     entry.loadedAt = now

@@ -24,17 +24,17 @@ enum SampleCheck {
                 record = r
             }
             guard sample.matches else {
-                if let matchedRule { throw fail("rule '\(matchedRule)' matched, but the sample says no rule may") }
+                if let matchedRule { throw fail("rule '\(ConfigError.excerpt(matchedRule))' matched, but the sample says no rule may") }
                 continue
             }
             guard let matchedRule else { throw fail("no rule matched") }
             if let expected = sample.rule, expected != matchedRule {
-                throw fail("rule '\(matchedRule)' matched, not '\(expected)'")
+                throw fail("rule '\(ConfigError.excerpt(matchedRule))' matched, not '\(ConfigError.excerpt(expected))'")
             }
             for (name, expected) in sample.fields.sorted(by: { $0.key < $1.key }) {
                 let actual = value(of: name, in: record)
                 if !same(name, expected, actual) {
-                    throw fail("field \(name) is \(actual.map { "'\($0)'" } ?? "missing"), expected '\(expected)'")
+                    throw fail("field \(ConfigError.excerpt(name)) is \(actual.map { "'\(ConfigError.excerpt($0))'" } ?? "missing"), expected '\(ConfigError.excerpt(expected))'")
                 }
             }
         }

@@ -187,7 +187,7 @@ public struct SourceParser: LineParser {
             }
             let name = String(trimmed[..<space])
             guard name.utf8.allSatisfy(isPatternNameByte) else {
-                throw ConfigError(file: file.path, line: rule.line + 1 + index, message: "rule '\(rule.name)': '\(name)' is not a rule name (letters, digits, '_')")
+                throw ConfigError(file: file.path, line: rule.line + 1 + index, message: "rule '\(ConfigError.excerpt(rule.name))': '\(ConfigError.excerpt(name))' is not a rule name (letters, digits, '_')")
             }
             entries.append((name, String(trimmed[space...].drop { $0 == " " || $0 == "\t" }), 1 + index))
         }

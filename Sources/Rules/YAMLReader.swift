@@ -13,10 +13,12 @@ struct YAMLReader {
         } catch let error as YamlError {
             throw locate(error)
         } catch {
-            throw ConfigError(file: file, message: "cannot parse YAML: \(error)")
+            throw ConfigError(file: file, message: "cannot parse YAML: \(ConfigError.excerpt(String(describing: error)))")
         }
     }
 
+    /// Where the error is and libyaml's word for it; never the text around it (Yams'
+    /// descriptions quote the whole line, which may be another file's content).
     private func locate(_ error: YamlError) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
@@ -24,11 +26,34 @@ struct YAMLReader {
             let where_ = context.map { "\($0.text) " } ?? ""
             return ConfigError(file: file, line: mark.line, column: mark.column, message: "YAML syntax error: \(where_)\(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
+            var shown = duplicates.prefix(5).map { ConfigError.excerpt($0, limit: ConfigError.keyExcerptLimit) }
+            if duplicates.count > 5 { shown.append("and \(duplicates.count - 5) more") }
             return ConfigError(file: file, line: context.mark.line, column: context.mark.column,
-                               message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+                               message: "duplicate keys: \(shown.joined(separator: ", "))")
+        case .reader(let problem, let offset, let value, let yaml):
+            // A character libyaml does not take (a control character): its code, not its line.
+            let (line, column) = offset.map { Self.position(ofCharacter: $0, in: yaml) } ?? (line: 0, column: 0)
+            let code = value >= 0 ? " (character #x\(String(value, radix: 16)))" : ""
+            return ConfigError(file: file, line: line, column: column, message: "YAML syntax error: \(problem)\(code)")
         default:
             return ConfigError(file: file, message: "cannot parse YAML: \(error)")
         }
+    }
+
+    /// The 1-based line and column of the character at `offset` (in characters, as Yams counts
+    /// a reader error's place) in `text`.
+    static func position(ofCharacter offset: Int, in text: String) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        for character in text.prefix(max(0, offset)) {
+            if character.isNewline {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
     }
 
     func error(_ node: Node?, _ message: String) -> ConfigError {
@@ -44,7 +69,7 @@ struct YAMLReader {
         for (key, value) in mapping {
             guard let name = key.string else { throw error(key, "keys of \(what) must be strings") }
             guard allowed.contains(name) else {
-                var message = "unknown key '\(name)' in \(what)"
+                var message = "unknown key '\(ConfigError.excerpt(name, limit: ConfigError.keyExcerptLimit))' in \(what)"
                 if let suggestion = Suggestion.nearest(to: name, in: allowed) { message += "; did you mean '\(suggestion)'?" }
                 throw error(key, message)
             }

@@ -49,6 +49,11 @@ struct FileTracker {
     /// Checkpoints from the index not yet matched to a file.
     private var restored: [FileIdentity: FileCheckpoint] = [:]
     private(set) var files: [FileIdentity: TrackedFile] = [:]
+    /// The files in the `copy` state, by the identity of their original: letting a file go or
+    /// truncating it looks up its copies instead of looking at every file (releasing the
+    /// thousands a `/**` took up, one scan each, was quadratic). Kept exact by the few places
+    /// that make or unmake a copy; checked against `files` on use all the same.
+    private var copiesByOriginal: [FileIdentity: Set<FileIdentity>] = [:]
     /// Files truncated while no copy of them was known: a copy found soon after (copytruncate)
     /// is read from where the original was.
     private var truncated: [TruncatedFile] = []
@@ -155,19 +160,33 @@ struct FileTracker {
     /// read on its own).
     mutating func release(_ identity: FileIdentity) -> FileCheckpoint? {
         guard let file = files.removeValue(forKey: identity) else { return nil }
+        if case .copy(let original) = file.state { forgetCopy(identity, of: original) }
         // Its copies lose their original now, not when next looked at: the identity may be
         // taken up again (the same file found under another name) before then. What a copy
         // holds was read through the original.
-        for (id, var copy) in files where copy.state == .copy(of: identity) {
+        for id in copies(of: identity) {
+            guard var copy = files[id] else { continue }
             copy.state = .rotated
             copy.position = .at(copy.size)
             copy.lastCheckpoint = -1
             files[id] = copy
         }
+        copiesByOriginal[identity] = nil
         if case .copy = file.state { return nil }
         let c = checkpoint(file)
         restored[identity] = c
         return c
+    }
+
+    /// The files that are copies of `original` now, in identity order.
+    private func copies(of original: FileIdentity) -> [FileIdentity] {
+        (copiesByOriginal[original] ?? []).filter { files[$0]?.state == .copy(of: original) }.sorted()
+    }
+
+    /// `copy` is no longer a copy of `original`.
+    private mutating func forgetCopy(_ copy: FileIdentity, of original: FileIdentity) {
+        copiesByOriginal[original]?.remove(copy)
+        if copiesByOriginal[original]?.isEmpty == true { copiesByOriginal[original] = nil }
     }
 
     private func checkpoint(_ file: TrackedFile) -> FileCheckpoint {
@@ -232,6 +251,10 @@ struct FileTracker {
     /// Decides, for each candidate (with its first bytes), whether it is followed now and from
     /// where. Returns the identities taken up; the others are to be closed and looked at again
     /// on a later scan.
+    ///
+    /// O(n log n) in the candidates and followed files: each candidate is compared through
+    /// indexes (``Lookup``), never with every other file (a scan of `/**` finds tens of
+    /// thousands at once).
     mutating func admit(_ candidates: [(Candidate, prefix: [UInt8])], at moment: Moment) -> [FileIdentity] {
         // Files that continue their own checkpoint first, so that a copy with the same
         // fingerprint never takes the original's checkpoint. Then the larger first, and by
@@ -239,10 +262,16 @@ struct FileTracker {
         // written to (larger) or, at equal size, logrotate's base name (app.log before app.log.1).
         let ordered = candidates.map { (resumesOwnCheckpoint($0.0, prefix: $0.prefix) ? 0 : 1, -$0.0.status.size, $0) }
             .sorted { ($0.0, $0.1, $0.2.0.path) < ($1.0, $1.1, $1.2.0.path) }.map(\.2)
-        var lookup = Lookup(self)
+        var lookup = Lookup(self, candidates: ordered.map { $0.prefix })
         var taken: [FileIdentity] = []
-        for (candidate, prefix) in ordered where admit(candidate, prefix: prefix, at: moment, lookup: &lookup) {
+        for (slot, (candidate, prefix)) in ordered.enumerated()
+            where admit(candidate, prefix: prefix, slot: slot, at: moment, lookup: &lookup)
+        {
             taken.append(candidate.status.identity)
+        }
+        // Truncated files whose copy was found are forgotten (the others keep their order).
+        if !lookup.truncationsCopied.isEmpty {
+            truncated = truncated.enumerated().filter { !lookup.truncationsCopied.contains($0.offset) }.map(\.element)
         }
         return taken
     }
@@ -250,29 +279,130 @@ struct FileTracker {
     /// What a candidate is compared with, indexed once for all the candidates of a scan (a
     /// host with thousands of files finds thousands at once).
     private struct Lookup {
-        /// Live followed files by the hash of their first line: a copy starts with the same line.
-        var liveByFirstLine: [UInt64: [FileIdentity]] = [:]
-        /// Checkpoints not matched yet, by fingerprint length, then hash.
-        var restoredByFingerprint: [Int: [UInt64: [FileIdentity]]] = [:]
+        /// The starts of the live followed files, then of the candidates (each becomes one when
+        /// taken up live): a copy starts like its original. Keyed by identity: the least wins.
+        /// Built when a candidate first needs it (one with a whole line): a pass that only
+        /// finds files still waiting for their first line sorts nothing.
+        private var live: CopyIndex<FileIdentity>?
+        private let liveFiles: [(prefix: [UInt8], identity: FileIdentity)]
+        private let candidates: [[UInt8]]
+        /// Candidates taken up live before `live` was built.
+        private var admittedLive: [(slot: Int, identity: FileIdentity)] = []
+        /// The starts truncated files had before their truncation, keyed by their place in
+        /// `truncated`: the first one a candidate is a copy of wins.
+        var truncations: CopyIndex<Int>
+        /// Places in `truncated` whose copy was found during this admission.
+        var truncationsCopied = Set<Int>()
+        /// Checkpoints not matched yet by fingerprint length (the array index, up to
+        /// `Fingerprint.maxLength`), then hash. Built when first needed, as `live` is.
+        private var restoredByLength: [[UInt64: Checkpoints]] = []
+        /// Checkpoints whose stored length is above `Fingerprint.maxLength` (not written by this
+        /// tracker, but an index may hold them): by length, then hash.
+        private var restoredLonger: [Int: [UInt64: Checkpoints]] = [:]
+        private var restoredIndexed = false
 
-        init(_ tracker: FileTracker) {
-            for file in tracker.files.values where file.state == .live { addLive(file) }
-            for (identity, c) in tracker.restored where c.fingerprintLength > 0 {
-                restoredByFingerprint[c.fingerprintLength, default: [:]][c.fingerprint, default: []].append(identity)
+        /// Identities in order; those before `start` are matched already.
+        struct Checkpoints {
+            var identities: [FileIdentity] = []
+            var start = 0
+        }
+
+        init(_ tracker: FileTracker, candidates: [[UInt8]]) {
+            liveFiles = tracker.files.values.filter { $0.state == .live }.map { (prefix: $0.prefix, identity: $0.identity) }
+            self.candidates = candidates
+            truncations = CopyIndex(tracker.truncated.map(\.prefix))
+            for place in tracker.truncated.indices { truncations.activate(place, key: place) }
+        }
+
+        /// Indexes the checkpoints not matched yet.
+        private mutating func index(_ restored: [FileIdentity: FileCheckpoint]) {
+            var byLength = [[UInt64: Checkpoints]](repeating: [:], count: Fingerprint.maxLength + 1)
+            var longer: [Int: [UInt64: Checkpoints]] = [:]
+            for (identity, c) in restored where c.fingerprintLength > 0 {
+                if c.fingerprintLength <= Fingerprint.maxLength {
+                    byLength[c.fingerprintLength][c.fingerprint, default: Checkpoints()].identities.append(identity)
+                } else {
+                    longer[c.fingerprintLength, default: [:]][c.fingerprint, default: Checkpoints()].identities.append(identity)
+                }
+            }
+            let sorted = { (c: Checkpoints) -> Checkpoints in Checkpoints(identities: c.identities.sorted()) }
+            restoredByLength = byLength.map { $0.mapValues(sorted) }
+            restoredLonger = longer.mapValues { $0.mapValues(sorted) }
+            restoredIndexed = true
+        }
+
+        /// The live file (the least identity) that a file starting with `prefix` is a copy of.
+        /// `hashes` are `Fingerprint.runningHashes(prefix)`.
+        mutating func liveOriginal(of prefix: [UInt8], hashes: [UInt64]) -> FileIdentity? {
+            // Without a whole line it is a copy of nothing (`Fingerprint.isCopy`).
+            guard prefix.contains(0x0A) else { return nil }
+            if live == nil {
+                var index = CopyIndex<FileIdentity>(liveFiles.map { $0.prefix } + candidates)
+                for (entry, file) in liveFiles.enumerated() { index.activate(entry, key: file.identity) }
+                for (slot, identity) in admittedLive { index.activate(liveFiles.count + slot, key: identity) }
+                admittedLive = []
+                live = index
+            }
+            return live!.leastCopy(of: prefix, hashes: hashes)
+        }
+
+        /// The candidate at `slot` was taken up as a live file: later candidates may be copies of it.
+        mutating func takenLive(slot: Int, identity: FileIdentity) {
+            if live != nil {
+                live!.activate(liveFiles.count + slot, key: identity)
+            } else {
+                admittedLive.append((slot, identity))
             }
         }
 
-        mutating func addLive(_ file: TrackedFile) {
-            if let hash = Self.firstLineHash(file.prefix) { liveByFirstLine[hash, default: []].append(file.identity) }
+        /// The least identity, other than `own`, of a checkpoint not matched yet whose
+        /// fingerprint (covering a whole line, or `maxLength` bytes) a file of `size` bytes
+        /// starting with `prefix` has. `hashes` are `Fingerprint.runningHashes(prefix)`.
+        mutating func restoredMatch(_ prefix: [UInt8], hashes: [UInt64], size: Int64, own: FileIdentity,
+                                    restored: [FileIdentity: FileCheckpoint]) -> FileIdentity? {
+            guard !restored.isEmpty else { return nil }
+            if !restoredIndexed { index(restored) }
+            var best: FileIdentity?
+            // A fingerprint shorter than the first line is no evidence (`Fingerprint.complete`).
+            let shortest = prefix.firstIndex(of: 0x0A).map { min($0 + 1, Fingerprint.maxLength) } ?? Fingerprint.maxLength
+            let longest = Int(min(Int64(min(prefix.count, Fingerprint.maxLength)), max(0, size)))
+            for length in stride(from: shortest, through: longest, by: 1) where !restoredByLength[length].isEmpty {
+                let hash = hashes[length]
+                guard restoredByLength[length][hash] != nil,
+                      let identity = Self.first(in: &restoredByLength[length][hash]!, other: own, restored: restored) else { continue }
+                best = LeastTree<FileIdentity>.least(best, identity)
+            }
+            if !restoredLonger.isEmpty && prefix.count > Fingerprint.maxLength {
+                // Hashed over their first `maxLength` bytes, as `Fingerprint.of` does.
+                let hash = hashes[Fingerprint.maxLength]
+                for length in restoredLonger.keys where Int64(length) <= size && length <= prefix.count {
+                    guard restoredLonger[length]![hash] != nil,
+                          let identity = Self.first(in: &restoredLonger[length]![hash]!, other: own, restored: restored) else { continue }
+                    best = LeastTree<FileIdentity>.least(best, identity)
+                }
+            }
+            return best
         }
 
-        static func firstLineHash(_ prefix: [UInt8]) -> UInt64? {
-            guard let newline = prefix.firstIndex(of: 0x0A) else { return nil }
-            return Fingerprint.of(prefix, length: newline + 1).hash
+        /// The first identity in `checkpoints`, other than `own`, whose checkpoint is not
+        /// matched yet. Matched ones at the front are passed for good.
+        private static func first(in checkpoints: inout Checkpoints, other own: FileIdentity,
+                                  restored: [FileIdentity: FileCheckpoint]) -> FileIdentity? {
+            var i = checkpoints.start
+            while i < checkpoints.identities.count {
+                let identity = checkpoints.identities[i]
+                if restored[identity] == nil {
+                    if i == checkpoints.start { checkpoints.start += 1 }
+                } else if identity != own {
+                    return identity
+                }
+                i += 1
+            }
+            return nil
         }
     }
 
-    private mutating func admit(_ candidate: Candidate, prefix: [UInt8], at moment: Moment, lookup: inout Lookup) -> Bool {
+    private mutating func admit(_ candidate: Candidate, prefix: [UInt8], slot: Int, at moment: Moment, lookup: inout Lookup) -> Bool {
         guard let source = sources[candidate.source] else { return false }
         let status = candidate.status
         let path = candidate.path
@@ -292,6 +422,7 @@ struct FileTracker {
         var offset: Int64 = startAtEnd ? status.size : 0
         var state = TrackedFile.State.live
         var how = startAtEnd ? "from its end (start_at: end)" : "from its start"
+        let hashes = Fingerprint.runningHashes(prefix)
         // Only a checkpoint whose whole first line (or first 1 KiB) this file still starts with
         // is its own: an empty file, or one starting otherwise, may be another in a reused inode,
         // and goes through the copy checks below.
@@ -300,18 +431,14 @@ struct FileTracker {
             restored[status.identity] = nil
             offset = min(c.offset, status.size)
             how = "from its checkpoint"
-        } else if let original = Lookup.firstLineHash(prefix).flatMap({ lookup.liveByFirstLine[$0] })?.sorted()
-            .compactMap({ files[$0] }).first(where: {
-                // Compared with the start each file had when last looked at: the original may
-                // have been truncated since (copytruncate's second step).
-                $0.state == .live && Fingerprint.isCopy(prefix, of: $0.prefix)
-            })
-        {
+        } else if let original = lookup.liveOriginal(of: prefix, hashes: hashes).flatMap({ files[$0] }) {
             // Starts like a file being followed: a copy of it (copytruncate's first step).
+            // Compared with the start each file had when last looked at: the original may have
+            // been truncated since (copytruncate's second step).
             state = .copy(of: original.identity)
             offset = 0
             how = "as a copy of \(original.path), read only if that file is truncated"
-        } else if let index = truncated.firstIndex(where: { Fingerprint.isCopy(prefix, of: $0.prefix) }) {
+        } else if let index = lookup.truncations.leastCopy(of: prefix, hashes: hashes) {
             // Starts like a file that was truncated: the copy copytruncate made.
             let t = truncated[index]
             offset = min(t.offset, status.size)
@@ -320,14 +447,13 @@ struct FileTracker {
                 original.bytesLost -= max(0, min(t.lastSize, status.size) - t.offset)
                 files[t.identity] = original
             }
-            truncated.remove(at: index)
+            lookup.truncations.deactivate(index)
+            lookup.truncationsCopied.insert(index)
             state = .rotated
             how = "as the copy of a truncated file, from where that file was"
-        } else if let (identity, c) = lookup.restoredByFingerprint.flatMap({ (length, byHash) -> [FileIdentity] in
-            guard length <= status.size, length <= prefix.count else { return [] }
-            let fingerprint = Fingerprint.of(prefix, length: length)
-            return fingerprint.complete ? byHash[fingerprint.hash] ?? [] : []
-        }).filter({ $0 != status.identity }).sorted().compactMap({ id in restored[id].map { (id, $0) } }).first {
+        } else if let identity = lookup.restoredMatch(prefix, hashes: hashes, size: status.size, own: status.identity, restored: restored),
+                  let c = restored[identity]
+        {
             // A file seen before under another identity: moved or copied while the daemon was
             // stopped. Only when the checkpoint's own file is gone, else this is a copy of it.
             restored[identity] = nil
@@ -340,7 +466,8 @@ struct FileTracker {
             path: path, source: source.name, identity: status.identity, fingerprint: Fingerprint.of(prefix), prefix: prefix,
             position: .at(offset), state: state, size: status.size, lastGrowth: firstSeen,
             lastCheckpoint: state == .live || state == .rotated ? -1 : offset)
-        if state == .live { lookup.addLive(files[status.identity]!) }
+        if state == .live { lookup.takenLive(slot: slot, identity: status.identity) }
+        if case .copy(let original) = state { copiesByOriginal[original, default: []].insert(status.identity) }
         note("following log file \(how)", ("file", path), ("source", source.name), ("offset", "\(offset)"))
         return true
     }
@@ -375,6 +502,7 @@ struct FileTracker {
             file.size = status.size
             files[identity] = file
             if case .copy = file.state { return nil }
+            forgetCopy(identity, of: original)
         }
 
         if file.positionFromOriginal {
@@ -438,7 +566,7 @@ struct FileTracker {
         guard var file = files[identity] else { return nil }
         // It may have been truncated before it went (copytruncate while closed): a copy of it
         // holds what was not read yet, from where it was.
-        if files.values.contains(where: { $0.state == .copy(of: identity) }) {
+        if !copies(of: identity).isEmpty {
             truncate(&file, look: Look(status: FileStatus(identity: identity, size: 0, modified: 0), prefix: [], atPath: nil),
                      at: nil)
             files[identity] = file
@@ -450,7 +578,7 @@ struct FileTracker {
 
     private mutating func truncate(_ file: inout TrackedFile, look: Look, at moment: Moment?) {
         let offset = file.committedOffset
-        if var copy = files.values.sorted(by: { $0.identity < $1.identity }).first(where: { $0.state == .copy(of: file.identity) }) {
+        if let copyIdentity = copies(of: file.identity).first, var copy = files[copyIdentity] {
             // copytruncate, copy already found: it holds what was not read yet, from `offset`.
             // Its size is taken when it is next looked at (it may still be growing).
             copy.position = .at(offset)
@@ -459,6 +587,7 @@ struct FileTracker {
             if let moment { copy.lastGrowth = moment.now }
             copy.lastCheckpoint = -1
             files[copy.identity] = copy
+            forgetCopy(copy.identity, of: file.identity)
             note("log file truncated; reading the rest from its copy", ("file", file.path), ("copy", copy.path), ("offset", "\(offset)"))
         } else if let moment {
             // No copy known yet: one may appear (copytruncate copies first, but a scan may see

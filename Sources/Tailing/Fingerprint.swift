@@ -30,6 +30,31 @@ struct Fingerprint: Hashable, Sendable {
         return Fingerprint(hash: hash, length: n, complete: newline || n == maxLength)
     }
 
+    /// The hash of all of `bytes` (however many: not capped at `maxLength`).
+    static func wholeHash(_ bytes: [UInt8]) -> UInt64 {
+        var hash = Fingerprint.empty.hash
+        for b in bytes {
+            hash ^= UInt64(b)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return hash
+    }
+
+    /// The hash of each leading stretch of `bytes`: element `n` is that of the first `n` bytes
+    /// (element 0 that of none), the hash `of(_:length:)` gives for `n` up to `maxLength`. One
+    /// pass, where hashing each length on its own costs one pass per length.
+    static func runningHashes(_ bytes: [UInt8]) -> [UInt64] {
+        var hashes = [UInt64](repeating: 0, count: bytes.count + 1)
+        var hash = Fingerprint.empty.hash
+        hashes[0] = hash
+        for (i, b) in bytes.enumerated() {
+            hash ^= UInt64(b)
+            hash = hash &* 0x100_0000_01b3
+            hashes[i + 1] = hash
+        }
+        return hashes
+    }
+
     /// A stored fingerprint (hash and length); whether it is complete is judged on the file.
     static func stored(hash: UInt64, length: Int) -> Fingerprint {
         Fingerprint(hash: hash, length: length, complete: false)

@@ -17,7 +17,19 @@ final class TailDriver<Files: FileAccess> {
     let files: Files
     private(set) var tracker = FileTracker()
     private let reader = FileReader()
+    /// Written through `store(_:for:)`, which keeps `byActivity` up to date.
     private var handles: [FileIdentity: Handle] = [:]
+    /// The open descriptors of `handles` by when their file was last active, oldest first: the
+    /// one to close when descriptors run short is found without looking at every file (with
+    /// tens of thousands followed and a few hundred descriptors, a look at each per open made
+    /// taking them up quadratic). An entry is stale once its file was active again or its
+    /// descriptor closed; stale entries are dropped when met.
+    private var byActivity = MinHeap<Activity>()
+    /// Open descriptors taken out of `byActivity` because their file could not be closed when
+    /// met (not read to its end). Each goes back when its handle is next written (a file only
+    /// becomes closable by being looked at), and all of them at each pass and after each scan
+    /// (a scan can make a renamed file live again): `evictOne` never meets them twice in a row.
+    private var parked = Set<FileIdentity>()
     private var sessions: [String: any LineParserSession] = [:]
     private var matchers: [String: any LineMatcher] = [:]
     private var generation = -1
@@ -52,6 +64,13 @@ final class TailDriver<Files: FileAccess> {
     /// Where the next pass starts among the followed files, so that with more to read than a
     /// pass takes, every file gets its turn.
     private var passStart = 0
+
+    private struct Activity: Comparable {
+        var lastActive: ContinuousClock.Instant
+        var identity: FileIdentity
+
+        static func < (a: Activity, b: Activity) -> Bool { (a.lastActive, a.identity) < (b.lastActive, b.identity) }
+    }
 
     struct Handle {
         var handle: Files.Handle?
@@ -116,6 +135,7 @@ final class TailDriver<Files: FileAccess> {
         // before a new file is compared with them (is it a copy?).
         var missing: [FileIdentity] = []
         passBytesLeft = passBytes
+        unpark()
         var followed = tracker.followed()
         if !followed.isEmpty {
             passStart = passStart % followed.count
@@ -199,13 +219,13 @@ final class TailDriver<Files: FileAccess> {
             if h.handle != nil, moment.now - h.lastActive >= source.closeInactive, file.atRest {
                 closeHandle(identity, keep: &h)
             }
-            handles[identity] = h
+            store(h, for: identity)
             return
         }
         if !unchanged || h.handle == nil {
             if h.handle == nil {
                 guard let fd = acquire(file.path, identity: identity) else {
-                    handles[identity] = h
+                    store(h, for: identity)
                     return
                 }
                 h.handle = fd
@@ -232,7 +252,7 @@ final class TailDriver<Files: FileAccess> {
             h.lastActive = moment.now
         }
         h.nextLook = aligned(moment.now + h.interval, to: h.interval)
-        handles[identity] = h
+        store(h, for: identity)
         if tracker.settle(identity, look, at: moment) {
             finish(identity, at: moment, into: &batch)
         }
@@ -267,6 +287,7 @@ final class TailDriver<Files: FileAccess> {
             })
         }
         let candidates = tracker.scanned(scans, at: moment)
+        unpark()
         guard !candidates.isEmpty else { return false }
         var withPrefixes: [(Candidate, prefix: [UInt8])] = []
         var opened: [FileIdentity: Files.Handle] = [:]
@@ -288,7 +309,7 @@ final class TailDriver<Files: FileAccess> {
         logEvents()
         var missing: [FileIdentity] = []
         for identity in tracker.followed() where taken.contains(identity) {
-            handles[identity] = Handle(handle: opened[identity], lastActive: moment.now, interval: pollInterval, nextLook: moment.now)
+            store(Handle(handle: opened[identity], lastActive: moment.now, interval: pollInterval, nextLook: moment.now), for: identity)
             visit(identity, at: moment, force: true, watcher: nil, missing: &missing, into: &batch)
         }
         return true
@@ -330,20 +351,54 @@ final class TailDriver<Files: FileAccess> {
     }
 
     /// Closes the descriptor of the file that has been at rest longest; whether there was one.
+    /// Looks only at open descriptors, oldest first, up to the first that can be closed.
     @discardableResult
     private func evictOne() -> Bool {
-        var oldest: (FileIdentity, ContinuousClock.Instant)?
-        for (identity, h) in handles where h.handle != nil {
+        while let oldest = byActivity.pop() {
+            guard isCurrent(oldest), var h = handles[oldest.identity] else { continue }
             // A file read to its end, or a copy (not read until its original is truncated),
             // can be opened again later without losing anything.
-            guard let file = tracker.file(identity) else { continue }
-            if case .copy = file.state {} else if !file.atRest { continue }
-            if oldest == nil || h.lastActive < oldest!.1 { oldest = (identity, h.lastActive) }
+            guard let file = tracker.file(oldest.identity) else {
+                parked.insert(oldest.identity)
+                continue
+            }
+            if case .copy = file.state {} else if !file.atRest {
+                parked.insert(oldest.identity)
+                continue
+            }
+            closeHandle(oldest.identity, keep: &h)
+            store(h, for: oldest.identity)
+            return true
         }
-        guard let (identity, _) = oldest, var h = handles[identity] else { return false }
-        closeHandle(identity, keep: &h)
-        handles[identity] = h
-        return true
+        return false
+    }
+
+    /// Writes a handle, noting an open descriptor's last activity in `byActivity`.
+    private func store(_ h: Handle, for identity: FileIdentity) {
+        let old = handles.updateValue(h, forKey: identity)
+        let wasParked = parked.remove(identity) != nil
+        guard h.handle != nil, wasParked || old?.handle == nil || old?.lastActive != h.lastActive else { return }
+        byActivity.push(Activity(lastActive: h.lastActive, identity: identity))
+        // Files active again leave stale entries behind: drop them once they outnumber the
+        // open descriptors (amortised, each entry is dropped once).
+        if byActivity.count > 2 * openCount + 64 {
+            var seen = Set<FileIdentity>()
+            byActivity = MinHeap(byActivity.elements.filter { isCurrent($0) && seen.insert($0.identity).inserted })
+        }
+    }
+
+    /// Puts the parked descriptors back in `byActivity`.
+    private func unpark() {
+        for identity in parked {
+            if let h = handles[identity], h.handle != nil { byActivity.push(Activity(lastActive: h.lastActive, identity: identity)) }
+        }
+        parked = []
+    }
+
+    /// Whether an entry of `byActivity` still stands for an open descriptor as last active.
+    private func isCurrent(_ entry: Activity) -> Bool {
+        guard let h = handles[entry.identity], h.handle != nil else { return false }
+        return h.lastActive == entry.lastActive
     }
 
     private func closeHandle(_ identity: FileIdentity, keep h: inout Handle) {
@@ -373,6 +428,8 @@ final class TailDriver<Files: FileAccess> {
     func closeAll() {
         for h in handles.values { if let fd = h.handle { files.close(fd) } }
         handles = [:]
+        byActivity = MinHeap()
+        parked = []
         openCount = 0
     }
 

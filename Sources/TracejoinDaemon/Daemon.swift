@@ -1,5 +1,6 @@
 import Export
 import Foundation
+import HTTPSupport
 import Index
 import Intake
 import IntakeGRPC
@@ -77,21 +78,37 @@ public enum Daemon {
         }
         let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health, damage: index.damage,
                             exporter: exporter)
-        // Log files may take the descriptors the daemon does not need for itself (the index,
-        // sockets, connections): a quarter of the limit, between 32 and 256, is kept back.
-        let reserve = min(256, max(32, Int(descriptors / 4)))
+        // Descriptors shared out: the daemon's own, the query socket's reserve, each listener's
+        // connections, and the rest for log files (DescriptorPlan).
+        let intakeLimits = settings.intake.limits, queryLimits = settings.query.limits
+        let plan = DescriptorPlan(
+            limit: Int(min(descriptors, 1 << 30)),
+            listeners: [intakeLimits.maxConnections] + (settings.intake.tcp + settings.intake.grpc).map { _ in intakeLimits.maxConnections }
+                + settings.query.tcp.map { _ in queryLimits.maxConnections })
+        if plan.scaled {
+            logger.warning("the open file limit is low for the listeners' connection limits: each is scaled down",
+                           metadata: ["limit": "\(descriptors)", "connections": "\(plan.connections.map(String.init).joined(separator: ","))",
+                                      "log_files": "\(plan.tailing)"])
+        }
+        var connectionLimits = plan.connections.makeIterator()
+        func limits(_ l: DaemonConfig.Limits, streaming: Bool = false) -> ConnectionLimits {
+            ConnectionLimits(maxConnections: connectionLimits.next() ?? l.maxConnections, idleTimeout: l.idleTimeout,
+                             bodyTimeout: l.bodyTimeout, closeWhenPeerLeaves: streaming)
+        }
         let tailSources = TailSources(registry: registry)
         let tailer = Tailer(sources: { tailSources.current() }, sink: index, status: status.tail,
-                            descriptorBudget: max(16, Int(min(descriptors, 1 << 30)) - reserve), journal: journal,
+                            descriptorBudget: plan.tailing, journal: journal,
                             neverTail: [settings.stateDirectory] + resolvedPaths(settings.stateDirectory), logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
         // OTLP log records are stored like tailed lines, under their own source.
         let logIntake = LogIntake(sink: index, source: settings.intake.otlpLogs.source,
                                   keepUntraced: settings.intake.otlpLogs.keepUntraced, counters: counters)
-        let sinks = IntakeServer.Sinks(spans: index, logs: logIntake, counters: counters, journal: journal)
+        let sinks = IntakeServer.Sinks(spans: index, logs: logIntake, counters: counters, journal: journal,
+                                       bodies: BodyBudget(limit: intakeLimits.bodyMemory,
+                                                          onRefused: { [refused = counters.intake.counter("refused_body_memory", "all")] in refused.add() }))
         let intake = IntakeServer.application(
             .init(socketPath: settings.intake.socketPath, mode: settings.intake.mode, maxBodyBytes: settings.intake.maxBodyBytes,
-                  allowedOrigins: settings.intake.allowedOrigins),
+                  allowedOrigins: settings.intake.allowedOrigins, limits: limits(intakeLimits)),
             sinks: sinks, logger: logger)
         var tcpIntakes: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for address in settings.intake.tcp + settings.intake.grpc where !address.isLoopback {
@@ -101,15 +118,24 @@ public enum Daemon {
         for address in settings.intake.tcp {
             tcpIntakes.append(.init(service: IntakeServer.tcpApplication(
                 host: address.host, port: address.port, maxBodyBytes: settings.intake.maxBodyBytes,
-                allowedOrigins: settings.intake.allowedOrigins, sinks: sinks, logger: logger)))
+                allowedOrigins: settings.intake.allowedOrigins, limits: limits(intakeLimits), sinks: sinks, logger: logger)))
         }
         for address in settings.intake.grpc {
             tcpIntakes.append(.init(service: OTLPGRPCServer(
-                host: address.host, port: address.port, maxMessageBytes: settings.intake.maxBodyBytes, sinks: sinks, logger: logger)))
+                host: address.host, port: address.port, maxMessageBytes: settings.intake.maxBodyBytes, limits: limits(intakeLimits),
+                maxStreams: intakeLimits.maxStreams, sinks: sinks, logger: logger)))
         }
+        // Browser sessions of the query TCP listeners behind a token: one set for the daemon (each
+        // listener's cookie carries its port). In memory only, so a restart, and with it a
+        // changed token, ends them all. The query socket mints their one-time login codes.
+        let sessions: Sessions? = !settings.query.tcp.isEmpty && settings.query.auth == .token
+            ? Sessions(ttl: settings.query.sessionTTL) : nil
         let query = QueryServer.application(
             socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status,
-            stopping: { shutdown.isShuttingDown }, logger: logger)
+            stopping: { shutdown.isShuttingDown },
+            limits: ConnectionLimits(maxConnections: DescriptorPlan.querySocket, idleTimeout: queryLimits.idleTimeout,
+                                     bodyTimeout: queryLimits.bodyTimeout, closeWhenPeerLeaves: true),
+            loginCodes: sessions, logger: logger)
 
         var queryTCP: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if !settings.query.tcp.isEmpty {
@@ -127,12 +153,15 @@ public enum Daemon {
                     logger.warning("query API listening on a non-loopback address", metadata: ["address": "\(address)"])
                 }
                 queryTCP.append(.init(service: QueryServer.tcpApplication(
-                    host: address.host, port: address.port, token: token, reader: index, status: status,
-                    stopping: { shutdown.isShuttingDown }, logger: logger)))
+                    host: address.host, port: address.port, token: token, sessions: sessions, reader: index, status: status,
+                    stopping: { shutdown.isShuttingDown }, limits: limits(queryLimits, streaming: true), logger: logger)))
             }
-            // On a terminal (`make run`), the link that logs a browser in.
+            // On a terminal (`make run`), a link that logs a browser in once (a one-time code, valid
+            // 10 minutes; `tracejoin login-link` prints another): never the token, which a
+            // browser's history would keep.
             if isatty(STDOUT_FILENO) != 0, let first = settings.query.tcp.first {
-                print("query API and web view: http://\(first)/" + (token.map { "login?token=\($0)" } ?? ""))
+                let login = token != nil ? sessions.map { "login?code=" + $0.mintCode() } : nil
+                print("query API and web view: http://\(first)/" + (login ?? ""))
             }
         }
 
@@ -198,10 +227,12 @@ final class Status: DaemonStatus {
 
     func tailDescriptors() -> (waiting: Int, held: Int) { tail.descriptors() }
 
-    func testLines(_ lines: [String]) -> [LineTest] {
+    func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest] {
         let sources = registry.current().sources
         let sessions = sources.map { ($0, $0.parser.makeCheckingSession()) }
-        return lines.map { line in
+        // Each expression's prefixes are compiled once for the whole run, not once a line.
+        let explainers = sources.map { MissExplainer($0.parser) }
+        func test(_ line: String) -> LineTest {
             var bytes = Array(line.utf8)
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
             for (source, session) in sessions {
@@ -211,10 +242,16 @@ final class Status: DaemonStatus {
                 case .record(let record): return LineTest(line: line, source: source.file.source, rule: record.rule, record: record)
                 }
             }
-            return LineTest(line: line, misses: sources.flatMap { source in
-                source.parser.explainMiss(line).map { LineTest.Miss(rule: "\(source.file.source)/\($0.rule)", reason: $0.reason) }
+            return LineTest(line: line, misses: zip(sources, explainers).flatMap { source, explainer in
+                explainer.explain(line).map { LineTest.Miss(rule: "\(source.file.source)/\($0.rule)", reason: $0.reason) }
             })
         }
+        var results: [LineTest] = []
+        for line in lines {
+            guard ContinuousClock.now < deadline else { break }
+            results.append(test(line))
+        }
+        return results
     }
 }
 

@@ -31,3 +31,41 @@ enum OpenFileLimit {
         return (before, UInt64(limit.rlim_max))
     }
 }
+
+/// How the open file limit is shared: the daemon's own descriptors, a reserve for the query
+/// socket that no other client can take, each listener's connections, and the log files.
+///
+/// Connections are the descriptors outsiders control; left unbounded, enough idle clients take
+/// every descriptor and the daemon can neither accept the operator's query nor open a new log
+/// file. So every listener has a connection limit (`limits.max_connections`), and when their
+/// sum would take more than half of what is left after the daemon's own and the query socket's
+/// reserve, each is scaled down, with a warning (docs/security.md, "Bounded clients").
+struct DescriptorPlan: Equatable {
+    /// The index, segment files, crash journal, inotify, epoll and event descriptors, the
+    /// listening sockets.
+    static let own = 64
+    /// Connections the query socket may always hold: the operator's way in.
+    static let querySocket = 32
+
+    /// Each listener's connection limit, in the order given.
+    var connections: [Int]
+    /// Log files the tailer may hold open.
+    var tailing: Int
+    /// Whether the listeners' limits had to be scaled down.
+    var scaled: Bool
+
+    init(limit: Int, listeners wanted: [Int]) {
+        let available = max(0, limit - Self.own - Self.querySocket)
+        let share = available / 2
+        let total = wanted.reduce(0) { $0 + min($1, 1 << 30) }
+        if total <= share {
+            connections = wanted
+            scaled = false
+        } else {
+            // Proportionally, at least 1 each.
+            connections = wanted.map { max(1, Int((Int64(min($0, 1 << 30)) * Int64(share)) / Int64(max(1, total)))) }
+            scaled = true
+        }
+        tailing = max(16, available - connections.reduce(0, +))
+    }
+}

@@ -41,7 +41,9 @@ public protocol DaemonStatus: Sendable {
     /// and the descriptors the tailer holds.
     func tailDescriptors() -> (waiting: Int, held: Int)
     /// How the rules in force parse `lines` (the grok debugger), without touching any counter.
-    func testLines(_ lines: [String]) -> [LineTest]
+    /// Synchronous CPU work: run it off the cooperative pool. Stops once `deadline` has passed:
+    /// the lines it did not reach have no result (the answer is then shorter than `lines`).
+    func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest]
     /// The exporters' states (empty when none is configured).
     func exports() -> [ExportStatus]
     var counters: CounterRegistry { get }
@@ -50,7 +52,7 @@ public protocol DaemonStatus: Sendable {
 extension DaemonStatus {
     public func exports() -> [ExportStatus] { [] }
     public func tailDescriptors() -> (waiting: Int, held: Int) { (0, 0) }
-    public func testLines(_ lines: [String]) -> [LineTest] { [] }
+    public func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest] { [] }
 }
 
 /// How the rules in force parse one line: the rule that matched and its record (also for a

@@ -123,3 +123,88 @@ def test_loopback_listeners_answer_only_requests_that_name_them():
         assert call(intake_port, "POST", "/v1/spans", f"localhost:{intake_port}", span, ndjson)[0] == 200
     finally:
         d.cleanup()
+
+
+def test_the_grok_debugger_is_bounded_and_never_starves_the_query_listener():
+    """Issue 24: a 1 MiB `POST /rules` cost a second of CPU, and four at once stalled `/healthz`
+    for 3.7 s. Now a post is at most 64 KiB and 200 lines (413 beyond), each line cut at 8 KiB,
+    one run at a time (429 while one is in progress), parsed off the cooperative threads for at
+    most 2 s: the query listener keeps answering throughout."""
+    import threading
+    import time
+    import urllib.parse
+
+    from harness import request
+
+    form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def form(lines):
+        return urllib.parse.urlencode({"lines": "\n".join(lines)}).encode()
+
+    def post(body):
+        return request(d.query_socket, "POST", "/rules", body=body, headers=form_type)
+
+    def cpu_seconds():
+        with open(f"/proc/{d.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    d = Daemon()
+    try:
+        d.start()
+        # 1 MiB: refused by its declared length, before anything is parsed.
+        cpu = cpu_seconds()
+        status, body = post(form(["x" * (1 << 20)]))
+        assert status == 413 and "at most 64 KiB" in body, (status, body[:500])
+        print(f"\n1 MiB post: {status}, daemon CPU {cpu_seconds() - cpu:.2f} s")
+        # Within 64 KiB but more than 200 lines: 413 as well.
+        status, body = post(form(["a"] * 201))
+        assert status == 413 and "at most 200 lines" in body and "201 were sent" in body, (status, body[:500])
+        # A line over 8 KiB is cut, and the page says so.
+        status, body = post(form([ddtrace_line(1, 2, "long " + "z" * 10_000)]))
+        assert status == 200 and "debug-results" in body and "first 8 KiB were parsed" in body, (status, body[:500])
+
+        # The most one post may carry: 200 lines filling 64 KiB, each taking every rule's
+        # prefixes to explain its miss (no dd.trace_id where the rule wants one).
+        start = "2026-11-24 22:11:28,925 INFO [rc.app] [rc_common.py:144] [dd.service=rc-demo "
+        per_line = (64 * 1024 - len("lines=") - 199 * len("%0A")) // 200
+        line = start + "y" * (per_line - len(urllib.parse.quote_plus(start)))
+        maximal = form([line] * 200)
+        assert 64 * 1024 - 200 < len(maximal) <= 64 * 1024, len(maximal)
+
+        results = []
+
+        def run():
+            began = time.monotonic()
+            status, page = post(maximal)
+            results.append((status, time.monotonic() - began, page))
+
+        cpu = cpu_seconds()
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for t in threads:
+            t.start()
+        answers = []
+        deadline = time.monotonic() + 30
+        while any(t.is_alive() for t in threads) and time.monotonic() < deadline:
+            began = time.monotonic()
+            status, _ = request(d.query_socket, "GET", "/healthz")
+            answers.append(time.monotonic() - began)
+            assert status == 200
+            time.sleep(0.02)
+        for t in threads:
+            t.join(timeout=30)
+        used = cpu_seconds() - cpu
+        statuses = sorted(s for s, _, _ in results)
+        print(f"four maximal debugger posts at once: statuses {statuses}, "
+              f"took {', '.join(f'{t:.2f} s' for _, t, _ in results)}, daemon CPU {used:.2f} s; "
+              f"/healthz answered {len(answers)} times meanwhile, slowest {max(answers) * 1000:.1f} ms")
+        assert len(results) == 4 and 200 in statuses and set(statuses) <= {200, 429}, statuses
+        for status, _, page in results:
+            if status == 200:
+                assert page.count('class="debug-line"') + page.count("lines were not parsed") > 0, page[:500]
+            else:
+                assert "The grok debugger is busy" in page, page[:500]
+        assert answers and max(answers) < 1.0, answers
+        assert d.proc.poll() is None
+    finally:
+        d.cleanup()

@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import stat
+import urllib.parse
 
 from harness import Daemon, free_port, request, wait_for
 
@@ -19,17 +20,30 @@ def daemon_with_query_tcp(query_extra):
     return d, port
 
 
-def get(port, path, headers=None):
-    """(status, headers, parsed JSON or text) of a GET on the TCP listener."""
+def get(port, path, headers=None, method="GET", body=None):
+    """(status, headers, parsed JSON or text) of a GET (or `method`) on the TCP listener."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn.request("GET", path, headers=headers or {})
+        conn.request(method, path, body=body, headers=headers or {})
         resp = conn.getresponse()
         data = resp.read()
         body = json.loads(data) if "json" in resp.getheader("content-type", "") and data else data.decode("utf-8", "replace")
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
     finally:
         conn.close()
+
+
+def post_form(port, path, fields, headers=None):
+    """A browser's form POST (application/x-www-form-urlencoded) on the TCP listener."""
+    return get(port, path, {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})},
+               method="POST", body=urllib.parse.urlencode(fields).encode())
+
+
+def log_in(port, token):
+    """POST /login with the token; returns the session cookie (`name=value`) it sets."""
+    status, headers, body = post_form(port, "/login", {"token": token})
+    assert status == 303 and headers["location"] == "/", (status, headers, body)
+    return headers["set-cookie"].split(";")[0]
 
 
 def listening(port):
@@ -58,28 +72,34 @@ def test_requests_need_the_token_as_a_bearer_header_or_the_login_cookie():
         status, _, body = get(port, "/v1/stats", {"Authorization": f"Bearer {token}"})
         assert status == 200 and "files" in body and "tail" in body, body
 
-        # The browser's way in: /login sets an HttpOnly, SameSite=Strict cookie and redirects.
-        assert get(port, "/login?token=wrong")[0] == 401
-        status, headers, _ = get(port, f"/login?token={token}")
+        # The browser's way in: the /login form POSTs the token; a random session ID (never the
+        # token) comes back in an HttpOnly, SameSite=Strict cookie named after the port.
+        assert post_form(port, "/login", {"token": "wrong"})[0] == 401
+        status, headers, _ = post_form(port, "/login", {"token": token})
         assert status == 303 and headers["location"] == "/"
         cookie = headers["set-cookie"]
-        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie, cookie
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and token not in cookie, cookie
         session = cookie.split(";")[0]
+        assert session.startswith(f"tracejoin_session_{port}="), session
         status, headers, body = get(port, "/", {"Cookie": session})
         assert status == 200 and headers["content-type"].startswith("text/html") and "Recent traces" in body
         status, _, body = get(port, "/v1", {"Cookie": session})
         assert status == 200 and "/v1/traces/{id}" in body["endpoints"], body
-        assert get(port, "/v1/rules", {"Cookie": "tracejoin_session=" + "f" * 64})[0] == 401
+        assert get(port, "/v1/rules", {"Cookie": f"tracejoin_session_{port}=" + "f" * 64})[0] == 401
+        # The token itself is no session, under the old name or the new one.
+        assert get(port, "/v1/rules", {"Cookie": f"tracejoin_session={token}"})[0] == 401
+        assert get(port, "/v1/rules", {"Cookie": f"tracejoin_session_{port}={token}"})[0] == 401
 
         # The query socket needs no token (its file mode guards it).
         assert request(d.query_socket, "GET", "/v1/stats")[0] == 200
 
-        # A restart keeps the token.
+        # A restart keeps the token, and ends every browser session (they live in memory).
         d.stop()
         d.start()
         wait_for(lambda: listening(port), what="the query TCP listener after a restart")
         assert open(token_file).read().strip() == token
         assert get(port, "/v1/stats", {"Authorization": f"Bearer {token}"})[0] == 200
+        assert get(port, "/v1/stats", {"Cookie": session})[0] == 401
     finally:
         d.cleanup()
 

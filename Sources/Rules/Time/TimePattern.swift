@@ -200,10 +200,10 @@ struct TimePattern: Sendable {
         var coverage = Coverage()
         coverage.note(pieces)
         guard coverage.year || coverage.month || coverage.day || coverage.dayOfYear || coverage.time || coverage.epoch else {
-            throw TimeFormatError("time_format '\(pattern)' has no date or time field")
+            throw TimeFormatError("time_format '\(ConfigError.excerpt(pattern))' has no date or time field")
         }
         if coverage.day, !coverage.month, !coverage.epoch {
-            throw TimeFormatError("time_format '\(pattern)' has a day of the month but no month")
+            throw TimeFormatError("time_format '\(ConfigError.excerpt(pattern))' has a day of the month but no month")
         }
         return TimePattern(pieces: pieces)
     }
@@ -247,14 +247,14 @@ struct TimePattern: Sendable {
                     text.append(b[j])
                     j += 1
                 }
-                guard closed else { throw TimeFormatError("time_format '\(pattern)' has a quote that is not closed") }
+                guard closed else { throw TimeFormatError("time_format '\(ConfigError.excerpt(pattern))' has a quote that is not closed") }
                 if !text.isEmpty { appendLiteral(text, to: &stack[stack.count - 1]) }
                 i = j + 1
             } else if c == UInt8(ascii: "[") {
                 stack.append([])
                 i += 1
             } else if c == UInt8(ascii: "]") {
-                guard stack.count > 1 else { throw TimeFormatError("time_format '\(pattern)' has a ']' without its '['") }
+                guard stack.count > 1 else { throw TimeFormatError("time_format '\(ConfigError.excerpt(pattern))' has a ']' without its '['") }
                 let inner = stack.removeLast()
                 stack[stack.count - 1].append(.optional(inner))
                 i += 1
@@ -267,13 +267,13 @@ struct TimePattern: Sendable {
                 stack[stack.count - 1].append(try javaPiece(c, n, pattern))
                 i += n
             } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "}") || c == UInt8(ascii: "#") {
-                throw TimeFormatError("time_format '\(pattern)' uses '\(Character(UnicodeScalar(c)))', which Java reserves; quote it ('\(Character(UnicodeScalar(c)))')")
+                throw TimeFormatError("time_format '\(ConfigError.excerpt(pattern))' uses '\(Character(UnicodeScalar(c)))', which Java reserves; quote it ('\(Character(UnicodeScalar(c)))')")
             } else {
                 appendLiteral([c], to: &stack[stack.count - 1])
                 i += 1
             }
         }
-        guard stack.count == 1 else { throw TimeFormatError("time_format '\(pattern)' has a '[' that is not closed") }
+        guard stack.count == 1 else { throw TimeFormatError("time_format '\(ConfigError.excerpt(pattern))' has a '[' that is not closed") }
         return try checked(stack[0], pattern)
     }
 
@@ -283,7 +283,7 @@ struct TimePattern: Sendable {
             return .number(field, min: n, max: 2, padded: false)
         }
         func tooMany() -> TimeFormatError {
-            TimeFormatError("time_format '\(pattern)': too many '\(Character(UnicodeScalar(c)))' (\(n))")
+            TimeFormatError("time_format '\(ConfigError.excerpt(pattern))': too many '\(Character(UnicodeScalar(c)))' (\(n))")
         }
         switch c {
         case UInt8(ascii: "y"), UInt8(ascii: "u"):
@@ -323,7 +323,7 @@ struct TimePattern: Sendable {
         case UInt8(ascii: "z"), UInt8(ascii: "V"): return .zone(anyName: true)
         default:
             throw TimeFormatError(
-                "time_format '\(pattern)': the letter '\(Character(UnicodeScalar(c)))' is not supported "
+                "time_format '\(ConfigError.excerpt(pattern))': the letter '\(Character(UnicodeScalar(c)))' is not supported "
                     + "(supported: y u M L d D H k h K m s S n a E Z X x O z V; quote text: 'T')")
         }
     }
@@ -349,7 +349,7 @@ struct TimePattern: Sendable {
             while i < b.count, [UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "0"), UInt8(ascii: "^"), UInt8(ascii: "#")].contains(b[i]) {
                 i += 1
             }
-            guard i < b.count else { throw TimeFormatError("time_format '\(pattern)' ends with a '%' and no directive") }
+            guard i < b.count else { throw TimeFormatError("time_format '\(ConfigError.excerpt(pattern))' ends with a '%' and no directive") }
             let directive = b[i]
             i += 1
             if directive == UInt8(ascii: "%") {
@@ -359,7 +359,7 @@ struct TimePattern: Sendable {
             guard let expansion = strftimePieces(directive) else {
                 let shown = directive < 0x80 ? String(Character(UnicodeScalar(directive))) : "\\x\(String(directive, radix: 16))"
                 throw TimeFormatError(
-                    "time_format '\(pattern)': the directive '%\(shown)' is not supported "
+                    "time_format '\(ConfigError.excerpt(pattern))': the directive '%\(shown)' is not supported "
                         + "(supported: %Y %m %d %e %H %k %I %l %M %S %f %N %b %h %B %a %A %y %z %Z %j %p %s %T %F %D %R %r %c %n %t %%)")
             }
             for piece in expansion {

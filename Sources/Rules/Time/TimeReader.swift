@@ -134,7 +134,7 @@ package enum TimeZoneSetting: Sendable, Hashable {
             if name.lowercased() == "local" { return ZoneRule.of(TimeZone.current) }
             if let offset = Self.fixedOffset(name) { return .fixed(offset) }
             guard !name.isEmpty, name.utf8.count <= 64, let zone = TimeZone(identifier: name) else {
-                throw TimeFormatError("unknown time zone '\(name)' (an IANA name like Europe/Berlin, a fixed offset like +09:00, or local)")
+                throw TimeFormatError("unknown time zone '\(ConfigError.excerpt(name))' (an IANA name like Europe/Berlin, a fixed offset like +09:00, or local)")
             }
             return ZoneRule.of(zone, key: name)
         }
