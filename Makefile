@@ -74,6 +74,7 @@ bench: release
 	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 500
 	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 200 --store database --no-compare
 	$(PYTHON) Benchmarks/ingest.py --lines 1000000
+	$(PYTHON) Benchmarks/container.py --lines 1000000
 	$(PYTHON) Benchmarks/latency.py --rate 10000 --seconds 10
 	$(PYTHON) Benchmarks/intake.py
 	@command -v clickhouse-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server)

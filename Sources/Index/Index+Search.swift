@@ -88,6 +88,12 @@ extension Index {
                     if let level, !block.slot(i, .level, equals: level, folding: true) { continue }
                     if let source, !block.slot(i, .source, equals: source, folding: false) { continue }
                     if let text, !block.slot(i, .message, contains: text) { continue }
+                    if !query.fields.isEmpty {
+                        let fields = block.record(i).fields
+                        guard query.fields.allSatisfy({ filter in
+                            fields.contains { $0.name == filter.name && $0.value.description == filter.value }
+                        }) else { continue }
+                    }
                     if let service = query.service {
                         guard let low = block.traceLow[i], let span = block.spans[i], try services.service(low, span) == service else { continue }
                     }

@@ -51,6 +51,16 @@ package enum SearchRoutes {
         case let other?: throw BadParameter(name: "by", message: "'\(other)' is not 'time' (the line's own time) or 'ingest' (when it was stored)")
         }
         query.limit = try limit(p["limit"], default: 100, max: maxLogs)
+        // `field.<name>=<value>`: lines whose field equals the value (such as
+        // `field.k8s.pod=web-1`, `field.stream=stderr`); several must all hold.
+        for (key, value) in p where key.hasPrefix("field.") {
+            let name = key.dropFirst("field.".count)
+            guard !name.isEmpty, name.utf8.count <= 200, value.utf8.count <= 4096 else {
+                throw BadParameter(name: "field.", message: "a field filter is field.<name>=<value>, the name at most 200 bytes")
+            }
+            guard query.fields.count < 8 else { throw BadParameter(name: String(key), message: "at most 8 field filters") }
+            query.fields.append(LogQuery.FieldFilter(name: String(name), value: String(value)))
+        }
         if let cursor = p["cursor"] {
             guard let value = Int64(cursor), value > 0 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }
             query.before = value

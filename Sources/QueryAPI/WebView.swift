@@ -240,6 +240,14 @@ enum WebView {
         h.text(r.level ?? "")
         h.raw("</td><td>")
         h.text(r.source)
+        // The pod a container's line came from (docs/kubernetes.md), linking to its lines.
+        let fields = r.fieldTexts.isEmpty ? [] : r.fields
+        if let pod = fields.first(where: { $0.name == "k8s.pod" })?.value.description {
+            let namespace = fields.first(where: { $0.name == "k8s.namespace" })?.value.description ?? ""
+            let container = fields.first(where: { $0.name == "k8s.container" })?.value.description ?? ""
+            h.raw(" ")
+            h.link("/logs?field.k8s.pod=" + HTML.query(pod), namespace + "/" + pod + (container.isEmpty ? "" : "/" + container), class: "pod")
+        }
         h.raw("</td><td class=\"message\">")
         h.text(r.message ?? r.raw)
         h.raw("</td><td>")

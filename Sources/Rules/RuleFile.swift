@@ -29,6 +29,12 @@ public struct RuleFile: Sendable {
     public var closeInactive: Duration = .seconds(300)
     /// Store lines a rule matched that carry no trace ID (they are always counted); off by default.
     public var keepUntraced = false
+    /// How the files' lines are wrapped: `plain` (the app's own lines), `cri`, `docker` or
+    /// `auto` (a container runtime's envelope, decoded before the rules see the line).
+    public var format = "plain"
+    public static let formats = ["plain", "cri", "docker", "auto"]
+    /// What a container format's source never reads: the kubelet's compressed rotations.
+    public static let containerExcludes = ["*.gz", "*.gz.tmp"]
     /// Which field names Logstash's patterns capture into (`pattern_set: legacy | ecs`).
     public var patternSet: PatternSet = .legacy
     /// The zone of captured times that carry none: `local` (the host's) or an IANA name.
@@ -91,7 +97,7 @@ public struct RuleFile: Sendable {
     static let topKeys = [
         "source", "paths", "exclude", "start_at", "patterns", "rules", "limits", "samples", "multiline", "max_line_bytes",
         "partial_line_timeout", "rotate_wait", "close_inactive", "keep_untraced", "pattern_set", "unsafe_limits", "timezone",
-        "time_format",
+        "time_format", "format",
     ]
     static let ruleKeys = ["name", "grok", "json", "ids", "limits"]
     static let jsonKeys = ["trace_id", "span_id", "timestamp", "level", "message"]
@@ -159,6 +165,16 @@ public struct RuleFile: Sendable {
                 throw reader.error(n, "max_line_bytes must be a size from 256B to 64MiB, such as 1MiB")
             }
             file.maxLineBytes = Int(v)
+        }
+        if let n = top["format"] {
+            let format = try reader.string(n, what: "format")
+            guard Self.formats.contains(format) else {
+                throw reader.error(n, "format must be one of \(Self.formats.joined(separator: ", ")) (got '\(ConfigError.excerpt(format))')")
+            }
+            file.format = format
+            if format != "plain" {
+                file.exclude += Self.containerExcludes.filter { !file.exclude.contains($0) }
+            }
         }
         if let n = top["partial_line_timeout"] { file.partialLineTimeout = try duration(n, "partial_line_timeout", reader: reader) }
         if let n = top["rotate_wait"] { file.rotateWait = try duration(n, "rotate_wait", reader: reader) }

@@ -48,6 +48,8 @@ struct ReadPlan: Sendable {
 final class FileReader {
     private var buffer = UnsafeMutableRawBufferPointer(start: nil, count: 0)
     private var continuation: [Range<Int>] = []
+    /// The application's text of a chunk's lines, envelopes decoded (container formats only).
+    private var scratch: [UInt8] = []
 
     init() {}
 
@@ -70,13 +72,18 @@ final class FileReader {
         var identity = FileIdentity(device: 0, inode: 0)
         /// Where each record is noted before it is parsed (`nil` in tests that need none).
         var journal: CrashJournal?
+        /// Fields every record of the file carries: its pod, from the path (``PodPath``).
+        var pathFields: [LogRecord.FieldText] = []
     }
 
     /// Makes the buffer large enough for `source`: a record being gathered plus its next line
     /// always fit, so a record is always decided within one buffer.
     func reserve(chunkSize: Int, for source: TailSource) {
         let record = source.multiline.map { $0.maxBytes + source.maxLineBytes + 2 } ?? 0
-        let needed = max(chunkSize, source.maxLineBytes + 1, record)
+        // A runtime's envelope around every part of a split line: room for the parts of one
+        // line of the longest kept, and the record it ends.
+        let enveloped = source.format == .plain ? 0 : 2 * (max(source.maxLineBytes, source.multiline?.maxBytes ?? 0) + record) + (64 << 10)
+        let needed = max(chunkSize, source.maxLineBytes + 1, record, enveloped)
         if buffer.count < needed {
             buffer.deallocate()
             buffer = .allocate(byteCount: needed, alignment: 16)
@@ -114,54 +121,133 @@ final class FileReader {
 
     /// Frames one chunk read at `from`. Returns whether the position moved, and whether it is
     /// stuck (a record filling the whole buffer: it was handed on as it is).
+    ///
+    /// With a container runtime's format, each line's envelope is decoded first and the
+    /// application's text (partial records joined) goes to `scratch`: the multiline logic and
+    /// the parser see the application's lines, never the envelope. A line the runtime split is
+    /// taken only once its last part is here: the position never stops between its parts.
     private func frame(_ bytes: UnsafeBufferPointer<UInt8>, from: Int64, atEnd: Bool, position: inout ReadPosition,
                                 plan: ReadPlan, context: Context, outcome: inout Outcome, into batch: inout TailBatch) -> (Bool, Bool) {
         let source = context.source
+        let enveloped = source.format != .plain
         // Bytes below this were framed by an earlier read (the record still gathering).
         let seen = Int(position.consumed - from)
         var framer = LineFramer(maxLineBytes: source.maxLineBytes, skipping: position.pending == nil ? position.skipping : false)
-        var record: (first: Range<Int>, lines: Int, bytes: Int, lastLineAt: ContinuousClock.Instant)?
+        // A record: its first line (a range of `bytes`, or of `scratch` when enveloped), where
+        // its first line starts in the chunk, its size, and its first line's envelope.
+        var record: (first: Range<Int>, start: Int, lines: Int, bytes: Int, lastLineAt: ContinuousClock.Instant, meta: ContainerRecord?)?
         continuation.removeAll(keepingCapacity: true)
+        scratch.removeAll(keepingCapacity: true)
+        // A line the runtime split, gathering: where its first part starts in the chunk, where
+        // its text starts in `scratch`, and its first part's envelope.
+        var split: (start: Int, text: Int, meta: ContainerRecord)?
+        // The longest application line kept whole, parts joined.
+        let joinedLimit = max(source.maxLineBytes, source.multiline?.maxBytes ?? 0)
         let previousLastLine = position.pending?.lastLineAt ?? plan.now
         let base = bytes.baseAddress!
-        let consumed = framer.frame(bytes, flushPartial: plan.flushPartial && atEnd) { line in
-            let isNew = line.start >= seen
-            if isNew {
-                outcome.linesRead += 1
-                if line.cut { outcome.linesCut += 1 }
+
+        func emitRecord(_ r: (first: Range<Int>, start: Int, lines: Int, bytes: Int, lastLineAt: ContinuousClock.Instant, meta: ContainerRecord?)) {
+            let offset = from + Int64(r.start)
+            if enveloped {
+                scratch.withUnsafeBufferPointer { text in
+                    Self.emit(text, offset: offset, first: r.first, continuation: continuation, meta: r.meta, context: context, into: &batch)
+                }
+            } else {
+                Self.emit(bytes, offset: offset, first: r.first, continuation: continuation, meta: nil, context: context, into: &batch)
             }
-            let range = (line.bytes.baseAddress! - base)..<(line.bytes.baseAddress! - base + line.bytes.count)
+        }
+
+        // One application line, whole: the multiline logic, then the parser.
+        func take(_ range: Range<Int>, start: Int, isNew: Bool, meta: ContainerRecord?) {
             guard let multiline = source.multiline, let matcher = context.matcher else {
-                Self.emit(bytes, at: from, first: range, continuation: [], context: context, into: &batch)
+                emitRecord((range, start, 1, range.count, plan.now, meta))
                 return
             }
-            if var r = record, !matcher.matches(line.bytes), r.lines < multiline.maxLines, r.bytes + line.bytes.count + 1 <= multiline.maxBytes {
+            let startsRecord = enveloped
+                ? scratch.withUnsafeBufferPointer { matcher.matches(UnsafeBufferPointer(rebasing: $0[range])) }
+                : matcher.matches(UnsafeBufferPointer(rebasing: bytes[range]))
+            if var r = record, !startsRecord, r.lines < multiline.maxLines, r.bytes + range.count + 1 <= multiline.maxBytes {
                 continuation.append(range)
                 r.lines += 1
-                r.bytes += line.bytes.count + 1
+                r.bytes += range.count + 1
                 if isNew { r.lastLineAt = plan.now }
                 record = r
                 return
             }
             if let r = record {
-                Self.emit(bytes, at: from, first: r.first, continuation: continuation, context: context, into: &batch)
+                emitRecord(r)
                 continuation.removeAll(keepingCapacity: true)
             }
-            record = (range, 1, line.bytes.count, isNew ? plan.now : previousLastLine)
+            record = (range, start, 1, range.count, isNew ? plan.now : previousLastLine, meta)
+        }
+
+        var consumed = framer.frame(bytes, flushPartial: plan.flushPartial && atEnd) { line in
+            let isNew = line.start >= seen
+            if isNew {
+                outcome.linesRead += 1
+                if line.cut { outcome.linesCut += 1 }
+            }
+            guard enveloped else {
+                let range = (line.bytes.baseAddress! - base)..<(line.bytes.baseAddress! - base + line.bytes.count)
+                take(range, start: line.start, isNew: isNew, meta: nil)
+                return
+            }
+            let mark = scratch.count
+            guard let meta = ContainerLog.decode(line.bytes, as: source.format, into: &scratch) else {
+                // Not the runtime's shape: the line as it is (a gathering split ends here).
+                if let s = split {
+                    take(s.text..<mark, start: s.start, isNew: isNew, meta: s.meta)
+                    split = nil
+                }
+                let at = scratch.count
+                scratch.append(contentsOf: line.bytes)
+                take(at..<scratch.count, start: line.start, isNew: isNew, meta: nil)
+                return
+            }
+            if let s = split {
+                // Parts beyond the limit are dropped (the line is cut, once).
+                if mark - s.text >= joinedLimit {
+                    scratch.removeSubrange(mark...)
+                } else if scratch.count - s.text > joinedLimit {
+                    scratch.removeSubrange((s.text + joinedLimit)...)
+                    if isNew { outcome.linesCut += 1 }
+                }
+                if meta.partial { return }
+                split = nil
+                take(s.text..<scratch.count, start: s.start, isNew: isNew, meta: s.meta)
+            } else if meta.partial {
+                split = (line.start, mark, meta)
+            } else {
+                take(mark..<scratch.count, start: line.start, isNew: isNew, meta: meta)
+            }
+        }
+        // A split line whose last part has not come: read again from its first part, unless
+        // the file is being let go, or the line fills the whole buffer (handed on as it is).
+        var lineStuck = false
+        if let s = split {
+            lineStuck = s.start == 0 && consumed == bytes.count && !atEnd
+            if (plan.finishRecord && atEnd) || lineStuck {
+                take(s.text..<scratch.count, start: s.start, isNew: true, meta: s.meta)
+                split = nil
+            } else {
+                consumed = min(consumed, s.start)
+            }
         }
         position.consumed = from + Int64(consumed)
         position.skipping = framer.skipping
         outcome.bytesRead += Int64(max(0, consumed - seen))
         position.pending = nil
-        var stuck = false
+        var stuck = lineStuck
         if let r = record {
             let due = plan.finishRecord || source.multiline.map { plan.now - r.lastLineAt >= $0.timeout } ?? true
-            let start = from + Int64(r.first.lowerBound)
+            let start = from + Int64(r.start)
             // A record that starts the chunk and fills it cannot be decided in this buffer:
             // handed on as it is (the buffer is sized so that this does not happen).
-            stuck = start == from && consumed == bytes.count && !atEnd
+            stuck = stuck || (start == from && consumed == bytes.count && !atEnd)
+            // Due (its time is up, or the file is let go) even with a split line gathering
+            // after it: that line will start a record of its own.
             if (due && atEnd) || stuck {
-                Self.emit(bytes, at: from, first: r.first, continuation: continuation, context: context, into: &batch)
+                emitRecord(r)
             } else {
                 position.pending = ReadPosition.Pending(start: start, lastLineAt: r.lastLineAt)
             }
@@ -174,18 +260,17 @@ final class FileReader {
     /// The record is noted in the crash journal while it is parsed, so that a record that stops
     /// the process is named by the next start and then set aside here (stored as raw text, not
     /// parsed) instead of stopping it again.
-    private static func emit(_ bytes: UnsafeBufferPointer<UInt8>, at from: Int64, first: Range<Int>, continuation: [Range<Int>],
-                             context: Context, into batch: inout TailBatch) {
+    private static func emit(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int64, first: Range<Int>, continuation: [Range<Int>],
+                             meta: ContainerRecord?, context: Context, into batch: inout TailBatch) {
         if first.isEmpty && continuation.isEmpty { return }
         let line = UnsafeBufferPointer(rebasing: bytes[first])
         let outcome: LineOutcome
         if let journal = context.journal {
-            let offset = from + Int64(first.lowerBound)
             let (device, inode) = (context.identity.device, context.identity.inode)
             let verdict = journal.verdict(device: device, inode: inode, offset: offset)
             if case .quarantined = verdict {
                 journal.quarantinedRecordMet(device: device, inode: inode, offset: offset, path: context.path)
-                batch.records.append(joined(quarantinedRecord(line, context: context), bytes, continuation))
+                batch.records.append(decorated(joined(quarantinedRecord(line, context: context), bytes, continuation), meta, context))
                 return
             }
             journal.noteRecord(device: device, inode: inode, offset: offset, probation: verdict == .probation)
@@ -198,12 +283,28 @@ final class FileReader {
         }
         switch outcome {
         case .record(let record):
-            batch.records.append(joined(record, bytes, continuation))
+            batch.records.append(decorated(joined(record, bytes, continuation), meta, context))
         case .noTrace(_, let record):
             batch.linesWithoutTrace += 1
-            if let record { batch.records.append(joined(record, bytes, continuation)) }
+            if let record { batch.records.append(decorated(joined(record, bytes, continuation), meta, context)) }
         case .unmatched: batch.linesUnmatched += 1
         }
+    }
+
+    /// What the file's path and the runtime's envelope say of a record: its pod (from the path),
+    /// its stream, and the runtime's time, which places the line when it has no time of its own.
+    private static func decorated(_ record: LogRecord, _ meta: ContainerRecord?, _ context: Context) -> LogRecord {
+        guard meta != nil || !context.pathFields.isEmpty else { return record }
+        var record = record
+        record.fieldTexts.append(contentsOf: context.pathFields)
+        if let meta {
+            record.fieldTexts.append(LogRecord.FieldText(name: "stream", value: .own(.string(meta.stream.name))))
+            if let time = meta.time {
+                record.fieldTexts.append(LogRecord.FieldText(name: "runtime_time_ns", value: .own(.integer(time))))
+                if record.timeNanoseconds == nil { record.timeNanoseconds = time }
+            }
+        }
+        return record
     }
 
     /// A record that stopped the parser: its text alone, with the reason as its only field.

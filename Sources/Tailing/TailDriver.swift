@@ -260,8 +260,9 @@ final class TailDriver<Files: FileAccess> {
 
     /// Lets a done file go: a record still gathering is handed on, its checkpoint written.
     private func finish(_ identity: FileIdentity, at moment: Moment, into batch: inout TailBatch) {
-        if let file = tracker.file(identity), file.position.pending != nil, let fd = handles[identity]?.handle,
-            let source = tracker.sources[file.source]
+        if let file = tracker.file(identity), let source = tracker.sources[file.source],
+            file.position.pending != nil || (source.format != .plain && file.position.consumed < file.size),
+            let fd = handles[identity]?.handle
         {
             var position = file.position
             let plan = ReadPlan(size: file.size, flushPartial: true, finishRecord: true, now: moment.now)
@@ -274,7 +275,8 @@ final class TailDriver<Files: FileAccess> {
 
     private func context(for file: FileTracker.TrackedFile, _ source: TailSource) -> FileReader.Context {
         FileReader.Context(source: source, session: sessions[source.name]!, matcher: matchers[source.name], path: file.path,
-                           identity: file.identity, journal: journal)
+                           identity: file.identity, journal: journal,
+                           pathFields: source.format == .plain ? [] : PodPath.fields(of: file.path))
     }
 
     /// Finds files the globs name that are not followed yet and takes them up. Returns whether

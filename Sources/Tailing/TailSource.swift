@@ -22,11 +22,15 @@ public struct TailSource: Sendable {
     /// A file with nothing new for this long gives its descriptor back; it is opened again when
     /// it changes and read on from where it was.
     public var closeInactive: Duration
+    /// How lines are wrapped: a container runtime's envelope is decoded before the parser sees
+    /// the line (``LogFormat``).
+    public var format: LogFormat
 
     public init(name: String, paths: [String], exclude: [String] = [], startAtEnd: Bool = false, parser: any LineParser,
                 multiline: MultilineSettings? = nil, maxLineBytes: Int = 1 << 20, partialLineTimeout: Duration = .seconds(5),
-                rotateWait: Duration = .seconds(5), closeInactive: Duration = .seconds(300)) {
+                rotateWait: Duration = .seconds(5), closeInactive: Duration = .seconds(300), format: LogFormat = .plain) {
         self.closeInactive = closeInactive
+        self.format = format
         self.name = name
         self.paths = paths
         self.exclude = exclude

@@ -32,6 +32,6 @@ final class TailSources: Sendable {
                 }
             },
             maxLineBytes: file.maxLineBytes, partialLineTimeout: file.partialLineTimeout, rotateWait: file.rotateWait,
-            closeInactive: file.closeInactive)
+            closeInactive: file.closeInactive, format: LogFormat(rawValue: file.format) ?? .plain)
     }
 }

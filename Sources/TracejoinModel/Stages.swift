@@ -176,6 +176,17 @@ public struct LogQuery: Sendable {
     public var before: Int64?
     /// Only records newer than this one, oldest first (for following).
     public var after: Int64?
+    /// Fields the line must carry with these values (`/v1/logs?field.k8s.pod=…`).
+    public var fields: [FieldFilter] = []
+
+    public struct FieldFilter: Sendable, Hashable {
+        public var name: String
+        public var value: String
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
 
     public init(traceID: TraceID? = nil, spanID: SpanID? = nil, service: String? = nil, level: String? = nil, source: String? = nil,
                 text: String? = nil, since: Int64? = nil, until: Int64? = nil, limit: Int = 100, before: Int64? = nil) {
