@@ -204,99 +204,17 @@ struct JSONObjectReader {
         return .other
     }
 
-    /// A JSON string at the position, unescaped and appended to `out` (UTF-8; a lone surrogate
-    /// becomes U+FFFD).
+    /// A JSON string at the position, unescaped (``JSONString``, the project's one unescaper:
+    /// surrogate pairs joined, a lone surrogate U+FFFD) and appended to `out`.
     mutating func string(into out: inout [UInt8]) -> Bool {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return false }
-        i += 1
-        var runStart = i
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                i += 1
-                return true
-            }
-            if b < 0x20 { return false }
-            guard b == UInt8(ascii: "\\") else {
-                i += 1
-                continue
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-            i += 1
-            guard i < bytes.count else { return false }
-            let e = bytes[i]
-            i += 1
-            switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                guard let unit = hex4() else { return false }
-                var scalar = UInt32(unit)
-                if (0xD800..<0xDC00).contains(unit) {
-                    // A high surrogate pairs only with a low one that follows at once.
-                    if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                        let save = i
-                        i += 2
-                        if let low = hex4(), (0xDC00..<0xE000).contains(low) {
-                            scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
-                        } else {
-                            i = save
-                            scalar = 0xFFFD
-                        }
-                    } else {
-                        scalar = 0xFFFD
-                    }
-                } else if (0xDC00..<0xE000).contains(unit) {
-                    scalar = 0xFFFD
-                }
-                appendUTF8(scalar, to: &out)
-            default:
-                return false
-            }
-            runStart = i
-        }
-        return false
-    }
-
-    private mutating func hex4() -> UInt16? {
-        guard i + 4 <= bytes.count else { return nil }
-        var v: UInt16 = 0
-        for _ in 0..<4 {
-            let c = bytes[i]
-            let d: UInt16
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt16(c - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt16(c - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt16(c - UInt8(ascii: "A") + 10)
-            default: return nil
-            }
-            v = v << 4 | d
-            i += 1
-        }
-        return v
-    }
-
-    private func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
-        switch scalar {
-        case 0..<0x80:
-            out.append(UInt8(scalar))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (scalar >> 6)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (scalar >> 12)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (scalar >> 18)))
-            out.append(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (scalar & 0x3F)))
+        do {
+            let (value, end) = try JSONString.read(bytes, quoteAt: i)
+            out.append(contentsOf: value.utf8)
+            i = end
+            return true
+        } catch {
+            return false
         }
     }
 
@@ -390,20 +308,8 @@ enum RFC3339 {
             return nil
         }
         guard i == t.count else { return nil }
-        // Days from the civil date (Howard Hinnant's algorithm); years 0000–9999 cannot overflow.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        // Within the 64-bit nanosecond range (1677–2262); other years are no time at all.
-        let (ns, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !overflow else { return nil }
-        let (total, overflow2) = ns.addingReportingOverflow(fraction)
-        return overflow2 ? nil : total
+        return Timestamps.nanoseconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second,
+                                      fraction: fraction, offset: offset)
     }
 }
 

@@ -76,7 +76,16 @@ public enum Timestamps {
                 offset = sign * (h * 3600 + m * 60)
             }
         }
-        // Days from the civil date (Howard Hinnant's algorithm), no time zone database involved.
+        return nanoseconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second, fraction: fraction,
+                           offset: offset)
+    }
+
+    /// A civil date and time (`offset` seconds east of UTC) in nanoseconds since the epoch: days
+    /// from the civil date by Howard Hinnant's algorithm, no time zone database involved.
+    /// Nanoseconds since 1970 hold the years 1678 to 2262: a time beyond is `nil`. The fields
+    /// are expected in their ranges (years 0–9999), as parsers check them.
+    public static func nanoseconds(year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64,
+                                   fraction: Int64, offset: Int64) -> Int64? {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -85,7 +94,6 @@ public enum Timestamps {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        // Nanoseconds since 1970 hold the years 1678 to 2262: a line written beyond is `nil`.
         let (whole, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (nanoseconds, o2) = whole.addingReportingOverflow(fraction)
         return o1 || o2 ? nil : nanoseconds

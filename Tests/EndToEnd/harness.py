@@ -56,6 +56,15 @@ def check_sanitizer_report(output, who):
         raise AssertionError(f"{who} reported under the sanitizer:\n{output[at:at + 6000]}")
 
 
+def rss_kib(pid):
+    """A process's resident memory (VmRSS), KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for pid {pid}")
+
+
 def free_port():
     """A TCP port free on 127.0.0.1 right now (the kernel's pick for port 0)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 
-from harness import BIN, Daemon, ddtrace_line, request, wait_for
+from harness import BIN, Daemon, ddtrace_line, request, rss_kib, wait_for
 
 
 # Helpers.
@@ -72,14 +72,6 @@ def spawn(d):
     d.stderr = open(d.stderr_path, "ab")
     d.proc = subprocess.Popen([BIN, "serve", "--config", d.config, "--log-level", "debug"],
                               stdout=d.stderr, stderr=subprocess.STDOUT)
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError(f"no VmRSS for pid {pid}")
 
 
 def tree_bytes(root):

@@ -10,15 +10,7 @@ import time
 
 import grpc
 
-from harness import Daemon, ddtrace_line, free_port, request, wait_for
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError(f"no VmRSS for pid {pid}")
+from harness import Daemon, ddtrace_line, free_port, request, rss_kib, wait_for
 
 
 def cpu_seconds(pid):
