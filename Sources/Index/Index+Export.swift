@@ -52,7 +52,7 @@ extension Index: ExportSource {
             statement.bind(3, Int64(limit))
             var out: [ExportedSpan] = []
             while try statement.next() {
-                out.append(ExportedSpan(received: statement.int64(14), row: statement.int64(15), span: Self.span(statement)))
+                out.append(ExportedSpan(received: statement.int64(15), row: statement.int64(16), span: Self.span(statement)))
             }
             return out
         }

@@ -13,12 +13,14 @@ extension Index {
         }
     }
 
-    public func operations(service: String) async throws -> [String] {
+    public func operations(service: String) async throws -> [SpanOperation] {
         try await pool.read { db in
-            let rows = try RawStatement(db, "SELECT DISTINCT name FROM spans WHERE service = ? ORDER BY name")
+            let rows = try RawStatement(db, """
+                SELECT DISTINCT name, coalesce(json_extract(meta, '$."span.kind"'), '') FROM spans WHERE service = ? ORDER BY 1, 2
+                """)
             rows.bind(1, service)
-            var out: [String] = []
-            while try rows.next() { out.append(rows.string(0)) }
+            var out: [SpanOperation] = []
+            while try rows.next() { out.append(SpanOperation(name: rows.string(0), kind: rows.string(1))) }
             return out
         }
     }
@@ -38,15 +40,38 @@ extension Index {
             conditions.append("duration_ns <= ?")
             arguments.append(.int(max))
         }
+        if let kind = query.spanKind {
+            conditions.append("json_extract(meta, '$.\"span.kind\"') = ?")
+            arguments.append(.text(kind))
+        }
         for (key, value) in query.tags.sorted(by: { $0.key < $1.key }) {
-            if key == "error" {
+            switch key {
+            case "error":
                 conditions.append("error = ?")
                 arguments.append(.int(value == "true" ? 1 : 0))
-            } else {
-                // meta is a JSON object of strings; the key quoted so that dots are not a path.
-                conditions.append("json_extract(meta, ?) = ?")
-                arguments.append(.text("$.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""))
+            case "resource.name":
+                conditions.append("(resource = ? OR json_extract(meta, '$.\"resource.name\"') = ?)")
                 arguments.append(.text(value))
+                arguments.append(.text(value))
+            case "span.type":
+                conditions.append("type = ?")
+                arguments.append(.text(value))
+            default:
+                // meta holds text, metrics numbers: a value that reads as a number also matches
+                // the number (`http.status_code=500` finds 500.0). The key is quoted so that
+                // dots are not a path.
+                let path = "$.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+                if let number = Double(value), number.isFinite {
+                    conditions.append("(json_extract(meta, ?) = ? OR json_extract(metrics, ?) = ?)")
+                    arguments.append(.text(path))
+                    arguments.append(.text(value))
+                    arguments.append(.text(path))
+                    arguments.append(.double(number))
+                } else {
+                    conditions.append("json_extract(meta, ?) = ?")
+                    arguments.append(.text(path))
+                    arguments.append(.text(value))
+                }
             }
         }
         let sql = "SELECT trace_lo, max(trace_hi) FROM spans WHERE " + conditions.joined(separator: " AND ")

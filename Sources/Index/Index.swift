@@ -305,14 +305,14 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
             let now = try self.spanStamp(db)
             let insert = try RawStatement(db, """
                 INSERT INTO spans (trace_hi, trace_lo, span_id, parent_id, service, name, resource, type,
-                    start_ns, duration_ns, error, meta, metrics, protocol, received_ns)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    start_ns, duration_ns, error, meta, metrics, protocol, received_ns, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(trace_lo, span_id) DO UPDATE SET
                     trace_hi = COALESCE(excluded.trace_hi, trace_hi), parent_id = excluded.parent_id,
                     service = excluded.service, name = excluded.name, resource = excluded.resource,
                     type = excluded.type, start_ns = excluded.start_ns, duration_ns = excluded.duration_ns,
                     error = excluded.error, meta = excluded.meta, metrics = excluded.metrics, protocol = excluded.protocol,
-                    received_ns = excluded.received_ns
+                    received_ns = excluded.received_ns, details = excluded.details
                 """)
             var json: [UInt8] = []
             json.reserveCapacity(1024)
@@ -334,6 +334,8 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
                 insert.bind(13, textOrNull: json)
                 insert.bind(14, s.protocolName)
                 insert.bind(15, now)
+                StoredJSON.details(s.details, into: &json)
+                insert.bind(16, textOrNull: json)
                 try insert.run()
             }
         }
@@ -437,11 +439,11 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
     /// The columns ``span(_:)`` reads, in its order.
     static let spanColumns = """
         spans.trace_hi, spans.trace_lo, spans.span_id, spans.parent_id, spans.service, spans.name, spans.resource, spans.type,
-        spans.start_ns, spans.duration_ns, spans.error, spans.meta, spans.metrics, spans.protocol
+        spans.start_ns, spans.duration_ns, spans.error, spans.meta, spans.metrics, spans.protocol, spans.details
         """
 
     static func span(_ row: borrowing RawStatement) -> SpanRecord {
-        SpanRecord(
+        var span = SpanRecord(
             traceID: TraceID(high: row.uint64OrNil(0), low: row.uint64(1)),
             spanID: SpanID(row.uint64(2)), parentID: row.uint64OrNil(3).map(SpanID.init),
             service: row.string(4), name: row.string(5), resource: row.string(6), type: row.string(7),
@@ -449,6 +451,8 @@ public final class Index: TailSink, SpanSink, LogRecordSink, TraceReader {
             meta: row.withBytes(11) { $0.map(StoredJSON.decodeMeta) } ?? [:],
             metrics: row.withBytes(12) { $0.map(StoredJSON.decodeMetrics) } ?? [:],
             protocolName: row.string(13))
+        span.details = row.withBytes(14) { $0.map(StoredJSON.decodeDetails) } ?? SpanDetails()
+        return span
     }
 }
 

@@ -34,6 +34,10 @@ struct RawStatement: ~Copyable {
         bind(i, value.map { Int64(bitPattern: $0) })
     }
 
+    func bind(_ i: Int32, _ value: Double) {
+        sqlite3_bind_double(handle, i, value)
+    }
+
     func bind(_ i: Int32, _ value: String?) {
         guard var value else {
             sqlite3_bind_null(handle, i)

@@ -230,6 +230,11 @@ package enum Schema {
                 )
                 """)
         }
+        migrator.registerMigration("v11: span details") { db in
+            // What a tracer sent beyond the columns (SpanDetails: events, links, resource
+            // attributes, typed attributes), as JSON; NULL for spans without any.
+            try db.execute(sql: "ALTER TABLE spans ADD COLUMN details TEXT")
+        }
         return migrator
     }
 }

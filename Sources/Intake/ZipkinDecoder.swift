@@ -28,6 +28,13 @@ public enum ZipkinDecoder {
         var remoteEndpoint: Endpoint?
         var tags: [String: String]?
         var shared: Bool?
+        var annotations: [Annotation]?
+    }
+
+    /// A Zipkin annotation: an event at a time (µs) in a span, kept as a span event.
+    struct Annotation: Decodable {
+        var timestamp: Int64?
+        var value: String?
     }
 
     struct Endpoint: Decodable {
@@ -87,10 +94,17 @@ public enum ZipkinDecoder {
             if let peer = w.remoteEndpoint?.serviceName { meta["peer.service"] = peer }
             if w.shared == true { meta["zipkin.shared"] = "true" }
             let name = w.name ?? ""
-            spans.append(SpanRecord(
+            var record = SpanRecord(
                 traceID: traceID, spanID: spanID, parentID: parentID, service: w.localEndpoint?.serviceName ?? "", name: name,
                 resource: name, type: w.kind?.lowercased() ?? "", start: start, duration: duration,
-                error: w.tags?["error"] != nil, meta: meta, protocolName: "zipkin"))
+                error: w.tags?["error"] != nil, meta: meta, protocolName: "zipkin")
+            for (i, a) in (w.annotations ?? []).enumerated() {
+                guard let time = a.timestamp, time >= 0, time <= Int64.max / 1000 else {
+                    throw fail("annotations[\(i)].timestamp", "missing, negative or beyond 2262")
+                }
+                record.details.events.append(SpanDetails.Event(time: time * 1000, name: a.value ?? ""))
+            }
+            spans.append(record)
         }
         return spans
     }

@@ -19,29 +19,51 @@ enum JaegerRoutes {
             return reply(Envelope(data: services, total: services.count))
         }
         router.get("/api/services/{service}/operations") { _, context in
-            let operations = try await reader.operations(service: context.parameters.get("service") ?? "")
+            let service = pathParameter(context, "service")
+            let operations = Array(Set(try await reader.operations(service: service).map(\.name))).sorted()
             return reply(Envelope(data: operations, total: operations.count))
         }
         router.get("/api/operations") { request, _ in
             guard let service = request.uri.queryParameters["service"].map(String.init), !service.isEmpty else {
                 return failure(.badRequest, "parameter 'service' is required")
             }
-            let operations = try await reader.operations(service: service).map { Operation(name: $0, spanKind: "") }
+            let kind = request.uri.queryParameters["spanKind"].map(String.init) ?? ""
+            let operations = try await reader.operations(service: service)
+                .filter { kind.isEmpty || $0.kind == kind }
+                .map { Operation(name: $0.name, spanKind: $0.kind) }
             return reply(Envelope(data: operations, total: operations.count))
         }
         router.get("/api/traces/{id}") { _, context in
-            let text = context.parameters.get("id") ?? ""
-            guard let id = try? TraceID.parse(text, encoding: .hex) else {
-                return failure(.badRequest, "unable to parse traceID '\(text)': a trace ID is 1 to 32 hex digits")
+            let text = pathParameter(context, "id")
+            let candidates = traceIDCandidates(text)
+            guard !candidates.isEmpty else {
+                return failure(.badRequest, "unable to parse traceID '\(text.prefix(100))': a trace ID is 1 to 32 hex digits (or Datadog's decimal)")
             }
-            let stored = try await reader.trace(id, logLimit: QueryServer.defaultTraceLogs)
-            guard !stored.spans.isEmpty || !stored.logs.isEmpty else { return failure(.notFound, "trace not found") }
+            guard let (stored, id) = try await firstKnown(candidates, reader: reader) else { return failure(.notFound, "trace not found") }
             return reply(Envelope(data: [JaegerTrace(stored, id: id)], total: 1))
         }
         router.get("/api/traces") { request, _ in
+            let pairs = SearchRoutes.formPairs(request.uri.query ?? "")
+            // By ID (Jaeger UI's compare view, a pasted ID): any service, each ID as `/api/traces/{id}` reads it.
+            let ids = pairs.filter { $0.0 == "traceID" }.map(\.1)
+            if !ids.isEmpty {
+                var traces: [JaegerTrace] = []
+                var errors: [JaegerError] = []
+                for text in ids.prefix(100) {
+                    let candidates = traceIDCandidates(text)
+                    if candidates.isEmpty {
+                        errors.append(JaegerError(code: 400, msg: "unable to parse traceID '\(text.prefix(100))'"))
+                    } else if let (stored, id) = try await firstKnown(candidates, reader: reader) {
+                        traces.append(JaegerTrace(stored, id: id))
+                    } else {
+                        errors.append(JaegerError(code: 404, msg: "trace not found: \(text.prefix(100))"))
+                    }
+                }
+                return reply(Envelope(data: traces, total: traces.count, errors: errors.isEmpty ? nil : errors))
+            }
             let search: SpanSearch
             do throws(BadParameter) {
-                search = try parseSearch(SearchRoutes.formPairs(request.uri.query ?? ""))
+                search = try parseSearch(pairs)
             } catch {
                 return failure(.badRequest, error.message)
             }
@@ -70,6 +92,37 @@ enum JaegerRoutes {
 
     struct BadParameter: Error {
         var message: String
+    }
+
+    /// A path parameter, percent-decoded (a service name with a space or a non-ASCII letter).
+    static func pathParameter(_ context: BasicRequestContext, _ name: String) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// The trace IDs a text may name, in the order to try: Jaeger's 1 to 32 hex digits (leading
+    /// zeros dropped, as Grafana shows them; any case), then, for digits only, Datadog's decimal.
+    static func traceIDCandidates(_ text: String) -> [TraceID] {
+        var out: [TraceID] = []
+        let digits = text.utf8.count
+        if digits >= 1, digits <= 32, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }) {
+            let padded = String(repeating: "0", count: (digits <= 16 ? 16 : 32) - digits) + text.lowercased()
+            if let id = try? TraceID.parse(padded, encoding: .hex) { out.append(id) }
+        }
+        if digits >= 1, digits <= 39, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+           let id = try? TraceID.parse(text, encoding: .decimal), !out.contains(id) {
+            out.append(id)
+        }
+        return out
+    }
+
+    /// The first of `candidates` anything is stored under.
+    static func firstKnown(_ candidates: [TraceID], reader: any TraceReader) async throws -> (StoredTrace, TraceID)? {
+        for id in candidates {
+            let stored = try await reader.trace(id, logLimit: QueryServer.defaultTraceLogs)
+            if !stored.isEmpty { return (stored, id) }
+        }
+        return nil
     }
 
     /// `/api/dependencies`' window in nanoseconds: from `lookback` ms before `endTs` (ms since
@@ -117,10 +170,14 @@ enum JaegerRoutes {
                 throw BadParameter(message: "malformed 'tags' parameter, cannot unmarshal JSON: \(json)")
             }
             for (key, value) in object {
-                guard let string = value as? String else {
-                    throw BadParameter(message: "malformed 'tags' parameter, the value of '\(key)' is not a string")
+                // Jaeger UI sends strings; a script may send a number.
+                if let string = value as? String {
+                    tags[key] = string
+                } else if let number = value as? NSNumber {
+                    tags[key] = number.stringValue
+                } else {
+                    throw BadParameter(message: "malformed 'tags' parameter, the value of '\(key)' is not a string or a number")
                 }
-                tags[key] = string
             }
         }
         var limit = 100
@@ -133,10 +190,12 @@ enum JaegerRoutes {
             throw BadParameter(message: "'maxDuration' should be greater than 'minDuration'")
         }
         let operation = parameters["operation"].flatMap { $0.isEmpty || $0 == "all" ? nil : $0 }
-        return SpanSearch(
+        var search = SpanSearch(
             service: service, operation: operation, tags: tags,
             since: try micros("start", default: now - 48 * 3600 * 1_000_000_000), until: try micros("end", default: now),
             minDuration: minDuration, maxDuration: maxDuration, limit: limit)
+        search.spanKind = parameters["spanKind"].flatMap { $0.isEmpty ? nil : $0 }
+        return search
     }
 
     /// Go's `time.ParseDuration` forms: a sequence of decimal numbers each with a unit (`ns`,
@@ -214,11 +273,12 @@ struct JaegerTrace: Encodable {
         var traceID: String
         var spanID: String
         var operationName: String
-        var references: [Reference]?
+        /// Always written, `[]` for a root: Grafana up to 12.0 maps over them.
+        var references: [Reference]
         var startTime: Int64
         var duration: Int64
-        var tags: [KeyValue]?
-        var logs: [Log]?
+        var tags: [KeyValue]
+        var logs: [Log]
         var processID: String
         var warnings: [String]?
     }
@@ -249,6 +309,16 @@ struct JaegerTrace: Encodable {
             case bool(Bool)
             case int64(Int64)
             case float64(Double)
+
+            init(_ value: FieldValue) {
+                switch value {
+                case .string(let s): self = .string(s)
+                case .integer(let i): self = .int64(i)
+                case .float(let d): self = .float64(d)
+                case .bool(let b): self = .bool(b)
+                case .null: self = .string("")
+                }
+            }
         }
 
         init(_ key: String, _ value: Value) {
@@ -270,7 +340,12 @@ struct JaegerTrace: Encodable {
                 try c.encode(b, forKey: .value)
             case .int64(let i):
                 try c.encode("int64", forKey: .type)
-                try c.encode(i, forKey: .value)
+                // Beyond JavaScript's exact integers (2^53 − 1) Jaeger writes the decimal as a string.
+                if i > 9_007_199_254_740_991 || i < -9_007_199_254_740_991 {
+                    try c.encode(String(i), forKey: .value)
+                } else {
+                    try c.encode(i, forKey: .value)
+                }
             case .float64(let d):
                 try c.encode("float64", forKey: .type)
                 try c.encode(d.isFinite ? d : 0, forKey: .value)
@@ -308,41 +383,99 @@ struct JaegerTrace: Encodable {
     init(_ stored: StoredTrace, id: TraceID) {
         let view = TraceView(stored, queried: id)
         traceID = Self.hex(view.id)
-        var processIDs: [String: String] = [:]
-        processes = [:]
-        for service in Set(stored.spans.map(\.service)).sorted() {
+        let traceHex = traceID
+        // One process per service and resource (a service on two hosts is two processes, as
+        // Jaeger keeps them): the resource's attributes are the process's tags.
+        var processIDs: [ProcessKey: String] = [:]
+        var processTable: [String: Process] = [:]
+        var spans = stored.spans
+        var warnings: [String] = []
+        // A trace of lines only: one span stands for them, so that both UIs show the lines.
+        if spans.isEmpty, !stored.logs.isEmpty {
+            let times = stored.logs.compactMap(\.effectiveNanoseconds)
+            let start = times.min() ?? 0
+            let (span, overflow) = (times.max() ?? start).subtractingReportingOverflow(start)
+            spans = [SpanRecord(traceID: view.id, spanID: SpanID(view.id.low == 0 ? 1 : view.id.low), parentID: nil, service: "tracejoin",
+                                name: Self.linesOnlyOperation, resource: "", start: start, duration: overflow ? .max : span, error: false,
+                                protocolName: "tracejoin")]
+            warnings.append("no span of this trace was received: its log lines are shown on a span that stands for them")
+        }
+        func process(_ s: SpanRecord) -> String {
+            let key = ProcessKey(service: s.service, tags: s.details.resource.filter { $0.key != "service.name" })
+            if let pid = processIDs[key] { return pid }
             let pid = "p\(processIDs.count + 1)"
-            processIDs[service] = pid
-            processes[pid] = Process(serviceName: service)
+            processIDs[key] = pid
+            processTable[pid] = Process(serviceName: s.service, tags: key.tags.map { KeyValue($0.key, .init($0.value)) })
+            return pid
         }
         var logsBySpan: [UInt64: [Log]] = [:]
-        var warnings = view.unmatched.map { "log line without a span in this trace: \($0.raw)" }
-        for owner in stored.spans where logsBySpan[owner.spanID.value] == nil {
+        for owner in spans where logsBySpan[owner.spanID.value] == nil {
             logsBySpan[owner.spanID.value] = view.logs(of: owner.spanID).map { Self.log($0, owner: owner) }
+                + owner.details.events.map(Self.log)
         }
-        let traceHex = traceID
-        spans = stored.spans.sorted { ($0.start, $0.spanID.value) < ($1.start, $1.spanID.value) }.map { s in
+        let ordered = spans.sorted { ($0.start, $0.spanID.value) < ($1.start, $1.spanID.value) }
+        // Lines whose span is not in the trace: on the root (the first span without a parent in
+        // the trace), marked with the span they name, where both UIs show a span's logs.
+        let known = Set(spans.map(\.spanID.value))
+        if let root = ordered.first(where: { $0.parentID.map { !known.contains($0.value) } ?? true }) {
+            let orphans = stored.spans.isEmpty ? [] : view.unmatched
+            if stored.spans.isEmpty {
+                logsBySpan[root.spanID.value, default: []] += stored.logs.map { Self.log($0, owner: root) }
+            } else {
+                logsBySpan[root.spanID.value, default: []] += orphans.map { line in
+                    var log = Self.log(line, owner: root)
+                    log.fields.append(KeyValue("tracejoin.unmatched_span_id", .string(line.spanID?.hex ?? "")))
+                    return log
+                }
+            }
+            warnings += orphans.map { "log line without a span in this trace, shown on the root span: \(TerminalText.escape(String($0.raw.prefix(200))))" }
+        }
+        let jaegerSpans = ordered.map { s in
+            let resourceKeys = Set(s.details.resource.map { "resource." + $0.key })
+            let typed = Dictionary(s.details.typed.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
             var tags: [KeyValue] = []
             if !s.resource.isEmpty && s.resource != s.name { tags.append(KeyValue("resource.name", .string(s.resource))) }
             if !s.type.isEmpty { tags.append(KeyValue("span.type", .string(s.type))) }
             if s.error { tags.append(KeyValue("error", .bool(true))) }
-            for (key, value) in s.meta.sorted(by: { $0.key < $1.key }) { tags.append(KeyValue(key, .string(value))) }
-            for (key, value) in s.metrics.sorted(by: { $0.key < $1.key }) {
-                if value.rounded() == value, abs(value) < 9e15 {
+            for (key, value) in s.meta.sorted(by: { $0.key < $1.key }) where !resourceKeys.contains(key) {
+                tags.append(KeyValue(key, typed[key].map(KeyValue.Value.init) ?? .string(value)))
+            }
+            for (key, value) in s.metrics.sorted(by: { $0.key < $1.key }) where !resourceKeys.contains(key) {
+                if let exact = typed[key] {
+                    tags.append(KeyValue(key, .init(exact)))
+                } else if value.rounded() == value, abs(value) < 9e15 {
                     tags.append(KeyValue(key, .int64(Int64(value))))
                 } else {
                     tags.append(KeyValue(key, .float64(value)))
                 }
             }
             tags.append(KeyValue("tracejoin.protocol", .string(s.protocolName)))
+            var references = s.parentID.map { [Reference(traceID: traceHex, spanID: $0.hex)] } ?? []
+            references += s.details.links.map { Reference(refType: "FOLLOWS_FROM", traceID: Self.hex($0.traceID), spanID: $0.spanID.hex) }
             let logs = (logsBySpan[s.spanID.value] ?? []).sorted { $0.timestamp < $1.timestamp }
             return Span(
-                traceID: traceHex, spanID: s.spanID.hex, operationName: s.name,
-                references: s.parentID.map { [Reference(traceID: traceHex, spanID: $0.hex)] },
-                startTime: s.start / 1000, duration: s.duration / 1000, tags: tags, logs: logs.isEmpty ? nil : logs,
-                processID: processIDs[s.service] ?? "p0", warnings: nil)
+                traceID: traceHex, spanID: s.spanID.hex, operationName: s.name, references: references,
+                startTime: s.start / 1000, duration: s.duration / 1000, tags: tags, logs: logs,
+                processID: process(s), warnings: nil)
         }
+        self.spans = jaegerSpans
+        processes = processTable
         if stored.logsOmitted > 0 { warnings.append("\(stored.logsOmitted) more log lines of this trace are not shown") }
         self.warnings = warnings.isEmpty ? nil : warnings
+    }
+
+    /// The operation of the span that stands for a trace's lines when none of its spans came.
+    static let linesOnlyOperation = "log lines (no spans received)"
+
+    struct ProcessKey: Hashable {
+        var service: String
+        var tags: [SpanAttribute]
+    }
+
+    /// A span event as a span log: its name as the field `event`, its attributes as fields (as
+    /// Jaeger's OTLP translator writes them).
+    static func log(_ event: SpanDetails.Event) -> Log {
+        Log(timestamp: event.time / 1000,
+            fields: [KeyValue("event", .string(event.name))] + event.attributes.map { KeyValue($0.key, .init($0.value)) })
     }
 }

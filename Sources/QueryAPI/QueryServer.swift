@@ -40,6 +40,7 @@ public enum QueryServer {
         }
         router.get("/v1/traces") { request, _ in try await SearchRoutes.traces(request, reader: reader) }
         JaegerRoutes.add(to: router, reader: reader)
+        JaegerV3Routes.add(to: router, reader: reader)
         WebView.add(to: router, reader: reader, status: status)
         router.get("/v1/traces/{id}") { request, context in
             let text = context.parameters.get("id") ?? ""

@@ -8,7 +8,8 @@ import NIOCore
 /// while the query socket is `0600` because logs are private.
 ///
 /// A request is let through when it carries `Authorization: Bearer <token>` (what Grafana's
-/// data source sends as a custom header, and what scripts send) or the cookie of a browser
+/// data source sends as a custom header, and what scripts send), `Authorization: Basic` with the
+/// token as the password (Grafana's "Basic auth", any user name), or the cookie of a browser
 /// session (``Sessions``). Anything else is a 401 in the JSON error shape. The token never
 /// goes in a URL (a browser keeps URLs in its history) nor in a cookie:
 ///
@@ -53,6 +54,15 @@ public struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         if let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
             matches(String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces))
+        {
+            return try await next(request, context)
+        }
+        // Basic auth with the token as the password (any user name): Grafana's data source
+        // "Basic auth" option, and any client that can only do Basic.
+        if let authorization = request.headers[.authorization], authorization.hasPrefix("Basic "),
+            let decoded = Data(base64Encoded: String(authorization.dropFirst("Basic ".count)).trimmingCharacters(in: .whitespaces)),
+            let colon = decoded.firstIndex(of: UInt8(ascii: ":")),
+            matches(String(decoding: decoded[decoded.index(after: colon)...], as: UTF8.self))
         {
             return try await next(request, context)
         }

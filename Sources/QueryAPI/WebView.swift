@@ -547,6 +547,7 @@ struct TracePage {
         h.raw("</code> dd <code class=\"id\">")
         h.text(String(s.spanID.value))
         h.raw("</code></div>")
+        attributes(&h, s)
         if !logs.isEmpty {
             if collapse {
                 // Its lines are fetched when opened (app.js), as a fragment escaped like this page.
@@ -564,6 +565,65 @@ struct TracePage {
             }
         }
         h.raw("</div>")
+    }
+
+    /// What the tracer sent with the span: its tags (typed as sent), its resource's attributes,
+    /// its events (an exception's type, message and stack) and its links (to the linked trace),
+    /// folded under one line.
+    func attributes(_ h: inout HTML, _ s: SpanRecord) {
+        let typed = Dictionary(s.details.typed.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        // The resource's attributes once, as the resource's (not again as `resource.*` tags).
+        let resourceKeys = Set(s.details.resource.map { "resource." + $0.key })
+        var tags: [(String, String)] = s.meta.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
+            .map { ($0.key, typed[$0.key]?.description ?? $0.value) }
+        tags += s.metrics.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
+            .map { ($0.key, typed[$0.key]?.description ?? FieldValue.float($0.value).description) }
+        let events = s.details.events, links = s.details.links
+        guard !tags.isEmpty || !events.isEmpty || !links.isEmpty || !s.details.resource.isEmpty else { return }
+        h.raw("<details class=\"span-attributes\"><summary>")
+        var parts = ["\(tags.count) attribute\(tags.count == 1 ? "" : "s")"]
+        if !events.isEmpty { parts.append("\(events.count) event\(events.count == 1 ? "" : "s")") }
+        if !links.isEmpty { parts.append("\(links.count) link\(links.count == 1 ? "" : "s")") }
+        h.text(parts.joined(separator: ", "))
+        h.raw("</summary><table class=\"fields\"><tbody>")
+        func row(_ key: String, _ value: String) {
+            h.raw("<tr><th>")
+            h.text(key)
+            h.raw("</th><td>")
+            h.text(value)
+            h.raw("</td></tr>")
+        }
+        for (key, value) in tags { row(key, value) }
+        for a in s.details.resource { row("resource " + a.key, a.value.description) }
+        h.raw("</tbody></table>")
+        for e in events {
+            h.raw("<div class=\"span-event\"><span class=\"event-name\">")
+            h.text(e.name)
+            h.raw("</span> at +")
+            let offset = e.time.subtractingReportingOverflow(s.start)
+            h.text(WebView.duration(offset.overflow ? 0 : offset.partialValue))
+            h.raw("<table class=\"fields\"><tbody>")
+            for a in e.attributes where a.key != "exception.stacktrace" { row(a.key, a.value.description) }
+            h.raw("</tbody></table>")
+            if let stack = e.attributes.first(where: { $0.key == "exception.stacktrace" }) {
+                h.raw("<pre class=\"stack\">")
+                h.text(stack.value.description)
+                h.raw("</pre>")
+            }
+            h.raw("</div>")
+        }
+        for l in links {
+            h.raw("<div class=\"span-link\">link to ")
+            h.link("/trace/" + HTML.query(l.traceID.hex), "trace " + l.traceID.hex, class: "id")
+            h.raw(" span <code class=\"id\">")
+            h.text(l.spanID.hex)
+            h.raw("</code>")
+            if !l.attributes.isEmpty {
+                h.text(" (" + l.attributes.map { "\($0.key)=\($0.value.description)" }.joined(separator: ", ") + ")")
+            }
+            h.raw("</div>")
+        }
+        h.raw("</details>")
     }
 
     static func logLine(_ h: inout HTML, _ r: LogRecord, skew: Int64? = nil) {

@@ -20,6 +20,9 @@ public struct SpanRecord: Sendable, Hashable {
     public var metrics: [String: Double]
     /// How the span arrived: `ndjson`, `datadog-v0.4`, `datadog-v0.5`, `otlp`.
     public var protocolName: String
+    /// What a tracer sent beyond the columns: events, links, resource attributes and the exact
+    /// types of attributes (empty for most Datadog spans).
+    public var details = SpanDetails()
 
     public init(
         traceID: TraceID, spanID: SpanID, parentID: SpanID?, service: String, name: String, resource: String,
@@ -40,4 +43,58 @@ public struct SpanRecord: Sendable, Hashable {
         self.metrics = metrics
         self.protocolName = protocolName
     }
+}
+
+/// An attribute with its type: `.integer` is exact to 64 bits, `.bool` a boolean.
+public struct SpanAttribute: Sendable, Hashable {
+    public var key: String
+    public var value: FieldValue
+    public init(_ key: String, _ value: FieldValue) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// A span's events (OTLP span events, Zipkin annotations: an exception, a retry), its links to
+/// other spans, its resource's attributes, and the attributes whose type `meta` (text) and
+/// `metrics` (doubles) would lose: booleans and integers.
+public struct SpanDetails: Sendable, Hashable {
+    public var events: [Event] = []
+    public var links: [Link] = []
+    /// The resource's attributes, `service.name` included.
+    public var resource: [SpanAttribute] = []
+    /// Span attributes that are booleans or integers, with their type.
+    public var typed: [SpanAttribute] = []
+
+    public struct Event: Sendable, Hashable {
+        /// Nanoseconds since the epoch.
+        public var time: Int64
+        public var name: String
+        public var attributes: [SpanAttribute]
+        public init(time: Int64, name: String, attributes: [SpanAttribute] = []) {
+            self.time = time
+            self.name = name
+            self.attributes = attributes
+        }
+    }
+
+    public struct Link: Sendable, Hashable {
+        public var traceID: TraceID
+        public var spanID: SpanID
+        public var attributes: [SpanAttribute]
+        public init(traceID: TraceID, spanID: SpanID, attributes: [SpanAttribute] = []) {
+            self.traceID = traceID
+            self.spanID = spanID
+            self.attributes = attributes
+        }
+    }
+
+    public init(events: [Event] = [], links: [Link] = [], resource: [SpanAttribute] = [], typed: [SpanAttribute] = []) {
+        self.events = events
+        self.links = links
+        self.resource = resource
+        self.typed = typed
+    }
+
+    public var isEmpty: Bool { events.isEmpty && links.isEmpty && resource.isEmpty && typed.isEmpty }
 }

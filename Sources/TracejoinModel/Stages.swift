@@ -84,8 +84,9 @@ public protocol TraceReader: Sendable {
     func lastLogID() async throws -> Int64
     /// Every service name spans were received from, sorted.
     func services() async throws -> [String]
-    /// The operation (span) names of `service`, sorted.
-    func operations(service: String) async throws -> [String]
+    /// The operations (span names, with each span kind seen: `server`, `client`, …, or "") of
+    /// `service`, sorted.
+    func operations(service: String) async throws -> [SpanOperation]
     /// Traces with a span that matches `query`, the most recently started first.
     func findTraces(_ query: SpanSearch) async throws -> [TraceID]
     /// Calls between services (a span of `parent` with a child span of `child`) among spans
@@ -100,12 +101,27 @@ extension TraceReader {
     }
 }
 
+/// An operation of a service: a span name and a kind its spans had.
+public struct SpanOperation: Sendable, Hashable {
+    public var name: String
+    /// `server`, `client`, `producer`, `consumer`, `internal`, or "" when unknown.
+    public var kind: String
+    public init(name: String, kind: String) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
 /// A search for traces by one of their spans (Jaeger's trace search).
 public struct SpanSearch: Sendable {
     public var service: String
     public var operation: String?
-    /// Span tags (`meta`) that must have exactly these values; `error` matches the span's flag.
+    /// Tags that must have exactly these values: `meta` (text), `metrics` (compared as
+    /// numbers), typed attributes (`true`/`false`, integers), `error` (the span's flag),
+    /// `resource.name`, `span.type`, `span.kind`.
     public var tags: [String: String]
+    /// Only spans of this kind (`server`, `client`, …).
+    public var spanKind: String?
     /// Span start bounds, nanoseconds since the epoch.
     public var since: Int64
     public var until: Int64

@@ -34,6 +34,10 @@ public enum OTLPDecoder {
         var resource: [(String, Value)]
         var statusCode: Int
         var statusMessage: String
+        /// (time, name, attributes)
+        var events: [(UInt64, String, [(String, Value)])] = []
+        /// (trace ID, span ID, attributes)
+        var links: [([UInt8], [UInt8], [(String, Value)])] = []
     }
 
     // MARK: Protobuf
@@ -59,11 +63,90 @@ public enum OTLPDecoder {
                         traceID: Array(s.traceID), spanID: Array(s.spanID), parentSpanID: Array(s.parentSpanID), name: s.name,
                         kind: s.kind.rawValue, start: s.startTimeUnixNano, end: s.endTimeUnixNano,
                         attributes: s.attributes.map { ($0.key, value($0.value)) }, resource: resource,
-                        statusCode: s.status.code.rawValue, statusMessage: s.status.message))
+                        statusCode: s.status.code.rawValue, statusMessage: s.status.message,
+                        events: s.events.map { ($0.timeUnixNano, $0.name, $0.attributes.map { ($0.key, value($0.value)) }) },
+                        links: links(inUnknownFieldsOf: s)))
                 }
             }
         }
         return try records(inputs)
+    }
+
+    /// A span's links (`repeated Link links = 13`), which the generated message does not
+    /// name: swift-protobuf keeps them among the unknown fields, as wire bytes, read here
+    /// (`Link`: trace_id = 1, span_id = 2, attributes = 4; malformed ones are skipped).
+    static func links(inUnknownFieldsOf span: Tracejoin_Otlp_Span) -> [([UInt8], [UInt8], [(String, Value)])] {
+        let bytes = Array(span.unknownFields.data)
+        guard !bytes.isEmpty else { return [] }
+        var out: [([UInt8], [UInt8], [(String, Value)])] = []
+        var wire = WireReader(bytes[...])
+        while let (field, payload) = wire.next() {
+            guard field == 13, let payload else { continue }
+            var link = WireReader(payload)
+            var trace: [UInt8] = [], spanID: [UInt8] = [], attributes: [(String, Value)] = []
+            while let (f, p) = link.next() {
+                guard let p else { continue }
+                switch f {
+                case 1: trace = Array(p)
+                case 2: spanID = Array(p)
+                case 4:
+                    if let kv = try? Tracejoin_Otlp_KeyValue(serializedBytes: Array(p)) { attributes.append((kv.key, value(kv.value))) }
+                default: break
+                }
+            }
+            if link.failed { continue }
+            out.append((trace, spanID, attributes))
+        }
+        return out
+    }
+
+    /// Protobuf's wire format, just enough to walk fields: each field number with its bytes
+    /// when length-delimited (`nil` for the other wire types, which are skipped).
+    struct WireReader {
+        var rest: ArraySlice<UInt8>
+        private(set) var failed = false
+        init(_ bytes: ArraySlice<UInt8>) { rest = bytes }
+
+        private mutating func varint() -> UInt64? {
+            var v: UInt64 = 0
+            var shift: UInt64 = 0
+            while let b = rest.first, shift < 64 {
+                rest = rest.dropFirst()
+                v |= UInt64(b & 0x7F) << shift
+                if b & 0x80 == 0 { return v }
+                shift += 7
+            }
+            return nil
+        }
+
+        mutating func next() -> (UInt64, ArraySlice<UInt8>?)? {
+            guard !rest.isEmpty, !failed else { return nil }
+            guard let key = varint() else {
+                failed = true
+                return nil
+            }
+            switch key & 7 {
+            case 0:
+                guard varint() != nil else { failed = true; return nil }
+                return (key >> 3, nil)
+            case 1:
+                guard rest.count >= 8 else { failed = true; return nil }
+                rest = rest.dropFirst(8)
+                return (key >> 3, nil)
+            case 5:
+                guard rest.count >= 4 else { failed = true; return nil }
+                rest = rest.dropFirst(4)
+                return (key >> 3, nil)
+            case 2:
+                guard let length = varint(), length <= UInt64(rest.count) else { failed = true; return nil }
+                let payload = rest.prefix(Int(length))
+                rest = rest.dropFirst(Int(length))
+                return (key >> 3, payload)
+            default:
+                failed = true
+                return nil
+            }
+        }
     }
 
     static func value(_ v: Tracejoin_Otlp_AnyValue) -> Value {
@@ -166,13 +249,48 @@ public enum OTLPDecoder {
             }
             let service = s.resource.first { $0.0 == "service.name" }.map { describe($0.1) } ?? ""
             let resourceName = meta["resource.name"] ?? s.name
-            out.append(SpanRecord(
+            var details = SpanDetails()
+            details.resource = s.resource.map { SpanAttribute($0.0, typed($0.1)) }
+            details.typed = s.attributes.compactMap { key, value in
+                switch value {
+                case .bool(let b): return SpanAttribute(key, .bool(b))
+                case .int(let i): return SpanAttribute(key, .integer(i))
+                default: return nil
+                }
+            }
+            for (time, name, attributes) in s.events {
+                guard time <= UInt64(Int64.max) else { throw fail("an event's time is beyond 2262") }
+                details.events.append(SpanDetails.Event(time: Int64(time), name: name, attributes: attributes.map { SpanAttribute($0.0, typed($0.1)) }))
+            }
+            for (trace, span, attributes) in s.links {
+                // A link to an unusable ID says nothing: left out, as Jaeger's translator does.
+                guard trace.count == 16, span.count == 8 else { continue }
+                let linkHigh = bigEndian(trace[0..<8]), linkLow = bigEndian(trace[8..<16]), linkSpan = bigEndian(span[...])
+                guard linkHigh != 0 || linkLow != 0, linkSpan != 0 else { continue }
+                details.links.append(SpanDetails.Link(traceID: TraceID(high: linkHigh, low: linkLow), spanID: SpanID(linkSpan),
+                                                      attributes: attributes.map { SpanAttribute($0.0, typed($0.1)) }))
+            }
+            var record = SpanRecord(
                 traceID: TraceID(high: high, low: low), spanID: SpanID(spanID), parentID: parent == 0 ? nil : SpanID(parent),
                 service: service, name: meta["operation.name"] ?? s.name, resource: resourceName, type: meta["span.type"] ?? "",
                 start: Int64(s.start), duration: s.end >= s.start ? Int64(s.end - s.start) : 0, error: s.statusCode == 2,
-                meta: meta, metrics: metrics, protocolName: "otlp"))
+                meta: meta, metrics: metrics, protocolName: "otlp")
+            record.details = details
+            out.append(record)
         }
         return out
+    }
+
+    /// A value with its type: scalars as they are, lists and key-value lists as text.
+    static func typed(_ value: Value) -> FieldValue {
+        switch value {
+        case .string(let s): return .string(s)
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .integer(i)
+        case .double(let d): return .float(d)
+        case .empty: return .null
+        default: return .string(describe(value))
+        }
     }
 
     static func put(_ value: Value, _ key: String, _ meta: inout [String: String], _ metrics: inout [String: Double]) {

@@ -25,12 +25,21 @@ extension OTLPDecoder {
                         }
                         return bytes
                     }
+                    var links: [([UInt8], [UInt8], [(String, Value)])] = []
+                    for l in s.links ?? [] {
+                        links.append((try hex(l.traceId, "links.traceId"), try hex(l.spanId, "links.spanId"),
+                                      (l.attributes ?? []).map { ($0.key, $0.value?.value ?? .empty) }))
+                    }
                     inputs.append(Input(
                         traceID: try hex(s.traceId, "traceId"), spanID: try hex(s.spanId, "spanId"),
                         parentSpanID: try hex(s.parentSpanId, "parentSpanId"), name: s.name ?? "", kind: s.kind?.value ?? 0,
                         start: s.startTimeUnixNano?.value ?? 0, end: s.endTimeUnixNano?.value ?? 0,
                         attributes: (s.attributes ?? []).map { ($0.key, $0.value?.value ?? .empty) }, resource: resource,
-                        statusCode: s.status?.code?.value ?? 0, statusMessage: s.status?.message ?? ""))
+                        statusCode: s.status?.code?.value ?? 0, statusMessage: s.status?.message ?? "",
+                        events: (s.events ?? []).map { e in
+                            (e.timeUnixNano?.value ?? 0, e.name ?? "", (e.attributes ?? []).map { ($0.key, $0.value?.value ?? .empty) })
+                        },
+                        links: links))
                 }
             }
         }
@@ -88,6 +97,18 @@ extension OTLPDecoder {
         var endTimeUnixNano: UInt64Value?
         var attributes: [KeyValue]?
         var status: Status?
+        var events: [Event]?
+        var links: [Link]?
+    }
+    struct Event: Decodable {
+        var timeUnixNano: UInt64Value?
+        var name: String?
+        var attributes: [KeyValue]?
+    }
+    struct Link: Decodable {
+        var traceId: String?
+        var spanId: String?
+        var attributes: [KeyValue]?
     }
     struct Status: Decodable {
         var code: EnumValue?
