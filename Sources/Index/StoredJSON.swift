@@ -13,13 +13,18 @@ package enum StoredJSON {
     package static func fields(_ fields: [LogRecord.Field], into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         guard !fields.isEmpty else { return }
+        pairs(fields.lazy.map { ($0.name, $0.value) }, to: &out)
+    }
+
+    /// `[[name, value], …]` appended: the shape of fields and of span attributes.
+    static func pairs(_ pairs: some Sequence<(String, FieldValue)>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
-        for (i, f) in fields.enumerated() {
+        for (i, (name, value)) in pairs.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(UInt8(ascii: "["))
-            JSONWriter.append(string: f.name, to: &out)
+            JSONWriter.append(string: name, to: &out)
             out.append(UInt8(ascii: ","))
-            JSONWriter.append(value: f.value, to: &out)
+            JSONWriter.append(value: value, to: &out)
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "]"))
@@ -56,18 +61,7 @@ package enum StoredJSON {
     static func details(_ d: SpanDetails, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         guard !d.isEmpty else { return }
-        func attributes(_ list: [SpanAttribute]) {
-            out.append(UInt8(ascii: "["))
-            for (i, a) in list.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                out.append(UInt8(ascii: "["))
-                JSONWriter.append(string: a.key, to: &out)
-                out.append(UInt8(ascii: ","))
-                JSONWriter.append(value: a.value, to: &out)
-                out.append(UInt8(ascii: "]"))
-            }
-            out.append(UInt8(ascii: "]"))
-        }
+        func attributes(_ list: [SpanAttribute]) { pairs(list.lazy.map { ($0.key, $0.value) }, to: &out) }
         var first = true
         func member(_ name: String) {
             if !first { out.append(UInt8(ascii: ",")) }
