@@ -14,6 +14,9 @@ enum WebView {
         router.get("/trace/{id}") { request, context in
             try await tracePage(context.parameters.get("id") ?? "", request: request, reader: reader)
         }
+        router.get("/trace/{id}/logs") { request, context in
+            try await traceLogsPage(context.parameters.get("id") ?? "", request: request, reader: reader)
+        }
         router.get("/trace/{id}/span/{span}/logs") { _, context in
             try await spanLogsFragment(context.parameters.get("id") ?? "", span: context.parameters.get("span") ?? "", reader: reader)
         }
@@ -154,6 +157,96 @@ enum WebView {
             return errorPage(.notFound, "Trace not found", "No span or log line is known with trace ID \(text).")
         }
         return HTML.response(TracePage(stored, id: id).render())
+    }
+
+    /// A trace's log lines in the order of their own times, each with its span, service and
+    /// level: `?span=<hex>` only that span's, `&descendants=true` with its descendants';
+    /// `?level=`, `?service=`, `?q=` (a substring of the message) filter.
+    static func traceLogsPage(_ text: String, request: Request, reader: any TraceReader) async throws -> Response {
+        guard let parsed = try? TraceID.parse(text, encoding: .auto) else {
+            return errorPage(.badRequest, "Invalid trace ID", "'\(text)' is not a trace ID in any accepted form (32 or 16 hex digits, or Datadog's decimal).")
+        }
+        guard let (stored, id) = try await QueryServer.lookUp(parsed, text: text, logLimit: QueryServer.maxTraceLogs, reader: reader) else {
+            return errorPage(.notFound, "Trace not found", "No span or log line is known with trace ID \(text).")
+        }
+        let view = TraceView(stored, queried: id)
+        let p = request.uri.queryParameters
+        func value(_ name: String) -> String? { p[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+        let spansByID = Dictionary(stored.spans.map { ($0.spanID, $0) }, uniquingKeysWith: { a, _ in a })
+        // Which spans' lines: one span, with or without its descendants, or every line.
+        var chosen: Set<SpanID>?
+        var title = "All log lines"
+        if let spanText = value("span") {
+            guard let span = try? SpanID.parse(spanText, encoding: .hex) else {
+                return errorPage(.badRequest, "Invalid span ID", "'\(spanText)' is not a span ID in hex")
+            }
+            var set: Set<SpanID> = [span]
+            let descendants = value("descendants") == "true"
+            if descendants {
+                var stack = [span]
+                while let next = stack.popLast() {
+                    for child in view.children[next] ?? [] where set.insert(child.spanID).inserted { stack.append(child.spanID) }
+                }
+            }
+            chosen = set
+            title = "Lines of span \(spans(spansByID[span]))" + (descendants ? " and its descendants" : "")
+        }
+        let level = value("level")?.lowercased(), service = value("service"), needle = value("q")
+        let lines = TraceView.byTime(stored.logs).filter { r in
+            if let chosen, !(r.spanID.map(chosen.contains) ?? false) { return false }
+            if let level, (r.level ?? "").lowercased() != level { return false }
+            if let service, r.spanID.flatMap({ spansByID[$0]?.service }) != service { return false }
+            if let needle, !(r.message ?? r.raw).contains(needle) { return false }
+            return true
+        }
+        return HTML.response(page("Logs of trace " + view.id.hex) { h in
+            h.raw("<h1>Log lines of trace ")
+            h.link("/trace/" + HTML.query(view.id.hex), view.id.hex, class: "id")
+            h.raw("</h1><p class=\"summary\">")
+            h.text("\(title): \(lines.count) of \(stored.logs.count), in the order of their own times. ")
+            h.link("/logs?trace_id=" + HTML.query(view.id.hex), "Search them in Logs")
+            h.raw("</p><form method=\"get\" class=\"filters\" id=\"trace-log-filters\">")
+            for (name, label) in [("level", "level"), ("service", "service"), ("q", "message contains")] {
+                h.raw("<label>")
+                h.text(label)
+                h.raw(" <input")
+                h.attribute("name", name)
+                h.attribute("value", value(name) ?? "")
+                h.raw("></label> ")
+            }
+            if let spanText = value("span") {
+                h.raw("<input type=\"hidden\" name=\"span\"")
+                h.attribute("value", spanText)
+                h.raw("><label><input type=\"checkbox\" name=\"descendants\" value=\"true\"")
+                if value("descendants") == "true" { h.raw(" checked") }
+                h.raw("> with its descendants' lines</label> ")
+            }
+            h.raw("<button type=\"submit\">Filter</button></form>")
+            h.raw("<table class=\"logs\" id=\"trace-logs\"><thead><tr><th>time</th><th>service</th><th>span</th><th>level</th><th>message</th></tr></thead><tbody>")
+            for r in lines {
+                let span = r.spanID.flatMap { spansByID[$0] }
+                h.raw("<tr")
+                h.attribute("class", "level-" + (r.level ?? "").lowercased().filter { $0.isLetter })
+                h.raw("><td class=\"time\">")
+                h.text(r.time ?? "")
+                h.raw("</td><td>")
+                h.text(span?.service ?? "")
+                h.raw("</td><td>")
+                if let id = r.spanID {
+                    h.link("/trace/" + HTML.query(view.id.hex) + "/logs?span=" + id.hex + "&descendants=true", span?.name ?? id.hex)
+                } else {
+                    h.text("—")
+                }
+                h.raw("</td><td>")
+                h.text(r.level ?? "")
+                h.raw("</td><td class=\"message\">")
+                h.text(r.message ?? r.raw)
+                h.raw("</td></tr>")
+            }
+            h.raw("</tbody></table>")
+        })
+
+        func spans(_ s: SpanRecord?) -> String { s.map { "\($0.service) \($0.name)" } ?? "(not in the trace)" }
     }
 
     /// A span's log lines as an HTML fragment (a `<table>`), fetched when a collapsed span of a
@@ -478,7 +571,10 @@ struct TracePage {
             h.raw("</code>")
             copyButton(&h, id.lowDecimal)
             h.raw("</span></h1><p class=\"summary\">")
-            h.text("\(view.spans.count) spans · \(view.logCount) log lines · \(WebView.duration(total)) · services: \(services.joined(separator: ", "))")
+            h.text("\(view.spans.count) spans · \(view.logCount) log lines · \(WebView.duration(total)) · services: \(services.joined(separator: ", ")) · ")
+            h.link("/trace/" + HTML.query(id.hex) + "/logs", "Logs (every line, time order)")
+            h.raw(" · ")
+            h.link("/logs?trace_id=" + HTML.query(id.hex), "Search in Logs")
             h.raw("</p>")
             if stored.logsOmitted > 0 {
                 h.raw("<p class=\"warning\">")
@@ -546,7 +642,9 @@ struct TracePage {
         h.text(s.spanID.hex)
         h.raw("</code> dd <code class=\"id\">")
         h.text(String(s.spanID.value))
-        h.raw("</code></div>")
+        h.raw("</code> ")
+        h.link("/trace/" + HTML.query(id.hex) + "/logs?span=" + s.spanID.hex + "&descendants=true", "lines with descendants'")
+        h.raw("</div>")
         attributes(&h, s)
         if !logs.isEmpty {
             if collapse {

@@ -233,3 +233,39 @@ def test_the_demo_workload_prints_links_that_open_its_traces(site):
     d.append("demo/app.log", [ddtrace_line("5", "6", "written while watching live")])
     wait_for(lambda: "written while watching live" in b.find_element(By.ID, "log-table").text, timeout=15,
              what="the new line in the live view")
+
+
+def test_a_traces_logs_page_in_time_order_filtered_and_by_span_with_descendants(site):
+    d, port, token, b = site
+    assert d.post_spans(SPANS)[0] == 200
+    # Written out of time order: the page orders them by their own times.
+    d.append("app.log", [
+        ddtrace_line(TRACE_HEX, "103", "charge declined", level="ERROR", ts="2026-11-24 22:11:28,960"),
+        ddtrace_line(TRACE_HEX, "101", "order received", ts="2026-11-24 22:11:28,900"),
+        ddtrace_line(TRACE_HEX, "102", "cart loaded", ts="2026-11-24 22:11:28,910"),
+    ])
+    wait_for(lambda: len(d.logs_of(TRACE_HEX)) == 3, what="the trace's lines")
+    log_in_once(d, b, port)
+    b.get(f"http://127.0.0.1:{port}/trace/{TRACE_HEX}")
+    b.find_element(By.LINK_TEXT, "Logs (every line, time order)").click()
+    wait_for(lambda: b.find_elements(By.ID, "trace-logs"), what="the trace's Logs page")
+
+    def rows():
+        return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in b.find_elements(By.CSS_SELECTOR, "#trace-logs tbody tr")]
+    assert [r[4] for r in rows()] == ["order received", "cart loaded", "charge declined"]
+    assert [r[1] for r in rows()] == ["checkout", "checkout-db", "payments"]
+    # Filtered by level, in the form.
+    b.find_element(By.NAME, "level").send_keys("error")
+    b.find_element(By.CSS_SELECTOR, "#trace-log-filters button").click()
+    wait_for(lambda: [r[4] for r in rows()] == ["charge declined"], what="only the ERROR line")
+    # A span's lines with its descendants' (the root: all three), then without.
+    b.get(f"http://127.0.0.1:{port}/trace/{TRACE_HEX}/logs?span={101:016x}&descendants=true")
+    assert len(rows()) == 3
+    b.find_element(By.NAME, "descendants").click()
+    b.find_element(By.CSS_SELECTOR, "#trace-log-filters button").click()
+    wait_for(lambda: [r[4] for r in rows()] == ["order received"], what="the root's own line only")
+    shot(b, "trace-logs.png")
+    # To the search page, filtered by the trace; each line links back to its trace.
+    b.find_element(By.LINK_TEXT, "Search them in Logs").click()
+    wait_for(lambda: "order received" in b.page_source and "charge declined" in b.page_source, what="the trace's lines in Logs")
+    assert b.find_elements(By.CSS_SELECTOR, f'a[href="/trace/{TRACE_HEX}"]')
