@@ -1,3 +1,4 @@
+import Foundation
 import TraceContext
 import TracejoinModel
 
@@ -54,6 +55,8 @@ public enum DatadogDecoder {
         var start: Int64 = 0, duration: Int64 = 0, error: Int64 = 0
         var meta: [String: String] = [:]
         var metrics: [String: Double] = [:]
+        /// v0.4's `span_links`.
+        var links: [SpanDetails.Link] = []
     }
 
     // MARK: v0.4: array of chunks; a chunk is an array of spans; a span is a map.
@@ -81,8 +84,29 @@ public enum DatadogDecoder {
                         for _ in 0..<(try r.readMapHeader()) { s.meta[try r.readString()] = try r.readString() }
                     case "metrics":
                         for _ in 0..<(try r.readMapHeader()) { s.metrics[try r.readString()] = try r.readDouble() }
+                    case "span_links":
+                        // [{trace_id, trace_id_high, span_id, attributes: {string: string}, tracestate, flags}],
+                        // the trace-agent's SpanLink; a link to a zero ID is left out.
+                        for _ in 0..<(try r.readArrayHeader()) {
+                            var low: UInt64 = 0, high: UInt64 = 0, span: UInt64 = 0
+                            var attributes: [SpanAttribute] = []
+                            for _ in 0..<(try r.readMapHeader()) {
+                                switch try r.readString() {
+                                case "trace_id": low = try r.readUInt64()
+                                case "trace_id_high": high = try r.readUInt64()
+                                case "span_id": span = try r.readUInt64()
+                                case "attributes":
+                                    for _ in 0..<(try r.readMapHeader()) { attributes.append(SpanAttribute(try r.readString(), .string(try r.readString()))) }
+                                default: try r.skip()
+                                }
+                            }
+                            if (low != 0 || high != 0) && span != 0 {
+                                s.links.append(SpanDetails.Link(traceID: TraceID(high: high == 0 ? nil : high, low: low), spanID: SpanID(span),
+                                                                attributes: attributes))
+                            }
+                        }
                     default:
-                        // meta_struct, span_links, span_events, and whatever comes next.
+                        // meta_struct, span_events, and whatever comes next.
                         try r.skip()
                     }
                 }
@@ -176,11 +200,18 @@ public enum DatadogDecoder {
         var spans: [SpanRecord] = []
         spans.reserveCapacity(raw.count)
         for s in raw {
-            spans.append(SpanRecord(
+            var record = SpanRecord(
                 traceID: TraceID(high: high, low: s.traceID), spanID: SpanID(s.spanID),
                 parentID: s.parentID == 0 ? nil : SpanID(s.parentID), service: s.service, name: s.name,
                 resource: s.resource.isEmpty ? s.name : s.resource, type: s.type, start: s.start, duration: s.duration,
-                error: s.error != 0, meta: s.meta, metrics: s.metrics, protocolName: "datadog-\(version.rawValue)"))
+                error: s.error != 0, meta: s.meta, metrics: s.metrics, protocolName: "datadog-\(version.rawValue)")
+            record.details.links = s.links + DatadogMeta.links(s.meta)
+            if let events = DatadogMeta.events(s.meta) {
+                record.details.events = events
+                record.meta["events"] = nil
+            }
+            if !record.details.links.isEmpty { record.meta["_dd.span_links"] = nil }
+            spans.append(record)
         }
         return spans
     }
@@ -194,6 +225,47 @@ public enum DatadogDecoder {
         // fit in 64 bits.
         guard !s.start.addingReportingOverflow(s.duration).overflow else {
             throw MsgPackReader.Failure(offset: offset, message: "start \(s.start) + duration \(s.duration) ns is beyond 2262")
+        }
+    }
+}
+
+
+/// What ddtrace writes into `meta` when the payload has no field for it: links as
+/// `_dd.span_links` (v0.5, or an agent without native links) and events as `events` (its default,
+/// `DD_TRACE_NATIVE_SPAN_EVENTS` off), both JSON. Read into the span's details; anything
+/// malformed is left in `meta` as it came.
+enum DatadogMeta {
+    /// `[{"trace_id": "<32 hex>", "span_id": "<16 hex>", "attributes": {…}}]`
+    static func links(_ meta: [String: String]) -> [SpanDetails.Link] {
+        guard let text = meta["_dd.span_links"], let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+            return []
+        }
+        return array.compactMap { link in
+            guard let t = link["trace_id"] as? String, let trace = try? TraceID.parse(t, encoding: .hex),
+                  let sp = link["span_id"] as? String, let span = try? SpanID.parse(sp, encoding: .hex) else { return nil }
+            return SpanDetails.Link(traceID: trace, spanID: span, attributes: attributes(link["attributes"]))
+        }
+    }
+
+    /// `[{"name": …, "time_unix_nano": …, "attributes": {…}}]`
+    static func events(_ meta: [String: String]) -> [SpanDetails.Event]? {
+        guard let text = meta["events"], let array = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]] else {
+            return nil
+        }
+        var out: [SpanDetails.Event] = []
+        for event in array {
+            guard let name = event["name"] as? String, let time = (event["time_unix_nano"] as? NSNumber)?.int64Value else { return nil }
+            out.append(SpanDetails.Event(time: time, name: name, attributes: attributes(event["attributes"])))
+        }
+        return out
+    }
+
+    static func attributes(_ any: Any?) -> [SpanAttribute] {
+        guard let map = any as? [String: Any] else { return [] }
+        return map.sorted { $0.key < $1.key }.map { key, value in
+            if let s = value as? String { return SpanAttribute(key, .string(s)) }
+            if let n = value as? NSNumber { return SpanAttribute(key, .string(n.stringValue)) }
+            return SpanAttribute(key, .string(String(describing: value)))
         }
     }
 }

@@ -248,3 +248,29 @@ def test_the_web_view_shows_attributes_events_and_links(sent):
     assert f'href="/trace/{LINKED_TRACE:032x}"' in page
     assert "resource host.name" in page and "node-1" in page
     assert "<th>big</th><td>9007199254740993</td>" in page
+
+
+def test_ddtrace_links_and_events_reach_jaeger(tmp_path):
+    """The real ddtrace's span link (v0.4 `span_links`, or `_dd.span_links` in meta) and span
+    event (`events` in meta, ddtrace's default) become a FOLLOWS_FROM reference and a span log."""
+    import subprocess
+    import sys
+    d = Daemon()
+    try:
+        d.start()
+        app = os.path.join(os.path.dirname(__file__), "apps", "ddtrace_links_app.py")
+        out = subprocess.run([sys.executable, app], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "DD_TRACE_AGENT_URL": f"unix://{d.intake_socket}", "DD_TRACE_STARTUP_LOGS": "false",
+                                  "DD_INSTRUMENTATION_TELEMETRY_ENABLED": "false", "DD_REMOTE_CONFIGURATION_ENABLED": "false"})
+        assert out.returncode == 0, out.stderr[-2000:]
+        ids = json.loads(out.stdout.strip().splitlines()[-1])
+        trace_hex = f"{ids['trace_id']:032x}" if ids["trace_id"] >= 1 << 64 else f"{ids['trace_id']:016x}"
+        wait_for(lambda: get(d, f"/api/traces/{trace_hex}")[0] == 200, what="the ddtrace span")
+        [span] = v1_trace(d, trace_hex)["spans"]
+        follows = [r for r in span["references"] if r["refType"] == "FOLLOWS_FROM"]
+        assert follows == [{"refType": "FOLLOWS_FROM", "traceID": f"{LINKED_TRACE:032x}", "spanID": f"{LINKED_SPAN:016x}"}], span["references"]
+        events = [{f["key"]: f["value"] for f in log["fields"]} for log in span["logs"]]
+        assert any(e.get("event") == "retry" and e.get("reason") == "timeout" for e in events), events
+        assert not any(t["key"] in ("events", "_dd.span_links") for t in span["tags"])
+    finally:
+        d.cleanup()
