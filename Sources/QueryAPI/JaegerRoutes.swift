@@ -431,22 +431,16 @@ struct JaegerTrace: Encodable {
             warnings += orphans.map { "log line without a span in this trace, shown on the root span: \(TerminalText.escape(String($0.raw.prefix(200))))" }
         }
         let jaegerSpans = ordered.map { s in
-            let resourceKeys = Set(s.details.resource.map { "resource." + $0.key })
-            let typed = Dictionary(s.details.typed.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
             var tags: [KeyValue] = []
             if !s.resource.isEmpty && s.resource != s.name { tags.append(KeyValue("resource.name", .string(s.resource))) }
             if !s.type.isEmpty { tags.append(KeyValue("span.type", .string(s.type))) }
             if s.error { tags.append(KeyValue("error", .bool(true))) }
-            for (key, value) in s.meta.sorted(by: { $0.key < $1.key }) where !resourceKeys.contains(key) {
-                tags.append(KeyValue(key, typed[key].map(KeyValue.Value.init) ?? .string(value)))
-            }
-            for (key, value) in s.metrics.sorted(by: { $0.key < $1.key }) where !resourceKeys.contains(key) {
-                if let exact = typed[key] {
-                    tags.append(KeyValue(key, .init(exact)))
-                } else if value.rounded() == value, abs(value) < 9e15 {
-                    tags.append(KeyValue(key, .int64(Int64(value))))
+            for tag in s.tags {
+                // A whole number sent as a double (Datadog's metrics) reads as an integer.
+                if case .float(let value) = tag.value, value.rounded() == value, abs(value) < 9e15 {
+                    tags.append(KeyValue(tag.key, .int64(Int64(value))))
                 } else {
-                    tags.append(KeyValue(key, .float64(value)))
+                    tags.append(KeyValue(tag.key, .init(tag.value)))
                 }
             }
             tags.append(KeyValue("tracejoin.protocol", .string(s.protocolName)))

@@ -25,8 +25,7 @@ enum JaegerV3Routes {
             return JSONReply.response(json: w.bytes)
         }
         router.get("/api/v3/operations") { request, _ in
-            var p: [String: String] = [:]
-            for (key, value) in SearchRoutes.formPairs(request.uri.query ?? "") where p[key] == nil { p[key] = value }
+            let p = formParameters(request)
             let service = p["service"] ?? ""
             let kind = p["spanKind"] ?? p["span_kind"] ?? ""
             var w = JSONWriter()
@@ -97,9 +96,7 @@ enum JaegerV3Routes {
     /// of strings), `query.startTimeMin`/`Max` (RFC 3339, required), `query.durationMin`/`Max`
     /// (Go durations), `query.searchDepth` (default 20), each also by its snake_case name.
     static func parseQuery(_ request: Request) throws(JaegerRoutes.BadParameter) -> SpanSearch {
-        // Decoded as a form (`+` is a space: what URLSearchParams writes).
-        var p: [String: String] = [:]
-        for (key, value) in SearchRoutes.formPairs(request.uri.query ?? "") where p[key] == nil { p[key] = value }
+        let p = formParameters(request)
         func value(_ camel: String, _ snake: String) -> String? {
             (p[camel] ?? p[snake]).flatMap { $0.isEmpty ? nil : $0 }
         }
@@ -138,6 +135,14 @@ enum JaegerV3Routes {
         let minDuration = try duration("query.durationMin", "query.duration_min"), maxDuration = try duration("query.durationMax", "query.duration_max")
         return SpanSearch(service: service, operation: value("query.operationName", "query.operation_name"), tags: tags,
                           since: since, until: until, minDuration: minDuration, maxDuration: maxDuration, limit: limit)
+    }
+
+    /// The query's parameters decoded as a form (`+` is a space: what URLSearchParams writes),
+    /// the first of each name.
+    static func formParameters(_ request: Request) -> [String: String] {
+        var p: [String: String] = [:]
+        for (key, value) in SearchRoutes.formPairs(request.uri.query ?? "") where p[key] == nil { p[key] = value }
+        return p
     }
 
     static func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
@@ -218,18 +223,12 @@ enum JaegerV3Routes {
         w.member("startTimeUnixNano", String(s.start))
         let (end, overflow) = s.start.addingReportingOverflow(s.duration)
         w.member("endTimeUnixNano", String(overflow ? .max : end))
-        let resourceKeys = Set(s.details.resource.map { "resource." + $0.key })
-        let typed = Dictionary(s.details.typed.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         w.key("attributes")
         w.arrayStart()
         if !s.resource.isEmpty && s.resource != s.name { attribute("resource.name", .string(s.resource), to: &w) }
         if !s.type.isEmpty { attribute("span.type", .string(s.type), to: &w) }
-        for (key, value) in s.meta.sorted(by: { $0.key < $1.key }) where !resourceKeys.contains(key) && key != "span.kind" {
-            attribute(key, typed[key] ?? .string(value), to: &w)
-        }
-        for (key, value) in s.metrics.sorted(by: { $0.key < $1.key }) where !resourceKeys.contains(key) {
-            attribute(key, typed[key] ?? .float(value), to: &w)
-        }
+        // The kind is the span's `kind`, not an attribute.
+        for tag in s.tags where tag.key != "span.kind" { attribute(tag.key, tag.value, to: &w) }
         w.arrayEnd()
         if !s.details.events.isEmpty {
             w.key("events")

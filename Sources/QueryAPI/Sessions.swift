@@ -49,6 +49,18 @@ public final class Sessions: Sendable {
             serial &+= 1
             return serial
         }
+
+        /// Adds `key` to the table at `table`, expiring at `expires`, after dropping expired
+        /// entries and, at `limit`, the oldest.
+        mutating func add(_ key: String, to table: WritableKeyPath<State, [String: Entry]>, limit: Int,
+                          expires: ContinuousClock.Instant, now: ContinuousClock.Instant) {
+            purge(now)
+            while self[keyPath: table].count >= limit, let oldest = self[keyPath: table].min(by: { $0.value.serial < $1.value.serial })?.key {
+                self[keyPath: table][oldest] = nil
+            }
+            let serial = next()
+            self[keyPath: table][key] = Entry(expires: expires, serial: serial)
+        }
     }
 
     /// - Parameter now: the clock (injected by tests); `ContinuousClock` by default, which keeps
@@ -79,14 +91,7 @@ public final class Sessions: Sendable {
         let id = Self.randomHex(bytes: 32)
         let t = now()
         let lifetime = self.ttl, limit = self.maxSessions
-        state.withLock { (s: inout State) in
-            s.purge(t)
-            while s.sessions.count >= limit, let oldest = s.sessions.min(by: { $0.value.serial < $1.value.serial })?.key {
-                s.sessions[oldest] = nil
-            }
-            let serial = s.next()
-            s.sessions[id] = Entry(expires: t + lifetime, serial: serial)
-        }
+        state.withLock { (s: inout State) in s.add(id, to: \.sessions, limit: limit, expires: t + lifetime, now: t) }
         return id
     }
 
@@ -135,14 +140,7 @@ public final class Sessions: Sendable {
         let code = Self.randomHex(bytes: 16)
         let t = now()
         let lifetime = self.codeTTL, limit = self.maxCodes
-        state.withLock { (s: inout State) in
-            s.purge(t)
-            while s.codes.count >= limit, let oldest = s.codes.min(by: { $0.value.serial < $1.value.serial })?.key {
-                s.codes[oldest] = nil
-            }
-            let serial = s.next()
-            s.codes[code] = Entry(expires: t + lifetime, serial: serial)
-        }
+        state.withLock { (s: inout State) in s.add(code, to: \.codes, limit: limit, expires: t + lifetime, now: t) }
         return code
     }
 

@@ -669,13 +669,8 @@ struct TracePage {
     /// its events (an exception's type, message and stack) and its links (to the linked trace),
     /// folded under one line.
     func attributes(_ h: inout HTML, _ s: SpanRecord) {
-        let typed = Dictionary(s.details.typed.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
         // The resource's attributes once, as the resource's (not again as `resource.*` tags).
-        let resourceKeys = Set(s.details.resource.map { "resource." + $0.key })
-        var tags: [(String, String)] = s.meta.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
-            .map { ($0.key, typed[$0.key]?.description ?? $0.value) }
-        tags += s.metrics.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
-            .map { ($0.key, typed[$0.key]?.description ?? FieldValue.float($0.value).description) }
+        let tags = s.tags.map { ($0.key, $0.value.description) }
         let events = s.details.events, links = s.details.links
         guard !tags.isEmpty || !events.isEmpty || !links.isEmpty || !s.details.resource.isEmpty else { return }
         h.raw("<details class=\"span-attributes\"><summary>")

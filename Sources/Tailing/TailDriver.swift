@@ -81,6 +81,9 @@ final class TailDriver<Files: FileAccess> {
         var lastActive: ContinuousClock.Instant
         var interval: Duration
         var nextLook: ContinuousClock.Instant
+        /// The pod fields of the path they were read from (``PodPath``): read once per path,
+        /// not once per read.
+        var pathFields: (path: String, fields: [LogRecord.FieldText])?
     }
 
     init(files: Files, chunkSize: Int, descriptorBudget: Int, passBytes: Int64 = 2 << 20, pollInterval: Duration = .milliseconds(250),
@@ -275,8 +278,16 @@ final class TailDriver<Files: FileAccess> {
 
     private func context(for file: FileTracker.TrackedFile, _ source: TailSource) -> FileReader.Context {
         FileReader.Context(source: source, session: sessions[source.name]!, matcher: matchers[source.name], path: file.path,
-                           identity: file.identity, journal: journal,
-                           pathFields: source.format == .plain ? [] : PodPath.fields(of: file.path))
+                           identity: file.identity, journal: journal, pathFields: pathFields(of: file, source))
+    }
+
+    /// A container format's file's pod fields, kept with its handle until its path changes.
+    private func pathFields(of file: FileTracker.TrackedFile, _ source: TailSource) -> [LogRecord.FieldText] {
+        guard source.format != .plain else { return [] }
+        if let cached = handles[file.identity]?.pathFields, cached.path == file.path { return cached.fields }
+        let fields = PodPath.fields(of: file.path)
+        handles[file.identity]?.pathFields = (file.path, fields)
+        return fields
     }
 
     /// Finds files the globs name that are not followed yet and takes them up. Returns whether

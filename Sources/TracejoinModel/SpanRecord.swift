@@ -98,3 +98,19 @@ public struct SpanDetails: Sendable, Hashable {
 
     public var isEmpty: Bool { events.isEmpty && links.isEmpty && resource.isEmpty && typed.isEmpty }
 }
+
+extension SpanRecord {
+    /// The span's tags as the tracer sent them: `meta` then `metrics` (each by key), with the
+    /// type the tracer gave (``SpanDetails/typed``: booleans, exact integers; other numbers are
+    /// `.float`), and without the `resource.*` copies of the resource's attributes, which
+    /// belong to the resource (``SpanDetails/resource``).
+    public var tags: [SpanAttribute] {
+        let resourceKeys = Set(details.resource.map { "resource." + $0.key })
+        let typed = Dictionary(details.typed.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let text = meta.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
+            .map { SpanAttribute($0.key, typed[$0.key] ?? .string($0.value)) }
+        let numbers = metrics.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
+            .map { SpanAttribute($0.key, typed[$0.key] ?? .float($0.value)) }
+        return text + numbers
+    }
+}
