@@ -251,7 +251,11 @@ def test_a_traces_logs_page_in_time_order_filtered_and_by_span_with_descendants(
     wait_for(lambda: b.find_elements(By.ID, "trace-logs"), what="the trace's Logs page")
 
     def rows():
-        return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in b.find_elements(By.CSS_SELECTOR, "#trace-logs tbody tr")]
+        # Read in one script: while a submitted form loads the next page, elements found one by
+        # one go stale between the calls.
+        return b.execute_script(
+            "return Array.from(document.querySelectorAll('#trace-logs tbody tr'))"
+            ".map(tr => Array.from(tr.querySelectorAll('td')).map(td => td.textContent.trim()))")
     assert [r[4] for r in rows()] == ["order received", "cart loaded", "charge declined"]
     assert [r[1] for r in rows()] == ["checkout", "checkout-db", "payments"]
     # Filtered by level, in the form.
