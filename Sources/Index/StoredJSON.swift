@@ -61,7 +61,20 @@ package enum StoredJSON {
     static func details(_ d: SpanDetails, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         guard !d.isEmpty else { return }
-        func attributes(_ list: [SpanAttribute]) { pairs(list.lazy.map { ($0.key, $0.value) }, to: &out) }
+        // `[k, v]`, or `[k, v, true]` for bytes (v their base64).
+        func attributes(_ list: [SpanAttribute]) {
+            out.append(UInt8(ascii: "["))
+            for (i, a) in list.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(UInt8(ascii: "["))
+                JSONWriter.append(string: a.key, to: &out)
+                out.append(UInt8(ascii: ","))
+                JSONWriter.append(value: a.value, to: &out)
+                if a.isBinary { out.append(contentsOf: ",true".utf8) }
+                out.append(UInt8(ascii: "]"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         var first = true
         func member(_ name: String) {
             if !first { out.append(UInt8(ascii: ",")) }
@@ -131,8 +144,8 @@ package enum StoredJSON {
         }
         func attributes(_ pairs: [[FieldValue]]?) -> [SpanAttribute] {
             (pairs ?? []).compactMap { pair in
-                guard pair.count == 2, case .string(let key) = pair[0] else { return nil }
-                return SpanAttribute(key, pair[1])
+                guard pair.count == 2 || pair.count == 3, case .string(let key) = pair[0] else { return nil }
+                return SpanAttribute(key, pair[1], isBinary: pair.count == 3 && pair[2] == .bool(true))
             }
         }
         guard let stored = try? JSONDecoder().decode(Stored.self, from: Data(bytes)) else { return SpanDetails() }

@@ -299,7 +299,7 @@ struct JaegerTrace: Encodable {
         var fields: [KeyValue]
     }
 
-    /// A typed tag: `string`, `bool`, `int64` or `float64`, as Jaeger's `KeyValue`.
+    /// A typed tag: `string`, `bool`, `int64`, `float64` or `binary` (base64), as Jaeger's `KeyValue`.
     struct KeyValue: Encodable {
         var key: String
         var value: Value
@@ -309,6 +309,11 @@ struct JaegerTrace: Encodable {
             case bool(Bool)
             case int64(Int64)
             case float64(Double)
+            case binary(String)
+
+            init(_ attribute: SpanAttribute) {
+                self = attribute.isBinary ? .binary(attribute.value.description) : .init(attribute.value)
+            }
 
             init(_ value: FieldValue) {
                 switch value {
@@ -346,6 +351,10 @@ struct JaegerTrace: Encodable {
                 } else {
                     try c.encode(i, forKey: .value)
                 }
+            case .binary(let base64):
+                // Jaeger's JSON model writes bytes as Go's encoding/json does: base64.
+                try c.encode("binary", forKey: .type)
+                try c.encode(base64, forKey: .value)
             case .float64(let d):
                 try c.encode("float64", forKey: .type)
                 try c.encode(d.isFinite ? d : 0, forKey: .value)
@@ -405,7 +414,7 @@ struct JaegerTrace: Encodable {
             if let pid = processIDs[key] { return pid }
             let pid = "p\(processIDs.count + 1)"
             processIDs[key] = pid
-            processTable[pid] = Process(serviceName: s.service, tags: key.tags.map { KeyValue($0.key, .init($0.value)) })
+            processTable[pid] = Process(serviceName: s.service, tags: key.tags.map { KeyValue($0.key, .init($0)) })
             return pid
         }
         var logsBySpan: [UInt64: [Log]] = [:]
@@ -440,7 +449,7 @@ struct JaegerTrace: Encodable {
                 if case .float(let value) = tag.value, value.rounded() == value, abs(value) < 9e15 {
                     tags.append(KeyValue(tag.key, .int64(Int64(value))))
                 } else {
-                    tags.append(KeyValue(tag.key, .init(tag.value)))
+                    tags.append(KeyValue(tag.key, .init(tag)))
                 }
             }
             tags.append(KeyValue("tracejoin.protocol", .string(s.protocolName)))
@@ -470,6 +479,6 @@ struct JaegerTrace: Encodable {
     /// Jaeger's OTLP translator writes them).
     static func log(_ event: SpanDetails.Event) -> Log {
         Log(timestamp: event.time / 1000,
-            fields: [KeyValue("event", .string(event.name))] + event.attributes.map { KeyValue($0.key, .init($0.value)) })
+            fields: [KeyValue("event", .string(event.name))] + event.attributes.map { KeyValue($0.key, .init($0)) })
     }
 }

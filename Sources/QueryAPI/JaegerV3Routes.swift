@@ -187,7 +187,7 @@ enum JaegerV3Routes {
             w.key("attributes")
             w.arrayStart()
             attribute("service.name", .string(key.service), to: &w)
-            for a in key.tags { attribute(a.key, a.value, to: &w) }
+            for a in key.tags { attribute(a, to: &w) }
             w.arrayEnd()
             w.objectEnd()
             w.key("scopeSpans")
@@ -228,7 +228,7 @@ enum JaegerV3Routes {
         if !s.resource.isEmpty && s.resource != s.name { attribute("resource.name", .string(s.resource), to: &w) }
         if !s.type.isEmpty { attribute("span.type", .string(s.type), to: &w) }
         // The kind is the span's `kind`, not an attribute.
-        for tag in s.tags where tag.key != "span.kind" { attribute(tag.key, tag.value, to: &w) }
+        for tag in s.tags where tag.key != "span.kind" { attribute(tag, to: &w) }
         w.arrayEnd()
         if !s.details.events.isEmpty {
             w.key("events")
@@ -239,7 +239,7 @@ enum JaegerV3Routes {
                 w.member("name", e.name)
                 w.key("attributes")
                 w.arrayStart()
-                for a in e.attributes { attribute(a.key, a.value, to: &w) }
+                for a in e.attributes { attribute(a, to: &w) }
                 w.arrayEnd()
                 w.objectEnd()
             }
@@ -254,7 +254,7 @@ enum JaegerV3Routes {
                 w.member("spanId", l.spanID.hex)
                 w.key("attributes")
                 w.arrayStart()
-                for a in l.attributes { attribute(a.key, a.value, to: &w) }
+                for a in l.attributes { attribute(a, to: &w) }
                 w.arrayEnd()
                 w.objectEnd()
             }
@@ -266,6 +266,18 @@ enum JaegerV3Routes {
             w.member("code", Int64(2))
             if let message = s.meta["otel.status_description"] { w.member("message", message) }
         }
+        w.objectEnd()
+        w.objectEnd()
+    }
+
+    /// An attribute as sent: bytes as `bytesValue` (base64, as OTLP/JSON writes them).
+    static func attribute(_ a: SpanAttribute, to w: inout JSONWriter) {
+        guard a.isBinary else { return attribute(a.key, a.value, to: &w) }
+        w.objectStart()
+        w.member("key", a.key)
+        w.key("value")
+        w.objectStart()
+        w.member("bytesValue", a.value.description)
         w.objectEnd()
         w.objectEnd()
     }

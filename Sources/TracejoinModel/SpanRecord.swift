@@ -45,13 +45,18 @@ public struct SpanRecord: Sendable, Hashable {
     }
 }
 
-/// An attribute with its type: `.integer` is exact to 64 bits, `.bool` a boolean.
+/// An attribute with its type: `.integer` is exact to 64 bits, `.bool` a boolean. Bytes (OTLP's
+/// `bytesValue`) are kept as their base64 text with ``isBinary`` set, so Jaeger's `binary` type
+/// and OTLP's `bytesValue` can be written back.
 public struct SpanAttribute: Sendable, Hashable {
     public var key: String
     public var value: FieldValue
-    public init(_ key: String, _ value: FieldValue) {
+    /// The tracer sent bytes; `value` is `.string` of their base64.
+    public var isBinary: Bool
+    public init(_ key: String, _ value: FieldValue, isBinary: Bool = false) {
         self.key = key
         self.value = value
+        self.isBinary = isBinary
     }
 }
 
@@ -63,7 +68,7 @@ public struct SpanDetails: Sendable, Hashable {
     public var links: [Link] = []
     /// The resource's attributes, `service.name` included.
     public var resource: [SpanAttribute] = []
-    /// Span attributes that are booleans or integers, with their type.
+    /// Span attributes that are booleans, integers or bytes, with their type.
     public var typed: [SpanAttribute] = []
 
     public struct Event: Sendable, Hashable {
@@ -106,11 +111,11 @@ extension SpanRecord {
     /// belong to the resource (``SpanDetails/resource``).
     public var tags: [SpanAttribute] {
         let resourceKeys = Set(details.resource.map { "resource." + $0.key })
-        let typed = Dictionary(details.typed.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let typed = Dictionary(details.typed.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         let text = meta.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
-            .map { SpanAttribute($0.key, typed[$0.key] ?? .string($0.value)) }
+            .map { typed[$0.key] ?? SpanAttribute($0.key, .string($0.value)) }
         let numbers = metrics.sorted { $0.key < $1.key }.filter { !resourceKeys.contains($0.key) }
-            .map { SpanAttribute($0.key, typed[$0.key] ?? .float($0.value)) }
+            .map { typed[$0.key] ?? SpanAttribute($0.key, .float($0.value)) }
         return text + numbers
     }
 }

@@ -274,3 +274,42 @@ def test_ddtrace_links_and_events_reach_jaeger(tmp_path):
         assert not any(t["key"] in ("events", "_dd.span_links") for t in span["tags"])
     finally:
         d.cleanup()
+
+
+def test_bytes_attributes_are_binary_in_v1_and_bytes_in_v3(sent):
+    """OTLP's `bytesValue` (the Python SDK turns bytes into text, so the export is written by
+    hand): Jaeger v1 writes type `binary` with the base64, as Go's encoding/json writes []byte,
+    and v3 gives `bytesValue` back; on the span, its resource and its events alike."""
+    import base64
+    d, _, _, _ = sent
+    raw = bytes([0, 1, 0xFE, 0xFF])
+    b64 = base64.b64encode(raw).decode()
+    now = time.time_ns()
+    payload = {"resourceSpans": [{
+        "resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "bytes-app"}},
+                                    {"key": "build.digest", "value": {"bytesValue": b64}}]},
+        "scopeSpans": [{"spans": [{
+            "traceId": "00000000000000000000000000b17e5b", "spanId": "00000000000000b1", "name": "op", "kind": 1,
+            "startTimeUnixNano": str(now), "endTimeUnixNano": str(now + 1000),
+            "attributes": [{"key": "payload", "value": {"bytesValue": b64}}, {"key": "text", "value": {"stringValue": b64}}],
+            "events": [{"timeUnixNano": str(now), "name": "frame", "attributes": [{"key": "data", "value": {"bytesValue": b64}}]}]}]}]}]}
+    status, body = request(d.intake_socket, "POST", "/v1/traces", json.dumps(payload).encode(), {"Content-Type": "application/json"})
+    assert status == 200, body
+    wait_for(lambda: get(d, "/api/traces/b17e5b")[0] == 200, what="the span with bytes")
+    t = v1_trace(d, "b17e5b")
+    [span] = t["spans"]
+    tags = {kv["key"]: kv for kv in span["tags"]}
+    assert tags["payload"] == {"key": "payload", "type": "binary", "value": b64}
+    assert tags["text"] == {"key": "text", "type": "string", "value": b64}
+    ptags = {kv["key"]: kv for kv in t["processes"][span["processID"]]["tags"]}
+    assert ptags["build.digest"] == {"key": "build.digest", "type": "binary", "value": b64}
+    [event] = span["logs"]
+    assert {"key": "data", "type": "binary", "value": b64} in event["fields"]
+    status, body = get(d, "/api/v3/traces/b17e5b")
+    assert status == 200, body
+    [rs] = body["result"]["resourceSpans"]
+    assert {"key": "build.digest", "value": {"bytesValue": b64}} in rs["resource"]["attributes"]
+    [s] = rs["scopeSpans"][0]["spans"]
+    attrs = {a["key"]: a["value"] for a in s["attributes"]}
+    assert attrs["payload"] == {"bytesValue": b64} and attrs["text"] == {"stringValue": b64}
+    assert {"key": "data", "value": {"bytesValue": b64}} in s["events"][0]["attributes"]

@@ -250,17 +250,16 @@ public enum OTLPDecoder {
             let service = s.resource.first { $0.0 == "service.name" }.map { describe($0.1) } ?? ""
             let resourceName = meta["resource.name"] ?? s.name
             var details = SpanDetails()
-            details.resource = s.resource.map { SpanAttribute($0.0, typed($0.1)) }
+            details.resource = s.resource.map { attribute($0.0, $0.1) }
             details.typed = s.attributes.compactMap { key, value in
                 switch value {
-                case .bool(let b): return SpanAttribute(key, .bool(b))
-                case .int(let i): return SpanAttribute(key, .integer(i))
+                case .bool, .int, .bytes: return attribute(key, value)
                 default: return nil
                 }
             }
             for (time, name, attributes) in s.events {
                 guard time <= UInt64(Int64.max) else { throw fail("an event's time is beyond 2262") }
-                details.events.append(SpanDetails.Event(time: Int64(time), name: name, attributes: attributes.map { SpanAttribute($0.0, typed($0.1)) }))
+                details.events.append(SpanDetails.Event(time: Int64(time), name: name, attributes: attributes.map { attribute($0.0, $0.1) }))
             }
             for (trace, span, attributes) in s.links {
                 // A link to an unusable ID says nothing: left out, as Jaeger's translator does.
@@ -268,7 +267,7 @@ public enum OTLPDecoder {
                 let linkHigh = bigEndian(trace[0..<8]), linkLow = bigEndian(trace[8..<16]), linkSpan = bigEndian(span[...])
                 guard linkHigh != 0 || linkLow != 0, linkSpan != 0 else { continue }
                 details.links.append(SpanDetails.Link(traceID: TraceID(high: linkHigh, low: linkLow), spanID: SpanID(linkSpan),
-                                                      attributes: attributes.map { SpanAttribute($0.0, typed($0.1)) }))
+                                                      attributes: attributes.map { attribute($0.0, $0.1) }))
             }
             var record = SpanRecord(
                 traceID: TraceID(high: high, low: low), spanID: SpanID(spanID), parentID: parent == 0 ? nil : SpanID(parent),
@@ -282,6 +281,12 @@ public enum OTLPDecoder {
     }
 
     /// A value with its type: scalars as they are, lists and key-value lists as text.
+    /// An attribute with its type; bytes as base64 text marked binary.
+    static func attribute(_ key: String, _ value: Value) -> SpanAttribute {
+        if case .bytes(let b) = value { return SpanAttribute(key, .string(b.base64EncodedString()), isBinary: true) }
+        return SpanAttribute(key, typed(value))
+    }
+
     static func typed(_ value: Value) -> FieldValue {
         switch value {
         case .string(let s): return .string(s)
