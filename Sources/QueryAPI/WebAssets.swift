@@ -11,7 +11,13 @@ enum WebAssets {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    static let css = """
+    /// Every page's style: the base below, then each feature's (``waterfallCSS``, ``chartsCSS``).
+    static let css = [baseCSS, waterfallCSS, chartsCSS].joined(separator: "\n")
+
+    /// Every page's script: the base below, then each feature's.
+    static let javascript = [baseJavaScript, timesJavaScript, waterfallJavaScript, chartsJavaScript].joined(separator: "\n")
+
+    static let baseCSS = """
         :root { --fg: #1d2330; --muted: #687086; --line: #e3e6ee; --bg: #fbfbfd; --err: #c8312b; }
         * { box-sizing: border-box; }
         body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
@@ -62,7 +68,7 @@ enum WebAssets {
         """
 
     /// Copy buttons, and the live mode of /logs (new lines from /v1/follow, appended as text).
-    static let javascript = """
+    static let baseJavaScript = """
         "use strict";
         document.addEventListener("click", function (event) {
           var button = event.target.closest("button.copy");
@@ -120,6 +126,36 @@ enum WebAssets {
               return pump();
             }).catch(function () {});
           });
+        })();
+        """
+
+    /// `<time datetime>` in the reader's local time (``WebView/time(_:nanoseconds:class:)``):
+    /// the date only where it differs from the previous one on the page, "2 min ago" on hover.
+    static let timesJavaScript = """
+        (function () {
+          function pad(n, w) { n = String(n); while (n.length < (w || 2)) n = "0" + n; return n; }
+          function ago(ms) {
+            var s = Math.round(Math.abs(ms) / 1000), future = ms < 0, text;
+            if (s < 60) text = s + " s"; else if (s < 3600) text = Math.round(s / 60) + " min";
+            else if (s < 86400) text = Math.round(s / 3600) + " h"; else text = Math.round(s / 86400) + " days";
+            return future ? "in " + text : text + " ago";
+          }
+          function localise(root) {
+            var lastDate = null;
+            (root || document).querySelectorAll("time[datetime]").forEach(function (el) {
+              var iso = el.getAttribute("datetime");
+              var d = new Date(iso);
+              if (isNaN(d.getTime())) return;
+              var date = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+              var clock = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) + "." + pad(d.getMilliseconds(), 3);
+              el.textContent = (date !== lastDate ? date + " " : "") + clock;
+              lastDate = date;
+              el.title = iso + " (" + ago(Date.now() - d.getTime()) + ")";
+              el.setAttribute("data-local", "1");
+            });
+          }
+          window.tracejoinLocalise = localise;
+          document.addEventListener("DOMContentLoaded", function () { localise(document); });
         })();
         """
 }

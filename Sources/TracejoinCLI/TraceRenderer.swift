@@ -73,20 +73,8 @@ public struct TraceRenderer: Sendable {
         return parts.joined(separator: " ")
     }
 
-    /// `850ns`, `12.3µs`, `4.56ms`, `1.20s`.
-    public static func duration(_ ns: Int64) -> String {
-        switch ns {
-        case ..<1_000: return "\(ns)ns"
-        case ..<1_000_000: return fixed(Double(ns) / 1e3) + "µs"
-        case ..<1_000_000_000: return fixed(Double(ns) / 1e6) + "ms"
-        default: return fixed(Double(ns) / 1e9) + "s"
-        }
-    }
-
-    /// Three significant digits: `4.56`, `12.3`, `148`.
-    private static func fixed(_ value: Double) -> String {
-        String(format: value < 10 ? "%.2f" : value < 100 ? "%.1f" : "%.0f", value)
-    }
+    /// `850ns`, `12.3µs`, `4.56ms`, `1.20s` (``HumanUnits/duration(_:)``, as the web view writes them).
+    public static func duration(_ ns: Int64) -> String { HumanUnits.duration(ns) }
 
     /// A value from outside, escaped unless `escape` is off.
     func text(_ s: String) -> String { escape ? TerminalText.escape(s) : s }

@@ -101,8 +101,24 @@ struct TraceRendererTests {
         #expect(document.spans[0].children.count == 1)
     }
 
-    @Test(arguments: [(Int64(850), "850ns"), (12_300, "12.3µs"), (4_560_000, "4.56ms"), (148_000_000, "148ms"), (1_200_000_000, "1.20s")])
+    @Test(arguments: [(Int64(850), "850ns"), (12_300, "12.3µs"), (4_560_000, "4.56ms"), (148_000_000, "148ms"), (1_200_000_000, "1.20s"),
+                      (125_000_000_000, "2m 05s"), (11_040_000_000_000, "3h 04m"), (183_600_000_000_000, "2d 03h"), (-4_560_000, "-4.56ms"),
+                      (Int64.min, "-106751d 23h"), (Int64.max, "106751d 23h")])
     func durations(_ ns: Int64, _ text: String) {
         #expect(TraceRenderer.duration(ns) == text)
+    }
+
+    @Test func bytesAndCounts() {
+        #expect(HumanUnits.bytes(512) == "512 B")
+        #expect(HumanUnits.bytes(1536) == "1.50 KiB")
+        #expect(HumanUnits.bytes(1_788_432) == "1.71 MiB")
+        #expect(HumanUnits.bytes(10_737_418_240) == "10.0 GiB")
+        #expect(HumanUnits.bytes(Int64.min) == "-8.00 EiB")
+        #expect(HumanUnits.count(0) == "0")
+        #expect(HumanUnits.count(999) == "999")
+        #expect(HumanUnits.count(1000) == "1,000")
+        #expect(HumanUnits.count(1_788_432) == "1,788,432")
+        #expect(HumanUnits.count(-12_345) == "-12,345")
+        #expect(HumanUnits.count(Int.min) == "-9,223,372,036,854,775,808")
     }
 }
