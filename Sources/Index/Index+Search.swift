@@ -8,57 +8,20 @@ extension Index {
     /// search for something rare stays bounded.
     public static let maxRecordsPerSearch = 1 << 20
 
+    /// Blocks one search chooses at most from the catalog (besides ``maxRecordsPerSearch``).
+    static let maxBlocksPerSearch = 4096
+
     /// Log records matching `query`, newest first, a page at a time (keyset paging on the
     /// record id, so a page costs the same wherever it starts).
     ///
-    /// Blocks are chosen by their catalog entries (a trace's blocks from the trace index; for
-    /// other searches the blocks whose levels, sources, ingest times and ids can match), read
-    /// newest first, and their records checked one by one.
+    /// Blocks are chosen by their catalog entries (``places(of:ascending:_:)``), read newest
+    /// first, and their records checked one by one (``LineFilter``).
     public func logs(_ query: LogQuery) async throws -> LogPage {
         let limit = max(1, query.limit)
         let ascending = query.after != nil
-        let level = query.level.map { Array($0.utf8) }
-        let source = query.source.map { Array($0.utf8) }
-        let text = query.text.map { Array($0.utf8) }
         return try await pool.read { db in
-            var places: [BlockPlace] = []
-            if let id = query.traceID {
-                places = try self.blocksOfTrace(id.low, descending: !ascending, db)
-            } else {
-                var conditions: [String] = []
-                var arguments: [SQLArgument] = []
-                if let level = query.level {
-                    conditions.append("(b.levels & ?) != 0")
-                    arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: level))))
-                }
-                if let source = query.source {
-                    conditions.append("(b.sources & ?) != 0")
-                    arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: source))))
-                }
-                // Blocks are skipped by ingest time only: a line's own time may lie anywhere.
-                if let since = query.since, !query.byLineTime {
-                    conditions.append("b.max_ingested >= ?")
-                    arguments.append(.int(since))
-                }
-                if let until = query.until, !query.byLineTime {
-                    conditions.append("b.min_ingested < ?")
-                    arguments.append(.int(until))
-                }
-                if let before = query.before {
-                    conditions.append("b.first_id < ?")
-                    arguments.append(.int(before))
-                }
-                if let after = query.after {
-                    conditions.append("b.last_id > ?")
-                    arguments.append(.int(after))
-                }
-                let sql = "SELECT \(BlockPlace.columns) FROM blocks b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-                    + " ORDER BY b.id \(ascending ? "ASC" : "DESC") LIMIT 4096"
-                let rows = try RawStatement(db, sql)
-                for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
-                while try rows.next() { places.append(BlockPlace(rows)) }
-            }
-            var services = ServiceOfSpan(db)
+            let places = try self.places(of: query, ascending: ascending, db).places
+            var filter = LineFilter(query, db)
             var page: [(id: Int64, ingested: Int64, record: LogRecord)] = []
             var more = false
             var scanned = 0
@@ -74,34 +37,12 @@ extension Index {
                 if !ascending, let first = block.ids.first { lowestScanned = min(lowestScanned ?? first, first) }
                 let order = ascending ? Array(0..<block.count) : Array((0..<block.count).reversed())
                 for i in order {
-                    let id = block.ids[i]
-                    if let before = query.before, id >= before { continue }
-                    if let after = query.after, id <= after { continue }
-                    if let trace = query.traceID, !Self.matches(block, i, trace) { continue }
-                    if let span = query.spanID, block.spans[i] != span.value { continue }
-                    if query.since != nil || query.until != nil {
-                        // The line's own time (by=time), else when it was stored (by=ingest).
-                        let time = query.byLineTime ? block.lineTime(i) : block.ingested[i]
-                        if let since = query.since, (time ?? .min) < since { continue }
-                        if let until = query.until, (time ?? .max) >= until { continue }
-                    }
-                    if let level, !block.slot(i, .level, equals: level, folding: true) { continue }
-                    if let source, !block.slot(i, .source, equals: source, folding: false) { continue }
-                    if let text, !block.slot(i, .message, contains: text) { continue }
-                    if !query.fields.isEmpty {
-                        let fields = block.record(i).fields
-                        guard query.fields.allSatisfy({ filter in
-                            fields.contains { $0.name == filter.name && $0.value.description == filter.value }
-                        }) else { continue }
-                    }
-                    if let service = query.service {
-                        guard let low = block.traceLow[i], let span = block.spans[i], try services.service(low, span) == service else { continue }
-                    }
+                    guard try filter.matches(block, i) else { continue }
                     guard page.count < limit else {
                         more = true
                         break scan
                     }
-                    page.append((id, block.ingested[i], block.record(i)))
+                    page.append((block.ids[i], block.ingested[i], block.record(i)))
                 }
             }
             let next: Int64?
@@ -115,6 +56,141 @@ extension Index {
             }
             return LogPage(records: page, next: next)
         }
+    }
+
+    /// The lines ``logs(_:)`` would return for `query` — all of them, not a page — counted by
+    /// time bucket and level class instead of listed (`/v1/logs/volume`, the logs page's
+    /// histogram).
+    ///
+    /// The same blocks are read, newest first, with the same checks of each line and the same
+    /// bound (``maxRecordsPerSearch``): past it ``LogVolume/complete`` is false and the counts
+    /// are of the newest lines. No record is built unless a field filter needs one: the level is
+    /// classed on the block's bytes. A line is placed by its ingest time, or by its own time when
+    /// ``LogQuery/byLineTime`` (by its ingest time when it has none: it then matches only a
+    /// search without time bounds).
+    public func logVolume(_ query: LogQuery, buckets: Int) async throws -> LogVolume {
+        try await pool.read { db in
+            let (places, all) = try self.places(of: query, ascending: false, db)
+            var filter = LineFilter(query, db)
+            // The axis may end at the earliest and latest matching line: their times and classes
+            // are kept (bounded by the scan) and counted once it is known.
+            var times: [Int64] = []
+            var classes: [UInt8] = []
+            var scanned = 0
+            var complete = all
+            for place in places {
+                if scanned >= Self.maxRecordsPerSearch {
+                    complete = false
+                    break
+                }
+                guard let block = try self.readBlock(place, db) else { continue }
+                scanned += block.count
+                for i in 0..<block.count {
+                    guard try filter.matches(block, i) else { continue }
+                    times.append(query.byLineTime ? block.lineTime(i) ?? block.ingested[i] : block.ingested[i])
+                    classes.append(LevelClass.of(block, i))
+                }
+            }
+            return Self.volume(times: times, classes: classes, since: query.since, until: query.until, buckets: buckets,
+                               scanned: scanned, complete: complete)
+        }
+    }
+
+    /// Counts lines at `times` (of level `classes`) into equal buckets, at most `buckets` (1…500),
+    /// from `since` (else the earliest time) to `until` (else the latest plus one).
+    ///
+    /// Times may be anywhere in Int64: widths are taken in UInt64, which holds the difference of
+    /// any two Int64s, and nothing here can overflow.
+    static func volume(times: [Int64], classes: [UInt8], since: Int64?, until: Int64?, buckets: Int,
+                       scanned: Int, complete: Bool) -> LogVolume {
+        let hour: Int64 = 3600 * 1_000_000_000
+        var lo = since ?? times.min()
+        var hi = until ?? times.max().map { $0 == Int64.max ? Int64.max : $0 + 1 }
+        // Nothing counted and an end missing: an hour's axis (to now, or from or to the one given).
+        switch (lo, hi) {
+        case (nil, nil):
+            hi = Timestamps.now()
+            lo = hi! - hour
+        case (nil, let end?):
+            lo = end.subtractingReportingOverflow(hour).overflow ? Int64.min : end - hour
+        case (let start?, nil):
+            hi = start.addingReportingOverflow(hour).overflow ? Int64.max : start + hour
+        default:
+            break
+        }
+        var from = lo!, to = hi!
+        // Lines of one burst, without a `since`: a minute's axis ending with them, not a
+        // nanosecond's (a histogram of one bar reads as nothing).
+        let minute: Int64 = 60 * 1_000_000_000
+        if since == nil, to > from, UInt64(bitPattern: to &- from) < UInt64(minute) {
+            from = to.subtractingReportingOverflow(minute).overflow ? Int64.min : to - minute
+        }
+        if to <= from {
+            // An empty range (`until` at or before `since`): one nanosecond, for an axis.
+            if from == .max { from = .max - 1 }
+            to = from + 1
+        }
+        let width = UInt64(bitPattern: to &- from)  // to > from: the exact difference, 1…2^64 - 1
+        let n = UInt64(min(max(buckets, 1), 500))
+        let step = (width - 1) / n + 1  // ceil(width / n), at least 1
+        let count = Int((width - 1) / step + 1)  // the buckets of `step` that cover the axis: at most n
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: LogVolume.levelClasses.count), count: count)
+        var total = 0
+        for (time, level) in zip(times, classes) where time >= from {
+            // Only a line at Int64.max itself lies at or past the axis's end: it goes in the last bucket.
+            let k = Int(min(UInt64(count - 1), UInt64(bitPattern: time &- from) / step))
+            counts[k][Int(level)] += 1
+            total += 1
+        }
+        return LogVolume(since: from, until: to, bucket_ns: Int64(clamping: step), counts: counts, total: total,
+                         scanned: scanned, complete: complete)
+    }
+
+    /// The blocks whose catalog entries can hold lines of `query`, newest first (oldest first
+    /// when `ascending`): a trace's blocks from the trace index; for other searches the blocks
+    /// whose levels, sources, ingest times and ids can match, at most ``maxBlocksPerSearch``
+    /// (`all` is false when there were more).
+    func places(of query: LogQuery, ascending: Bool, _ db: Database) throws -> (places: [BlockPlace], all: Bool) {
+        if let id = query.traceID {
+            return (try blocksOfTrace(id.low, descending: !ascending, db), true)
+        }
+        var conditions: [String] = []
+        var arguments: [SQLArgument] = []
+        if let level = query.level {
+            conditions.append("(b.levels & ?) != 0")
+            arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: level))))
+        }
+        if let source = query.source {
+            conditions.append("(b.sources & ?) != 0")
+            arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: source))))
+        }
+        // Blocks are skipped by ingest time only: a line's own time may lie anywhere.
+        if let since = query.since, !query.byLineTime {
+            conditions.append("b.max_ingested >= ?")
+            arguments.append(.int(since))
+        }
+        if let until = query.until, !query.byLineTime {
+            conditions.append("b.min_ingested < ?")
+            arguments.append(.int(until))
+        }
+        if let before = query.before {
+            conditions.append("b.first_id < ?")
+            arguments.append(.int(before))
+        }
+        if let after = query.after {
+            conditions.append("b.last_id > ?")
+            arguments.append(.int(after))
+        }
+        // One more than the bound, to tell whether there were more.
+        let sql = "SELECT \(BlockPlace.columns) FROM blocks b" + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY b.id \(ascending ? "ASC" : "DESC") LIMIT \(Self.maxBlocksPerSearch + 1)"
+        let rows = try RawStatement(db, sql)
+        for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
+        var places: [BlockPlace] = []
+        while try rows.next() { places.append(BlockPlace(rows)) }
+        let all = places.count <= Self.maxBlocksPerSearch
+        if !all { places.removeLast() }
+        return (places, all)
     }
 
     /// Traces that have spans, most recent first, with span, error and log counts.
@@ -225,6 +301,108 @@ extension Index {
 
     public func lastLogID() async throws -> Int64 {
         try await pool.read { db in try Int64.fetchOne(db, sql: "SELECT max(last_id) FROM blocks") ?? 0 }
+    }
+}
+
+/// The checks a log search makes of each line of the blocks it reads, on the block's bytes (a
+/// line's record is built only for a field filter): one rule for ``Index/logs(_:)`` and
+/// ``Index/logVolume(_:buckets:)``.
+struct LineFilter {
+    let query: LogQuery
+    private let level: [UInt8]?
+    private let source: [UInt8]?
+    private let text: [UInt8]?
+    private var services: ServiceOfSpan
+
+    init(_ query: LogQuery, _ db: Database) {
+        self.query = query
+        level = query.level.map { Array($0.utf8) }
+        source = query.source.map { Array($0.utf8) }
+        text = query.text.map { Array($0.utf8) }
+        services = ServiceOfSpan(db)
+    }
+
+    /// Whether line `i` of `block` is one the search selects (the cheap checks first; the
+    /// service, a lookup per span, last).
+    mutating func matches(_ block: LogBlock, _ i: Int) throws -> Bool {
+        let id = block.ids[i]
+        if let before = query.before, id >= before { return false }
+        if let after = query.after, id <= after { return false }
+        if let trace = query.traceID, !Index.matches(block, i, trace) { return false }
+        if let span = query.spanID, block.spans[i] != span.value { return false }
+        if query.since != nil || query.until != nil {
+            // The line's own time (by=time), else when it was stored (by=ingest).
+            let time = query.byLineTime ? block.lineTime(i) : block.ingested[i]
+            if let since = query.since, (time ?? .min) < since { return false }
+            if let until = query.until, (time ?? .max) >= until { return false }
+        }
+        if let level, !block.slot(i, .level, equals: level, folding: true) { return false }
+        if let source, !block.slot(i, .source, equals: source, folding: false) { return false }
+        if let text, !block.slot(i, .message, contains: text) { return false }
+        if !query.fields.isEmpty {
+            let fields = block.record(i).fields
+            guard query.fields.allSatisfy({ filter in
+                fields.contains { $0.name == filter.name && $0.value.description == filter.value }
+            }) else { return false }
+        }
+        if let service = query.service {
+            guard let low = block.traceLow[i], let span = block.spans[i], try services.service(low, span) == service else { return false }
+        }
+        return true
+    }
+}
+
+/// A line's level class (``LogVolume/levelClasses``), read from a block's bytes: the level
+/// folded to lower case (ASCII) and packed into 16 bytes, then looked up.
+enum LevelClass {
+    /// Index of `other` in ``LogVolume/levelClasses``.
+    static let other = UInt8(LogVolume.levelClasses.count - 1)
+
+    /// The levels of each class but `other`, in the order of ``LogVolume/levelClasses``.
+    static let names: [[String]] = [
+        ["error", "err", "critical", "crit", "fatal", "alert", "emerg", "emergency", "severe", "panic"],
+        ["warn", "warning"],
+        ["info", "information", "notice", "informational"],
+        ["debug", "trace", "verbose", "fine", "finer", "finest"],
+    ]
+
+    /// A level of up to 16 bytes, folded: its length, and bytes 0–7 and 8–15, little end first.
+    struct Key: Hashable {
+        var count: Int
+        var low: UInt64
+        var high: UInt64
+    }
+
+    private static let table: [Key: UInt8] = {
+        var table: [Key: UInt8] = [:]
+        for (c, levels) in LevelClass.names.enumerated() {
+            for level in levels {
+                if let key = Array(level.utf8).withUnsafeBufferPointer({ LevelClass.key($0) }) { table[key] = UInt8(c) }
+            }
+        }
+        return table
+    }()
+
+    /// Record `i`'s class (`other` without a level).
+    static func of(_ block: LogBlock, _ i: Int) -> UInt8 {
+        let text = block.slot(i, .level)
+        guard !text.isNil, text.count <= 16 else { return other }
+        return block.withBytes(text) { bytes in key(bytes).flatMap { table[$0] } ?? other }
+    }
+
+    /// `level` folded and packed; nil past 16 bytes (no class's level is that long).
+    static func key(_ level: UnsafeBufferPointer<UInt8>) -> Key? {
+        guard level.count <= 16 else { return nil }
+        var key = Key(count: level.count, low: 0, high: 0)
+        for (k, b) in level.enumerated() {
+            let folded = UInt64(b >= 65 && b <= 90 ? b | 0x20 : b)
+            if k < 8 {
+                key.low |= folded << (8 * UInt64(k))
+            } else {
+                key.high |= folded << (8 * UInt64(k - 8))
+            }
+        }
+        return key
     }
 }
 

@@ -29,7 +29,9 @@ public enum QueryServer {
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/metrics") { _, _ in MetricsRoute.response(status) }
         router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), descriptors: status.tailDescriptors(), retention: status.retention(), ingest: status.ingest(), damagedBlocks: status.damagedBlocks(), exports: status.exports())) }
+        router.get("/v1/stats/history") { _, _ in JSONReply.response(StatusHistory.Document(samples: status.history())) }
         router.get("/v1/logs") { request, _ in try await SearchRoutes.logs(request, reader: reader) }
+        router.get("/v1/logs/volume") { request, _ in try await SearchRoutes.logVolume(request, reader: reader) }
         router.get("/v1/logs/unmatched") { request, _ in try await SpanRoutes.unmatched(request, reader: reader) }
         router.get("/v1/follow") { request, _ in try await SpanRoutes.follow(request, reader: reader, stopping: stopping) }
         router.get("/v1/spans/{id}") { _, context in
@@ -98,8 +100,8 @@ public enum QueryServer {
     struct Index: Encodable {
         var service = "tracejoin"
         var endpoints = [
-            "/v1/traces/{id}", "/v1/traces", "/v1/logs", "/v1/logs/unmatched", "/v1/follow", "/v1/spans/{id}",
-            "/v1/spans/{id}/logs", "/v1/rules", "/v1/stats", "/metrics", "/healthz",
+            "/v1/traces/{id}", "/v1/traces", "/v1/logs", "/v1/logs/volume", "/v1/logs/unmatched", "/v1/follow", "/v1/spans/{id}",
+            "/v1/spans/{id}/logs", "/v1/rules", "/v1/stats", "/v1/stats/history", "/metrics", "/healthz",
         ]
         var docs = "docs/api.md"
     }

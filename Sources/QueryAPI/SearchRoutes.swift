@@ -4,7 +4,7 @@ import Hummingbird
 import TraceContext
 import TracejoinModel
 
-/// `GET /v1/logs` and `GET /v1/traces`: searches over the index.
+/// `GET /v1/logs`, `GET /v1/logs/volume` and `GET /v1/traces`: searches over the index.
 package enum SearchRoutes {
     static let maxLogs = 1000
     static let maxTraces = 200
@@ -27,9 +27,30 @@ package enum SearchRoutes {
         return JSONReply.response(json: LogsDocument.json(page.records, next: page.next))
     }
 
-    /// The log filters from query parameters.
-    static func logQuery(_ request: Request) throws(BadParameter) -> LogQuery {
-        let p = request.uri.queryParameters
+    /// Buckets `/v1/logs/volume` counts into unless `?buckets=` says otherwise, and the most.
+    static let defaultVolumeBuckets = 60
+    static let maxVolumeBuckets = 500
+
+    /// `?<the filters of /v1/logs>&buckets=`: the lines `/v1/logs` would list, counted by time
+    /// bucket and level class (``LogVolume``).
+    static func logVolume(_ request: Request, reader: any TraceReader) async throws -> Response {
+        let query: LogQuery
+        let buckets: Int
+        do throws(BadParameter) {
+            query = try logQuery(request)
+            buckets = try limit(request.uri.queryParameters["buckets"], default: defaultVolumeBuckets, max: maxVolumeBuckets, name: "buckets")
+        } catch {
+            return error.response
+        }
+        let volume = try await reader.logVolume(query, buckets: buckets)
+        return JSONReply.response(volume)
+    }
+
+    /// The log filters from query parameters. With `form`, an empty parameter counts as absent:
+    /// a web form (the logs page's) sends its empty fields.
+    static func logQuery(_ request: Request, form: Bool = false) throws(BadParameter) -> LogQuery {
+        var p = request.uri.queryParameters
+        if form { p = .init(p.filter { !$0.value.isEmpty }) }
         var query = LogQuery()
         query.traceID = try p["trace_id"].flatMap { (t) throws(BadParameter) in try id(t, "trace_id") }
         if let text = p["span_id"] {

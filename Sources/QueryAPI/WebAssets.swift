@@ -41,16 +41,8 @@ enum WebAssets {
         .barcell { width: 30%; } svg.bar { width: 100%; height: 12px; display: block; }
         svg.bar rect.err { stroke: var(--err); stroke-width: 3; }
         svg.bar line.mark { stroke: #1d2330; stroke-width: 2; vector-effect: non-scaling-stroke; }
-        .waterfall .span { border-bottom: 1px solid var(--line); padding: .35em 0; background: #fff; }
-        .waterfall .span.has-error { box-shadow: inset 3px 0 var(--err); }
-        .label { display: flex; gap: .5em; align-items: baseline; flex-wrap: wrap; }
-        .label .timing { margin-left: auto; color: var(--muted); font-size: .9em; }
-        .label .resource { color: var(--muted); }
-        .track { margin: .2em 0; }
-        .ids { font-size: .8em; color: var(--muted); }
         .chip { border-radius: 3px; padding: 0 .4em; color: #fff; font-size: .85em; }
         .legend { display: flex; gap: .5em; margin-bottom: .6em; }
-        details.span-logs { margin: .2em 0 .2em 1em; } details.span-logs summary { color: var(--muted); cursor: pointer; }
         details.raw { display: inline; margin-left: .5em; } details.raw summary { display: inline; color: var(--muted); cursor: pointer; font-size: .8em; }
         tr.level-error td.level, tr.level-critical td.level, tr.level-fatal td.level { color: var(--err); font-weight: 600; }
         tr.level-warning td.level, tr.level-warn td.level { color: #9a6700; }
@@ -59,9 +51,6 @@ enum WebAssets {
         table.logs td.message { width: auto; word-break: break-word; }
         table.fields { table-layout: fixed; } table.fields th { width: 12em; }
         .debug-line { margin: 1em 0; padding-top: .5em; border-top: 2px solid var(--line); } .debug-line pre.raw { margin: 0; }
-        .depth1 { padding-left: 1.2em; } .depth2 { padding-left: 2.4em; } .depth3 { padding-left: 3.6em; } .depth4 { padding-left: 4.8em; }
-        .depth5 { padding-left: 6em; } .depth6 { padding-left: 7.2em; } .depth7 { padding-left: 8.4em; } .depth8 { padding-left: 9.6em; }
-        .depth9 { padding-left: 10.8em; } .depth10 { padding-left: 12em; } .depth11 { padding-left: 13.2em; } .depth12 { padding-left: 14.4em; }
         .svc0 { background: #3b6fd8; fill: #3b6fd8; } .svc1 { background: #2e9e6b; fill: #2e9e6b; } .svc2 { background: #c77c12; fill: #c77c12; }
         .svc3 { background: #8a4fd1; fill: #8a4fd1; } .svc4 { background: #d2487a; fill: #d2487a; } .svc5 { background: #178a9c; fill: #178a9c; }
         .svc6 { background: #6b7a1f; fill: #6b7a1f; } .svc7 { background: #8c5a3c; fill: #8c5a3c; }
@@ -77,14 +66,6 @@ enum WebAssets {
           if (navigator.clipboard) navigator.clipboard.writeText(value);
           button.textContent = "copied";
         });
-        document.addEventListener("toggle", function (event) {
-          var details = event.target;
-          if (!details.matches || !details.matches("details.span-logs[data-src]") || !details.open || details.dataset.loaded) return;
-          details.dataset.loaded = "1";
-          fetch(details.getAttribute("data-src")).then(function (r) { return r.text(); }).then(function (html) {
-            details.insertAdjacentHTML("beforeend", html);
-          });
-        }, true);
         (function () {
           var live = document.getElementById("live");
           var table = document.getElementById("log-table");

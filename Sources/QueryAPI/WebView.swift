@@ -17,8 +17,13 @@ enum WebView {
         router.get("/trace/{id}/logs") { request, context in
             try await traceLogsPage(context.parameters.get("id") ?? "", request: request, reader: reader)
         }
-        router.get("/trace/{id}/span/{span}/logs") { _, context in
-            try await spanLogsFragment(context.parameters.get("id") ?? "", span: context.parameters.get("span") ?? "", reader: reader)
+        router.get("/trace/{id}/span/{span}") { request, context in
+            try await spanDetailFragment(context.parameters.get("id") ?? "", span: context.parameters.get("span") ?? "",
+                                         start: request.uri.queryParameters["start"].flatMap { Int64(String($0)) }, reader: reader)
+        }
+        router.get("/trace/{id}/span/{span}/logs") { request, context in
+            try await spanLogsFragment(context.parameters.get("id") ?? "", span: context.parameters.get("span") ?? "",
+                                       descendants: request.uri.queryParameters["descendants"] == "true", reader: reader)
         }
         router.get("/logs") { request, _ in try await logsPage(request, reader: reader) }
         router.get("/unmatched") { _, _ in try await unmatchedPage(reader: reader) }

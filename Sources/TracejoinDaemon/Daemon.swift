@@ -78,6 +78,7 @@ public enum Daemon {
         }
         let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health, damage: index.damage,
                             exporter: exporter)
+        let sampler = StatusSampler(status: status)
         // Descriptors shared out: the daemon's own, the query socket's reserve, each listener's
         // connections, and the rest for log files (DescriptorPlan).
         let intakeLimits = settings.intake.limits, queryLimits = settings.query.limits
@@ -169,7 +170,7 @@ public enum Daemon {
         // makes its last commit.
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: retainer)] + (exporter.map { [.init(service: $0)] } ?? [])
+                services: [.init(service: retainer), .init(service: sampler)] + (exporter.map { [.init(service: $0)] } ?? [])
                     + [.init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
                     + [.init(service: query)] + queryTCP + [.init(service: shutdown)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -202,6 +203,8 @@ final class Status: DaemonStatus {
     let damage: DamagedBlocks
     let tail = TailStatusBoard()
     let exporter: ClickHouseExporter?
+    /// The last hour, sampled by ``StatusSampler``.
+    let recent = StatusHistory()
 
     init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth, damage: DamagedBlocks,
          exporter: ClickHouseExporter?) {
@@ -226,6 +229,8 @@ final class Status: DaemonStatus {
     func tailedFiles() -> [TailedFileStatus] { tail.snapshot() }
 
     func tailDescriptors() -> (waiting: Int, held: Int) { tail.descriptors() }
+
+    func history() -> [StatusSample] { recent.samples() }
 
     func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest] {
         let sources = registry.current().sources
@@ -252,6 +257,29 @@ final class Status: DaemonStatus {
             results.append(test(line))
         }
         return results
+    }
+}
+
+/// Records a sample of the daemon's status every `interval` while it runs: the last hour that
+/// the status page plots and `GET /v1/stats/history` returns. A sample is a few snapshots taken
+/// under short locks, so it runs on the cooperative pool.
+final class StatusSampler: Service {
+    let status: Status
+    let interval: Duration
+
+    init(status: Status, interval: Duration = .seconds(1)) {
+        self.status = status
+        self.interval = interval
+    }
+
+    func run() async throws {
+        // Cancelled on graceful shutdown, so the daemon does not wait out the interval.
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                self.status.recent.record(StatusHistory.sample(of: self.status, now: Timestamps.now()))
+                try? await Task.sleep(for: self.interval)
+            }
+        }
     }
 }
 

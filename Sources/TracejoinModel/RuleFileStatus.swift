@@ -46,11 +46,14 @@ public protocol DaemonStatus: Sendable {
     func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest]
     /// The exporters' states (empty when none is configured).
     func exports() -> [ExportStatus]
+    /// The last hour, one sample a second, oldest first (empty when nothing samples it).
+    func history() -> [StatusSample]
     var counters: CounterRegistry { get }
 }
 
 extension DaemonStatus {
     public func exports() -> [ExportStatus] { [] }
+    public func history() -> [StatusSample] { [] }
     public func tailDescriptors() -> (waiting: Int, held: Int) { (0, 0) }
     public func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest] { [] }
 }

@@ -73,6 +73,9 @@ public protocol TraceReader: Sendable {
     func trace(_ id: TraceID, logLimit: Int) async throws -> StoredTrace
     /// Log records matching `query`, newest first.
     func logs(_ query: LogQuery) async throws -> LogPage
+    /// The lines ``logs(_:)`` would return for `query` (all of them, not a page), counted by
+    /// time bucket (at most `buckets`, clamped to 1…500) and level class.
+    func logVolume(_ query: LogQuery, buckets: Int) async throws -> LogVolume
     /// Traces with their counts, most recent first.
     func recentTraces(_ query: TraceListQuery) async throws -> [TraceSummary]
     /// A span and the log lines joined to it; `nil` if no span has that ID.
@@ -226,6 +229,47 @@ public struct LogPage: Sendable {
     public init(records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?) {
         self.records = records
         self.next = next
+    }
+}
+
+/// Log lines counted by time and level (`/v1/logs/volume`, the logs page's histogram): the lines
+/// a ``LogQuery`` selects, in `counts.count` buckets of `bucket_ns` from `since` (the last one
+/// cut short at `until`), each bucket counted by level class.
+public struct LogVolume: Sendable, Codable {
+    /// The level classes, in the order of each bucket's counts. A line's level is compared
+    /// without case: `error` is error, err, critical, crit, fatal, alert, emerg, emergency,
+    /// severe or panic; `warn` is warn or warning; `info` is info, information, notice or
+    /// informational; `debug` is debug, trace, verbose, fine, finer or finest; `other` is any
+    /// other level, or none.
+    public static let levelClasses = ["error", "warn", "info", "debug", "other"]
+
+    /// The time axis, nanoseconds since the epoch: the query's bounds, else the earliest
+    /// counted line's time and the latest's plus one.
+    public var since: Int64
+    public var until: Int64
+    /// Each bucket's width (clamped to `Int64.max` for an axis wider than it holds).
+    public var bucket_ns: Int64
+    /// ``levelClasses``.
+    public var levels: [String]
+    /// Per bucket, oldest first, the lines of each level class.
+    public var counts: [[Int]]
+    /// Every line counted: the sum of `counts`.
+    public var total: Int
+    /// Lines read to count them, matching or not.
+    public var scanned: Int
+    /// False when the search stopped at its bound before reading every block that could match:
+    /// the counts are then of the newest lines.
+    public var complete: Bool
+
+    public init(since: Int64, until: Int64, bucket_ns: Int64, counts: [[Int]], total: Int, scanned: Int, complete: Bool) {
+        self.since = since
+        self.until = until
+        self.bucket_ns = bucket_ns
+        levels = Self.levelClasses
+        self.counts = counts
+        self.total = total
+        self.scanned = scanned
+        self.complete = complete
     }
 }
 

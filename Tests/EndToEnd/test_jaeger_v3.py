@@ -240,14 +240,17 @@ def test_grafana_and_jaeger_ui_requests_with_the_token_as_they_send_it(sent):
 
 
 def test_the_web_view_shows_attributes_events_and_links(sent):
-    d, trace_hex, _, _ = sent
+    d, trace_hex, root_id, child_id = sent
     status, page = get(d, f"/trace/{trace_hex}")
+    assert status == 200 and f'data-src="/trace/{trace_hex}/span/{root_id}?start=' in page
+    # A span's detail, as its row fetches it when opened.
+    status, page = get(d, f"/trace/{trace_hex}/span/{root_id}")
     assert status == 200
-    assert 'class="span-attributes"' in page and "<th>resource.host.name</th>" not in page
+    assert 'class="fields attributes"' in page and "<th>resource.host.name</th>" not in page
     assert '<span class="event-name">exception</span>' in page and "ValueError" in page and 'class="stack"' in page
-    assert f'href="/trace/{LINKED_TRACE:032x}"' in page
-    assert "resource host.name" in page and "node-1" in page
-    assert "<th>big</th><td>9007199254740993</td>" in page
+    assert f'href="/trace/{LINKED_TRACE:032x}"' in get(d, f"/trace/{trace_hex}/span/{child_id}")[1]
+    assert "<th>host.name</th><td>node-1</td>" in page
+    assert "<th>big</th><td>9007199254740993</td><td class=\"type\">int</td>" in page
 
 
 def test_ddtrace_links_and_events_reach_jaeger(tmp_path):

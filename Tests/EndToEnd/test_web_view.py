@@ -120,9 +120,20 @@ def test_the_waterfall_shows_every_span_and_its_lines_and_log_text_stays_text(si
     per_ms = widths[f"{101:016x}"] / 48
     assert abs(widths[f"{102:016x}"] / per_ms - 9) < 0.6, widths
     assert abs(widths[f"{103:016x}"] / per_ms - 30) < 0.6, widths
-    # Each span's lines under it; the error span marked.
-    assert "cart loaded with 3 items" in spans[1].text
+    # One dense row per span (at most 28 px); each span's lines under its row; the error span marked.
+    assert all(s.rect["height"] <= 28 for s in spans), [s.rect["height"] for s in spans]
+    lines_of = b.find_element(By.CSS_SELECTOR, f'.span-lines[data-for="{102:016x}"]')
+    assert "cart loaded with 3 items" in lines_of.text
     assert "error" in spans[2].get_attribute("class")
+    # A row opens its detail: IDs in every form with copy buttons, and its lines, fetched.
+    spans[2].click()
+    detail = b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{103:016x}"]')
+    wait_for(lambda: detail.is_displayed() and detail.find_element(By.CSS_SELECTOR, ".lines-here").get_attribute("data-ready"),
+             what="the span's detail with its lines")
+    for expected in (f"{103:016x}", "103", TRACE_HEX, str(TRACE_LO), "POST /v1/charges"):
+        assert expected in detail.text, expected
+    assert XSS_IMG in detail.find_element(By.CSS_SELECTOR, ".lines-here").text
+    assert len(detail.find_elements(By.CSS_SELECTOR, "button.copy")) >= 4
     # Hostile log text is shown as text: nothing ran, no element was made from it.
     assert b.execute_script("return window.__xss === undefined")
     assert XSS_SCRIPT in text and XSS_IMG in text
@@ -191,15 +202,177 @@ def test_a_trace_of_a_thousand_spans_and_ten_thousand_lines(site):
     b.get(f"http://127.0.0.1:{port}/trace/{trace}")
     wait_for(lambda: len(b.find_elements(By.CSS_SELECTOR, ".waterfall .span")) == 1000, timeout=30, what="1,000 span rows")
     shown = time.monotonic() - started
-    load = b.execute_script("var t = performance.timing; return t.loadEventEnd - t.navigationStart")
-    print(f"\n1,000 spans and 10,000 lines: server {min(timings) * 1000:.0f} ms (best of 3; target < 100 ms), "
-          f"{len(body) / 2**20:.1f} MiB of HTML; browser shows it in {shown:.2f} s, load event {load} ms (target < 1 s)")
-    # Beyond a few hundred lines, each span's lines start collapsed, and are fetched when opened.
-    assert not b.find_elements(By.CSS_SELECTOR, "details.span-logs[open]")
-    first = b.find_elements(By.CSS_SELECTOR, "details.span-logs")[0]
-    first.find_element(By.TAG_NAME, "summary").click()
-    wait_for(lambda: len(first.find_elements(By.CSS_SELECTOR, "table.logs tr")) == 10, what="the first span's ten lines")
-    assert "line 0" in first.text and "line 9000" in first.text
+    paint = b.execute_script(
+        "var p = performance.getEntriesByName('first-contentful-paint')[0]; var t = performance.timing;"
+        "return {paint: p ? p.startTime : null, load: t.loadEventEnd - t.navigationStart};")
+    # Dense: every row at most 28 px; what is in view is drawn, the rest waits its turn.
+    heights = b.execute_script("return Array.from(document.querySelectorAll('.waterfall .span')).map(r => r.getBoundingClientRect().height)")
+    assert max(heights) <= 28, max(heights)
+    # Lines are not written under 1,000 spans: they come with a span's detail.
+    assert not b.find_elements(By.CSS_SELECTOR, ".span-lines")
+    # Scrolling through it: frame times while the page scrolls by a screen every frame.
+    frames = b.execute_async_script("""
+        var done = arguments[0], times = [], last = performance.now();
+        function step(now) {
+          times.push(now - last); last = now;
+          window.scrollBy(0, 700);
+          if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 2 || times.length > 400) done(times.slice(1));
+          else requestAnimationFrame(step);
+        }
+        requestAnimationFrame(step);""")
+    frames.sort()
+    p95 = frames[int(len(frames) * 0.95)]
+    print(f"\n1,000 spans and 10,000 lines: server {min(timings) * 1000:.0f} ms (best of 3), {len(body) / 2**20:.2f} MiB of HTML; "
+          f"first contentful paint {paint['paint']:.0f} ms (target < 1 s), load event {paint['load']} ms, all rows in {shown:.2f} s; "
+          f"{len(frames)} frames scrolling to the end: p95 {p95:.1f} ms, max {frames[-1]:.1f} ms (target < 50 ms); rows {max(heights):.0f} px")
+    # Loose bounds (3x the targets): a shared, loaded machine drifts; docs/benchmarks.md has the figures.
+    assert paint["paint"] is not None and paint["paint"] < 3000
+    assert p95 < 150
+    # The second row's (span 2) detail fetches its ten lines; with its descendants', its subtree's.
+    b.execute_script("window.scrollTo(0, 0)")
+    first = b.find_elements(By.CSS_SELECTOR, ".waterfall .span")[1]
+    first.click()
+    detail = b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{first.get_attribute("data-span-id")}"]')
+    wait_for(lambda: len(detail.find_elements(By.CSS_SELECTOR, ".lines-here table.logs tr")) == 10, what="the span's ten lines")
+    own = detail.find_element(By.CSS_SELECTOR, ".lines-here").text
+    assert "line 1001" in own and "line 9001" in own, own[:300]
+    detail.find_element(By.CSS_SELECTOR, "input.with-descendants").click()
+    wait_for(lambda: len(detail.find_elements(By.CSS_SELECTOR, ".lines-here table.logs.with-spans tr")) > 10, what="its descendants' lines")
+
+
+def test_the_waterfall_folds_finds_zooms_and_moves_by_keyboard(site):
+    """Jaeger UI's ways around a big trace: fold a subtree, all, or to a depth; find by text,
+    service, span ID or errors and jump between matches; zoom into a stretch by dragging across
+    the overview; move with the keyboard."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    d, port, token, b = site
+    trace = 777
+    # A binary tree of 31 spans (depths 0-4), span 20 in error, spans in two services.
+    spans = [{"trace_id": str(trace), "span_id": str(i), "service": "front" if i < 8 else "back", "name": f"op{i}",
+              "start": NOW_NS + i * 1_000_000, "duration": 40_000_000 - i * 1_000_000, **({"parent_id": str(i // 2)} if i > 1 else {}),
+              **({"error": 1} if i == 20 else {})} for i in range(1, 32)]
+    assert d.post_spans(spans)[0] == 200
+    wait_for(lambda: request(d.query_socket, "GET", f"/api/traces/{trace:x}")[0] == 200
+             and len(request(d.query_socket, "GET", f"/api/traces/{trace:x}")[1]["data"][0]["spans"]) == 31, what="31 spans")
+    log_in_once(d, b, port)
+    b.get(f"http://127.0.0.1:{port}/trace/{trace}")
+    wait_for(lambda: b.find_elements(By.ID, "waterfall"), what="the waterfall")
+
+    def shown():
+        return b.execute_script("return Array.from(document.querySelectorAll('.waterfall .span')).filter(r => !r.hidden)"
+                                ".map(r => parseInt(r.getAttribute('data-span-id'), 16))")
+    assert len(shown()) == 31
+    row = lambda i: b.find_element(By.CSS_SELECTOR, f'.span[data-span-id="{i:016x}"]')
+    # Fold span 2's subtree (15 spans below it), then unfold.
+    row(2).find_element(By.CSS_SELECTOR, "button.twisty").click()
+    assert len(shown()) == 31 - 14 and 4 not in shown() and 3 in shown()
+    row(2).find_element(By.CSS_SELECTOR, "button.twisty").click()
+    assert len(shown()) == 31
+    b.find_element(By.ID, "collapse-all").click()
+    assert shown() == [1]
+    b.find_element(By.ID, "expand-all").click()
+    assert len(shown()) == 31
+    from selenium.webdriver.support.ui import Select
+    Select(b.find_element(By.ID, "depth")).select_by_value("2")
+    assert sorted(shown()) == [1, 2, 3]
+    Select(b.find_element(By.ID, "depth")).select_by_value("")
+    assert len(shown()) == 31
+    # Find: a span deep under a folded subtree is revealed and focused on Enter.
+    b.find_element(By.ID, "collapse-all").click()
+    box = b.find_element(By.ID, "find")
+    box.send_keys("op27")
+    assert b.find_element(By.ID, "find-count").text == "1 match"
+    box.send_keys(Keys.ENTER)
+    assert 27 in shown() and b.execute_script("return document.activeElement.getAttribute('data-span-id')") == f"{27:016x}"
+    assert "match" in row(27).get_attribute("class")
+    box.clear()
+    box.send_keys("back")
+    assert b.find_element(By.ID, "find-count").text == "24 matches"
+    box.send_keys(Keys.ESCAPE)
+    b.find_element(By.ID, "errors-only").click()
+    assert b.find_element(By.ID, "find-count").text == "1 of 1"
+    assert b.execute_script("return document.activeElement.getAttribute('data-span-id')") == f"{20:016x}"
+    # Keyboard: from span 20, Left goes to its parent (10), Down to the next visible row, Enter opens the detail.
+    active = lambda: int(b.execute_script("return document.activeElement.getAttribute('data-span-id')"), 16)
+    ActionChains(b).send_keys(Keys.ARROW_LEFT).perform()
+    assert active() == 10
+    ActionChains(b).send_keys(Keys.ARROW_LEFT).perform()  # folds 10
+    assert 20 not in shown() and active() == 10
+    ActionChains(b).send_keys(Keys.ARROW_RIGHT).perform()  # unfolds
+    assert 20 in shown()
+    ActionChains(b).send_keys(Keys.ARROW_DOWN).perform()
+    assert active() == 20
+    ActionChains(b).send_keys(Keys.ENTER).perform()
+    assert b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{20:016x}"]').is_displayed()
+    # Zoom: drag across the middle half of the overview; bars and ruler follow; reset.
+    overview = b.find_element(By.ID, "overview")
+    width = overview.rect["width"]
+    ActionChains(b).move_to_element_with_offset(overview, int(-width / 4), 0).click_and_hold() \
+        .move_by_offset(int(width / 2), 0).release().perform()
+    zoom = b.find_element(By.ID, "waterfall").get_attribute("data-zoom")
+    a, z = (float(v) for v in zoom.split("-"))
+    assert abs(a - 0.25) < 0.03 and abs(z - 0.75) < 0.03, zoom
+    view_box = lambda i: b.execute_script(f"return document.querySelector('.span[data-span-id=\"{i:016x}\"] svg.bar').getAttribute('viewBox')")
+    box_attr = view_box(1).split()
+    assert abs(float(box_attr[0]) - 250) < 30 and abs(float(box_attr[2]) - 500) < 30, box_attr
+    assert b.find_elements(By.CSS_SELECTOR, "#ruler .tick")[0].text != "0"
+    b.find_element(By.ID, "zoom-reset").click()
+    assert view_box(1) == "0.00 0 1000.00 12"
+
+
+def test_a_spans_detail_shows_every_attribute_the_tracer_sent(site):
+    """OTLP/JSON with every attribute type, a resource, an event and a link: the span's detail
+    lists each, typed, against the payload."""
+    import base64
+    import json as json_module
+    d, port, token, b = site
+    now = time.time_ns()
+    attributes = {"http.method": {"stringValue": "POST"}, "http.status_code": {"intValue": "503"},
+                  "retry.count": {"intValue": "9007199254740993"}, "cache.hit": {"boolValue": True},
+                  "ratio": {"doubleValue": 0.25}, "payload": {"bytesValue": base64.b64encode(b"\x00\xff").decode()},
+                  "user.input": {"stringValue": "<b>bold</b> & 'quoted'"}}
+    resource = {"service.name": {"stringValue": "detail-app"}, "host.name": {"stringValue": "node-7"},
+                "k8s.pod.name": {"stringValue": "detail-7f9"}}
+    payload = {"resourceSpans": [{
+        "resource": {"attributes": [{"key": k, "value": v} for k, v in resource.items()]},
+        "scopeSpans": [{"spans": [{
+            "traceId": "00000000000000000000000000d37a11", "spanId": "00000000000000d1", "name": "POST /pay", "kind": 2,
+            "startTimeUnixNano": str(now), "endTimeUnixNano": str(now + 5_000_000),
+            "attributes": [{"key": k, "value": v} for k, v in attributes.items()],
+            "events": [{"timeUnixNano": str(now + 1000), "name": "exception", "attributes": [
+                {"key": "exception.type", "value": {"stringValue": "TimeoutError"}},
+                {"key": "exception.message", "value": {"stringValue": "upstream timed out"}},
+                {"key": "exception.stacktrace", "value": {"stringValue": "Traceback: line 1\n  line 2"}}]}],
+            "links": [{"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "b7ad6b7169203331"}],
+            "status": {"code": 2, "message": "timed out"}}]}]}]}
+    status, body = request(d.intake_socket, "POST", "/v1/traces", json_module.dumps(payload).encode(), {"Content-Type": "application/json"})
+    assert status == 200, body
+    wait_for(lambda: d.trace("00000000000000000000000000d37a11")[0] == 200, what="the span")
+    log_in_once(d, b, port)
+    b.get(f"http://127.0.0.1:{port}/trace/00000000000000000000000000d37a11")
+    row = b.find_element(By.CSS_SELECTOR, f'.span[data-span-id="{0xd1:016x}"]')
+    row.click()
+    detail = b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{0xd1:016x}"]')
+    wait_for(lambda: detail.is_displayed() and detail.find_elements(By.CSS_SELECTOR, ".lines-here[data-ready]"), what="the detail")
+    table = lambda cls: b.execute_script(
+        "return Array.from(arguments[0].querySelectorAll('table.' + arguments[1] + ' tbody tr')).map(tr => "
+        "Array.from(tr.children).map(td => td.textContent))", detail, cls)
+    got = {k: (v, t) for k, v, t in table("attributes")}
+    expected = {"http.method": ("POST", "string"), "http.status_code": ("503", "int"), "retry.count": ("9007199254740993", "int"),
+                "cache.hit": ("true", "bool"), "ratio": ("0.25", "double"),
+                "payload": (base64.b64encode(b"\x00\xff").decode(), "bytes (base64)"), "user.input": ("<b>bold</b> & 'quoted'", "string")}
+    for key, value in expected.items():
+        assert got.get(key) == value, (key, got.get(key))
+    assert got["span.kind"][0] == "server" and got["otel.status_description"][0] == "timed out"
+    res = {k: v for k, v, _ in table("resource-attributes")}
+    assert res == {"service.name": "detail-app", "host.name": "node-7", "k8s.pod.name": "detail-7f9"}
+    assert "TimeoutError" in detail.text and "upstream timed out" in detail.text
+    assert "Traceback: line 1" in detail.find_element(By.CSS_SELECTOR, "pre.stack").text
+    link = detail.find_element(By.CSS_SELECTOR, ".span-link a")
+    assert link.get_attribute("href").endswith("/trace/0af7651916cd43dd8448eb211c80319c")
+    assert not detail.find_elements(By.CSS_SELECTOR, "table.attributes b")  # the attribute's <b> stayed text
+    shot(b, "span-detail.png")
 
 
 def test_the_demo_workload_prints_links_that_open_its_traces(site):
@@ -222,9 +395,25 @@ def test_the_demo_workload_prints_links_that_open_its_traces(site):
         spans = b.find_elements(By.CSS_SELECTOR, ".waterfall .span")
         summary = b.find_element(By.CSS_SELECTOR, "p.summary").text
         assert spans and f"{len(spans)} spans" in summary, summary
-        shown_lines = len(b.find_elements(By.CSS_SELECTOR, ".waterfall table.logs tr"))
+        shown_lines = len(b.find_elements(By.CSS_SELECTOR, ".waterfall .span-lines table.logs tr"))
         assert f"{shown_lines} log lines" in summary, (summary, shown_lines)
     shot(b, "demo-trace.png")
+    # The pictures for docs/ (`make screenshots` writes them to docs/images): each page on the demo.
+    row = next(r for r in b.find_elements(By.CSS_SELECTOR, ".waterfall .span") if r.find_elements(By.CSS_SELECTOR, ".nlines"))
+    row.click()
+    detail = b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{row.get_attribute("data-span-id")}"]')
+    wait_for(lambda: detail.find_element(By.CSS_SELECTOR, ".lines-here").get_attribute("data-ready"), what="a demo span's detail")
+    b.execute_script("arguments[0].scrollIntoView({block: 'start'})", row)
+    shot(b, "demo-span-detail.png")
+    b.get(links[0].split("?")[0] + "/logs")
+    wait_for(lambda: b.find_elements(By.ID, "trace-logs"), what="a demo trace's Logs")
+    shot(b, "demo-trace-logs.png")
+    b.get(f"http://127.0.0.1:{port}/")
+    wait_for(lambda: b.find_elements(By.CSS_SELECTOR, "a.trace-link"), what="the demo's traces")
+    shot(b, "demo-traces.png")
+    b.get(f"http://127.0.0.1:{port}/logs?source=demo")
+    wait_for(lambda: b.find_elements(By.ID, "log-table"), what="the demo's lines")
+    shot(b, "demo-logs.png")
 
     # Live mode: a line written after the page opened appears without a reload.
     b.get(f"http://127.0.0.1:{port}/logs?source=demo")
