@@ -3,7 +3,7 @@ SWIFT ?= swift
 PYTHON ?= python3
 BIN_RELEASE := .build/release/tracejoin
 
-.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build fuzz-long fuzz-merge test-sanitize test-tsan tsan-build soak
+.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build fuzz-long fuzz-merge test-sanitize test-tsan tsan-build soak screenshots
 
 # No test runs with the Swift runtime's crash handler: after a trap under the sanitizers it can
 # hang instead of ending the process (docs/reliability.md). Tests see a crash as an exit.
@@ -63,6 +63,14 @@ E2E_JOBS ?= auto
 test-e2e: e2e-deps python-deps
 	$(SWIFT) build $(ASAN_BUILD)
 	$(LSAN_ENV) TRACEJOIN_BIN=$(CURDIR)/$(ASAN_DIR)/debug/tracejoin $(PYTHON) -m pytest -q -n $(E2E_JOBS) --dist worksteal Tests/EndToEnd
+
+# The web view's pictures in docs/images, taken by the browser test on the demo workload
+# (Tests/EndToEnd/test_web_view.py writes them as demo-*.png).
+screenshots: release e2e-deps python-deps
+	TRACEJOIN_BIN=$(CURDIR)/$(BIN_RELEASE) TRACEJOIN_SCREENSHOTS=$(CURDIR)/docs/images-new $(PYTHON) -m pytest -q \
+		Tests/EndToEnd/test_web_view.py -k demo_workload
+	for f in docs/images-new/demo-*.png; do mv "$$f" docs/images/; done
+	rm -rf docs/images-new
 
 # Each measurement beside its reference in the same run (docs/benchmarks.md): the parser against
 # a C loop over PCRE2 JIT; the index against the C SQLite row inserter and `zstd -1` (sealed

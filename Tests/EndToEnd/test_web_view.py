@@ -415,6 +415,12 @@ def test_the_demo_workload_prints_links_that_open_its_traces(site):
     wait_for(lambda: b.find_elements(By.ID, "log-table"), what="the demo's lines")
     shot(b, "demo-logs.png")
 
+    def plotted():
+        b.get(f"http://127.0.0.1:{port}/status")
+        return b.execute_script("var f = document.getElementById('plot-lines'); return f && Number(f.getAttribute('data-samples')) >= 5")
+    wait_for(plotted, timeout=30, interval=1, what="five seconds of status samples")
+    shot(b, "demo-status.png")
+
     # Live mode: a line written after the page opened appears without a reload.
     b.get(f"http://127.0.0.1:{port}/logs?source=demo")
     b.find_element(By.ID, "live").click()
