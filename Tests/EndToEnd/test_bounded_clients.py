@@ -123,10 +123,11 @@ def test_stalled_bodies_hold_bounded_memory_and_are_closed():
               f"query /healthz p95 {p95 * 1000:.1f} ms, max {max(latencies) * 1000:.1f} ms over {len(latencies)} requests; "
               f"all closed {closed_after:.1f} s after stalling")
         assert peak - before < 200 * 1024, f"VmRSS grew by {(peak - before) / 1024:.0f} MiB"
-        # Within 100 ms while 512 MiB is pushed through loopback by this very process: the 95th
-        # percentile (a sanitizer build on a shared 2-core machine has its pauses; the max is
-        # printed and bounded loosely).
-        assert p95 < 0.1, f"the query socket's 95th percentile was {p95 * 1000:.0f} ms"
+        # Answering while 512 MiB is pushed through loopback by this very process: the 95th
+        # percentile within 250 ms (a loop blocked by the bodies would take seconds; 30-60 ms is
+        # usual here, but the AddressSanitizer build beside the other end-to-end tests on 2 shared
+        # cores saw 113 ms in CI; the max is printed and bounded loosely).
+        assert p95 < 0.25, f"the query socket's 95th percentile was {p95 * 1000:.0f} ms"
         assert max(latencies) < 1.0, f"the query socket took {max(latencies) * 1000:.0f} ms"
         # Those over the budget were told to come back; the daemon stays up and takes a span.
         refused = d.get("/v1/stats")["intake"].get("refused_body_memory.all", 0)
