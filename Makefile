@@ -2,6 +2,8 @@
 SWIFT ?= swift
 PYTHON ?= python3
 BIN_RELEASE := .build/release/tracejoin
+# Benchmarks and workload generators: an executable of their own, not part of the product.
+BENCH_RELEASE := .build/release/tracejoin-bench
 
 .PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build fuzz-long fuzz-merge test-sanitize test-tsan tsan-build soak screenshots
 
@@ -78,9 +80,9 @@ screenshots: release e2e-deps python-deps
 # the idle daemon following 1,000 files against `tail -F`.
 bench: release
 	@command -v syslog-ng >/dev/null || [ -x /usr/sbin/syslog-ng ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq syslog-ng-core)
-	$(BIN_RELEASE) bench --lines 1000000 --rounds 5
-	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 500
-	$(BIN_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 200 --store database --no-compare
+	$(BENCH_RELEASE) bench --lines 1000000 --rounds 5
+	$(BENCH_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 500
+	$(BENCH_RELEASE) bench-index --lines 1000000 --spans 100000 --queries 200 --store database --no-compare
 	$(PYTHON) Benchmarks/ingest.py --lines 1000000
 	$(PYTHON) Benchmarks/container.py --lines 1000000
 	$(PYTHON) Benchmarks/latency.py --rate 10000 --seconds 10

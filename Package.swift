@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "tracejoin", targets: ["tracejoin"]),
         .executable(name: "tracejoin-fuzz", targets: ["TracejoinFuzz"]),
+        .executable(name: "tracejoin-bench", targets: ["TracejoinBench"]),
         .library(name: "Grok", targets: ["Grok"]),
         .library(name: "TraceContext", targets: ["TraceContext"]),
     ],
@@ -175,9 +176,8 @@ let package = Package(
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext", "Intake", "IntakeGRPC", "Export", "QueryAPI", "Index",
+                "TracejoinDaemon", "Rules", "TraceContext", "Export", "QueryAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -187,6 +187,22 @@ let package = Package(
         .executableTarget(
             name: "tracejoin",
             dependencies: ["TracejoinCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        // Benchmarks, workload generators and debug tools (`make bench`, the tests): an
+        // executable of their own, so the `tracejoin` binary carries only what operators run.
+        .executableTarget(
+            name: "TracejoinBench",
+            dependencies: [
+                "Grok", "Rules", "Index", "Intake", "QueryAPI", "TraceContext", "TracejoinModel", "TracejoinCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -17,6 +17,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "EndTo
 from harness import request, wait_for  # noqa: E402
 
 RELEASE_BIN = os.path.join(os.path.dirname(__file__), "..", ".build", "release", "tracejoin")
+# The benchmarks' own tools (bench-intake, debug-generate-logs): not part of the product.
+BENCH_BIN = os.path.join(os.path.dirname(RELEASE_BIN), "tracejoin-bench")
 
 
 def status_kib(pid, key):

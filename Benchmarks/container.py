@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ingest of container runtimes' log files against the same lines plain, in one run.
 
-Writes the index benchmark's ddtrace workload (`tracejoin debug-generate-logs`: traces of ~100
+Writes the index benchmark's ddtrace workload (`tracejoin-bench debug-generate-logs`: traces of ~100
 lines, one line in 50 an ERROR with a traceback) once, then the same lines wrapped as containerd
 writes them (`<RFC3339Nano> stdout F <line>`, every line over 4 KiB split into `P` parts), and
 ingests each with the release daemon and the same rule (plain: `format: plain`; wrapped:
@@ -66,7 +66,7 @@ def main():
     try:
         plain = os.path.join(work.root, "plain.log")
         wrapped = os.path.join(work.root, "cri.log")
-        subprocess.run([args.bin, "debug-generate-logs", "--lines", str(args.lines), "--traces", str(max(1, args.lines // 100)),
+        subprocess.run([os.path.join(os.path.dirname(args.bin), "tracejoin-bench"), "debug-generate-logs", "--lines", str(args.lines), "--traces", str(max(1, args.lines // 100)),
                         "--output", plain], check=True, stdout=subprocess.DEVNULL)
         wrap(plain, wrapped)
         with open(plain, "rb") as f:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The release daemon ingesting a large log file end to end: time and peak memory.
 
-Writes the index benchmark's ddtrace workload (`tracejoin debug-generate-logs`: traces of ~100
+Writes the index benchmark's ddtrace workload (`tracejoin-bench debug-generate-logs`: traces of ~100
 lines, one line in 50 an ERROR with a traceback folded by `multiline`) to a file, starts
 `tracejoin serve` on a temporary config that tails it from the beginning, and waits until the
 last line is queryable. Samples the daemon's resident memory (VmRSS) every 50 ms and reads its
@@ -106,7 +106,7 @@ def main():
     d = BenchDaemon("tj-ingest-", rules=RULES, extra_yaml="retention: { max_age: 30d, max_bytes: 100GiB }\n", bin=args.bin)
     try:
         path = os.path.join(d.logs, "app.log")
-        subprocess.run([args.bin, "debug-generate-logs", "--lines", str(args.lines), "--traces", str(max(1, args.lines // 100)),
+        subprocess.run([os.path.join(os.path.dirname(args.bin), "tracejoin-bench"), "debug-generate-logs", "--lines", str(args.lines), "--traces", str(max(1, args.lines // 100)),
                         "--output", path], check=True, stdout=subprocess.DEVNULL)
         size = os.path.getsize(path)
         # The last record in the file: its trace tells when everything is in.

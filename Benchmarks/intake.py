@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Span intake throughput: starts the release daemon on a temporary config (the intake socket
-and an OTLP/gRPC listener) and runs `tracejoin bench-intake` against it: Datadog v0.5/v0.4
+and an OTLP/gRPC listener) and runs `tracejoin-bench bench-intake` against it: Datadog v0.5/v0.4
 payloads and OTLP requests, each decoded alone, then end to end into the index — Datadog and
 OTLP/HTTP through the intake socket, OTLP/gRPC through the gRPC listener, in the same run.
 
@@ -24,7 +24,7 @@ def main():
                 "query: { socket: ../run/query.sock }\n")
     d.start()
     try:
-        subprocess.run([d.bin, "bench-intake", "--socket", d.intake, "--grpc", f"127.0.0.1:{port}", *sys.argv[1:]], check=True)
+        subprocess.run([os.path.join(os.path.dirname(d.bin), "tracejoin-bench"), "bench-intake", "--socket", d.intake, "--grpc", f"127.0.0.1:{port}", *sys.argv[1:]], check=True)
     finally:
         d.stop()
 

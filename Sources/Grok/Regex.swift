@@ -64,7 +64,7 @@ public final class Regex: @unchecked Sendable {
     /// - `PCRE2_DUPNAMES`: a name may be given to groups in several alternatives.
     static let compileOptions = CPCRE2_UTF | CPCRE2_UCP | CPCRE2_MATCH_INVALID_UTF | CPCRE2_DUPNAMES
 
-    /// For `tracejoin bench` only: compile in byte mode, as before UTF mode, to measure what UTF
+    /// For `tracejoin-bench bench` only: compile in byte mode, as before UTF mode, to measure what UTF
     /// mode costs in the same run. Set before any pattern is compiled; never by the daemon.
     nonisolated(unsafe) package static var benchmarkByteMode = false
 

@@ -40,15 +40,8 @@ extension WebView {
             guard let span = try? SpanID.parse(spanText, encoding: .hex) else {
                 return errorPage(.badRequest, "Invalid span ID", "'\(spanText)' is not a span ID in hex")
             }
-            var set: Set<SpanID> = [span]
             let descendants = value("descendants") == "true"
-            if descendants {
-                var stack = [span]
-                while let next = stack.popLast() {
-                    for child in view.children[next] ?? [] where set.insert(child.spanID).inserted { stack.append(child.spanID) }
-                }
-            }
-            chosen = set
+            chosen = descendants ? view.subtree(of: span) : [span]
             title = "Lines of span \(spans(spansByID[span]))" + (descendants ? " and its descendants" : "")
         }
         let level = value("level")?.lowercased(), service = value("service"), needle = value("q")
@@ -141,11 +134,7 @@ extension WebView {
         if descendants {
             let stored = try await reader.trace(trace, logLimit: QueryServer.maxTraceLogs)
             let view = TraceView(stored, queried: trace)
-            var set: Set<SpanID> = [span]
-            var stack = [span]
-            while let next = stack.popLast() {
-                for child in view.children[next] ?? [] where set.insert(child.spanID).inserted { stack.append(child.spanID) }
-            }
+            let set = view.subtree(of: span)
             let names = Dictionary(stored.spans.map { ($0.spanID, $0.service + " " + $0.name) }, uniquingKeysWith: { a, _ in a })
             h.raw("<table class=\"logs with-spans\"><tbody>")
             for r in TraceView.byTime(stored.logs) where r.spanID.map(set.contains) ?? false {

@@ -97,6 +97,16 @@ public struct TraceView: Sendable {
 
     public func logs(of span: SpanID) -> [LogRecord] { logsBySpan[span] ?? [] }
 
+    /// `span` and every span below it (each once, whatever cycles the parents make).
+    public func subtree(of span: SpanID) -> Set<SpanID> {
+        var set: Set<SpanID> = [span]
+        var stack = [span]
+        while let next = stack.popLast() {
+            for child in children[next] ?? [] where set.insert(child.spanID).inserted { stack.append(child.spanID) }
+        }
+        return set
+    }
+
     /// Lines in the order of their own times; a line without one keeps its place after the
     /// line that came before it (stable, by arrival).
     static func byTime(_ lines: [LogRecord]) -> [LogRecord] {

@@ -122,8 +122,11 @@ enum WebAssets {
             return future ? "in " + text : text + " ago";
           }
           function localise(root) {
-            var lastDate = null;
+            var lastDate = null, lastGroup = null;
             (root || document).querySelectorAll("time[datetime]").forEach(function (el) {
+              // The date is said again at the start of each table, axis or paragraph.
+              var group = el.closest("table, .axis, figure, p, section") || document.body;
+              if (group !== lastGroup) { lastDate = null; lastGroup = group; }
               var iso = el.getAttribute("datetime");
               var d = new Date(iso);
               if (isNaN(d.getTime())) return;

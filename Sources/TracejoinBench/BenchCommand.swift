@@ -4,7 +4,7 @@ import Grok
 import Rules
 import TracejoinModel
 
-/// `tracejoin bench parse`: the parser's throughput next to a C reference run in the same
+/// `tracejoin-bench bench`: the parser's throughput next to a C reference run in the same
 /// process tree on the same lines, so the ratio means something on a shared machine.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 
-/// `tracejoin debug-generate-logs`: writes the index benchmark's ddtrace workload as a log file,
+/// `tracejoin-bench debug-generate-logs`: writes the index benchmark's ddtrace workload as a log file,
 /// for the daemon's end-to-end ingest benchmark (`Benchmarks/ingest.py`). Hidden from `--help`.
 struct GenerateLogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,9 +5,10 @@ import Index
 import Logging
 import QueryAPI
 import TraceContext
+import TracejoinCLI
 import TracejoinModel
 
-/// `tracejoin bench-index`: ingest rate into the index with its production indexes, and the
+/// `tracejoin-bench bench-index`: ingest rate into the index with its production indexes, and the
 /// latency of a trace lookup and of a log search once it holds many records.
 struct IndexBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Intake
 import IntakeGRPC
+import TracejoinCLI
 import TracejoinModel
 
-/// `tracejoin bench-intake`: spans/s for Datadog payloads of realistic size, through the
+/// `tracejoin-bench bench-intake`: spans/s for Datadog payloads of realistic size, through the
 /// decoders alone and through a running daemon's intake socket into its index.
 struct IntakeBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

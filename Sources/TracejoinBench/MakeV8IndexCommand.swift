@@ -5,7 +5,7 @@ import Index
 import TraceContext
 import TracejoinModel
 
-/// `tracejoin debug-make-v8-index`: writes an index as schema v8 stored it (one row per log
+/// `tracejoin-bench debug-make-v8-index`: writes an index as schema v8 stored it (one row per log
 /// line), for the tests of the conversion to blocks. Not for operators: hidden from `--help`.
 struct MakeV8IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,15 +4,15 @@ import GRPCProtobuf
 import Intake
 
 /// Sends ready-made ExportTraceServiceRequest bytes to an OTLP/gRPC listener over one HTTP/2
-/// connection, `concurrency` calls at a time: what `tracejoin bench-intake --grpc` measures the
+/// connection, `concurrency` calls at a time: what `tracejoin-bench bench-intake --grpc` measures the
 /// server with (the bytes are made before the clock starts).
-public enum OTLPExportClient {
+enum OTLPExportClient {
     struct RawSerializer: MessageSerializer {
         func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
     }
 
     /// Exports every body; throws the first failure (an `RPCError` with the server's status).
-    public static func exportTraces(_ bodies: [[UInt8]], host: String, port: Int, concurrency: Int) async throws {
+    static func exportTraces(_ bodies: [[UInt8]], host: String, port: Int, concurrency: Int) async throws {
         let transport = try HTTP2ClientTransport.Posix(
             target: .ipv4(address: host, port: port), transportSecurity: .plaintext,
             config: .defaults { $0.http2.maxFrameSize = 1 << 20 })
@@ -23,7 +23,7 @@ public enum OTLPExportClient {
                         for (i, body) in bodies.enumerated() where i % concurrency == worker {
                             _ = try await client.unary(
                                 request: ClientRequest(message: body),
-                                descriptor: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
+                                descriptor: MethodDescriptor(fullyQualifiedService: "opentelemetry.proto.collector.trace.v1.TraceService", method: "Export"),
                                 serializer: RawSerializer(),
                                 deserializer: ProtobufDeserializer<Tracejoin_Otlp_ExportTraceServiceResponse>(),
                                 options: .defaults) { try $0.message }

@@ -11,7 +11,7 @@ public struct TracejoinCommand: AsyncParsableCommand {
             default configuration's example source and shows the joined result.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, QueryCommand.self, StatusCommand.self, LoginLinkCommand.self, RulesCommand.self, ExportCommand.self, DemoCommand.self, BenchCommand.self, IntakeBenchCommand.self, IndexBenchCommand.self, MakeV8IndexCommand.self, GenerateLogsCommand.self]
+        subcommands: [ServeCommand.self, QueryCommand.self, StatusCommand.self, LoginLinkCommand.self, RulesCommand.self, ExportCommand.self, DemoCommand.self]
     )
 
     public init() {}

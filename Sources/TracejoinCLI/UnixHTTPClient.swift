@@ -2,14 +2,19 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// A one-request-per-connection HTTP/1.1 client over a Unix socket, for the CLI.
-struct UnixHTTPClient {
+/// A one-request-per-connection HTTP/1.1 client over a Unix socket, for the CLI (and the
+/// benchmarks' clients, `tracejoin-bench`).
+package struct UnixHTTPClient {
     let socketPath: String
 
-    struct Reply {
-        var status: Int
-        var body: [UInt8]
-        var text: String { String(decoding: body, as: UTF8.self) }
+    package init(socketPath: String) {
+        self.socketPath = socketPath
+    }
+
+    package struct Reply {
+        package var status: Int
+        package var body: [UInt8]
+        package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
     /// The daemon is not listening there.
@@ -18,7 +23,7 @@ struct UnixHTTPClient {
         var reason: String
     }
 
-    func get(_ path: String) async throws -> Reply {
+    package func get(_ path: String) async throws -> Reply {
         try await send(method: .GET, path: path, body: nil, contentType: nil)
     }
 
@@ -56,7 +61,7 @@ struct UnixHTTPClient {
         }
     }
 
-    func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
+    package func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
         try await send(method: .POST, path: path, body: body, contentType: contentType)
     }
 

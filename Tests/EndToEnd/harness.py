@@ -17,6 +17,8 @@ import time
 
 BIN = os.environ.get("TRACEJOIN_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", ".build", "debug", "tracejoin")
+# The tools the tests use that are not part of the product (debug-make-v8-index): built beside it.
+BENCH_BIN = os.path.join(os.path.dirname(BIN), "tracejoin-bench")
 
 DDTRACE_RULES = r"""
 source: app

@@ -15,7 +15,7 @@ import subprocess
 import threading
 import time
 
-from harness import BIN, Daemon, ddtrace_line, request, rss_kib, wait_for
+from harness import BENCH_BIN, BIN, Daemon, ddtrace_line, request, rss_kib, wait_for
 
 
 # Helpers.
@@ -268,7 +268,7 @@ def test_conversion_from_v8_survives_kill_9():
     try:
         os.makedirs(state_dir(d))
         started = time.monotonic()
-        made = subprocess.run([BIN, "debug-make-v8-index", "--path", db_path, "--rows", str(rows)],
+        made = subprocess.run([BENCH_BIN, "debug-make-v8-index", "--path", db_path, "--rows", str(rows)],
                               capture_output=True, text=True, timeout=60)
         assert made.returncode == 0, made.stderr
         print(f"\nv8 index of {rows} rows made in {time.monotonic() - started:.1f}s")

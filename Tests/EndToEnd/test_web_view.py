@@ -411,6 +411,11 @@ def test_the_demo_workload_prints_links_that_open_its_traces(site):
     b.get(f"http://127.0.0.1:{port}/")
     wait_for(lambda: b.find_elements(By.CSS_SELECTOR, "a.trace-link"), what="the demo's traces")
     shot(b, "demo-traces.png")
+    # Times in the reader's local time: the date only where it changes, "… ago" on hover.
+    times = b.execute_script("return Array.from(document.querySelectorAll('table.traces time')).map(t => "
+                             "[t.textContent, t.title, t.getAttribute('data-local'), t.getAttribute('datetime')])")
+    assert times and all(local == "1" and "ago" in title and "UTC" not in text for text, title, local, _ in times), times
+    assert len(times[0][0].split()) == 2 and all(len(text.split()) == 1 for text, _, _, _ in times[1:]), times
     b.get(f"http://127.0.0.1:{port}/logs?source=demo")
     wait_for(lambda: b.find_elements(By.ID, "log-table"), what="the demo's lines")
     shot(b, "demo-logs.png")
