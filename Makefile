@@ -5,7 +5,7 @@ BIN_RELEASE := .build/release/tracejoin
 # Benchmarks and workload generators: an executable of their own, not part of the product.
 BENCH_RELEASE := .build/release/tracejoin-bench
 
-.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build fuzz-long fuzz-merge test-sanitize test-tsan tsan-build soak screenshots
+.PHONY: run demo test test-swift test-e2e bench protos build release deps e2e-deps apt-install python-deps clean fuzz fuzz-build fuzz-long fuzz-merge test-sanitize test-tsan tsan-build soak screenshots package
 
 # No test runs with the Swift runtime's crash handler: after a trap under the sanitizers it can
 # hang instead of ending the process (docs/reliability.md). Tests see a crash as an exit.
@@ -44,6 +44,13 @@ release: deps
 # In a second terminal: `make demo`.
 run: release
 	$(BIN_RELEASE) serve --config config
+
+# The Debian package tracejoin_VERSION_ARCH.deb at the repository root (docs/packaging.md): a
+# release build in .build-package/ with the Swift runtime linked statically, the configuration
+# in /etc/tracejoin, the systemd unit, the tracejoin user. VERSION= overrides the version from
+# `git describe`. `bash packaging/test-package.sh` (as root) installs, runs and purges it.
+package: deps
+	SWIFT=$(SWIFT) bash packaging/build-deb.sh
 
 # Write a small traced workload to the running daemon and show the joined traces.
 demo:
