@@ -103,27 +103,24 @@ extension Index {
     /// any two Int64s, and nothing here can overflow.
     static func volume(times: [Int64], classes: [UInt8], since: Int64?, until: Int64?, buckets: Int,
                        scanned: Int, complete: Bool) -> LogVolume {
-        let hour: Int64 = 3600 * 1_000_000_000
-        var lo = since ?? times.min()
-        var hi = until ?? times.max().map { $0 == Int64.max ? Int64.max : $0 + 1 }
+        // Saturating steps along the axis: times may lie anywhere in Int64.
+        func back(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.subtractingReportingOverflow(d); return o ? .min : r }
+        func forward(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.addingReportingOverflow(d); return o ? .max : r }
+        let hour: Int64 = 3600 * 1_000_000_000, minute: Int64 = 60 * 1_000_000_000
+        var from: Int64, to: Int64
         // Nothing counted and an end missing: an hour's axis (to now, or from or to the one given).
-        switch (lo, hi) {
+        switch (since ?? times.min(), until ?? times.max().map { forward($0, 1) }) {
+        case let (start?, end?): (from, to) = (start, end)
+        case let (nil, end?): (from, to) = (back(end, hour), end)
+        case let (start?, nil): (from, to) = (start, forward(start, hour))
         case (nil, nil):
-            hi = Timestamps.now()
-            lo = hi! - hour
-        case (nil, let end?):
-            lo = end.subtractingReportingOverflow(hour).overflow ? Int64.min : end - hour
-        case (let start?, nil):
-            hi = start.addingReportingOverflow(hour).overflow ? Int64.max : start + hour
-        default:
-            break
+            to = Timestamps.now()
+            from = back(to, hour)
         }
-        var from = lo!, to = hi!
         // Lines of one burst, without a `since`: a minute's axis ending with them, not a
         // nanosecond's (a histogram of one bar reads as nothing).
-        let minute: Int64 = 60 * 1_000_000_000
         if since == nil, to > from, UInt64(bitPattern: to &- from) < UInt64(minute) {
-            from = to.subtractingReportingOverflow(minute).overflow ? Int64.min : to - minute
+            from = back(to, minute)
         }
         if to <= from {
             // An empty range (`until` at or before `since`): one nanosecond, for an axis.

@@ -218,7 +218,7 @@ struct TracePage {
             h.raw("</code>")
             Self.copyButton(&h, id.lowDecimal)
             h.raw("</span></h1><p class=\"summary\">")
-            h.text("\(view.spans.count) spans · \(view.logCount) log lines · \(WebView.duration(total))")
+            h.text("\(view.spans.count) spans · \(view.logCount) log lines · \(HumanUnits.duration(total))")
             if let first = view.start {
                 h.text(" · started ")
                 WebView.time(&h, nanoseconds: first)
@@ -250,7 +250,7 @@ struct TracePage {
             h.raw("><div class=\"wf-head\"><div class=\"tree-col\">Service · operation</div><div class=\"time-col ruler\" id=\"ruler\">")
             for i in 0...4 {
                 h.raw("<span class=\"tick\">")
-                h.text(i == 0 ? "0" : WebView.duration(total / 4 * Int64(i)))
+                h.text(i == 0 ? "0" : HumanUnits.duration(total / 4 * Int64(i)))
                 h.raw("</span>")
             }
             h.raw("</div><div class=\"dur-col\">duration</div></div>")
@@ -352,7 +352,7 @@ struct TracePage {
         let (from, to) = extent(s)
         WebView.bar(&h, from: from, to: to, cls: WebView.colour(serviceIndex), marks: marks, error: s.error)
         h.raw("</div><div class=\"dur-col\">")
-        h.text(WebView.duration(s.duration))
+        h.text(HumanUnits.duration(s.duration))
         h.raw("</div></div>")
         if inline && !logs.isEmpty {
             h.raw("<div class=\"span-lines\"")
@@ -377,7 +377,7 @@ struct TracePage {
         h.text(r.time ?? "")
         if let skew {
             // A clock or zone that disagrees with the span's: said, not hidden.
-            let text = WebView.duration(skew == .min ? .max : abs(skew)) + (skew < 0 ? " before its span" : " after its span")
+            let text = HumanUnits.duration(skew == .min ? .max : abs(skew)) + (skew < 0 ? " before its span" : " after its span")
             h.raw(" <span class=\"skew\"")
             h.attribute("title", "this line's time lies outside its span: a clock or time zone may disagree")
             h.raw(">⚠ ")
@@ -412,7 +412,7 @@ struct SpanDetailView {
 
     func offset(_ ns: Int64) -> String {
         let (d, overflow) = ns.subtractingReportingOverflow(start)
-        return WebView.duration(overflow ? (ns > start ? .max : .min) : d)
+        return HumanUnits.duration(overflow ? (ns > start ? .max : .min) : d)
     }
 
     /// What the span is, its IDs in every form with copy buttons, every attribute the tracer
@@ -426,7 +426,7 @@ struct SpanDetailView {
         h.raw("</b> ")
         h.text(s.name)
         if !s.resource.isEmpty && s.resource != s.name { h.text(" · " + s.resource) }
-        h.text(" · " + WebView.duration(s.duration) + " at +" + offset(s.start))
+        h.text(" · " + HumanUnits.duration(s.duration) + " at +" + offset(s.start))
         if let kind = s.meta["span.kind"] { h.text(" · " + kind) }
         if s.error { h.raw(" · <span class=\"errmark\">error</span>") }
         h.raw("</p><table class=\"fields ids\"><tbody>")
@@ -496,7 +496,7 @@ struct SpanDetailView {
             h.text(e.name)
             h.raw("</span> at +")
             let offset = e.time.subtractingReportingOverflow(s.start)
-            h.text(WebView.duration(offset.overflow ? 0 : offset.partialValue))
+            h.text(HumanUnits.duration(offset.overflow ? 0 : offset.partialValue))
             h.raw("<table class=\"fields\"><tbody>")
             for a in e.attributes where a.key != "exception.stacktrace" { row(a.key, a.value.description, type: type(a)) }
             h.raw("</tbody></table>")

@@ -58,7 +58,7 @@ extension WebView {
                 h.raw("</td><td>")
                 h.text(HumanUnits.count(t.logs))
                 h.raw("</td><td>")
-                h.text(duration(t.duration))
+                h.text(HumanUnits.duration(t.duration))
                 h.raw("</td><td class=\"barcell\">")
                 bar(&h, from: 0, to: Double(t.duration) / Double(longest), cls: "svc0", error: t.errors > 0)
                 h.raw("</td></tr>")
@@ -96,7 +96,7 @@ extension WebView {
         h.attribute("data-points", String(traces.count))
         h.raw("><div class=\"chart\"><div class=\"y-axis\">")
         for decade in [high, (low + high) / 2, low] {
-            h.element("span", duration(nanoseconds(decades: decade)))
+            h.element("span", HumanUnits.duration(nanoseconds(decades: decade)))
         }
         h.raw("</div><div class=\"chart-area\">")
         h.raw("<svg viewBox=\"0 0 1000 200\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"trace durations over time\">")
@@ -112,7 +112,7 @@ extension WebView {
             h.attribute("class", t.errors > 0 ? "pt err" : "pt")
             h.attribute("data-trace-id", hex)
             h.raw(" cx=\"\(fmt(x(t.start)))\" cy=\"\(fmt(y(t.duration)))\" r=\"5\"><title>")
-            h.text((t.rootName ?? hex) + " · " + duration(t.duration) + " · " + spanCount(t))
+            h.text((t.rootName ?? hex) + " · " + HumanUnits.duration(t.duration) + " · " + spanCount(t))
             h.raw("</title></circle></a>")
         }
         h.raw("</svg></div></div><div class=\"axis\">")

@@ -65,8 +65,6 @@ enum WebView {
         }, status: status)
     }
 
-    static func duration(_ ns: Int64) -> String { HumanUnits.duration(ns) }
-
     /// A service's colour class: its place among the trace's services, over eight colours.
     static func colour(_ index: Int) -> String { "svc\(index % 8)" }
 

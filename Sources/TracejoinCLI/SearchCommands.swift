@@ -126,7 +126,7 @@ struct RecentQuery: AsyncParsableCommand {
         let text = output.text
         for t in page.traces {
             let errorMark = t.errors > 0 ? "  ✗ \(t.errors) error\(t.errors == 1 ? "" : "s")" : ""
-            print("\(text(t.start))  \(text(t.trace_id))  \(text(t.root ?? "?"))  [\(t.services.map(text).joined(separator: ", "))]  \(TraceRenderer.duration(t.duration_ns))  \(t.spans) spans, \(t.logs) lines\(errorMark)")
+            print("\(text(t.start))  \(text(t.trace_id))  \(text(t.root ?? "?"))  [\(t.services.map(text).joined(separator: ", "))]  \(HumanUnits.duration(t.duration_ns))  \(t.spans) spans, \(t.logs) lines\(errorMark)")
         }
         if page.traces.isEmpty { printError("no traces match") }
     }

@@ -24,7 +24,7 @@ public struct TraceRenderer: Sendable {
         let logCount = trace.log_count
         var summary = "  (dd \(text(trace.trace_id_dd)))  \(spanCount) span\(spanCount == 1 ? "" : "s"), \(logCount) log line\(logCount == 1 ? "" : "s")"
         if spanCount > 0 {
-            summary += ", \(Self.duration(trace.duration_ns)), " + trace.services.map(text).joined(separator: ", ")
+            summary += ", \(HumanUnits.duration(trace.duration_ns)), " + trace.services.map(text).joined(separator: ", ")
         }
         out.append(bold("trace \(text(trace.trace_id))") + dim(summary) + (trace.errors > 0 ? red("  \(trace.errors) error\(trace.errors == 1 ? "" : "s")") : ""))
         for (i, span) in trace.spans.enumerated() {
@@ -53,7 +53,7 @@ public struct TraceRenderer: Sendable {
         if !span.service.isEmpty { head += " " + dim("[\(text(span.service))]") }
         // From ClickHouse (the fleet's view): the host that reported the span.
         if let host = span.meta["tracejoin.host"] { head += " " + dim("@\(text(host))") }
-        head += " " + Self.duration(span.duration_ns)
+        head += " " + HumanUnits.duration(span.duration_ns)
         if span.error { head += " " + red("✗ error") }
         out.append(prefix + branch + head + dim("  span \(text(span.span_id_dd))"))
         let rail = below + (span.children.isEmpty ? "   " : "│  ")
@@ -72,9 +72,6 @@ public struct TraceRenderer: Sendable {
         parts.append(text(log.message ?? log.raw))
         return parts.joined(separator: " ")
     }
-
-    /// `850ns`, `12.3µs`, `4.56ms`, `1.20s` (``HumanUnits/duration(_:)``, as the web view writes them).
-    public static func duration(_ ns: Int64) -> String { HumanUnits.duration(ns) }
 
     /// A value from outside, escaped unless `escape` is off.
     func text(_ s: String) -> String { escape ? TerminalText.escape(s) : s }

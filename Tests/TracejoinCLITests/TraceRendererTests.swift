@@ -105,7 +105,7 @@ struct TraceRendererTests {
                       (125_000_000_000, "2m 05s"), (11_040_000_000_000, "3h 04m"), (183_600_000_000_000, "2d 03h"), (-4_560_000, "-4.56ms"),
                       (Int64.min, "-106751d 23h"), (Int64.max, "106751d 23h")])
     func durations(_ ns: Int64, _ text: String) {
-        #expect(TraceRenderer.duration(ns) == text)
+        #expect(HumanUnits.duration(ns) == text)
     }
 
     @Test func bytesAndCounts() {
