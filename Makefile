@@ -70,7 +70,7 @@ test-swift: deps
 # every test has its own directories, sockets and ports.
 E2E_JOBS ?= auto
 test-e2e: e2e-deps python-deps
-	$(SWIFT) build $(ASAN_BUILD)
+	$(SWIFT) build --build-tests $(ASAN_BUILD)
 	$(LSAN_ENV) TRACEJOIN_BIN=$(CURDIR)/$(ASAN_DIR)/debug/tracejoin $(PYTHON) -m pytest -q -n $(E2E_JOBS) --dist worksteal Tests/EndToEnd
 
 # The web view's pictures in docs/images, taken by the browser test on the demo workload
@@ -120,8 +120,10 @@ LSAN_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt:print
 
 # Coverage-guided fuzzing: every target for FUZZ_SECONDS (default 60) from its seed corpus
 # (Fuzz/corpus/); each finding is printed with its input and the first frames of its stack.
+# Built as `make test` builds (with the tests' -enable-testing), so after it this is a no-op
+# rather than a rebuild of the modules a product build compiles differently.
 fuzz-build: deps
-	$(SWIFT) build --product tracejoin-fuzz $(ASAN_BUILD)
+	$(SWIFT) build --build-tests $(ASAN_BUILD)
 fuzz: fuzz-build
 	$(PYTHON) Fuzz/run.py $(ASAN_DIR)/debug/tracejoin-fuzz $(or $(FUZZ_SECONDS),60)
 

@@ -51,8 +51,11 @@ for tool in dpkg-deb strip ldd; do
 done
 
 # --- the binary ---------------------------------------------------------------------------------
-log "$SWIFT build -c release --product tracejoin --static-swift-stdlib --build-path $BUILD_PATH"
-"$SWIFT" build -c release --product tracejoin --static-swift-stdlib --build-path "$BUILD_PATH"
+# Linked without exporting every symbol (SwiftPM's executables export all 65,000 of them, which
+# also keeps them from --gc-sections): 6.7 MB less, stripped (docs/packaging.md, "Size").
+LINK=(-Xlinker --no-export-dynamic -Xlinker --gc-sections)
+log "$SWIFT build -c release --product tracejoin --static-swift-stdlib ${LINK[*]} --build-path $BUILD_PATH"
+"$SWIFT" build -c release --product tracejoin --static-swift-stdlib "${LINK[@]}" --build-path "$BUILD_PATH"
 BUILT="$BUILD_PATH/release/tracejoin"    # SwiftPM's link to <triple>/release
 [ -x "$BUILT" ] || die "no binary at $BUILT"
 
