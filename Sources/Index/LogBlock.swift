@@ -415,9 +415,16 @@ package struct LogBlock: Sendable {
         text.isNil ? nil : withBytes(text) { String(decoding: $0, as: UTF8.self) }
     }
 
-
+    /// Record `i`'s trace ID; `nil` when it has none.
     func traceID(_ i: Int) -> TraceID? {
         traceLow[i].map { TraceID(high: traceHigh[i], low: $0) }
+    }
+
+    /// Whether record `i` belongs to the trace `id`: the 64/128-bit rule, ``TraceID/matches(_:)``
+    /// (equal low halves, equal high halves where both are known). A record without a trace
+    /// ID belongs to none.
+    func traceMatches(_ i: Int, _ id: TraceID) -> Bool {
+        traceID(i)?.matches(id) ?? false
     }
 
     /// Record `i`'s own time: as stored, or (blocks written before times were) read from its
