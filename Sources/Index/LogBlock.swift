@@ -1,498 +1,543 @@
-import CZstd
 import TraceContext
 import TracejoinModel
 
-/// A block of log records as stored: column by column, each column one zstd frame.
-///
-/// ```
-/// "TJB1" · column count (u8) · record count (u32) · per column: raw length (u32), frame length (u32)
-/// · the frames · checksum (u64) of every byte before it
-/// ```
-/// All integers little-endian. The columns:
-///
-/// | # | column | per record |
-/// |---|---|---|
-/// | 0 | ids | arrival id, as the varint difference from the previous one |
-/// | 1 | ingested | ingest time (ns), zigzag varint difference from the previous one |
-/// | 2 | ids of the trace | every record's flags byte (trace low half, high half, span); then the low halves, the high halves and the span IDs (u64s) of the records that have them, each kind together |
-/// | 3 | lengths | the stored line's length, its count of *holes*, per hole its offset in the line and the ID's form, then the bytes of the record's entries in columns 5 and 6 (varints, a byte) |
-/// | 4 | raw | the lines, back to back, each without the text of its IDs (its holes) |
-/// | 5 | strings | time, level, message, file, source, rule, id error: each a *slot* |
-/// | 6 | fields | count, then per field a name slot and a value |
-/// | 7 | times | the line's own time (ns): a byte 0 (none) or 1, then the zigzag varint difference from the previous record's time that had one |
-///
-/// A slot is nil, a reference into the record's own raw line (offset and length: the parsed
-/// message, level and time are almost always there, so they cost a few bytes), a literal, or
-/// "the same as record k's" (file, source and rule rarely change; `k`, the record that wrote it
-/// out, stays the same while the value does, so the column compresses to nearly nothing, and
-/// any record reads alone: a lookup decodes only the records it returns). Keeping columns
-/// apart lets zstd see like next to like (IDs with IDs, text with text), and the reference
-/// slots keep each line's text stored once (docs/architecture.md). A line's trace and span IDs
-/// are stored once too: where the line holds an ID's text exactly as Tracejoin writes it
-/// (32 or 16 hex digits, or decimal), the text is cut out and the line keeps a hole that is
-/// filled from column 2 when it is read. Random IDs are the least compressible bytes of a line.
-enum BlockFormat {
-    static let magic: [UInt8] = Array("TJB1".utf8)
-    /// Columns written; blocks written before the line's own time was stored have 7 (their
-    /// records' times are read from their text, as then).
-    static let columnCount = 8
-    static let oldColumnCount = 7
-    static func headerSize(columns: Int) -> Int { 4 + 1 + 4 + columns * 8 }
-    static let headerSize = headerSize(columns: columnCount)
-    static let trailerSize = 8
-
-    enum Column: Int, CaseIterable {
-        case ids, ingested, traces, lengths, raw, strings, fields, times
-    }
-
-    /// The slots of column 5, in order.
-    enum Slot: Int, CaseIterable {
-        case time, level, message, file, source, rule, idError
-    }
-
-    enum Tag {
-        static let none: UInt8 = 0
-        static let reference: UInt8 = 1
-        static let literal: UInt8 = 2
-        static let same: UInt8 = 3
-    }
-
-    /// How an ID's text was written where a line has a hole.
-    enum HoleForm: UInt8 {
-        case traceHex32, traceDecimal, traceHex16, spanDecimal, spanHex16
-    }
-
-    enum ValueTag {
-        static let null: UInt8 = 0
-        static let no: UInt8 = 1
-        static let yes: UInt8 = 2
-        static let integer: UInt8 = 3
-        static let float: UInt8 = 4
-    }
-
-    /// A 64-bit checksum of `bytes`, eight bytes at a time (a multiply–rotate mix): detects
-    /// bit flips and truncation; not meant to resist a forger.
-    static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var i = 0
-        let n = bytes.count
-        while i + 8 <= n {
-            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = (h ^ word) &* 0xFF51_AFD7_ED55_8CCD
-            h = (h << 29) | (h >> 35)
-            i += 8
-        }
-        while i < n {
-            h = (h ^ UInt64(bytes[i])) &* 0x0100_0000_01B3
-            i += 1
-        }
-        h ^= h >> 33
-        h = h &* 0xC4CE_B9FE_1A85_EC53
-        return h ^ (h >> 33)
-    }
-
-    /// One bit of 64 for a short text (ASCII case folded), for the block summaries' level,
-    /// source and rule masks: a block whose mask lacks a value's bit holds no record with it.
-    static func bit<C: Collection<UInt8>>(of text: C) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in text {
-            let folded = b >= 65 && b <= 90 ? b | 0x20 : b
-            h = (h ^ UInt64(folded)) &* 0x0100_0000_01B3
-        }
-        return 1 << (h % 63)
-    }
-
-    /// The mask bit of a missing value.
-    static let nilBit: UInt64 = 1 << 63
-
-    static func bit(of text: String?) -> UInt64 {
-        guard var text else { return nilBit }
-        return text.withUTF8 { bit(of: $0) }
-    }
+/// A block found damaged: its checksum, a frame or a column does not read back.
+package struct BlockCorruption: Error, CustomStringConvertible {
+    var reason: String
+    package var description: String { reason }
 }
 
-/// What the catalog keeps of a block, so that queries skip blocks without reading them.
-struct BlockSummary: Sendable {
-    var count = 0
-    var firstID: Int64 = .max
-    var lastID: Int64 = .min
-    var minIngested: Int64 = .max
-    var maxIngested: Int64 = .min
-    var levels: UInt64 = 0
-    var sources: UInt64 = 0
-    var rules: UInt64 = 0
-    var rawBytes = 0
-    /// Lines per trace (by the trace ID's low half).
-    var traces: [UInt64: Int] = [:]
-}
-
-// MARK: Encoding
-
-/// Builds one block from records in arrival order.
-package struct LogBlockEncoder: Sendable {
-    private var columns: [[UInt8]] = Array(repeating: [], count: BlockFormat.columnCount)
-    private(set) var summary = BlockSummary()
-    private var previousID: Int64 = 0
-    private var previousIngested: Int64 = 0
-    private var previousTime: Int64 = 0
-    /// Each slot's previous value (`previousSlotIsNil` when it had none); buffers reused.
-    private var previousSlots: [[UInt8]] = Array(repeating: [], count: BlockFormat.Slot.allCases.count)
-    private var previousSlotIsNil: [Bool] = Array(repeating: true, count: BlockFormat.Slot.allCases.count)
-    /// The record in which each slot's previous value was written out: a repeat names it.
-    private var previousSlotRecord: [Int] = Array(repeating: 0, count: BlockFormat.Slot.allCases.count)
-    private var previousFieldNames: [[UInt8]] = []
-    private var previousFieldNameRecord: [Int] = []
-    /// Column 2's four parts, joined when the block is sealed.
-    private var flags: [UInt8] = []
-    private var lows: [UInt8] = []
-    private var highs: [UInt8] = []
-    private var spanIDs: [UInt8] = []
-    private var scratch: [UInt8] = []
-
-    private static let hex32: [BlockFormat.HoleForm] = [.traceHex32]
-    private static let traceForms: [BlockFormat.HoleForm] = [.traceDecimal, .traceHex16]
-    private static let spanForms: [BlockFormat.HoleForm] = [.spanDecimal, .spanHex16]
-
-    var count: Int { summary.count }
-
-    package init() {
-        columns[BlockFormat.Column.raw.rawValue].reserveCapacity(1 << 19)
+/// A decoded block: the columns decompressed and the fixed-size ones (ids, times, IDs, where
+/// each line and each record's entries start) unpacked; a record's strings and fields are read
+/// only when asked for (``record(_:)``, ``slot(_:_:)``), so a lookup that needs a few rows of a
+/// block pays for those rows.
+package struct LogBlock: Sendable {
+    /// Where a text lies: in record `record`'s line (`start` counted in the line as written,
+    /// holes filled), or in the strings or fields column (a literal); `count < 0` is nil.
+    struct Text {
+        var column: UInt8
+        var record: Int32 = 0
+        var start: Int32
+        var count: Int32
+        static let none = Text(column: 0, start: 0, count: -1)
+        var isNil: Bool { count < 0 }
     }
 
-    package mutating func append(id: Int64, ingested: Int64, _ r: LogRecord) {
-        let index = summary.count
-        summary.count += 1
-        summary.firstID = min(summary.firstID, id)
-        summary.lastID = max(summary.lastID, id)
-        summary.minIngested = min(summary.minIngested, ingested)
-        summary.maxIngested = max(summary.maxIngested, ingested)
-        switch r.levelText {
-        case .inLine(let range)?:
-            var raw = r.raw
-            summary.levels |= raw.withUTF8 { line in
-                range.lowerBound >= 0 && range.upperBound <= line.count ? BlockFormat.bit(of: UnsafeBufferPointer(rebasing: line[range])) : BlockFormat.bit(of: "")
+    /// A line's hole: where its ID text goes, and in what form.
+    struct Hole {
+        var offset: Int32
+        var form: BlockFormat.HoleForm
+    }
+
+    enum Value {
+        case text(Text)
+        case integer(Int64)
+        case float(Double)
+        case bool(Bool)
+        case null
+    }
+
+    let count: Int
+    private(set) var ids: [Int64] = []
+    private(set) var ingested: [Int64] = []
+    private(set) var traceLow: [UInt64?] = []
+    private(set) var traceHigh: [UInt64?] = []
+    private(set) var spans: [UInt64?] = []
+    /// Each record's own time (ns), when its rule read one; nil in blocks written before.
+    private(set) var times: [Int64?] = []
+    /// Start of each record's stored line (without its holes) in `raw`; `count + 1` entries.
+    private(set) var lineStarts: [Int] = []
+    /// Each record's holes: a range of `holes`.
+    private(set) var holeStarts: [Int] = []
+    private(set) var holes: [Hole] = []
+    let raw: [UInt8]
+    let strings: [UInt8]
+    let fieldBytes: [UInt8]
+    /// Where each record's entries start in `strings` (its slots) and `fieldBytes` (its
+    /// fields); `count + 1` entries each.
+    private(set) var slotStarts: [Int] = []
+    private(set) var fieldStarts: [Int] = []
+
+    /// Checks and unpacks a stored block.
+    package init(bytes stored: [UInt8]) throws(BlockCorruption) {
+        let n = stored.count
+        guard n >= BlockFormat.headerSize(columns: BlockFormat.oldColumnCount) + BlockFormat.trailerSize else {
+            throw BlockCorruption(reason: "block of \(n) bytes is shorter than its header")
+        }
+        let (sumOK, header) = stored.withUnsafeBytes { b -> (Bool, (count: Int, lengths: [(raw: Int, frame: Int)])?) in
+            let expected = b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self).littleEndian
+            let ok = BlockFormat.checksum(UnsafeRawBufferPointer(rebasing: b[0..<(n - 8)])) == expected
+            let columnCount = Int(b[4])
+            guard ok, b.starts(with: BlockFormat.magic), columnCount == BlockFormat.columnCount || columnCount == BlockFormat.oldColumnCount,
+                  n >= BlockFormat.headerSize(columns: columnCount) + BlockFormat.trailerSize
+            else { return (ok, nil) }
+            let count = Int(b.loadUnaligned(fromByteOffset: 5, as: UInt32.self).littleEndian)
+            let lengths = (0..<columnCount).map { i in
+                (Int(b.loadUnaligned(fromByteOffset: 9 + i * 8, as: UInt32.self).littleEndian),
+                 Int(b.loadUnaligned(fromByteOffset: 13 + i * 8, as: UInt32.self).littleEndian))
             }
-        default: summary.levels |= BlockFormat.bit(of: r.level)
+            return (ok, (count, lengths))
         }
-        summary.sources |= BlockFormat.bit(of: r.source)
-        summary.rules |= BlockFormat.bit(of: r.rule)
-        if let low = r.traceID?.low { summary.traces[low, default: 0] += 1 }
-
-        Varint.write(UInt64(bitPattern: id &- previousID), into: &columns[0])
-        previousID = id
-        Varint.write(Varint.zigzag(ingested &- previousIngested), into: &columns[1])
-        previousIngested = ingested
-        if let time = r.timeNanoseconds {
-            // Wrapping on purpose: the difference of two times far apart wraps, and reading adds
-            // it back the same way.
-            columns[7].append(1)
-            Varint.write(Varint.zigzag(time &- previousTime), into: &columns[7])
-            previousTime = time
+        guard sumOK else { throw BlockCorruption(reason: "checksum mismatch") }
+        guard let header else { throw BlockCorruption(reason: "not a TJB1 block") }
+        var columns: [[UInt8]] = []
+        var at = BlockFormat.headerSize(columns: header.lengths.count)
+        for (i, (rawLength, frameLength)) in header.lengths.enumerated() {
+            guard frameLength > 0, at + frameLength <= n - BlockFormat.trailerSize else {
+                throw BlockCorruption(reason: "column \(i) runs past the block's end")
+            }
+            // Texts are read at 32-bit offsets (``Text``) and records counted in 32 bits: a
+            // column beyond them is not one the encoder wrote.
+            guard rawLength <= Int(Int32.max) else {
+                throw BlockCorruption(reason: "column \(i) of \(rawLength) bytes is larger than a block's")
+            }
+            do {
+                columns.append(try stored.withUnsafeBytes { b throws(Zstd.Failure) in
+                    try Zstd.decompress(UnsafeRawBufferPointer(rebasing: b[at..<(at + frameLength)]), expected: rawLength)
+                })
+            } catch {
+                throw BlockCorruption(reason: "column \(i): \(error)")
+            }
+            at += frameLength
+        }
+        count = header.count
+        raw = columns[BlockFormat.Column.raw.rawValue]
+        strings = columns[BlockFormat.Column.strings.rawValue]
+        fieldBytes = columns[BlockFormat.Column.fields.rawValue]
+        try unpack(columns)
+        if columns.count > BlockFormat.Column.times.rawValue {
+            times = try Self.times(columns[BlockFormat.Column.times.rawValue], count: count)
         } else {
-            columns[7].append(0)
-        }
-
-        flags.append((r.traceID != nil ? 1 : 0) | (r.traceID?.high != nil ? 2 : 0) | (r.spanID != nil ? 4 : 0))
-        if let t = r.traceID {
-            Self.append(t.low, to: &lows)
-            if let high = t.high { Self.append(high, to: &highs) }
-        }
-        if let s = r.spanID { Self.append(s.value, to: &spanIDs) }
-
-        var raw = r.raw
-        raw.withUTF8 { line in
-            summary.rawBytes += line.count
-            // The IDs' text, found in the line, is left out of it (the holes: at most one
-            // for the trace, one for the span).
-            // Taken out of `self` (not copied), so that writing to it never copies its buffer.
-            var scratch: [UInt8] = []
-            swap(&scratch, &self.scratch)
-            defer { swap(&scratch, &self.scratch) }
-            var first: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
-            var second: (offset: Int, length: Int, form: BlockFormat.HoleForm)?
-            func hole(_ forms: [BlockFormat.HoleForm], known: Range<Int>?) -> (offset: Int, length: Int, form: BlockFormat.HoleForm)? {
-                // Where the parser found the ID's text, when it says (only compared there), else searched for.
-                let known = known.flatMap { $0.lowerBound >= 0 && $0.upperBound <= line.count ? $0 : nil }
-                for form in forms {
-                    scratch.removeAll(keepingCapacity: true)
-                    guard IDText.write(form, trace: r.traceID, span: r.spanID, into: &scratch) else { continue }
-                    let found: Int?
-                    if let known {
-                        found = scratch.count == known.count
-                            && scratch.withUnsafeBufferPointer({ memcmp($0.baseAddress!, line.baseAddress! + known.lowerBound, known.count) == 0 })
-                            ? known.lowerBound : nil
-                    } else {
-                        found = scratch.withUnsafeBufferPointer({ Self.find($0, in: line) })
-                    }
-                    guard let at = found else { continue }
-                    if let f = first, at < f.offset + f.length && f.offset < at + scratch.count { continue }
-                    return (at, scratch.count, form)
-                }
-                return nil
-            }
-            if let t = r.traceID { first = hole(t.high != nil ? Self.hex32 : Self.traceForms, known: r.traceIDRange) }
-            if r.spanID != nil { second = hole(Self.spanForms, known: r.spanIDRange) }
-            if let f = first, let s = second, s.offset < f.offset { (first, second) = (s, f) }
-            if first == nil { (first, second) = (second, nil) }
-            Varint.write(UInt64(line.count - (first?.length ?? 0) - (second?.length ?? 0)), into: &columns[3])
-            columns[3].append(first == nil ? 0 : second == nil ? 1 : 2)
-            var from = 0
-            for n in 0..<2 {
-                guard let h = n == 0 ? first : second else { continue }
-                Varint.write(UInt64(h.offset), into: &columns[3])
-                columns[3].append(h.form.rawValue)
-                columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from..<h.offset]))
-                from = h.offset + h.length
-            }
-            columns[4].append(contentsOf: UnsafeBufferPointer(rebasing: line[from...]))
-            let slotsAt = columns[5].count, fieldsAt = columns[6].count
-            for slot in BlockFormat.Slot.allCases {
-                let text: LogRecord.Text?
-                switch slot {
-                case .time: text = r.timeText
-                case .level: text = r.levelText
-                case .message: text = r.messageText
-                case .file: text = .own(r.file)
-                case .source: text = .own(r.source)
-                case .rule: text = .own(r.rule)
-                case .idError: text = r.idError.map(LogRecord.Text.own)
-                }
-                let s = slot.rawValue
-                switch text {
-                case nil:
-                    Self.writeSlot(nil, at: nil, line: line, previous: &previousSlots[s], previousIsNil: &previousSlotIsNil[s],
-                                   writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
-                case .inLine(let range) where range.lowerBound >= 0 && range.upperBound <= line.count:
-                    Self.writeSlot(UnsafeBufferPointer(rebasing: line[range]), at: range.lowerBound, line: line, previous: &previousSlots[s],
-                                   previousIsNil: &previousSlotIsNil[s], writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
-                case .inLine:
-                    Self.writeSlot(UnsafeBufferPointer(start: nil, count: 0), at: nil, line: line, previous: &previousSlots[s],
-                                   previousIsNil: &previousSlotIsNil[s], writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
-                case .own(var string):
-                    string.withUTF8 {
-                        Self.writeSlot($0, at: nil, line: line, previous: &previousSlots[s], previousIsNil: &previousSlotIsNil[s],
-                                       writtenIn: &previousSlotRecord[s], index: index, into: &columns[5])
-                    }
-                }
-            }
-            Varint.write(UInt64(r.fieldTexts.count), into: &columns[6])
-            for (n, field) in r.fieldTexts.enumerated() {
-                var name = field.name
-                name.withUTF8 { nameBytes in
-                    if n < previousFieldNames.count, Self.same(previousFieldNames[n], nameBytes) {
-                        columns[6].append(BlockFormat.Tag.same)
-                        Varint.write(UInt64(previousFieldNameRecord[n]), into: &columns[6])
-                    } else {
-                        columns[6].append(BlockFormat.Tag.literal)
-                        Varint.write(UInt64(nameBytes.count), into: &columns[6])
-                        columns[6].append(contentsOf: nameBytes)
-                        if n < previousFieldNames.count {
-                            previousFieldNames[n] = Array(nameBytes)
-                            previousFieldNameRecord[n] = index
-                        } else {
-                            previousFieldNames.append(Array(nameBytes))
-                            previousFieldNameRecord.append(index)
-                        }
-                    }
-                }
-                let value: FieldValue
-                switch field.value {
-                case .own(let v): value = v
-                case .inLine(let range):
-                    // Text as written in the line: a reference to it, found without looking.
-                    guard range.lowerBound >= 0 && range.upperBound <= line.count else {
-                        value = .string("")
-                        break
-                    }
-                    Self.writeText(UnsafeBufferPointer(rebasing: line[range]), at: range.lowerBound, line: line, tagBase: 5, into: &columns[6])
-                    continue
-                }
-                switch value {
-                case .null: columns[6].append(BlockFormat.ValueTag.null)
-                case .bool(let b): columns[6].append(b ? BlockFormat.ValueTag.yes : BlockFormat.ValueTag.no)
-                case .integer(let i):
-                    columns[6].append(BlockFormat.ValueTag.integer)
-                    Varint.write(Varint.zigzag(i), into: &columns[6])
-                case .float(let d):
-                    columns[6].append(BlockFormat.ValueTag.float)
-                    Self.append(d.bitPattern, to: &columns[6])
-                case .string(var s):
-                    // String values use the slot tags, shifted past the value tags.
-                    s.withUTF8 { Self.writeText($0, line: line, tagBase: 5, into: &columns[6]) }
-                }
-            }
-            // Where this record's strings and fields end, so a reader finds any record's
-            // without reading the ones before it.
-            Varint.write(UInt64(columns[5].count - slotsAt), into: &columns[3])
-            Varint.write(UInt64(columns[6].count - fieldsAt), into: &columns[3])
+            times = [Int64?](repeating: nil, count: count)
         }
     }
 
-    /// The block's bytes: header, compressed columns, checksum.
-    package func seal(with compressor: ZstdCompressor) -> [UInt8] {
-        var columns = columns
-        columns[2] = flags + lows + highs + spanIDs
-        var out = BlockFormat.magic
-        out.reserveCapacity(BlockFormat.headerSize + summary.rawBytes / 4 + 4096)
-        out.append(UInt8(BlockFormat.columnCount))
-        Self.append32(UInt32(summary.count), to: &out)
-        let lengthsAt = out.count
-        out.append(contentsOf: repeatElement(0, count: BlockFormat.columnCount * 8))
-        for (i, column) in columns.enumerated() {
-            let frame = column.withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
-            out.withUnsafeMutableBytes { header in
-                header.storeBytes(of: UInt32(column.count).littleEndian, toByteOffset: lengthsAt + i * 8, as: UInt32.self)
-                header.storeBytes(of: UInt32(frame).littleEndian, toByteOffset: lengthsAt + i * 8 + 4, as: UInt32.self)
+    /// Column 7: each record's own time, or nil.
+    private static func times(_ column: [UInt8], count: Int) throws(BlockCorruption) -> [Int64?] {
+        var result = [Int64?](repeating: nil, count: count)
+        var previous: Int64 = 0
+        try column.withUnsafeBufferPointer { (bytes) throws(BlockCorruption) in
+            var reader = ByteReader(bytes, column: BlockFormat.Column.times.rawValue)
+            for i in 0..<count {
+                guard try reader.byte() != 0 else { continue }
+                previous &+= Varint.unzigzag(try reader.varint())
+                result[i] = previous
             }
         }
-        let sum = out.withUnsafeBytes { BlockFormat.checksum($0) }
-        Self.append(sum, to: &out)
+        return result
+    }
+
+    /// The fixed-size part of every record, unpacked by ``unpack(_:count:)``.
+    private struct Fixed {
+        var ids: [Int64] = [], ingested: [Int64] = [], traceLow: [UInt64?] = [], traceHigh: [UInt64?] = [], spans: [UInt64?] = []
+        var lineStarts: [Int] = [], holeStarts: [Int] = [], holes: [Hole] = [], slotStarts: [Int] = [], fieldStarts: [Int] = []
+    }
+
+    private mutating func unpack(_ columns: [[UInt8]]) throws(BlockCorruption) {
+        let count = count
+        let f = try withColumns(columns) { (c) throws(BlockCorruption) in try Self.unpack(c, count: count) }
+        ids = f.ids
+        ingested = f.ingested
+        traceLow = f.traceLow
+        traceHigh = f.traceHigh
+        spans = f.spans
+        lineStarts = f.lineStarts
+        holeStarts = f.holeStarts
+        holes = f.holes
+        slotStarts = f.slotStarts
+        fieldStarts = f.fieldStarts
+    }
+
+    /// Reads columns 0–3 (and checks they agree with 4–6) into arrays written in place.
+    private static func unpack(_ c: [UnsafeBufferPointer<UInt8>], count: Int) throws(BlockCorruption) -> Fixed {
+        var idsReader = ByteReader(c[0], column: 0)
+        var ingestedReader = ByteReader(c[1], column: 1)
+        var traces = ByteReader(c[2], column: 2)
+        var lengths = ByteReader(c[3], column: 3)
+        // Column 2: the flags, then each kind of ID together.
+        let flags = try traces.bytes(count)
+        var lows = traces, highs = traces, spanReader = traces
+        let lowCount = flags.reduce(0) { $0 + Int($1 & 1) }, highCount = flags.reduce(0) { $0 + Int($1 >> 1 & 1) }
+        _ = try highs.skip(lowCount * 8)
+        _ = try spanReader.skip((lowCount + highCount) * 8)
+        var f = Fixed()
+        f.ids = [Int64](repeating: 0, count: count)
+        f.ingested = [Int64](repeating: 0, count: count)
+        f.traceLow = [UInt64?](repeating: nil, count: count)
+        f.traceHigh = [UInt64?](repeating: nil, count: count)
+        f.spans = [UInt64?](repeating: nil, count: count)
+        f.lineStarts = [Int](repeating: 0, count: count + 1)
+        f.holeStarts = [Int](repeating: 0, count: count + 1)
+        f.slotStarts = [Int](repeating: 0, count: count + 1)
+        f.fieldStarts = [Int](repeating: 0, count: count + 1)
+        f.holes.reserveCapacity(count * 2)
+        var id: Int64 = 0, time: Int64 = 0
+        var lineStart = 0, slotStart = 0, fieldStart = 0
+        try f.ids.withUnsafeMutableBufferPointer { (ids) throws(BlockCorruption) in
+        try f.ingested.withUnsafeMutableBufferPointer { (ingested) throws(BlockCorruption) in
+        try f.traceLow.withUnsafeMutableBufferPointer { (traceLow) throws(BlockCorruption) in
+        try f.traceHigh.withUnsafeMutableBufferPointer { (traceHigh) throws(BlockCorruption) in
+        try f.spans.withUnsafeMutableBufferPointer { (spans) throws(BlockCorruption) in
+        try f.lineStarts.withUnsafeMutableBufferPointer { (lineStarts) throws(BlockCorruption) in
+        try f.holeStarts.withUnsafeMutableBufferPointer { (holeStarts) throws(BlockCorruption) in
+        try f.slotStarts.withUnsafeMutableBufferPointer { (slotStarts) throws(BlockCorruption) in
+        try f.fieldStarts.withUnsafeMutableBufferPointer { (fieldStarts) throws(BlockCorruption) in
+            for r in 0..<count {
+                id &+= Int64(bitPattern: try idsReader.varint())
+                ids[r] = id
+                time &+= Varint.unzigzag(try ingestedReader.varint())
+                ingested[r] = time
+                let flag = flags[r]
+                if flag & 1 != 0 { traceLow[r] = try lows.u64() }
+                if flag & 2 != 0 { traceHigh[r] = try highs.u64() }
+                if flag & 4 != 0 { spans[r] = try spanReader.u64() }
+                // Each length is checked against what is left of the column it measures: a
+                // damaged one (up to 2^64 - 1) neither traps converting to Int nor overflows the sum.
+                lineStart += try lengths.length(atMost: c[4].count - lineStart)
+                lineStarts[r + 1] = lineStart
+                let left = lengths.bytes.count - lengths.at
+                let holeCount = try lengths.length(atMost: left)
+                for _ in 0..<holeCount {
+                    let offset = Int32(truncatingIfNeeded: try lengths.varint())
+                    guard let form = BlockFormat.HoleForm(rawValue: try lengths.byte()) else { throw BlockCorruption(reason: "column 3: hole form") }
+                    f.holes.append(Hole(offset: offset, form: form))
+                }
+                holeStarts[r + 1] = f.holes.count
+                slotStart += try lengths.length(atMost: c[5].count - slotStart)
+                slotStarts[r + 1] = slotStart
+                fieldStart += try lengths.length(atMost: c[6].count - fieldStart)
+                fieldStarts[r + 1] = fieldStart
+            }
+        }}}}}}}}}
+        guard lineStart == c[4].count, slotStart == c[5].count, fieldStart == c[6].count else {
+            throw BlockCorruption(reason: "column 3: lengths do not add up to the columns")
+        }
+        return f
+    }
+
+    /// Reads a text entry (a slot, a field name or a string value) at `reader`; a repeat
+    /// (`same`, then a record's number) is followed to the record that wrote the text out.
+    /// Malformed bytes read as nil (the block's checksum vouches for them).
+    private func entry(_ tag: UInt8, record i: Int, reader: inout Cursor, column: UInt8, repeated: (Int) -> Text) -> Text {
+        switch tag {
+        case BlockFormat.Tag.reference:
+            let offset = reader.varint(), length = reader.varint()
+            return Text(column: 4, record: Int32(i), start: Int32(truncatingIfNeeded: offset), count: Int32(truncatingIfNeeded: length))
+        case BlockFormat.Tag.literal:
+            let length = reader.varint()
+            let start = reader.at
+            reader.at += length
+            guard reader.at <= reader.end else { return .none }
+            return Text(column: column, start: Int32(start), count: Int32(length))
+        case BlockFormat.Tag.same:
+            // The record that wrote the text out: always an earlier one.
+            let k = reader.varint()
+            guard k < i else { return .none }
+            return repeated(k)
+        default:
+            return .none
+        }
+    }
+
+    /// A read position in one record's entries of column 5 or 6.
+    struct Cursor {
+        let bytes: [UInt8]
+        var at: Int
+        let end: Int
+
+        mutating func byte() -> UInt8 {
+            guard at < end else { return 0 }
+            defer { at += 1 }
+            return bytes[at]
+        }
+
+        /// A varint as a length or offset (a damaged one reads as 0).
+        mutating func varint() -> Int {
+            Int(truncatingIfNeeded: min(wide(), UInt64(Int32.max)))
+        }
+
+        /// A varint of up to 64 bits.
+        mutating func wide() -> UInt64 {
+            var value: UInt64 = 0, shift: UInt64 = 0
+            while at < end, shift < 64 {
+                let b = bytes[at]
+                at += 1
+                value |= UInt64(b & 0x7F) << shift
+                if b < 0x80 { return value }
+                shift += 7
+            }
+            return 0
+        }
+    }
+
+    /// Record `i`'s slot `s`.
+    func slot(_ i: Int, _ s: BlockFormat.Slot) -> Text {
+        var cursor = Cursor(bytes: strings, at: slotStarts[i], end: slotStarts[i + 1])
+        for k in 0...s.rawValue {
+            let tag = cursor.byte()
+            if k == s.rawValue {
+                // A repeat points at the record that wrote the value out: one step back.
+                return entry(tag, record: i, reader: &cursor, column: 5) { k in
+                    let back = slotWrittenOut(k, s)
+                    return back
+                }
+            }
+            Self.skipEntry(tag, &cursor)
+        }
+        return .none
+    }
+
+    /// Slot `s` of record `k`, which wrote it out (a repeat there reads as nil: malformed).
+    private func slotWrittenOut(_ k: Int, _ s: BlockFormat.Slot) -> Text {
+        var cursor = Cursor(bytes: strings, at: slotStarts[k], end: slotStarts[k + 1])
+        for _ in 0..<s.rawValue { Self.skipEntry(cursor.byte(), &cursor) }
+        let tag = cursor.byte()
+        return tag == BlockFormat.Tag.same ? .none : entry(tag, record: k, reader: &cursor, column: 5) { _ in .none }
+    }
+
+    /// Record `i`'s fields: names and values.
+    func fields(_ i: Int) -> [(name: Text, value: Value)] {
+        var cursor = Cursor(bytes: fieldBytes, at: fieldStarts[i], end: fieldStarts[i + 1])
+        let n = cursor.varint()
+        var out: [(name: Text, value: Value)] = []
+        out.reserveCapacity(min(n, 64))
+        for f in 0..<n where cursor.at < cursor.end {
+            let name = entry(cursor.byte(), record: i, reader: &cursor, column: 6) { fieldName($0, f) }
+            let tag = cursor.byte()
+            let value: Value
+            switch tag {
+            case BlockFormat.ValueTag.null: value = .null
+            case BlockFormat.ValueTag.no: value = .bool(false)
+            case BlockFormat.ValueTag.yes: value = .bool(true)
+            case BlockFormat.ValueTag.integer: value = .integer(Varint.unzigzag(cursor.wide()))
+            case BlockFormat.ValueTag.float:
+                var bits: UInt64 = 0
+                for k in 0..<8 { bits |= UInt64(cursor.byte()) << (8 * UInt64(k)) }
+                value = .float(Double(bitPattern: bits))
+            default:
+                value = tag >= 5 ? .text(entry(tag - 5, record: i, reader: &cursor, column: 6) { _ in .none }) : .null
+            }
+            out.append((name, value))
+        }
         return out
     }
 
-    /// A string slot: none, the same as an earlier record's, a reference into the line (at
-    /// `at` when the parser knows where it is), or a literal.
-    private static func writeSlot(_ value: UnsafeBufferPointer<UInt8>?, at: Int?, line: UnsafeBufferPointer<UInt8>, previous: inout [UInt8],
-                                  previousIsNil: inout Bool, writtenIn: inout Int, index: Int, into out: inout [UInt8]) {
-        guard let bytes = value else {
-            out.append(BlockFormat.Tag.none)
-            previousIsNil = true
-            return
+    /// The name of record `i`'s field number `f` (where a later record's repeat points): the
+    /// fields before it are skipped, not read, and a repeat always points at a record that
+    /// wrote the name out, so this never goes back more than once.
+    private func fieldName(_ i: Int, _ f: Int) -> Text {
+        var cursor = Cursor(bytes: fieldBytes, at: fieldStarts[i], end: fieldStarts[i + 1])
+        let n = cursor.varint()
+        guard f < n else { return .none }
+        for _ in 0..<f {
+            Self.skipEntry(cursor.byte(), &cursor)
+            let tag = cursor.byte()
+            switch tag {
+            case BlockFormat.ValueTag.integer: _ = cursor.wide()
+            case BlockFormat.ValueTag.float: cursor.at += 8
+            case 5...: Self.skipEntry(tag - 5, &cursor)
+            default: break
+            }
         }
-        if !previousIsNil, Self.same(previous, bytes) {
-            out.append(BlockFormat.Tag.same)
-            Varint.write(UInt64(writtenIn), into: &out)
-            return
-        }
-        writeText(bytes, at: at, line: line, tagBase: 0, into: &out)
-        writtenIn = index
-        previous.removeAll(keepingCapacity: true)
-        previous.append(contentsOf: bytes)
-        previousIsNil = false
+        let tag = cursor.byte()
+        return tag == BlockFormat.Tag.same ? .none : entry(tag, record: i, reader: &cursor, column: 6) { _ in .none }
     }
 
-    /// A reference to where `text` occurs in the record's raw line (at `at` when known), or the
-    /// text itself.
-    private static func writeText(_ text: UnsafeBufferPointer<UInt8>, at known: Int? = nil, line: UnsafeBufferPointer<UInt8>, tagBase: UInt8,
-                                  into out: inout [UInt8]) {
-        if text.count >= 3, let at = known ?? Self.locate(text, in: line) {
-            out.append(tagBase + BlockFormat.Tag.reference)
-            Varint.write(UInt64(at), into: &out)
-            Varint.write(UInt64(text.count), into: &out)
-        } else {
-            out.append(tagBase + BlockFormat.Tag.literal)
-            Varint.write(UInt64(text.count), into: &out)
-            out.append(contentsOf: text)
+    private static func skipEntry(_ tag: UInt8, _ cursor: inout Cursor) {
+        switch tag {
+        case BlockFormat.Tag.reference: _ = (cursor.varint(), cursor.varint())
+        case BlockFormat.Tag.literal: cursor.at += cursor.varint()
+        case BlockFormat.Tag.same: _ = cursor.varint()
+        default: break
         }
     }
 
-    /// Whether `a` and `b` hold the same bytes (`memcmp(3)`).
-    static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count, a.count > 0, let base = b.baseAddress else { return a.count == b.count }
-        return a.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, b.count) == 0 }
+    // MARK: Reading records
+
+    func withBytes<T>(_ text: Text, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        if text.column == 4 {
+            let i = Int(text.record)
+            // Most references (time, level, message) lie clear of the line's holes: read them
+            // where they are stored, without putting the line back together.
+            var shift = 0
+            var clear = true
+            // In Int: a damaged reference's start and count (each up to Int32.max) overflow Int32.
+            let textEnd = Int(text.start) + Int(max(0, text.count))
+            for h in holes[holeStarts[i]..<holeStarts[i + 1]] {
+                let length = IDText.length(h.form, trace: traceID(i), span: spans[i])
+                if textEnd <= Int(h.offset) { break }
+                if Int(text.start) >= Int(h.offset) + length {
+                    shift += length
+                    continue
+                }
+                clear = false
+                break
+            }
+            if clear {
+                let from = lineStarts[i] + Int(text.start) - shift
+                let to = min(lineStarts[i + 1], from + Int(max(0, text.count)))
+                if from >= lineStarts[i], from <= to {
+                    return raw.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[from..<to])) }
+                }
+            }
+            return withLine(i) { line in
+                // A damaged reference reads as empty rather than past the line.
+                let end = min(line.count, textEnd)
+                return body(UnsafeBufferPointer(rebasing: line[min(end, Int(text.start))..<end]))
+            }
+        }
+        let column: [UInt8] = text.column == 5 ? strings : fieldBytes
+        return column.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(text.start)..<(Int(text.start) + Int(max(0, text.count)))])) }
     }
 
-    /// Where a parsed value lies in its line: a grok rule's message is most often the line's
-    /// end and its timestamp the line's start, checked with one `memcmp` each before `memmem`.
-    static func locate(_ text: UnsafeBufferPointer<UInt8>, in line: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard text.count <= line.count, let t = text.baseAddress, let l = line.baseAddress else { return nil }
-        if memcmp(l + (line.count - text.count), t, text.count) == 0 { return line.count - text.count }
-        if memcmp(l, t, text.count) == 0 { return 0 }
-        return find(text, in: line)
+    /// Record `i`'s line as it was written: the stored bytes with its IDs' text put back.
+    func withLine<T>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        raw.withUnsafeBufferPointer { all in
+            let stored = UnsafeBufferPointer(rebasing: all[lineStarts[i]..<lineStarts[i + 1]])
+            guard holeStarts[i] < holeStarts[i + 1] else { return body(stored) }
+            var line: [UInt8] = []
+            line.reserveCapacity(stored.count + 64)
+            var from = 0
+            for h in holes[holeStarts[i]..<holeStarts[i + 1]] {
+                // Offsets count in the line as written: the stored bytes before this hole
+                // are the offset less the holes' text already put back.
+                let upTo = min(stored.count, max(from, Int(h.offset) - (line.count - from)))
+                line.append(contentsOf: stored[from..<upTo])
+                from = upTo
+                _ = IDText.write(h.form, trace: traceID(i), span: spans[i].map(SpanID.init), into: &line)
+            }
+            line.append(contentsOf: stored[from...])
+            return line.withUnsafeBufferPointer(body)
+        }
     }
 
-    /// `memmem(3)`: where `needle` first occurs in `haystack`.
-    static func find(_ needle: UnsafeBufferPointer<UInt8>, in haystack: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard needle.count <= haystack.count, let h = haystack.baseAddress, let n = needle.baseAddress else { return nil }
-        guard let hit = tj_memmem(h, haystack.count, n, needle.count) else { return nil }
-        return UnsafeRawPointer(hit) - UnsafeRawPointer(h)
+    func string(_ text: Text) -> String? {
+        text.isNil ? nil : withBytes(text) { String(decoding: $0, as: UTF8.self) }
     }
 
-    static func append(_ v: UInt64, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    /// Record `i`'s trace ID; `nil` when it has none.
+    func traceID(_ i: Int) -> TraceID? {
+        traceLow[i].map { TraceID(high: traceHigh[i], low: $0) }
     }
 
-    static func append32(_ v: UInt32, to out: inout [UInt8]) {
-        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    /// Whether record `i` belongs to the trace `id`: the 64/128-bit rule, ``TraceID/matches(_:)``
+    /// (equal low halves, equal high halves where both are known). A record without a trace
+    /// ID belongs to none.
+    func traceMatches(_ i: Int, _ id: TraceID) -> Bool {
+        traceID(i)?.matches(id) ?? false
+    }
+
+    /// Record `i`'s own time: as stored, or (blocks written before times were) read from its
+    /// time text as then.
+    func lineTime(_ i: Int) -> Int64? {
+        times[i] ?? string(slot(i, .time)).flatMap(Timestamps.nanoseconds(parsing:))
+    }
+
+    /// Record `i` as the rest of Tracejoin sees it.
+    func record(_ i: Int) -> LogRecord {
+        let fields = fields(i).map { name, value -> LogRecord.Field in
+            let v: FieldValue
+            switch value {
+            case .text(let t): v = .string(string(t) ?? "")
+            case .integer(let x): v = .integer(x)
+            case .float(let x): v = .float(x)
+            case .bool(let x): v = .bool(x)
+            case .null: v = .null
+            }
+            return LogRecord.Field(name: string(name) ?? "", value: v)
+        }
+        let line = withLine(i) { String(decoding: $0, as: UTF8.self) }
+        return LogRecord(
+            traceID: traceID(i), spanID: spans[i].map(SpanID.init),
+            time: string(slot(i, .time)), level: string(slot(i, .level)), message: string(slot(i, .message)),
+            file: string(slot(i, .file)) ?? "", source: string(slot(i, .source)) ?? "", rule: string(slot(i, .rule)) ?? "",
+            raw: line, fields: fields, idError: string(slot(i, .idError)), timeNanoseconds: times[i])
+    }
+
+    /// Whether record `i`'s slot equals `value`, ASCII case folded when `folding`
+    /// (as SQLite's `COLLATE NOCASE`).
+    func slot(_ i: Int, _ s: BlockFormat.Slot, equals value: [UInt8], folding: Bool) -> Bool {
+        let text = slot(i, s)
+        guard !text.isNil, Int(text.count) == value.count else { return false }
+        return withBytes(text) { bytes in
+            guard folding else { return bytes.elementsEqual(value) }
+            return zip(bytes, value).allSatisfy { Self.fold($0) == Self.fold($1) }
+        }
+    }
+
+    /// Whether record `i`'s slot contains `needle` (bytes, case sensitive, as SQLite's `instr`).
+    func slot(_ i: Int, _ s: BlockFormat.Slot, contains needle: [UInt8]) -> Bool {
+        let text = slot(i, s)
+        guard !text.isNil else { return false }
+        if needle.isEmpty { return true }
+        return withBytes(text) { bytes in needle.withUnsafeBufferPointer { LogBlockEncoder.find($0, in: bytes) != nil } }
+    }
+
+    private static func fold(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b | 0x20 : b }
+}
+
+/// Reads one column, throwing ``BlockCorruption`` at its end. Valid while the column it
+/// reads is (see ``withColumns(_:_:)``).
+struct ByteReader {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let column: Int
+    var at = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, column: Int) {
+        self.bytes = bytes
+        self.column = column
+    }
+
+    mutating func byte() throws(BlockCorruption) -> UInt8 {
+        guard at < bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
+        defer { at += 1 }
+        return bytes[at]
+    }
+
+    mutating func varint() throws(BlockCorruption) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let b = try byte()
+            value |= UInt64(b & 0x7F) << shift
+            if b < 0x80 { return value }
+            shift += 7
+            guard shift < 64 else { throw BlockCorruption(reason: "column \(column): varint too long") }
+        }
+    }
+
+    /// A varint that is a length or a count of which at most `limit` can be left.
+    mutating func length(atMost limit: Int) throws(BlockCorruption) -> Int {
+        let value = try varint()
+        guard value <= UInt64(max(0, limit)) else { throw BlockCorruption(reason: "column \(column): a length past the end of what it measures") }
+        return Int(value)
+    }
+
+    mutating func u64() throws(BlockCorruption) -> UInt64 {
+        guard at + 8 <= bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
+        defer { at += 8 }
+        return UnsafeRawBufferPointer(bytes).loadUnaligned(fromByteOffset: at, as: UInt64.self).littleEndian
+    }
+
+    /// The next `n` bytes.
+    mutating func bytes(_ n: Int) throws(BlockCorruption) -> UnsafeBufferPointer<UInt8> {
+        let start = try skip(n)
+        return UnsafeBufferPointer(rebasing: bytes[start..<(start + n)])
+    }
+
+    /// Skips `n` bytes; returns where they start.
+    mutating func skip(_ n: Int) throws(BlockCorruption) -> Int {
+        guard n >= 0, at + n <= bytes.count else { throw BlockCorruption(reason: "column \(column) ends early") }
+        defer { at += n }
+        return at
     }
 }
 
-enum Varint {
-    static func write(_ value: UInt64, into out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        out.append(UInt8(v))
+/// Calls `body` with every column's bytes in place (no copies), the arrays kept alive meanwhile.
+func withColumns<R>(_ columns: [[UInt8]], _ body: ([UnsafeBufferPointer<UInt8>]) throws(BlockCorruption) -> R) throws(BlockCorruption) -> R {
+    func nest(_ i: Int, _ done: [UnsafeBufferPointer<UInt8>]) throws(BlockCorruption) -> R {
+        guard i < columns.count else { return try body(done) }
+        return try columns[i].withUnsafeBufferPointer { (b) throws(BlockCorruption) -> R in try nest(i + 1, done + [b]) }
     }
-
-    static func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
-    static func unzigzag(_ v: UInt64) -> Int64 { Int64(bitPattern: v >> 1) ^ -Int64(bitPattern: v & 1) }
-}
-
-/// The text of a trace or span ID in the forms a line's holes stand for, as bytes.
-enum IDText {
-    /// Appends the ID's text in `form`; `false` when the record lacks that ID.
-    static func write(_ form: BlockFormat.HoleForm, trace: TraceID?, span: SpanID?, into out: inout [UInt8]) -> Bool {
-        switch form {
-        case .traceHex32:
-            guard let trace, let high = trace.high else { return false }
-            hex(high, into: &out)
-            hex(trace.low, into: &out)
-        case .traceDecimal:
-            guard let trace else { return false }
-            decimal(trace.low, into: &out)
-        case .traceHex16:
-            guard let trace else { return false }
-            hex(trace.low, into: &out)
-        case .spanDecimal:
-            guard let span else { return false }
-            decimal(span.value, into: &out)
-        case .spanHex16:
-            guard let span else { return false }
-            hex(span.value, into: &out)
-        }
-        return true
-    }
-
-    /// The length of the text ``write(_:trace:span:into:)`` writes, without writing it.
-    static func length(_ form: BlockFormat.HoleForm, trace: TraceID?, span: UInt64?) -> Int {
-        switch form {
-        case .traceHex32: return 32
-        case .traceHex16, .spanHex16: return 16
-        case .traceDecimal: return decimalDigits(trace?.low ?? 0)
-        case .spanDecimal: return decimalDigits(span ?? 0)
-        }
-    }
-
-    static func decimalDigits(_ v: UInt64) -> Int {
-        var n = 1
-        var v = v
-        while v >= 10 {
-            v /= 10
-            n += 1
-        }
-        return n
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func hex(_ v: UInt64, into out: inout [UInt8]) {
-        for shift in stride(from: 60, through: 0, by: -4) { out.append(digits[Int(v >> UInt64(shift) & 0xF)]) }
-    }
-
-    static func decimal(_ v: UInt64, into out: inout [UInt8]) {
-        guard v > 0 else {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        let start = out.count
-        var v = v
-        while v > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(v % 10))
-            v /= 10
-        }
-        out[start...].reverse()
-    }
+    return try nest(0, [])
 }

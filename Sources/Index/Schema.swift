@@ -175,10 +175,10 @@ package enum Schema {
         }
         migrator.registerMigration("v9: log lines in compressed blocks") { db in
             // One row per line was the ceiling on ingest speed and on retention (docs/architecture.md):
-            // lines are now kept in compressed, column-by-column blocks (LogBlock.swift). The
+            // lines are now kept in compressed, column-by-column blocks (BlockFormat.swift). The
             // catalog says what each block holds, so a query skips the blocks it need not read;
             // `block_traces` is the trace index, one entry per trace and block. The v8 `logs`
-            // table is converted into blocks by `Index.convertRowsToBlocks`, a step at a time
+            // table is converted into blocks by `IndexConversion`, a step at a time
             // (resumable), and dropped when empty.
             try db.execute(sql: """
                 CREATE TABLE blocks (

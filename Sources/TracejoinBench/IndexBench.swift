@@ -45,14 +45,14 @@ struct IndexBenchCommand: AsyncParsableCommand {
             let referencePath = dir + "/reference.db"
             // The row store that v8 kept (one row per line), made by the same migrations.
             var configuration = Configuration()
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = \(Index.pageSize)") }
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = \(CorrelationStore.pageSize)") }
             let rowStore = try DatabaseQueue(path: referencePath, configuration: configuration)
             try Schema.migrator.migrate(rowStore, upTo: "v8: level in the arrival-order index")
             try await rowStore.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = WAL") }
             let binary = dir + "/sqlite_insert"
             _ = try BenchCommand.runProcess(cc, ["-O2", "-o", binary, reference, "-lsqlite3"])
             let output = try BenchCommand.runProcess(binary, [
-                referencePath, "\(lines)", "\(traceCount)", "\(concurrency)", "\(batch)", "\(Index.writerCacheKiB)", "\(Index.checkpointPages)",
+                referencePath, "\(lines)", "\(traceCount)", "\(concurrency)", "\(batch)", "\(CorrelationStore.writerCacheKiB)", "\(CorrelationStore.checkpointPages)",
             ])
             let fields = Dictionary(uniqueKeysWithValues: output.split(whereSeparator: \.isWhitespace).compactMap { pair -> (String, Double)? in
                 let kv = pair.split(separator: "=")
@@ -64,9 +64,9 @@ struct IndexBenchCommand: AsyncParsableCommand {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: referencePath + suffix) }
         }
 
-        var options = Index.Options()
+        var options = CorrelationStore.Options()
         options.sealedInDatabase = store == "database"
-        let index = try Index(path: dir + "/index.db", options: options)
+        let index = try CorrelationStore(path: dir + "/index.db", options: options)
         var workload = try LogWorkload(traces: traceCount, concurrency: concurrency, perTrace: max(1, lines / traceCount), work: dir + "/work")
         workload.keepText = compare
         let textPath = dir + "/lines.log"
@@ -222,7 +222,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
         print("GET /healthz (\(httpFloor.count)), the HTTP round trip alone:  p50 \(pct(httpFloor, 50)) ms  p99 \(pct(httpFloor, 99)) ms")
         print("GET /v1/logs?service=&level= (\(searches.count)):  over HTTP p50 \(pct(httpSearches, 50)) ms  p99 \(pct(httpSearches, 99)) ms;  "
             + "in the index p50 \(pct(searches, 50)) ms  p99 \(pct(searches, 99)) ms")
-        print("GET /v1/logs?q= matching nothing (\(textSearches.count)), over HTTP, the newest \(min(lines, Index.maxRecordsPerSearch)) lines at most:  "
+        print("GET /v1/logs?q= matching nothing (\(textSearches.count)), over HTTP, the newest \(min(lines, CorrelationStore.maxRecordsPerSearch)) lines at most:  "
             + "p50 \(pct(textSearches, 50)) ms  max \(pct(textSearches, 100)) ms")
     }
 

@@ -52,9 +52,9 @@ public enum Daemon {
         // A trap, abort or fault marks the journal: only then is the input in hand to blame.
         journal.armCrashSignals()
 
-        var indexOptions = Index.Options()
+        var indexOptions = CorrelationStore.Options()
         indexOptions.maxBytes = settings.retention.maxBytes
-        let index = try Index(path: settings.stateDirectory + "/index.db", options: indexOptions, logger: logger)
+        let index = try CorrelationStore(path: settings.stateDirectory + "/index.db", options: indexOptions, logger: logger)
         logger.info("index open", metadata: ["path": "\(index.path)"])
 
         for source in config.sources {

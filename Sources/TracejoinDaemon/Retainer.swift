@@ -6,14 +6,14 @@ import TracejoinModel
 /// Keeps the index within `retention.max_age` and `retention.max_bytes`, in small steps (one
 /// short transaction each) so that ingest never waits long behind it.
 final class Retainer: Service {
-    let index: Index
+    let index: CorrelationStore
     let maxAgeSeconds: Int64
     let maxBytes: Int64
     let interval: Duration
     let logger: Logger
     let state: Locked<RetentionStatus>
 
-    init(index: Index, maxAgeSeconds: Int64, maxBytes: Int64, interval: Duration = .seconds(10), logger: Logger) {
+    init(index: CorrelationStore, maxAgeSeconds: Int64, maxBytes: Int64, interval: Duration = .seconds(10), logger: Logger) {
         self.index = index
         self.maxAgeSeconds = maxAgeSeconds
         self.maxBytes = maxBytes
@@ -49,7 +49,7 @@ final class Retainer: Service {
 
     /// One round: everything older than max_age, then the oldest records while over max_bytes.
     func enforce() async throws {
-        var total = Index.Pruned()
+        var total = CorrelationStore.Pruned()
         let cutoff = Timestamps.now() - maxAgeSeconds * 1_000_000_000
         while !Task.isShuttingDownGracefully {
             let step = try await index.pruneOlderThan(cutoff)

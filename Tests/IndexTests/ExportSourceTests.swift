@@ -68,7 +68,7 @@ struct ExportSourceTests {
         try await t.index.commitExportCursor("ch", cursor)
         let cutoff = Timestamps.now()
         try await Task.sleep(for: .milliseconds(5))
-        var total = Index.Pruned()
+        var total = CorrelationStore.Pruned()
         while true {
             let step = try await t.index.pruneOlderThan(cutoff, batch: 1000)
             if step.isEmpty { break }

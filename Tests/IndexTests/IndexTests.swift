@@ -8,26 +8,26 @@ import TracejoinModel
 /// A real SQLite file in a temporary directory.
 final class TempIndex {
     let directory: String
-    let index: Index
+    let index: CorrelationStore
 
-    let options: Index.Options
+    let options: CorrelationStore.Options
 
-    init(_ options: Index.Options = Index.Options()) throws {
+    init(_ options: CorrelationStore.Options = CorrelationStore.Options()) throws {
         directory = NSTemporaryDirectory() + "tj-index-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.options = options
-        index = try Index(path: directory + "/index.db", options: options)
+        index = try CorrelationStore(path: directory + "/index.db", options: options)
     }
 
     /// Small blocks, each sealed one in a segment file of its own.
-    static func smallBlocks(_ records: Int) -> Index.Options {
-        var options = Index.Options()
+    static func smallBlocks(_ records: Int) -> CorrelationStore.Options {
+        var options = CorrelationStore.Options()
         options.blockRecords = records
         options.segmentBytes = 1
         return options
     }
 
-    func reopen() throws -> Index { try Index(path: directory + "/index.db", options: options) }
+    func reopen() throws -> CorrelationStore { try CorrelationStore(path: directory + "/index.db", options: options) }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 }
@@ -77,7 +77,7 @@ struct IndexTests {
         }
         #expect(spanValid == true)
         #expect(url == "/a?b=c&d=\"e\"")
-        #expect(try await queue.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == Index.pageSize)
+        #expect(try await queue.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == CorrelationStore.pageSize)
     }
 
     @Test func idsAbove2To63RoundTripExactly() async throws {

@@ -16,7 +16,7 @@ struct RetentionTests {
         let cutoff = Timestamps.now()
         try await Task.sleep(for: .milliseconds(5))
         try await t.index.commit(TailBatch(records: [log(trace, 1, "new")]))
-        var steps: [Index.Pruned] = []
+        var steps: [CorrelationStore.Pruned] = []
         while true {
             let step = try await t.index.pruneOlderThan(cutoff, batch: 1000)
             steps.append(step)
@@ -89,7 +89,7 @@ struct RetentionTests {
                 }
             }
         }
-        let index = try Index(path: directory + "/index.db")
+        let index = try CorrelationStore(path: directory + "/index.db")
         #expect(try await index.trace(TraceID(high: nil, low: 7)).logs.map(\.message) == ["line 0", "line 2"])
         #expect(try await index.trace(TraceID(high: nil, low: .max)).logs.map(\.message) == ["line 3"])
         try await index.commit(TailBatch(records: [log(TraceID(high: nil, low: 8), 1, "after")]))

@@ -1,15 +1,25 @@
 import Foundation
 import GRDB
+import Logging
 import TraceContext
 import TracejoinModel
 
-extension Index {
-    /// Converts the log rows of an index written by schema v8 into blocks, oldest first, a
-    /// block at a time: each step writes one block and deletes its rows in one transaction, so
-    /// memory stays at one block and a `kill -9` at any point loses nothing (the next open
-    /// carries on from the rows left). When no row is left the old tables are dropped and the
-    /// file is vacuumed, which gives their space back to the file system.
-    func convertRowsToBlocks() throws {
+/// Converts the log rows of an index written by schema v8 into blocks, oldest first, a block at
+/// a time: each step writes one block and deletes its rows in one transaction, so memory stays
+/// at one block and a `kill -9` at any point loses nothing (the next open carries on from the
+/// rows left). When no row is left the old tables are dropped and the file is vacuumed, which
+/// gives their space back to the file system.
+///
+/// Run once by the store as it opens (``CorrelationStore/init(path:options:logger:)``), on the
+/// store's pool: it opens no connection of its own.
+struct IndexConversion {
+    let blocks: LogBlockStore
+    /// The database's path, for the log.
+    let path: String
+    let logger: Logger
+
+    /// Converts what is left to convert (nothing, in an index made by schema v9 or later).
+    func run(_ pool: DatabasePool) throws {
         guard try pool.read({ try $0.tableExists("logs") }) else { return }
         let total = try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM logs") ?? 0 }
         if total > 0 {
@@ -20,7 +30,7 @@ extension Index {
         var lastReport = ContinuousClock.now
         while true {
             let converted: Int = try pool.writeWithoutTransaction { db in
-                let mark = self.segments.mark()
+                let mark = self.blocks.segments.mark()
                 do {
                     var n = 0
                     try db.inTransaction {
@@ -29,7 +39,7 @@ extension Index {
                     }
                     return n
                 } catch {
-                    self.segments.rewind(to: mark)
+                    self.blocks.segments.rewind(to: mark)
                     throw error
                 }
             }
@@ -51,7 +61,7 @@ extension Index {
             try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
         if total > 0 {
-            logger.notice("conversion done", metadata: ["rows": "\(done)", "blocks_on_disk_bytes": "\(segments.totalBytes())"])
+            logger.notice("conversion done", metadata: ["rows": "\(done)", "blocks_on_disk_bytes": "\(blocks.segments.totalBytes())"])
         }
     }
 
@@ -59,7 +69,7 @@ extension Index {
     private func convertOneBlock(_ db: Database) throws -> Int {
         let rows = try RawStatement(db, """
             SELECT trace_hi, trace_lo, span_id, time, level, message, file, source, rule, raw, fields, id_error, id, ingested_ns
-            FROM logs ORDER BY id LIMIT \(options.blockRecords)
+            FROM logs ORDER BY id LIMIT \(blocks.options.blockRecords)
             """)
         var encoder = LogBlockEncoder()
         var lastID: Int64 = 0
@@ -74,7 +84,7 @@ extension Index {
             encoder.append(id: lastID, ingested: rows.int64(13), record)
         }
         guard encoder.count > 0 else { return 0 }
-        try write(encoder.seal(with: compressor), encoder.summary, sealed: true, db)
+        try blocks.write(encoder.seal(with: blocks.compressor), encoder.summary, sealed: true, db)
         try db.execute(sql: "DELETE FROM logs WHERE id <= ?", arguments: [lastID])
         return encoder.count
     }

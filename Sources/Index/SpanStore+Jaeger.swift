@@ -3,29 +3,25 @@ import TraceContext
 import TracejoinModel
 
 /// What Jaeger's query API asks of the spans: services, operations, trace search, service links.
-extension Index {
-    public func services() async throws -> [String] {
-        try await pool.read { db in
-            let rows = try RawStatement(db, "SELECT DISTINCT service FROM spans ORDER BY service")
-            var out: [String] = []
-            while try rows.next() { out.append(rows.string(0)) }
-            return out
-        }
+extension SpanStore {
+    func services(_ db: Database) throws -> [String] {
+        let rows = try RawStatement(db, "SELECT DISTINCT service FROM spans ORDER BY service")
+        var out: [String] = []
+        while try rows.next() { out.append(rows.string(0)) }
+        return out
     }
 
-    public func operations(service: String) async throws -> [SpanOperation] {
-        try await pool.read { db in
-            let rows = try RawStatement(db, """
-                SELECT DISTINCT name, coalesce(json_extract(meta, '$."span.kind"'), '') FROM spans WHERE service = ? ORDER BY 1, 2
-                """)
-            rows.bind(1, service)
-            var out: [SpanOperation] = []
-            while try rows.next() { out.append(SpanOperation(name: rows.string(0), kind: rows.string(1))) }
-            return out
-        }
+    func operations(service: String, _ db: Database) throws -> [SpanOperation] {
+        let rows = try RawStatement(db, """
+            SELECT DISTINCT name, coalesce(json_extract(meta, '$."span.kind"'), '') FROM spans WHERE service = ? ORDER BY 1, 2
+            """)
+        rows.bind(1, service)
+        var out: [SpanOperation] = []
+        while try rows.next() { out.append(SpanOperation(name: rows.string(0), kind: rows.string(1))) }
+        return out
     }
 
-    public func findTraces(_ query: SpanSearch) async throws -> [TraceID] {
+    func findTraces(_ query: SpanSearch, _ db: Database) throws -> [TraceID] {
         var conditions = ["service = ?", "start_ns >= ?", "start_ns <= ?"]
         var arguments: [SQLArgument] = [.text(query.service), .int(query.since), .int(query.until)]
         if let operation = query.operation {
@@ -76,28 +72,24 @@ extension Index {
         }
         let sql = "SELECT trace_lo, max(trace_hi) FROM spans WHERE " + conditions.joined(separator: " AND ")
             + " GROUP BY trace_lo ORDER BY max(start_ns) DESC LIMIT \(max(1, query.limit))"
-        return try await pool.read { [arguments] db in
-            let rows = try RawStatement(db, sql)
-            for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
-            var out: [TraceID] = []
-            while try rows.next() { out.append(TraceID(high: rows.uint64OrNil(1), low: rows.uint64(0))) }
-            return out
-        }
+        let rows = try RawStatement(db, sql)
+        for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
+        var out: [TraceID] = []
+        while try rows.next() { out.append(TraceID(high: rows.uint64OrNil(1), low: rows.uint64(0))) }
+        return out
     }
 
-    public func dependencies(since: Int64, until: Int64) async throws -> [ServiceLink] {
-        try await pool.read { db in
-            let rows = try RawStatement(db, """
-                SELECT p.service, c.service, count(*) FROM spans c
-                JOIN spans p ON p.trace_lo = c.trace_lo AND p.span_id = c.parent_id
-                WHERE c.start_ns >= ? AND c.start_ns <= ? AND p.service != c.service
-                GROUP BY p.service, c.service ORDER BY p.service, c.service
-                """)
-            rows.bind(1, since)
-            rows.bind(2, until)
-            var out: [ServiceLink] = []
-            while try rows.next() { out.append(ServiceLink(parent: rows.string(0), child: rows.string(1), calls: Int(rows.int64(2)))) }
-            return out
-        }
+    func dependencies(since: Int64, until: Int64, _ db: Database) throws -> [ServiceLink] {
+        let rows = try RawStatement(db, """
+            SELECT p.service, c.service, count(*) FROM spans c
+            JOIN spans p ON p.trace_lo = c.trace_lo AND p.span_id = c.parent_id
+            WHERE c.start_ns >= ? AND c.start_ns <= ? AND p.service != c.service
+            GROUP BY p.service, c.service ORDER BY p.service, c.service
+            """)
+        rows.bind(1, since)
+        rows.bind(2, until)
+        var out: [ServiceLink] = []
+        while try rows.next() { out.append(ServiceLink(parent: rows.string(0), child: rows.string(1), calls: Int(rows.int64(2)))) }
+        return out
     }
 }

@@ -1,0 +1,31 @@
+import TracejoinModel
+
+/// The most recently read blocks, decoded: newest-first searches and follows read the same
+/// newest blocks again and again. Least recently used goes first.
+final class BlockCache: Sendable {
+    private let entries = Locked<(blocks: [Int64: (block: LogBlock, used: UInt64)], clock: UInt64)>(([:], 0))
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func get(_ id: Int64) -> LogBlock? {
+        entries.withLock { state in
+            guard let hit = state.blocks[id] else { return nil }
+            state.clock += 1
+            state.blocks[id] = (hit.block, state.clock)
+            return hit.block
+        }
+    }
+
+    func put(_ id: Int64, _ block: LogBlock) {
+        entries.withLock { state in
+            state.clock += 1
+            state.blocks[id] = (block, state.clock)
+            if state.blocks.count > capacity, let oldest = state.blocks.min(by: { $0.value.used < $1.value.used })?.key {
+                state.blocks[oldest] = nil
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import GRDB
+import TraceContext
+import TracejoinModel
+
+/// Reads log lines back: a search's page, its histogram, a trace's or a span's lines, the
+/// lines no span claimed. Blocks are chosen by the catalog (``TraceCatalog``), read through
+/// ``LogBlockStore`` (checked and cached), and their lines checked one by one on the block's
+/// bytes (``LineFilter``).
+///
+/// Every call is given a read turn of the store (``CorrelationStore``): one snapshot, so a
+/// page never mixes states of the database.
+struct LogSearch: Sendable {
+    let blocks: LogBlockStore
+    let catalog: TraceCatalog
+
+    /// Records one search reads at most (whole blocks, newest first: about the newest million
+    /// lines); past it the page ends early and its cursor continues where the scan stopped, so a
+    /// search for something rare stays bounded.
+    static let maxRecordsPerSearch = 1 << 20
+
+    /// Blocks the search for unmatched lines reads at most (newest first).
+    static let maxBlocksPerUnmatched = 1024
+
+    /// Log records matching `query`, newest first, a page at a time (keyset paging on the
+    /// record id, so a page costs the same wherever it starts).
+    ///
+    /// Blocks are chosen by their catalog entries (``TraceCatalog/places(of:ascending:_:)``),
+    /// read newest first, and their records checked one by one (``LineFilter``).
+    func logs(_ query: LogQuery, _ db: Database) throws -> LogPage {
+        let limit = max(1, query.limit)
+        let ascending = query.after != nil
+        let places = try catalog.places(of: query, ascending: ascending, db).places
+        var filter = LineFilter(query, db)
+        var page: [(id: Int64, ingested: Int64, record: LogRecord)] = []
+        var more = false
+        var scanned = 0
+        var lowestScanned: Int64?
+        scan: for place in places {
+            if scanned >= Self.maxRecordsPerSearch {
+                // Bounded: the page ends here and its cursor continues below the blocks read.
+                more = !ascending && lowestScanned != nil
+                break
+            }
+            guard let block = try blocks.readBlock(place, db) else { continue }
+            scanned += block.count
+            if !ascending, let first = block.ids.first { lowestScanned = min(lowestScanned ?? first, first) }
+            let order = ascending ? Array(0..<block.count) : Array((0..<block.count).reversed())
+            for i in order {
+                guard try filter.matches(block, i) else { continue }
+                guard page.count < limit else {
+                    more = true
+                    break scan
+                }
+                page.append((block.ids[i], block.ingested[i], block.record(i)))
+            }
+        }
+        let next: Int64?
+        if !more {
+            next = nil
+        } else if page.count == limit {
+            next = page.last?.id
+        } else {
+            // The scan bound was reached first: continue below the lowest id read.
+            next = lowestScanned
+        }
+        return LogPage(records: page, next: next)
+    }
+
+    /// The lines ``logs(_:_:)`` would return for `query` — all of them, not a page — counted by
+    /// time bucket and level class instead of listed (`/v1/logs/volume`, the logs page's
+    /// histogram).
+    ///
+    /// The same blocks are read, newest first, with the same checks of each line and the same
+    /// bound (``maxRecordsPerSearch``): past it ``LogVolume/complete`` is false and the counts
+    /// are of the newest lines. No record is built unless a field filter needs one: the level is
+    /// classed on the block's bytes. A line is placed by its ingest time, or by its own time when
+    /// ``LogQuery/byLineTime`` (by its ingest time when it has none: it then matches only a
+    /// search without time bounds).
+    func logVolume(_ query: LogQuery, buckets: Int, _ db: Database) throws -> LogVolume {
+        let (places, all) = try catalog.places(of: query, ascending: false, db)
+        var filter = LineFilter(query, db)
+        // The axis may end at the earliest and latest matching line: their times and classes
+        // are kept (bounded by the scan) and counted once it is known.
+        var times: [Int64] = []
+        var classes: [UInt8] = []
+        var scanned = 0
+        var complete = all
+        for place in places {
+            if scanned >= Self.maxRecordsPerSearch {
+                complete = false
+                break
+            }
+            guard let block = try blocks.readBlock(place, db) else { continue }
+            scanned += block.count
+            for i in 0..<block.count {
+                guard try filter.matches(block, i) else { continue }
+                times.append(query.byLineTime ? block.lineTime(i) ?? block.ingested[i] : block.ingested[i])
+                classes.append(LevelClass.of(block, i))
+            }
+        }
+        return Self.volume(times: times, classes: classes, since: query.since, until: query.until, buckets: buckets,
+                           scanned: scanned, complete: complete)
+    }
+
+    /// Counts lines at `times` (of level `classes`) into equal buckets, at most `buckets` (1…500),
+    /// from `since` (else the earliest time) to `until` (else the latest plus one).
+    ///
+    /// Times may be anywhere in Int64: widths are taken in UInt64, which holds the difference of
+    /// any two Int64s, and nothing here can overflow.
+    static func volume(times: [Int64], classes: [UInt8], since: Int64?, until: Int64?, buckets: Int,
+                       scanned: Int, complete: Bool) -> LogVolume {
+        // Saturating steps along the axis: times may lie anywhere in Int64.
+        func back(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.subtractingReportingOverflow(d); return o ? .min : r }
+        func forward(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.addingReportingOverflow(d); return o ? .max : r }
+        let hour: Int64 = 3600 * 1_000_000_000, minute: Int64 = 60 * 1_000_000_000
+        var from: Int64, to: Int64
+        // Nothing counted and an end missing: an hour's axis (to now, or from or to the one given).
+        switch (since ?? times.min(), until ?? times.max().map { forward($0, 1) }) {
+        case let (start?, end?): (from, to) = (start, end)
+        case let (nil, end?): (from, to) = (back(end, hour), end)
+        case let (start?, nil): (from, to) = (start, forward(start, hour))
+        case (nil, nil):
+            to = Timestamps.now()
+            from = back(to, hour)
+        }
+        // Lines of one burst, without a `since`: a minute's axis ending with them, not a
+        // nanosecond's (a histogram of one bar reads as nothing).
+        if since == nil, to > from, UInt64(bitPattern: to &- from) < UInt64(minute) {
+            from = back(to, minute)
+        }
+        if to <= from {
+            // An empty range (`until` at or before `since`): one nanosecond, for an axis.
+            if from == .max { from = .max - 1 }
+            to = from + 1
+        }
+        let width = UInt64(bitPattern: to &- from)  // to > from: the exact difference, 1…2^64 - 1
+        let n = UInt64(min(max(buckets, 1), 500))
+        let step = (width - 1) / n + 1  // ceil(width / n), at least 1
+        let count = Int((width - 1) / step + 1)  // the buckets of `step` that cover the axis: at most n
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: LogVolume.levelClasses.count), count: count)
+        var total = 0
+        for (time, level) in zip(times, classes) where time >= from {
+            // Only a line at Int64.max itself lies at or past the axis's end: it goes in the last bucket.
+            let k = Int(min(UInt64(count - 1), UInt64(bitPattern: time &- from) / step))
+            counts[k][Int(level)] += 1
+            total += 1
+        }
+        return LogVolume(since: from, until: to, bucket_ns: Int64(clamping: step), counts: counts, total: total,
+                         scanned: scanned, complete: complete)
+    }
+
+    /// The first `logLimit` lines (arrival order) of every trace `id` matches, and how many
+    /// were left out: the trace's blocks, oldest first, until the limit; the total from the
+    /// trace index, so a huge trace is counted without being read.
+    func traceLines(_ id: TraceID, logLimit: Int, _ db: Database) throws -> (logs: [LogRecord], omitted: Int) {
+        var logs: [LogRecord] = []
+        var total = 0
+        for place in try catalog.blocksOfTrace(id.low, descending: false, db) {
+            // A damaged block's lines cannot be shown by any limit: they are not counted
+            // as left out (the damage is reported in /v1/stats).
+            if blocks.damage.contains(place.id) { continue }
+            guard logs.count < logLimit else {
+                total += place.lines
+                continue
+            }
+            guard let block = try blocks.readBlock(place, db) else { continue }
+            total += place.lines
+            for i in 0..<block.count where block.traceMatches(i, id) {
+                guard logs.count < logLimit else { break }
+                logs.append(block.record(i))
+            }
+        }
+        return (logs, max(0, total - logs.count))
+    }
+
+    /// The lines of span `id` of the trace `trace`, in arrival order.
+    func spanLines(_ id: SpanID, of trace: TraceID, _ db: Database) throws -> [LogRecord] {
+        var records: [LogRecord] = []
+        for place in try catalog.blocksOfTrace(trace.low, descending: false, db) {
+            guard let block = try blocks.readBlock(place, db) else { continue }
+            for i in 0..<block.count where block.spans[i] == id.value && block.traceMatches(i, trace) {
+                records.append(block.record(i))
+            }
+        }
+        return records
+    }
+
+    /// Lines whose trace no span has claimed, ingested between `since` and `until`, grouped by
+    /// source and rule, from the newest ``maxBlocksPerUnmatched`` blocks of that time.
+    func unmatched(since: Int64, until: Int64, samples: Int, _ db: Database) throws -> [UnmatchedGroup] {
+        // A line is unmatched when no span shares its trace (64/128-bit rule), whatever its span.
+        let places = try catalog.places(ingestedFrom: since, to: until, limit: Self.maxBlocksPerUnmatched, db)
+        let claimed = try RawStatement(db, "SELECT 1 FROM spans WHERE \(SpanStore.matchingTrace) LIMIT 1")
+        var known: [TraceID: Bool] = [:]
+        struct Group {
+            var count = 0
+            var traces = Set<UInt64>()
+            var samples: [LogRecord] = []
+        }
+        var groups: [String: [String: Group]] = [:]
+        for place in places {
+            guard let block = try blocks.readBlock(place, db) else { continue }
+            for i in (0..<block.count).reversed() {
+                guard let trace = block.traceID(i), block.ingested[i] >= since, block.ingested[i] < until else { continue }
+                let isClaimed: Bool
+                if let k = known[trace] {
+                    isClaimed = k
+                } else {
+                    claimed.bind(1, trace.low)
+                    claimed.bind(2, trace.high)
+                    isClaimed = try claimed.next()
+                    claimed.reset()
+                    known[trace] = isClaimed
+                }
+                if isClaimed { continue }
+                let source = block.string(block.slot(i, .source)) ?? "", rule = block.string(block.slot(i, .rule)) ?? ""
+                groups[source, default: [:]][rule, default: Group()].count += 1
+                groups[source]![rule]!.traces.insert(trace.low)
+                if groups[source]![rule]!.samples.count < samples { groups[source]![rule]!.samples.append(block.record(i)) }
+            }
+        }
+        return groups.flatMap { source, rules in
+            rules.map { rule, g in UnmatchedGroup(source: source, rule: rule, count: g.count, traces: g.traces.count, samples: g.samples) }
+        }.sorted { ($0.count, $1.source, $1.rule) > ($1.count, $0.source, $0.rule) }
+    }
+}
