@@ -109,7 +109,7 @@ extension WebView {
             return errorPage(.badRequest, "Invalid ID", "a trace and a span ID in hex are expected")
         }
         var found: (span: SpanRecord, logs: [LogRecord])?
-        if let hit = try await reader.span(spanID), hit.span.traceID.low == trace.low {
+        if let hit = try await reader.span(spanID), hit.span.traceID.matches(trace) {
             found = hit
         } else {
             // The newest span of that ID belongs to another trace: read this one's.
