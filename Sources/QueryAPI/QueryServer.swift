@@ -24,7 +24,7 @@ public enum QueryServer {
         if let loginCodes {
             router.post("/v1/login-code") { _, _ in JSONReply.response(LoginCodeDocument(loginCodes.mintCode(), sessions: loginCodes)) }
         }
-        router.get("/v1") { _, _ in JSONReply.response(Index()) }
+        router.get("/v1") { _, _ in JSONReply.response(EndpointList()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/metrics") { _, _ in MetricsRoute.response(status) }
@@ -96,8 +96,8 @@ public enum QueryServer {
         }
     }
 
-    /// `GET /v1`: what the API offers.
-    struct Index: Encodable {
+    /// `GET /v1`: what the API offers (not `Index`, the name of the store's module).
+    struct EndpointList: Encodable {
         var service = "tracejoin"
         var endpoints = [
             "/v1/traces/{id}", "/v1/traces", "/v1/logs", "/v1/logs/volume", "/v1/logs/unmatched", "/v1/follow", "/v1/spans/{id}",
