@@ -19,8 +19,8 @@ struct ClickHouseSchemaTests {
     }
 
     static let statements = ClickHouseSchema.statements(database: "tracejoin")
-    static var logs: String { statements.first { $0.contains(".logs (") } ?? "" }
-    static var spans: String { statements.first { $0.contains(".spans (") } ?? "" }
+    static var logs: String { statements.first(where: { $0.contains(".logs (") }) ?? "" }
+    static var spans: String { statements.first(where: { $0.contains(".spans (") }) ?? "" }
 
     @Test func createsTheDatabaseAndTwoTables() {
         #expect(Self.statements.count == 3)
