@@ -215,6 +215,27 @@ let package = Package(
         ),
 
         .testTarget(name: "TraceContextTests", dependencies: ["TraceContext"], swiftSettings: swiftSettings),
+        .testTarget(name: "TracejoinModelTests", dependencies: ["TracejoinModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HTTPSupportTests",
+            dependencies: [
+                "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "TraceContext", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TracejoinDaemonTests",
+            dependencies: ["TracejoinDaemon", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "QuarantineTests",
             dependencies: ["Quarantine", "TracejoinModel", .product(name: "Logging", package: "swift-log")],

@@ -27,9 +27,10 @@ public struct ClickHouseReader: Sendable {
         source, rule, file, fields, id_error
         """
 
-    /// The 64/128-bit rule (TraceID.matches) as SQL.
+    /// The rows of the trace `id`: the 64/128-bit rule (``TraceID/matches(_:)``) as SQL, over the
+    /// exporter's columns (`trace_hi_known = 0` where the high half was not known).
     static func matching(_ id: TraceID) -> String {
-        "trace_lo = \(id.low)" + (id.high.map { " AND (trace_hi_known = 0 OR trace_hi = \($0))" } ?? "")
+        id.sqlCondition(low: "trace_lo", high: "trace_hi", highUnknown: "trace_hi_known = 0")
     }
 
     public func trace(_ id: TraceID, logLimit: Int) async throws -> StoredTrace {

@@ -14,7 +14,7 @@ public struct GrokPattern: Sendable {
     public let source: String
     /// The regular expression it expanded to.
     public let expanded: String
-    public let regex: Regex
+    public let regex: PCRE2Pattern
     /// The fields, in the order they appear in the expression, with their group numbers.
     public let fields: [Field]
 
@@ -45,7 +45,7 @@ public struct GrokPattern: Sendable {
         source = expression
         expanded = expander.output
         do {
-            regex = try Regex(expander.output, limits: limits)
+            regex = try PCRE2Pattern(expander.output, limits: limits)
         } catch {
             let offset = expander.sourceOffset(forOutputOffset: error.offset)
             throw GrokError(.regex, "regular expression error: \(error.message)", offset: offset)

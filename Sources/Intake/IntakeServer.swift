@@ -171,7 +171,7 @@ public enum IntakeServer {
     /// What ddtrace expects back: a sampling rate of 1 for everything.
     static let rateByService = #"{"rate_by_service":{"service:,env:":1}}"#
 
-    static func acceptDatadog(_ request: Request, version: DatadogDecoder.Version, sink: any SpanSink, counter: Counter, maxBodyBytes: Int,
+    static func acceptDatadog(_ request: Request, version: DatadogDecoder.Version, sink: any SpanSink, counter: StageCounter, maxBodyBytes: Int,
                               journal: CrashJournal?, logger: Logger) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
@@ -180,7 +180,7 @@ public enum IntakeServer {
         }
     }
 
-    static func acceptDatadog(_ body: ByteBuffer, version: DatadogDecoder.Version, sink: any SpanSink, counter: Counter,
+    static func acceptDatadog(_ body: ByteBuffer, version: DatadogDecoder.Version, sink: any SpanSink, counter: StageCounter,
                               logger: Logger) async throws -> Response {
         let spans: [SpanRecord]
         do {
@@ -231,7 +231,7 @@ public enum IntakeServer {
 
     /// Stores a request's spans; while the index refuses writes (a full disk) the answer is
     /// 503 with the reason and a Retry-After, and nothing of the request is stored.
-    static func store(_ spans: [SpanRecord], in sink: any SpanSink, counter: Counter) async throws -> Response? {
+    static func store(_ spans: [SpanRecord], in sink: any SpanSink, counter: StageCounter) async throws -> Response? {
         do {
             try await sink.insert(spans)
             counter.add(spans.count)
@@ -314,7 +314,7 @@ public enum IntakeServer {
         Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: message)))
     }
 
-    static func acceptOTLP(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, counters: IntakeCounters,
+    static func acceptOTLP(_ request: Request, sink: any SpanSink, counter: StageCounter, maxBodyBytes: Int, counters: IntakeCounters,
                            journal: CrashJournal?, logger: Logger) async throws -> Response {
         let body: OTLPBody
         switch try await otlpBody(request, maxBodyBytes: maxBodyBytes, counters: counters) {
@@ -326,7 +326,7 @@ public enum IntakeServer {
         }
     }
 
-    static func acceptOTLP(_ body: OTLPBody, sink: any SpanSink, counter: Counter, logger: Logger) async throws -> Response {
+    static func acceptOTLP(_ body: OTLPBody, sink: any SpanSink, counter: StageCounter, logger: Logger) async throws -> Response {
         let spans: [SpanRecord]
         do throws(OTLPDecoder.Failure) {
             spans = body.json ? try OTLPDecoder.decodeJSON(body.data) : try OTLPDecoder.decodeProtobuf(body.data)
@@ -368,7 +368,7 @@ public enum IntakeServer {
         return body.json ? jsonOK() : protobufOK(OTLPLogDecoder.emptyProtobufResponse())
     }
 
-    static func acceptNDJSON(_ request: Request, sink: any SpanSink, counter: Counter, maxBodyBytes: Int, journal: CrashJournal?,
+    static func acceptNDJSON(_ request: Request, sink: any SpanSink, counter: StageCounter, maxBodyBytes: Int, journal: CrashJournal?,
                              logger: Logger) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: maxBodyBytes)
@@ -377,7 +377,7 @@ public enum IntakeServer {
         }
     }
 
-    static func acceptNDJSON(_ body: ByteBuffer, sink: any SpanSink, counter: Counter, logger: Logger) async throws -> Response {
+    static func acceptNDJSON(_ body: ByteBuffer, sink: any SpanSink, counter: StageCounter, logger: Logger) async throws -> Response {
         let spans: [SpanRecord]
         do {
             spans = try body.withUnsafeReadableBytes { (raw) throws(NDJSONDecoder.Failure) in

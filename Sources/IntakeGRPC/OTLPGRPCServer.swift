@@ -162,7 +162,7 @@ func storing<T>(_ body: () async throws -> T) async throws -> T {
 
 struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
     let sink: any SpanSink
-    let stored: Counter
+    let stored: StageCounter
     let limit: Int
     let journal: CrashJournal?
     let bodies: BodyBudget
@@ -228,7 +228,7 @@ struct LogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.SimpleServ
 /// Metrics are not Tracejoin's business; an app that exports them beside its traces gets a
 /// success, and the export is counted as dropped.
 struct MetricsService: Opentelemetry_Proto_Collector_Metrics_V1_MetricsService.SimpleServiceProtocol {
-    let dropped: Counter
+    let dropped: StageCounter
 
     func export(request: Tracejoin_Otlp_ExportMetricsServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportMetricsServiceResponse {
         dropped.add()

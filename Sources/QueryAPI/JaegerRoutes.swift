@@ -35,11 +35,11 @@ enum JaegerRoutes {
         }
         router.get("/api/traces/{id}") { _, context in
             let text = pathParameter(context, "id")
-            let candidates = traceIDCandidates(text)
+            let candidates = (try? TraceID.lookupCandidates(text, convention: .jaeger)) ?? []
             guard !candidates.isEmpty else {
                 return failure(.badRequest, "unable to parse traceID '\(text.prefix(100))': a trace ID is 1 to 32 hex digits (or Datadog's decimal)")
             }
-            guard let (stored, id) = try await firstKnown(candidates, reader: reader) else { return failure(.notFound, "trace not found") }
+            guard let (stored, id) = try await QueryServer.lookUp(candidates, logLimit: QueryServer.defaultTraceLogs, reader: reader) else { return failure(.notFound, "trace not found") }
             return reply(Envelope(data: [JaegerTrace(stored, id: id)], total: 1))
         }
         router.get("/api/traces") { request, _ in
@@ -50,10 +50,10 @@ enum JaegerRoutes {
                 var traces: [JaegerTrace] = []
                 var errors: [JaegerError] = []
                 for text in ids.prefix(100) {
-                    let candidates = traceIDCandidates(text)
+                    let candidates = (try? TraceID.lookupCandidates(text, convention: .jaeger)) ?? []
                     if candidates.isEmpty {
                         errors.append(JaegerError(code: 400, msg: "unable to parse traceID '\(text.prefix(100))'"))
-                    } else if let (stored, id) = try await firstKnown(candidates, reader: reader) {
+                    } else if let (stored, id) = try await QueryServer.lookUp(candidates, logLimit: QueryServer.defaultTraceLogs, reader: reader) {
                         traces.append(JaegerTrace(stored, id: id))
                     } else {
                         errors.append(JaegerError(code: 404, msg: "trace not found: \(text.prefix(100))"))
@@ -98,31 +98,6 @@ enum JaegerRoutes {
     static func pathParameter(_ context: BasicRequestContext, _ name: String) -> String {
         let raw = context.parameters.get(name) ?? ""
         return raw.removingPercentEncoding ?? raw
-    }
-
-    /// The trace IDs a text may name, in the order to try: Jaeger's 1 to 32 hex digits (leading
-    /// zeros dropped, as Grafana shows them; any case), then, for digits only, Datadog's decimal.
-    static func traceIDCandidates(_ text: String) -> [TraceID] {
-        var out: [TraceID] = []
-        let digits = text.utf8.count
-        if digits >= 1, digits <= 32, text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }) {
-            let padded = String(repeating: "0", count: (digits <= 16 ? 16 : 32) - digits) + text.lowercased()
-            if let id = try? TraceID.parse(padded, encoding: .hex) { out.append(id) }
-        }
-        if digits >= 1, digits <= 39, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-           let id = try? TraceID.parse(text, encoding: .decimal), !out.contains(id) {
-            out.append(id)
-        }
-        return out
-    }
-
-    /// The first of `candidates` anything is stored under.
-    static func firstKnown(_ candidates: [TraceID], reader: any TraceReader) async throws -> (StoredTrace, TraceID)? {
-        for id in candidates {
-            let stored = try await reader.trace(id, logLimit: QueryServer.defaultTraceLogs)
-            if !stored.isEmpty { return (stored, id) }
-        }
-        return nil
     }
 
     /// `/api/dependencies`' window in nanoseconds: from `lookback` ms before `endTs` (ms since

@@ -48,9 +48,9 @@ enum JaegerV3Routes {
         }
         router.get("/api/v3/traces/{trace_id}") { _, context in
             let text = JaegerRoutes.pathParameter(context, "trace_id")
-            let candidates = JaegerRoutes.traceIDCandidates(text)
+            let candidates = (try? TraceID.lookupCandidates(text, convention: .jaeger)) ?? []
             guard !candidates.isEmpty else { return failure(.badRequest, "malformed parameter trace_id: '\(text.prefix(100))' is not 1 to 32 hex digits") }
-            guard let (stored, _) = try await JaegerRoutes.firstKnown(candidates, reader: reader), !stored.spans.isEmpty else {
+            guard let (stored, _) = try await QueryServer.lookUp(candidates, logLimit: QueryServer.defaultTraceLogs, reader: reader), !stored.spans.isEmpty else {
                 return failure(.notFound, "No traces found")
             }
             return result([stored])

@@ -24,7 +24,7 @@ public enum QueryServer {
         if let loginCodes {
             router.post("/v1/login-code") { _, _ in JSONReply.response(LoginCodeDocument(loginCodes.mintCode(), sessions: loginCodes)) }
         }
-        router.get("/v1") { _, _ in JSONReply.response(Index()) }
+        router.get("/v1") { _, _ in JSONReply.response(EndpointList()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
         router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
         router.get("/metrics") { _, _ in MetricsRoute.response(status) }
@@ -96,8 +96,8 @@ public enum QueryServer {
         }
     }
 
-    /// `GET /v1`: what the API offers.
-    struct Index: Encodable {
+    /// `GET /v1`: what the API offers (not `Index`, the name of the store's module).
+    struct EndpointList: Encodable {
         var service = "tracejoin"
         var endpoints = [
             "/v1/traces/{id}", "/v1/traces", "/v1/logs", "/v1/logs/volume", "/v1/logs/unmatched", "/v1/follow", "/v1/spans/{id}",
@@ -114,31 +114,30 @@ public enum QueryServer {
     /// Looks a trace up by an ID in any accepted form.
     ///
     /// A 16-character token of only digits is both a decimal and a hex ID; it is read as decimal
-    /// (Datadog's form) and, if nothing is known under that, as hex.
+    /// (Datadog's form) and, if nothing is known under that, as hex
+    /// (``TraceID/lookupCandidates(_:convention:)``).
     static func trace(_ text: String, logLimit: Int, reader: any TraceReader) async throws -> Response {
-        let id: TraceID
+        let candidates: [TraceID]
         do {
-            guard let parsed = try TraceID.parse(text, encoding: .auto) else {
-                return JSONReply.error(.badRequest, "invalid trace id", detail: "'\(text)' is a zero or empty ID, which means 'no trace'")
-            }
-            id = parsed
+            candidates = try TraceID.lookupCandidates(text)
         } catch {
             return JSONReply.error(.badRequest, "invalid trace id", detail: "'\(text)': \(error.message)")
         }
-        guard let (stored, found) = try await lookUp(id, text: text, logLimit: logLimit, reader: reader) else {
+        guard !candidates.isEmpty else {
+            return JSONReply.error(.badRequest, "invalid trace id", detail: "'\(text)' is a zero or empty ID, which means 'no trace'")
+        }
+        guard let (stored, found) = try await lookUp(candidates, logLimit: logLimit, reader: reader) else {
             return JSONReply.error(.notFound, "trace not found", detail: "no span or log line is known with trace ID \(text)")
         }
         return JSONReply.response(json: TraceView(stored, queried: found).json())
     }
 
-    /// The trace `id` (parsed from `text`); a 16-digit token of only digits that finds nothing
-    /// as decimal (Datadog's form) is tried as hex. `nil` when neither is known.
-    static func lookUp(_ id: TraceID, text: String, logLimit: Int, reader: any TraceReader) async throws -> (StoredTrace, TraceID)? {
-        let stored = try await reader.trace(id, logLimit: logLimit)
-        if !stored.isEmpty { return (stored, id) }
-        if text.utf8.count == 16, let hex = try? TraceID.parse(text, encoding: .hex), hex != id {
-            let again = try await reader.trace(hex, logLimit: logLimit)
-            if !again.isEmpty { return (again, hex) }
+    /// The trace under the first of `candidates` (``TraceID/lookupCandidates(_:convention:)``)
+    /// that anything is stored under, with that ID; `nil` when none is known.
+    static func lookUp(_ candidates: [TraceID], logLimit: Int, reader: any TraceReader) async throws -> (StoredTrace, TraceID)? {
+        for id in candidates {
+            let stored = try await reader.trace(id, logLimit: logLimit)
+            if !stored.isEmpty { return (stored, id) }
         }
         return nil
     }

@@ -6,28 +6,30 @@ import TracejoinModel
 
 /// `GET /v1/spans/{id}`, `GET /v1/spans/{id}/logs`, `GET /v1/logs/unmatched`, `GET /v1/follow`.
 enum SpanRoutes {
-    static func spanID(_ text: String) throws(SearchRoutes.BadParameter) -> SpanID {
-        let parsed: SpanID?
+    /// The span IDs `text` may mean, in the order to try (``SpanID/lookupCandidates(_:)``).
+    static func spanIDs(_ text: String) throws(SearchRoutes.BadParameter) -> [SpanID] {
+        let candidates: [SpanID]
         do {
-            parsed = try SpanID.parse(text, encoding: .auto)
+            candidates = try SpanID.lookupCandidates(text)
         } catch {
             throw SearchRoutes.BadParameter(name: "span id", message: "'\(text)': \(error.message)")
         }
-        guard let parsed else { throw SearchRoutes.BadParameter(name: "span id", message: "'\(text)' is a zero or empty ID") }
-        return parsed
+        guard !candidates.isEmpty else { throw SearchRoutes.BadParameter(name: "span id", message: "'\(text)' is a zero or empty ID") }
+        return candidates
     }
 
-    /// The span (without children) and its log lines. A 16-digit token is tried as decimal, then hex.
+    /// The span (without children) and its log lines, under the first of the IDs `text` may
+    /// mean that is known (``SpanID/lookupCandidates(_:)``: 16 digits are decimal, then hex).
     static func span(_ text: String, logsOnly: Bool, reader: any TraceReader) async throws -> Response {
-        let id: SpanID
+        let candidates: [SpanID]
         do throws(SearchRoutes.BadParameter) {
-            id = try spanID(text)
+            candidates = try spanIDs(text)
         } catch {
             return error.response
         }
-        var found = try await reader.span(id)
-        if found == nil, text.utf8.count == 16, let hex = try? SpanID.parse(text, encoding: .hex) {
-            found = try await reader.span(hex)
+        var found: (span: SpanRecord, logs: [LogRecord])?
+        for id in candidates where found == nil {
+            found = try await reader.span(id)
         }
         guard let (span, logs) = found else {
             return JSONReply.error(.notFound, "span not found", detail: "no span is known with ID \(text)")

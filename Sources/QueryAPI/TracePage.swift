@@ -8,12 +8,12 @@ extension WebView {
     // MARK: One trace: the waterfall
 
     static func tracePage(_ text: String, request: Request, reader: any TraceReader) async throws -> Response {
-        guard let parsed = try? TraceID.parse(text, encoding: .auto) else {
+        guard let candidates = try? TraceID.lookupCandidates(text), !candidates.isEmpty else {
             return errorPage(.badRequest, "Invalid trace ID", "'\(text)' is not a trace ID in any accepted form (32 or 16 hex digits, or Datadog's decimal).")
         }
         let limit = request.uri.queryParameters["logs_limit"].flatMap { Int(String($0)) }.map { min(max($0, 1), QueryServer.maxTraceLogs) }
             ?? QueryServer.defaultTraceLogs
-        guard let (stored, id) = try await QueryServer.lookUp(parsed, text: text, logLimit: limit, reader: reader) else {
+        guard let (stored, id) = try await QueryServer.lookUp(candidates, logLimit: limit, reader: reader) else {
             return errorPage(.notFound, "Trace not found", "No span or log line is known with trace ID \(text).")
         }
         return HTML.response(TracePage(stored, id: id).render())
@@ -23,10 +23,10 @@ extension WebView {
     /// level: `?span=<hex>` only that span's, `&descendants=true` with its descendants';
     /// `?level=`, `?service=`, `?q=` (a substring of the message) filter.
     static func traceLogsPage(_ text: String, request: Request, reader: any TraceReader) async throws -> Response {
-        guard let parsed = try? TraceID.parse(text, encoding: .auto) else {
+        guard let candidates = try? TraceID.lookupCandidates(text), !candidates.isEmpty else {
             return errorPage(.badRequest, "Invalid trace ID", "'\(text)' is not a trace ID in any accepted form (32 or 16 hex digits, or Datadog's decimal).")
         }
-        guard let (stored, id) = try await QueryServer.lookUp(parsed, text: text, logLimit: QueryServer.maxTraceLogs, reader: reader) else {
+        guard let (stored, id) = try await QueryServer.lookUp(candidates, logLimit: QueryServer.maxTraceLogs, reader: reader) else {
             return errorPage(.notFound, "Trace not found", "No span or log line is known with trace ID \(text).")
         }
         let view = TraceView(stored, queried: id)
@@ -109,7 +109,7 @@ extension WebView {
             return errorPage(.badRequest, "Invalid ID", "a trace and a span ID in hex are expected")
         }
         var found: (span: SpanRecord, logs: [LogRecord])?
-        if let hit = try await reader.span(spanID), hit.span.traceID.low == trace.low {
+        if let hit = try await reader.span(spanID), hit.span.traceID.matches(trace) {
             found = hit
         } else {
             // The newest span of that ID belongs to another trace: read this one's.

@@ -57,7 +57,7 @@ public final class MissExplainer {
             case notYet
             /// A prefix that cuts a group in two does not compile.
             case invalid
-            case regex(Grok.Regex)
+            case regex(Grok.PCRE2Pattern)
         }
 
         init(_ pattern: GrokPattern) {
@@ -68,13 +68,13 @@ public final class MissExplainer {
 
         /// The expression up to the end of piece `index`, with the rule's match limits; `nil`
         /// when that prefix does not compile.
-        func regex(_ index: Int) -> Grok.Regex? {
+        func regex(_ index: Int) -> Grok.PCRE2Pattern? {
             switch compiled[index] {
             case .regex(let regex): return regex
             case .invalid: return nil
             case .notYet:
                 let text = String(decoding: expanded[0..<pattern.pieces[index].expandedEnd], as: UTF8.self)
-                guard let regex = try? Grok.Regex(text, limits: pattern.regex.limits) else {
+                guard let regex = try? Grok.PCRE2Pattern(text, limits: pattern.regex.limits) else {
                     compiled[index] = .invalid
                     return nil
                 }

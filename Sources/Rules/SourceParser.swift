@@ -15,7 +15,7 @@ public struct SourceParser: LineParser {
     /// Lines without a trace ID become records too (`keep_untraced`); they are counted either way.
     public let keepUntraced: Bool
     package let rules: [CompiledRule]
-    let unmatched: Counter
+    let unmatched: StageCounter
     /// Problems that do not stop the file from loading (risky patterns, ignored conversions).
     public let warnings: [ConfigError]
     /// Matches the first line of a multiline record, when the file sets `multiline`.

@@ -65,7 +65,7 @@ public final class Tailer: Service {
         let slots = DispatchSemaphore(value: queueDepth)
         let watcher = ChangeWatcher(useInotify: useInotify)
         if useInotify && !watcher.usesInotify {
-            logger.warning("inotify unavailable; log files are polled", metadata: ["error": "\(SystemFiles.lastError)"])
+            logger.warning("inotify unavailable; log files are polled", metadata: ["error": "\(watcher.unavailableReason ?? "")"])
         }
         let stop = StopFlag()
         let (exited, exitedContinuation) = AsyncStream<Void>.makeStream()

@@ -22,11 +22,33 @@ public struct TraceID: Hashable, Sendable {
 
     /// Whether a record carrying `self` belongs to the trace `other`.
     ///
-    /// The low halves must be equal; the high halves must be equal where both are known.
+    /// The low halves must be equal; the high halves must be equal where both are known. This is
+    /// the one 64/128-bit rule: code that compares trace IDs calls it, and a store that selects
+    /// rows in SQL writes its condition with ``sqlCondition(low:high:highUnknown:literal:)``.
     public func matches(_ other: TraceID) -> Bool {
         guard low == other.low else { return false }
         guard let h1 = high, let h2 = other.high else { return true }
         return h1 == h2
+    }
+
+    /// ``matches(_:)`` as an SQL condition: true for the rows of a table that keeps a trace ID
+    /// as two columns whose ID matches `self`.
+    ///
+    /// The low column must equal `self.low`; when `self.high` is known, the row's high half must
+    /// be unknown or equal to it. Values are written into the text, so `literal` must write a
+    /// 64-bit half as the column holds it.
+    /// - Parameters:
+    ///   - low: the column of the low 64 bits (`trace_lo`).
+    ///   - high: the column of the high 64 bits (`trace_hi`).
+    ///   - highUnknown: a condition true where a row's high half is unknown (`trace_hi_known = 0`
+    ///     in ClickHouse, `trace_hi IS NULL` in SQLite).
+    ///   - literal: a half as an SQL literal: decimal by default (ClickHouse's `UInt64`); SQLite
+    ///     keeps the signed 64-bit integer with the same bits (`String(Int64(bitPattern: $0))`).
+    public func sqlCondition(low lowColumn: String, high highColumn: String, highUnknown: String,
+                             literal: (UInt64) -> String = { String($0) }) -> String {
+        let lowCondition = "\(lowColumn) = \(literal(low))"
+        guard let high else { return lowCondition }
+        return lowCondition + " AND (\(highUnknown) OR \(highColumn) = \(literal(high)))"
     }
 
     /// 32 lowercase hex digits when the high half is known, else 16.

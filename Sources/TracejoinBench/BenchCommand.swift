@@ -76,9 +76,9 @@ struct BenchCommand: ParsableCommand {
         guard matched == cMatched else { throw ValidationError("match counts differ: C \(cMatched), Swift \(matched)") }
 
         // The same in byte mode (no PCRE2_UTF/UCP), as before UTF mode: what UTF mode costs.
-        Regex.benchmarkByteMode = true
+        PCRE2Pattern.benchmarkByteMode = true
         let byteParser = try Self.parser(Self.ddtraceRules, work: work)
-        Regex.benchmarkByteMode = false
+        PCRE2Pattern.benchmarkByteMode = false
         guard case .grok(let byteGrok) = byteParser.rules[0].body else { throw ValidationError("no grok rule") }
         let (byteMatchNs, _) = Self.best(rounds) { Self.matchOnly(byteGrok.pattern, ddtrace) }
         let (byteParseNs, _) = Self.best(rounds) { Self.parseAll(byteParser, ddtrace) }
@@ -86,7 +86,7 @@ struct BenchCommand: ParsableCommand {
         print("")
         print("ddtrace lines (\(lines), \(ddtrace.count / lines) bytes on average), best of \(rounds):")
         Self.report("C reference: pcre2_jit_match loop", ns: cNs, lines: lines)
-        Self.report("Tracejoin: Regex.match over the same lines", ns: matchNs, lines: lines, reference: cNs)
+        Self.report("Tracejoin: PCRE2Pattern.match over the same lines", ns: matchNs, lines: lines, reference: cNs)
         Self.report("Tracejoin: full parse to LogRecord (\(records) records)", ns: parseNs, lines: lines, reference: cNs)
         Self.report("  the same match in byte mode (no UTF, as before)", ns: byteMatchNs, lines: lines, reference: cNs)
         Self.report("  the same full parse in byte mode", ns: byteParseNs, lines: lines, reference: cNs)

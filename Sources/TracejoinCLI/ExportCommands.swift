@@ -75,17 +75,16 @@ struct ExportInit: AsyncParsableCommand {
 
 /// A trace read from ClickHouse, drawn like a local one (`query trace --clickhouse`).
 func fleetTrace(_ id: String, client: ClickHouseClient, logsLimit: Int, json: Bool, output: OutputOptions) async throws {
-    guard let first = try? TraceID.parse(id, encoding: .auto) else {
+    // The readings the local lookup tries, in its order (16 decimal digits: decimal, then hex).
+    guard let candidates = try? TraceID.lookupCandidates(id), let first = candidates.first else {
         throw ValidationError("'\(id)' is not a trace ID: 32 or 16 hex digits, or decimal")
     }
     var traceID = first
-    var stored: StoredTrace
+    var stored = StoredTrace(spans: [], logs: [])
     do {
-        stored = try await ClickHouseReader(client: client).trace(traceID, logLimit: logsLimit)
-        // A 16-digit token of decimal digits may be hex too, as the local lookup reads it.
-        if stored.isEmpty, id.count == 16, let hex = try? TraceID.parse(id, encoding: .hex) {
-            traceID = hex
-            stored = try await ClickHouseReader(client: client).trace(hex, logLimit: logsLimit)
+        for candidate in candidates where stored.isEmpty {
+            traceID = candidate
+            stored = try await ClickHouseReader(client: client).trace(candidate, logLimit: logsLimit)
         }
     } catch {
         printError("tracejoin: \(error)")

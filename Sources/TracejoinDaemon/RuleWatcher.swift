@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Rules
 import ServiceLifecycle
+import Tailing
 
 /// Reloads rule files when they change: inotify on `rules.d/` and `patterns.d/` for prompt
 /// reloads, a full look every `pollInterval` as the fallback (for file systems without
@@ -23,13 +24,26 @@ final class RuleWatcher: Service {
     func run() async throws {
         let (wakeups, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let queue = DispatchQueue(label: "tracejoin.rules")
-        let inotify = !useInotify ? nil : Inotify(directories: [registry.directory + "/rules.d", registry.directory + "/patterns.d"], logger: logger)
-        let fileEvents = inotify.map { inotify in
-            let source = DispatchSource.makeReadSource(fileDescriptor: inotify.fd, queue: queue)
+        let watcher = ChangeWatcher(useInotify: useInotify)
+        if useInotify {
+            if let reason = watcher.unavailableReason {
+                logger.warning("inotify unavailable; rule files are checked every \(pollInterval)", metadata: ["error": "\(reason)"])
+            } else {
+                let directories: Set = [registry.directory + "/rules.d", registry.directory + "/patterns.d"]
+                for (directory, error) in watcher.watch(directories).sorted(by: { $0.key < $1.key }) {
+                    logger.debug("not watching directory with inotify", metadata: ["directory": "\(directory)", "error": "\(error)"])
+                }
+            }
+        }
+        // Only this queue drains the watcher; what changed is found by looking at the files.
+        let fileEvents = watcher.eventDescriptor.map { descriptor in
+            let source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: queue)
             source.setEventHandler {
-                inotify.drain()
+                watcher.drain()
                 continuation.yield()
             }
+            // The watcher closes the descriptor when it goes: not before the source is cancelled.
+            source.setCancelHandler { withExtendedLifetime(watcher) {} }
             source.resume()
             return source
         }
@@ -43,9 +57,8 @@ final class RuleWatcher: Service {
         defer {
             fileEvents?.cancel()
             hangup.cancel()
-            inotify?.close()
         }
-        logger.info("watching rule files", metadata: ["inotify": "\(inotify != nil)", "interval": "\(pollInterval)"])
+        logger.info("watching rule files", metadata: ["inotify": "\(watcher.usesInotify)", "interval": "\(pollInterval)"])
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {
@@ -73,32 +86,5 @@ final class RuleWatcher: Service {
             case .warning: logger.warning("rules: \(event)")
             }
         }
-    }
-}
-
-/// An inotify instance watching directories for files being written, created, moved or removed.
-final class Inotify: Sendable {
-    let fd: Int32
-
-    init?(directories: [String], logger: Logger) {
-        fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else {
-            logger.warning("inotify unavailable; rule files are checked every second", metadata: ["error": "\(String(cString: strerror(errno)))"])
-            return nil
-        }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_MODIFY | IN_ATTRIB)
-        for directory in directories where inotify_add_watch(fd, directory, mask) < 0 {
-            logger.debug("not watching directory with inotify", metadata: ["directory": "\(directory)", "error": "\(String(cString: strerror(errno)))"])
-        }
-    }
-
-    /// Reads and discards pending events: what changed is found by looking at the files.
-    func drain() {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while read(fd, &buffer, buffer.count) > 0 {}
-    }
-
-    func close() {
-        _ = Glibc.close(fd)
     }
 }

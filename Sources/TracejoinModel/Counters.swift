@@ -1,7 +1,8 @@
 import Synchronization
 
-/// A counter shared between the task that counts and the readers of `/v1/stats`.
-public final class Counter: Sendable {
+/// A count of what a stage did, shared between the task that counts (relaxed atomic adds) and
+/// the readers of `/v1/stats`. Not named `Counter`: Prometheus, which `/metrics` uses, has one.
+public final class StageCounter: Sendable {
     private let storage = Atomic<Int>(0)
     public init() {}
     @inline(__always) public func add(_ n: Int = 1) { storage.add(n, ordering: .relaxed) }
@@ -11,15 +12,15 @@ public final class Counter: Sendable {
 /// What a rule has done since the daemon started.
 public final class RuleCounters: Sendable {
     /// Lines the rule matched.
-    public let matched = Counter()
+    public let matched = StageCounter()
     /// Matched lines with a trace ID (stored).
-    public let withTrace = Counter()
+    public let withTrace = StageCounter()
     /// Matched lines without a trace ID (counted only).
-    public let withoutTrace = Counter()
+    public let withoutTrace = StageCounter()
     /// Lines whose trace or span ID was not valid in the rule's encoding.
-    public let invalidIDs = Counter()
+    public let invalidIDs = StageCounter()
     /// Lines on which the rule hit a PCRE2 match, depth or heap limit (treated as no match).
-    public let limitHits = Counter()
+    public let limitHits = StageCounter()
     public init() {}
 }
 
@@ -31,7 +32,7 @@ public final class CounterRegistry: Sendable {
     /// What was set aside because it stopped the daemon before (docs/reliability.md).
     public let quarantine = QuarantineCounters()
     private let rules = Locked<[RuleKey: RuleCounters]>([:])
-    private let unmatched = Locked<[String: Counter]>([:])
+    private let unmatched = Locked<[String: StageCounter]>([:])
 
     /// Not one string joined with NUL and split again: a rule file can name its source and
     /// rules with any characters, NUL included (`source: "\0"`), and a key that split into
@@ -54,10 +55,10 @@ public final class CounterRegistry: Sendable {
     }
 
     /// Lines of `source` that no rule matched.
-    public func unmatched(source: String) -> Counter {
+    public func unmatched(source: String) -> StageCounter {
         unmatched.withLock { map in
             if let existing = map[source] { return existing }
-            let created = Counter()
+            let created = StageCounter()
             map[source] = created
             return created
         }
@@ -79,9 +80,9 @@ public final class CounterRegistry: Sendable {
 /// What quarantine set aside since the daemon started.
 public final class QuarantineCounters: Sendable {
     /// Log records stored as raw text because they stopped the daemon.
-    public let records = Counter()
+    public let records = StageCounter()
     /// Intake payloads refused because they stopped the daemon.
-    public let payloads = Counter()
+    public let payloads = StageCounter()
     public init() {}
 }
 
@@ -89,15 +90,15 @@ public final class QuarantineCounters: Sendable {
 /// `log_records.otlp_http`, `metrics_dropped.otlp_grpc` (OTLP metric exports, answered and
 /// dropped), ….
 public final class IntakeCounters: Sendable {
-    private let counters = Locked<[String: Counter]>([:])
+    private let counters = Locked<[String: StageCounter]>([:])
 
     public init() {}
 
-    public func counter(_ kind: String, _ protocolName: String) -> Counter {
+    public func counter(_ kind: String, _ protocolName: String) -> StageCounter {
         counters.withLock { map in
             let key = kind + "." + protocolName
             if let existing = map[key] { return existing }
-            let created = Counter()
+            let created = StageCounter()
             map[key] = created
             return created
         }

@@ -142,3 +142,25 @@ struct TraceIDTests {
     }
 }
 
+
+/// The match rule as SQL says what `matches` says.
+@Suite("TraceID SQL condition")
+struct TraceIDSQLConditionTests {
+    @Test func lowOnlyWhenTheHighHalfIsUnknown() {
+        let id = TraceID(high: nil, low: 42)
+        #expect(id.sqlCondition(low: "trace_lo", high: "trace_hi", highUnknown: "trace_hi_known = 0") == "trace_lo = 42")
+    }
+
+    @Test func aKnownHighHalfMatchesUnknownOrEqual() {
+        let id = TraceID(high: 0x6b06_0b90_0000_0000, low: .max)
+        #expect(id.sqlCondition(low: "trace_lo", high: "trace_hi", highUnknown: "trace_hi_known = 0")
+            == "trace_lo = 18446744073709551615 AND (trace_hi_known = 0 OR trace_hi = 7711864125021749248)")
+    }
+
+    @Test func literalsAsTheColumnHoldsThem() {
+        // SQLite keeps the signed integer with the same bits.
+        let id = TraceID(high: .max, low: 1 << 63)
+        let sql = id.sqlCondition(low: "lo", high: "hi", highUnknown: "hi IS NULL") { String(Int64(bitPattern: $0)) }
+        #expect(sql == "lo = -9223372036854775808 AND (hi IS NULL OR hi = -1)")
+    }
+}

@@ -46,3 +46,27 @@ struct TimestampTests {
         }
     }
 }
+
+/// RFC 3339 written with all nine digits, and read back.
+@Suite("Timestamps written")
+struct TimestampFormatTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000000000Z"),
+        (1, "1970-01-01T00:00:00.000000001Z"),
+        (-1, "1969-12-31T23:59:59.999999999Z"),
+        (1_795_558_288_925_123_456, "2026-11-24T22:11:28.925123456Z"),
+        (-1_000_000_000_000_000_000, "1938-04-24T22:13:20.000000000Z"),
+        (Int64.max, "2262-04-11T23:47:16.854775807Z"),
+        (Int64.min, "1677-09-21T00:12:43.145224192Z"),
+    ])
+    func iso8601(_ ns: Int64, _ text: String) {
+        #expect(Timestamps.iso8601(nanoseconds: ns) == text)
+    }
+
+    /// What is written reads back to the same nanosecond, before 1970 too.
+    @Test(arguments: [Int64(0), 1, -1, 999_999_999, 1_795_558_288_925_123_456, -1_000_000_000_000_000_001, Int64.max,
+                      Int64.min + 1_000_000_000])
+    func roundTrips(_ ns: Int64) {
+        #expect(Timestamps.nanoseconds(parsing: Timestamps.iso8601(nanoseconds: ns)) == ns)
+    }
+}

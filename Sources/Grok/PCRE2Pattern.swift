@@ -28,12 +28,12 @@ public struct MatchLimits: Sendable, Hashable {
     public static let safeCeiling = MatchLimits(match: 10_000_000, depth: 100_000, heapKiB: 262_144)
 }
 
-/// A compiled, JIT-compiled PCRE2 pattern.
+/// A compiled, JIT-compiled PCRE2 pattern (named for what it holds: Swift's own `Regex` is another type).
 ///
 /// Compiled code is immutable after `pcre2_jit_compile_8` and may be shared between threads
 /// (pcre2api(3), MULTITHREADING); the per-match scratch space is a ``MatchData`` that each task
 /// owns.
-public final class Regex: @unchecked Sendable {
+public final class PCRE2Pattern: @unchecked Sendable {
     /// The pattern in UTF mode, for lines that are valid UTF-8 (nearly all).
     let code: OpaquePointer
     /// The same pattern in byte mode, for lines that are not: there every byte is a character
@@ -74,11 +74,11 @@ public final class Regex: @unchecked Sendable {
         var errorOffset: Int = 0
         var pattern = pattern
         let compiled = pattern.withUTF8 { bytes in
-            pcre2_compile_8(bytes.baseAddress, bytes.count, Regex.benchmarkByteMode ? CPCRE2_DUPNAMES : Regex.compileOptions,
+            pcre2_compile_8(bytes.baseAddress, bytes.count, PCRE2Pattern.benchmarkByteMode ? CPCRE2_DUPNAMES : PCRE2Pattern.compileOptions,
                             &errorCode, &errorOffset, nil)
         }
         guard let compiled else {
-            throw CompileError(message: Regex.errorMessage(errorCode), offset: errorOffset)
+            throw CompileError(message: PCRE2Pattern.errorMessage(errorCode), offset: errorOffset)
         }
         code = compiled
         isJIT = pcre2_jit_compile_8(compiled, CPCRE2_JIT_COMPLETE) == 0
@@ -169,7 +169,7 @@ public enum MatchOutcome: Equatable, Sendable {
 
     /// PCRE2's text for an error outcome.
     public var errorMessage: String? {
-        if case .error(let code) = self { return Regex.errorMessage(Int32(code)) }
+        if case .error(let code) = self { return PCRE2Pattern.errorMessage(Int32(code)) }
         return nil
     }
 }
