@@ -2,6 +2,7 @@ import HTTPSupport
 import Hummingbird
 import Logging
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// The query socket: read-only HTTP/JSON over the index.
@@ -12,7 +13,7 @@ public enum QueryServer {
     ///   `nil`); `port`, the listener's, names their cookie.
     /// - Parameter loginCodes: when set, `POST /v1/login-code` mints a one-time login code from
     ///   it: given only on the query socket, whose file mode guards it.
-    public static func router(reader: any TraceReader, status: any DaemonStatus, token: String? = nil,
+    public static func router(reader: any TraceReader, status: DaemonReports, token: String? = nil,
                               sessions: Sessions? = nil, port: Int = 0, loginCodes: Sessions? = nil,
                               stopping: @escaping @Sendable () -> Bool = { false },
                               hostCheck: HostCheck<BasicRequestContext>? = nil) -> Router<BasicRequestContext> {
@@ -26,10 +27,10 @@ public enum QueryServer {
         }
         router.get("/v1") { _, _ in JSONReply.response(Index()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
-        router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
-        router.get("/metrics") { _, _ in MetricsRoute.response(status) }
-        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), descriptors: status.tailDescriptors(), retention: status.retention(), ingest: status.ingest(), damagedBlocks: status.damagedBlocks(), exports: status.exports())) }
-        router.get("/v1/stats/history") { _, _ in JSONReply.response(StatusHistory.Document(samples: status.history())) }
+        router.get("/v1/rules") { _, _ in JSONReply.response(status.rulesDocument()) }
+        router.get("/metrics") { _, _ in MetricsRoute.response(status.stats().figures + status.rulesDocument().figures) }
+        router.get("/v1/stats") { _, _ in JSONReply.response(status.stats()) }
+        router.get("/v1/stats/history") { _, _ in JSONReply.response(StatusHistory.Document(samples: status.samples())) }
         router.get("/v1/logs") { request, _ in try await SearchRoutes.logs(request, reader: reader) }
         router.get("/v1/logs/volume") { request, _ in try await SearchRoutes.logVolume(request, reader: reader) }
         router.get("/v1/logs/unmatched") { request, _ in try await SpanRoutes.unmatched(request, reader: reader) }
@@ -57,7 +58,7 @@ public enum QueryServer {
         return router
     }
 
-    public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, status: any DaemonStatus,
+    public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, status: DaemonReports,
                                    stopping: @escaping @Sendable () -> Bool, limits: ConnectionLimits = .init(closeWhenPeerLeaves: true),
                                    loginCodes: Sessions? = nil, logger: Logger) -> some ApplicationProtocol {
         UnixSocketServer.application(router: router(reader: reader, status: status, loginCodes: loginCodes, stopping: stopping), path: socketPath, mode: mode,
@@ -67,7 +68,7 @@ public enum QueryServer {
     /// The query API on a TCP address (loopback unless configured otherwise); `token` (or `nil`
     /// for `auth: none`) is asked of every request; a browser logs in to one of `sessions`.
     public static func tcpApplication(host: String, port: Int, token: String?, sessions: Sessions? = nil,
-                                      reader: any TraceReader, status: any DaemonStatus,
+                                      reader: any TraceReader, status: DaemonReports,
                                       stopping: @escaping @Sendable () -> Bool, limits: ConnectionLimits = .init(closeWhenPeerLeaves: true),
                                       logger: Logger) -> some ApplicationProtocol {
         Application(

@@ -2,6 +2,7 @@ import HTTPSupport
 import Hummingbird
 import ServiceLifecycle
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// `GET /v1/spans/{id}`, `GET /v1/spans/{id}/logs`, `GET /v1/logs/unmatched`, `GET /v1/follow`.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import QueryAPI
 import Rules
+import TracejoinAPI
 import TracejoinModel
 
 struct QueryCommand: AsyncParsableCommand {
