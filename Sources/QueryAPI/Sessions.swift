@@ -1,4 +1,3 @@
-import TracejoinAPI
 import TracejoinModel
 
 /// Browser sessions of the query API's TCP listeners: what a browser holds instead of the token.

@@ -2,7 +2,6 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
-import TracejoinAPI
 import TracejoinModel
 
 extension WebView {

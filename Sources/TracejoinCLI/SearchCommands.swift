@@ -139,13 +139,12 @@ struct SpanQuery: AsyncParsableCommand {
             print(output.json(reply.text))
             return
         }
-        struct Document: Decodable {
-            var trace_id: String
-            var trace_id_dd: String
-            var span: TraceDocument.Span
+        let d = try JSONDecoder().decode(SpanDocument.self, from: Data(reply.body))
+        guard let span = d.span else {
+            printError("tracejoin: the daemon's reply carries no span")
+            throw ExitCode(1)
         }
-        let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
-        let trace = TraceDocument(trace_id: d.trace_id, trace_id_dd: d.trace_id_dd, spans: [d.span], unmatched_logs: [])
+        let trace = TraceDocument(trace_id: d.trace_id ?? "", trace_id_dd: d.trace_id_dd ?? "", spans: [span], unmatched_logs: [])
         print(TraceRenderer(color: useColor(), escape: output.escapes).render(trace))
     }
 }
@@ -168,18 +167,7 @@ struct UnmatchedQuery: AsyncParsableCommand {
             print(output.json(reply.text))
             return
         }
-        struct Document: Decodable {
-            var groups: [Group]
-            struct Group: Decodable {
-                var source: String
-                var rule: String
-                var lines: Int
-                var traces: Int
-                var samples: [Sample]
-            }
-            struct Sample: Decodable { var log: TraceDocument.Log }
-        }
-        let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
+        let d = try JSONDecoder().decode(UnmatchedDocument.self, from: Data(reply.body))
         let renderer = TraceRenderer(color: useColor(), escape: output.escapes)
         for g in d.groups {
             print("\(renderer.text(g.source))/\(renderer.text(g.rule)): \(g.lines) line\(g.lines == 1 ? "" : "s") in \(g.traces) trace\(g.traces == 1 ? "" : "s") with no span")

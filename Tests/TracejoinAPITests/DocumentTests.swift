@@ -71,3 +71,25 @@ struct DocumentTests {
         #expect(TracesDocument.Entry(summary(1_000, 4_000)).duration_ns == 3_000)
     }
 }
+
+extension DocumentTests {
+    @Test(arguments: [false, true])
+    func theSpanDocumentWrittenByHandReadsBackAsTheOneBuiltFromTheRecords(logsOnly: Bool) throws {
+        let trace = stored()
+        let child = trace.spans[1]
+        let lines = trace.logs.filter { $0.spanID == child.spanID }
+        let read = try JSONDecoder().decode(SpanDocument.self, from: Data(SpanDocument.json(child, logs: lines, logsOnly: logsOnly)))
+        #expect(read == SpanDocument(child, logs: lines, logsOnly: logsOnly))
+        #expect(logsOnly ? read.span == nil && read.logs?.count == 2 : read.span?.logs.count == 2 && read.span?.children == [])
+    }
+
+    @Test func theUnmatchedDocumentWrittenByHandReadsBackAsTheOneBuiltFromTheGroups() throws {
+        let groups = [UnmatchedGroup(source: "app", rule: "r", count: 12, traces: 3, samples: Array(stored().logs.prefix(2)))]
+        let read = try JSONDecoder().decode(UnmatchedDocument.self,
+                                            from: Data(UnmatchedDocument.json(groups, since: 1_700_000_000_000_000_000, graceSeconds: 30)))
+        let built = UnmatchedDocument(since: Timestamps.iso8601(nanoseconds: 1_700_000_000_000_000_000), grace_seconds: 30,
+                                      groups: groups.map(UnmatchedDocument.Group.init))
+        #expect(read == built)
+        #expect(read.groups.first?.samples.first?.id == "")
+    }
+}
