@@ -180,7 +180,7 @@ let package = Package(
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext", "Export", "TracejoinAPI",
+                "TracejoinDaemon", "Rules", "TraceContext", "Export", "TracejoinAPI", "HTTPSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

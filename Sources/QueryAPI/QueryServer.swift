@@ -23,7 +23,7 @@ public enum QueryServer {
         router.add(middleware: JSONErrorMiddleware())
         if let token { router.add(middleware: TokenAuthMiddleware(token: token, sessions: sessions ?? Sessions(), port: port)) }
         if let loginCodes {
-            router.post("/v1/login-code") { _, _ in JSONReply.response(LoginCodeDocument(loginCodes.mintCode(), sessions: loginCodes)) }
+            router.post("/v1/login-code") { _, _ in JSONReply.response(LoginCodeDocument(code: loginCodes.mintCode(), expiresInSeconds: loginCodes.codeTTLSeconds)) }
         }
         router.get("/v1") { _, _ in JSONReply.response(Index()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
@@ -81,20 +81,6 @@ public enum QueryServer {
                 logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "query"])
             },
             logger: logger)
-    }
-
-    /// `POST /v1/login-code` (query socket only): a one-time code that logs a browser in to a
-    /// query TCP listener at `path`.
-    struct LoginCodeDocument: Encodable {
-        var code: String
-        var expires_in_s: Int64
-        var path: String
-
-        init(_ code: String, sessions: Sessions) {
-            self.code = code
-            expires_in_s = sessions.codeTTLSeconds
-            path = "/login?code=" + code
-        }
     }
 
     /// `GET /v1`: what the API offers.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Export
 import Foundation
+import HTTPSupport
 import TraceContext
 import TracejoinAPI
 import TracejoinModel
@@ -117,7 +118,7 @@ func get(_ path: String, _ items: [(String, String?)], socket: SocketOptions) as
     let client = UnixHTTPClient(socketPath: try socket.querySocket())
     let reply = try await request { try await client.get(components.percentEncodedQuery.map { path + "?" + $0 } ?? path) }
     guard reply.status == 200 else {
-        let error = try? JSONDecoder().decode(ErrorReply.self, from: Data(reply.body))
+        let error = try? JSONDecoder().decode(JSONReply.ErrorBody.self, from: Data(reply.body))
         printError("tracejoin: " + TerminalText.escape(error.map { "\($0.error): \($0.detail ?? "")" } ?? "the daemon answered \(reply.status)"))
         throw ExitCode(1)
     }
