@@ -227,7 +227,7 @@ let package = Package(
         .testTarget(name: "GrokTests", dependencies: ["Grok"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "TraceContext", "TracejoinModel"],
+            dependencies: ["Rules", "TraceContext", "TracejoinAPI", "TracejoinModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
