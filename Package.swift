@@ -257,7 +257,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TracejoinCLITests",
-            dependencies: ["TracejoinCLI", "TraceContext", "TracejoinAPI", "TracejoinModel"],
+            dependencies: ["TracejoinCLI", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
