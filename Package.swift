@@ -59,6 +59,9 @@ let package = Package(
             dependencies: ["TraceContext", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // The wire model: every document of the query API as one type the server writes and
+        // the CLI reads (hand writers beside their Codable types), and the stages' status reports.
+        .target(name: "TracejoinAPI", dependencies: ["TraceContext", "TracejoinModel"], swiftSettings: swiftSettings),
         // The crash journal: what the daemon was parsing or decoding when it stopped, so that an
         // input that stops it once is quarantined, never a restart loop.
         .target(
@@ -70,7 +73,7 @@ let package = Package(
         .target(
             name: "Rules",
             dependencies: [
-                "Grok", "TraceContext", "TracejoinModel",
+                "Grok", "TraceContext", "TracejoinAPI", "TracejoinModel",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -79,7 +82,7 @@ let package = Package(
         .target(
             name: "Tailing",
             dependencies: [
-                "TracejoinModel", "Quarantine",
+                "TracejoinAPI", "TracejoinModel", "Quarantine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -130,7 +133,7 @@ let package = Package(
         .target(
             name: "Export",
             dependencies: [
-                "TraceContext", "TracejoinModel",
+                "TraceContext", "TracejoinAPI", "TracejoinModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,7 +157,7 @@ let package = Package(
         .target(
             name: "QueryAPI",
             dependencies: [
-                "TraceContext", "TracejoinModel", "HTTPSupport",
+                "TraceContext", "TracejoinAPI", "TracejoinModel", "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -165,21 +168,22 @@ let package = Package(
         .target(
             name: "TracejoinDaemon",
             dependencies: [
-                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinModel", "Quarantine", "HTTPSupport",
+                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinAPI", "TracejoinModel", "Quarantine", "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
-        // Subcommands, the query client and the trace-tree renderer.
+        // Subcommands, the query client (AsyncHTTPClient over `http+unix://`) and the
+        // trace-tree renderer, which reads the wire model's documents.
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext", "Export", "QueryAPI",
+                "TracejoinDaemon", "Rules", "TraceContext", "Export", "TracejoinAPI", "HTTPSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -195,7 +199,7 @@ let package = Package(
         .executableTarget(
             name: "TracejoinBench",
             dependencies: [
-                "Grok", "Rules", "Index", "Intake", "QueryAPI", "TraceContext", "TracejoinModel", "TracejoinCLI",
+                "Grok", "Rules", "Index", "Intake", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -244,7 +248,7 @@ let package = Package(
         .testTarget(name: "GrokTests", dependencies: ["Grok"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "TraceContext", "TracejoinModel"],
+            dependencies: ["Rules", "TraceContext", "TracejoinAPI", "TracejoinModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -274,7 +278,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TracejoinCLITests",
-            dependencies: ["TracejoinCLI", "TraceContext", "TracejoinModel"],
+            dependencies: ["TracejoinCLI", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TracejoinAPITests",
+            dependencies: ["TracejoinAPI", "TraceContext", "TracejoinModel"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Dispatch
+import TracejoinAPI
 import TracejoinModel
 
 /// The grok debugger's bounds (`POST /rules`, docs/grok.md, "The grok debugger").
@@ -36,7 +37,7 @@ enum GrokDebugger {
 
     /// How the rules in force parse `lines`, worked out on the debugger's own queue within
     /// ``timeBudget``; `nil` when another run is in progress.
-    static func run(_ lines: [String], status: any DaemonStatus) async -> [LineTest]? {
+    static func run(_ lines: [String], status: DaemonReports) async -> [LineTest]? {
         let started = running.withLock { busy -> Bool in
             if busy { return false }
             busy = true
@@ -49,7 +50,7 @@ enum GrokDebugger {
         let deadline = ContinuousClock.now + timeBudget
         return await withCheckedContinuation { (continuation: CheckedContinuation<[LineTest], Never>) in
             queue.async {
-                continuation.resume(returning: status.testLines(lines, deadline: deadline))
+                continuation.resume(returning: status.rules?.testLines(lines, deadline: deadline) ?? [])
             }
         }
     }

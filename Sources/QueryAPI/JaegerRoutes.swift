@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// Jaeger's query API (the HTTP JSON API of jaeger-query that Jaeger UI and Grafana's Jaeger data

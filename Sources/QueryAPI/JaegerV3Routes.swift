@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// Jaeger's query API v3 over HTTP/JSON, as jaeger-query's hand-written gateway serves it

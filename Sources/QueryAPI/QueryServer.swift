@@ -2,6 +2,7 @@ import HTTPSupport
 import Hummingbird
 import Logging
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// The query socket: read-only HTTP/JSON over the index.
@@ -12,7 +13,7 @@ public enum QueryServer {
     ///   `nil`); `port`, the listener's, names their cookie.
     /// - Parameter loginCodes: when set, `POST /v1/login-code` mints a one-time login code from
     ///   it: given only on the query socket, whose file mode guards it.
-    public static func router(reader: any TraceReader, status: any DaemonStatus, token: String? = nil,
+    public static func router(reader: any TraceReader, status: DaemonReports, token: String? = nil,
                               sessions: Sessions? = nil, port: Int = 0, loginCodes: Sessions? = nil,
                               stopping: @escaping @Sendable () -> Bool = { false },
                               hostCheck: HostCheck<BasicRequestContext>? = nil) -> Router<BasicRequestContext> {
@@ -22,14 +23,14 @@ public enum QueryServer {
         router.add(middleware: JSONErrorMiddleware())
         if let token { router.add(middleware: TokenAuthMiddleware(token: token, sessions: sessions ?? Sessions(), port: port)) }
         if let loginCodes {
-            router.post("/v1/login-code") { _, _ in JSONReply.response(LoginCodeDocument(loginCodes.mintCode(), sessions: loginCodes)) }
+            router.post("/v1/login-code") { _, _ in JSONReply.response(LoginCodeDocument(code: loginCodes.mintCode(), expiresInSeconds: loginCodes.codeTTLSeconds)) }
         }
         router.get("/v1") { _, _ in JSONReply.response(EndpointList()) }
         router.get("/healthz") { _, _ in JSONReply.response(["status": "ok"]) }
-        router.get("/v1/rules") { _, _ in JSONReply.response(RulesDocument(files: status.ruleFiles())) }
-        router.get("/metrics") { _, _ in MetricsRoute.response(status) }
-        router.get("/v1/stats") { _, _ in JSONReply.response(StatsDocument(status.counters, files: status.tailedFiles(), descriptors: status.tailDescriptors(), retention: status.retention(), ingest: status.ingest(), damagedBlocks: status.damagedBlocks(), exports: status.exports())) }
-        router.get("/v1/stats/history") { _, _ in JSONReply.response(StatusHistory.Document(samples: status.history())) }
+        router.get("/v1/rules") { _, _ in JSONReply.response(status.rulesDocument()) }
+        router.get("/metrics") { _, _ in MetricsRoute.response(status.stats().figures + status.rulesDocument().figures) }
+        router.get("/v1/stats") { _, _ in JSONReply.response(status.stats()) }
+        router.get("/v1/stats/history") { _, _ in JSONReply.response(StatusHistory.Document(samples: status.samples())) }
         router.get("/v1/logs") { request, _ in try await SearchRoutes.logs(request, reader: reader) }
         router.get("/v1/logs/volume") { request, _ in try await SearchRoutes.logVolume(request, reader: reader) }
         router.get("/v1/logs/unmatched") { request, _ in try await SpanRoutes.unmatched(request, reader: reader) }
@@ -57,7 +58,7 @@ public enum QueryServer {
         return router
     }
 
-    public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, status: any DaemonStatus,
+    public static func application(socketPath: String, mode: UInt16, reader: any TraceReader, status: DaemonReports,
                                    stopping: @escaping @Sendable () -> Bool, limits: ConnectionLimits = .init(closeWhenPeerLeaves: true),
                                    loginCodes: Sessions? = nil, logger: Logger) -> some ApplicationProtocol {
         UnixSocketServer.application(router: router(reader: reader, status: status, loginCodes: loginCodes, stopping: stopping), path: socketPath, mode: mode,
@@ -67,7 +68,7 @@ public enum QueryServer {
     /// The query API on a TCP address (loopback unless configured otherwise); `token` (or `nil`
     /// for `auth: none`) is asked of every request; a browser logs in to one of `sessions`.
     public static func tcpApplication(host: String, port: Int, token: String?, sessions: Sessions? = nil,
-                                      reader: any TraceReader, status: any DaemonStatus,
+                                      reader: any TraceReader, status: DaemonReports,
                                       stopping: @escaping @Sendable () -> Bool, limits: ConnectionLimits = .init(closeWhenPeerLeaves: true),
                                       logger: Logger) -> some ApplicationProtocol {
         Application(
@@ -80,20 +81,6 @@ public enum QueryServer {
                 logger.info("listening", metadata: ["address": "\(host):\(port)", "api": "query"])
             },
             logger: logger)
-    }
-
-    /// `POST /v1/login-code` (query socket only): a one-time code that logs a browser in to a
-    /// query TCP listener at `path`.
-    struct LoginCodeDocument: Encodable {
-        var code: String
-        var expires_in_s: Int64
-        var path: String
-
-        init(_ code: String, sessions: Sessions) {
-            self.code = code
-            expires_in_s = sessions.codeTTLSeconds
-            path = "/login?code=" + code
-        }
     }
 
     /// `GET /v1`: what the API offers (not `Index`, the name of the store's module).

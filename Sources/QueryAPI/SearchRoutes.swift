@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// `GET /v1/logs`, `GET /v1/logs/volume` and `GET /v1/traces`: searches over the index.
@@ -24,7 +25,7 @@ package enum SearchRoutes {
             return error.response
         }
         let page = try await reader.logs(query)
-        return JSONReply.response(json: LogsDocument.json(page.records, next: page.next))
+        return JSONReply.response(json: LogsPage.json(page.records, next: page.next))
     }
 
     /// Buckets `/v1/logs/volume` counts into unless `?buckets=` says otherwise, and the most.
@@ -157,59 +158,5 @@ package enum SearchRoutes {
             return ns >= 9.2e18 ? Int64.max : ns <= -9.2e18 ? Int64.min : Int64(ns)
         }
         throw BadParameter(name: name, message: "'\(s)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), a duration ago (15m, 2h, 7d) or nanoseconds")
-    }
-}
-
-extension TraceSummary {
-    /// From its first span's start to its last span's end. Spans may be sent with any start
-    /// (Datadog's is a signed 64-bit number): a trace that spans more than nanoseconds hold
-    /// reads as the longest one rather than overflowing.
-    var duration: Int64 {
-        let (d, overflow) = end.subtractingReportingOverflow(start)
-        return overflow ? (end > start ? .max : 0) : max(0, d)
-    }
-}
-
-/// `GET /v1/logs`: newest first; pass `next_cursor` back as `cursor` for the next page.
-enum LogsDocument {
-    static func json(_ records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?) -> [UInt8] {
-        var w = JSONWriter(capacity: 256 + 512 * records.count)
-        w.objectStart()
-        w.key("logs")
-        w.arrayStart()
-        for e in records { RecordJSON.entry(id: e.id, ingested: e.ingested, e.record, to: &w) }
-        w.arrayEnd()
-        w.member("next_cursor", next.map(String.init))
-        w.objectEnd()
-        return w.bytes
-    }
-}
-
-/// `GET /v1/traces`: most recent first.
-struct TracesDocument: Encodable {
-    var traces: [Entry]
-
-    struct Entry: Encodable {
-        var trace_id: String
-        var trace_id_dd: String
-        var root: String?
-        var services: [String]
-        var start: String
-        var duration_ns: Int64
-        var spans: Int
-        var errors: Int
-        var logs: Int
-
-        init(_ s: TraceSummary) {
-            trace_id = s.traceID.hex
-            trace_id_dd = s.traceID.lowDecimal
-            root = s.rootName
-            services = s.services
-            start = Timestamps.iso8601(nanoseconds: s.start)
-            duration_ns = s.duration
-            spans = s.spans
-            errors = s.errors
-            logs = s.logs
-        }
     }
 }

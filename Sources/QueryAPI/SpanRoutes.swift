@@ -2,6 +2,7 @@ import HTTPSupport
 import Hummingbird
 import ServiceLifecycle
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// `GET /v1/spans/{id}`, `GET /v1/spans/{id}/logs`, `GET /v1/logs/unmatched`, `GET /v1/follow`.
@@ -34,24 +35,7 @@ enum SpanRoutes {
         guard let (span, logs) = found else {
             return JSONReply.error(.notFound, "span not found", detail: "no span is known with ID \(text)")
         }
-        var w = JSONWriter(capacity: 1024 + 512 * logs.count)
-        w.objectStart()
-        if logsOnly {
-            w.key("logs")
-            w.arrayStart()
-            for r in logs { RecordJSON.log(r, to: &w) }
-            w.arrayEnd()
-        } else {
-            w.member("trace_id", span.traceID.hex)
-            w.member("trace_id_dd", span.traceID.lowDecimal)
-            w.key("span")
-            RecordJSON.span(span, logs: logs, to: &w) { w in
-                w.arrayStart()
-                w.arrayEnd()
-            }
-        }
-        w.objectEnd()
-        return JSONReply.response(json: w.bytes)
+        return JSONReply.response(json: SpanDocument.json(span, logs: logs, logsOnly: logsOnly))
     }
 
     /// `?since=&grace=&samples=`: lines whose trace no span has claimed, by source and rule.
@@ -69,27 +53,7 @@ enum SpanRoutes {
             return error.response
         }
         let groups = try await reader.unmatched(since: since, until: now - grace, samples: samples)
-        var w = JSONWriter()
-        w.objectStart()
-        w.member("since", Timestamps.iso8601(nanoseconds: since))
-        w.member("grace_seconds", grace / 1_000_000_000)
-        w.key("groups")
-        w.arrayStart()
-        for g in groups {
-            w.objectStart()
-            w.member("source", g.source)
-            w.member("rule", g.rule)
-            w.member("lines", Int64(g.count))
-            w.member("traces", Int64(g.traces))
-            w.key("samples")
-            w.arrayStart()
-            for r in g.samples { RecordJSON.entry(id: nil, ingested: nil, r, to: &w) }
-            w.arrayEnd()
-            w.objectEnd()
-        }
-        w.arrayEnd()
-        w.objectEnd()
-        return JSONReply.response(json: w.bytes)
+        return JSONReply.response(json: UnmatchedDocument.json(groups, since: since, graceSeconds: grace / 1_000_000_000))
     }
 
     /// How long before `now` the time `text` is (as `since` takes it), in nanoseconds. A time

@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 extension WebView {
@@ -18,7 +19,7 @@ extension WebView {
     /// `POST /rules`: the grok debugger, within its bounds (``GrokDebugger``): at most 64 KiB
     /// and 200 lines (413 beyond), each line cut at 8 KiB, one run at a time (429 while one is
     /// in progress), parsed off the cooperative threads for at most 2 s.
-    static func debuggerPage(_ request: Request, status: any DaemonStatus) async throws -> Response {
+    static func debuggerPage(_ request: Request, status: DaemonReports) async throws -> Response {
         let tooLarge = "The grok debugger takes at most \(GrokDebugger.maxBodyBytes >> 10) KiB of form data "
             + "(\(GrokDebugger.maxLines) lines) at once: paste fewer lines."
         if let length = request.headers[.contentLength], let declared = Int(length), declared > GrokDebugger.maxBodyBytes {
@@ -48,7 +49,7 @@ extension WebView {
         return rulesPage(status, run: DebuggerRun(text: text, results: results, cut: cut.map { $0.wasCut }))
     }
 
-    static func rulesPage(_ status: any DaemonStatus, run: DebuggerRun?) -> Response {
+    static func rulesPage(_ status: DaemonReports, run: DebuggerRun?) -> Response {
         HTML.response(page("Rules") { h in
             h.raw("<h1>Grok debugger</h1><p>Paste log lines: each is parsed by the rules in force, as the tailer would (nothing is stored or counted).</p>")
             h.raw("<form method=\"post\" action=\"/rules\" class=\"debugger\"><textarea name=\"lines\" rows=\"5\" cols=\"120\" id=\"debug-lines\">")
@@ -67,7 +68,7 @@ extension WebView {
                 }
             }
             h.raw("<h1>Rule files</h1><table><thead><tr><th>File</th><th>Source</th><th>Status</th><th>Rules</th><th>Error</th></tr></thead><tbody>")
-            for f in status.ruleFiles() {
+            for f in status.rulesDocument().files {
                 h.raw(f.status == "ok" ? "<tr><td>" : "<tr class=\"has-error\"><td>")
                 h.text(f.file)
                 h.raw("</td><td>")

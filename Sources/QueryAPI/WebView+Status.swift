@@ -2,24 +2,36 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 extension WebView {
-    static func statusPage(_ status: any DaemonStatus) -> Response {
-        let files = status.tailedFiles()
-        let retention = status.retention()
-        let ingest = status.ingest()
-        let descriptors = status.tailDescriptors()
-        let history = status.history()
+    /// `/status`: drawn from the document `/v1/stats` returns (composed once for the page) and
+    /// the last hour's samples. The totals table lists the document's daemon-wide figures, so a
+    /// figure added to ``StatsDocument`` shows here without a change to this page.
+    static func statusPage(_ status: DaemonReports) -> Response {
+        let stats = status.stats()
+        let files = stats.files
+        let retention = stats.retention
+        let ingest = stats.ingest
+        let history = status.samples()
         return HTML.response(page("Status") { h in
             h.raw("<h1>Status</h1>")
             if ingest.paused {
                 h.element("p", "Ingest is paused: " + (ingest.reason ?? "unknown reason"), class: "error")
             }
             StatusPlot.drawAll(&h, history)
+            h.raw("<h2>Totals</h2><table id=\"status-totals\"><tbody>")
+            for figure in stats.figures {
+                guard let summary = figure.summary else { continue }
+                h.raw("<tr>")
+                h.cells([summary, figure.text])
+                h.raw("</tr>")
+            }
+            h.raw("</tbody></table>")
             h.raw("<h2>Followed files</h2><p>")
-            h.text("\(HumanUnits.count(files.count)) files, \(HumanUnits.count(descriptors.held)) descriptors held, "
-                + "\(HumanUnits.count(descriptors.waiting)) waiting for one")
+            h.text("\(HumanUnits.count(files.count)) files, \(HumanUnits.count(stats.tail.descriptors_held)) descriptors held, "
+                + "\(HumanUnits.count(stats.tail.waiting_for_descriptor)) waiting for one")
             h.raw("</p><table><thead><tr><th>File</th><th>Source</th><th>State</th><th>Offset</th><th>Lag</th><th>Lines</th><th>Rotations</th><th>Lost</th></tr></thead><tbody>")
             for f in files {
                 h.raw("<tr>")
@@ -39,11 +51,11 @@ extension WebView {
                 h.raw("</tr>")
             }
             h.raw("</tbody></table><h2>Rules</h2><table><thead><tr><th>Source</th><th>Rule</th><th>Matched</th><th>With trace</th><th>Without</th><th>Invalid IDs</th></tr></thead><tbody>")
-            for (source, rules) in status.counters.snapshot().sorted(by: { $0.key < $1.key }) {
+            for (source, rules) in stats.sources.sorted(by: { $0.key < $1.key }) {
                 for (rule, c) in rules.rules.sorted(by: { $0.key < $1.key }) {
                     h.raw("<tr>")
-                    h.cells([source, rule, HumanUnits.count(c.matched.value), HumanUnits.count(c.withTrace.value),
-                             HumanUnits.count(c.withoutTrace.value), HumanUnits.count(c.invalidIDs.value)])
+                    h.cells([source, rule, HumanUnits.count(c.matched), HumanUnits.count(c.with_trace),
+                             HumanUnits.count(c.without_trace), HumanUnits.count(c.invalid_ids)])
                     h.raw("</tr>")
                 }
             }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 extension WebView {

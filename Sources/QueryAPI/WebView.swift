@@ -2,6 +2,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// The web view: server-rendered pages over the same reader as the JSON API, with a little CSS
@@ -9,7 +10,7 @@ import TracejoinModel
 /// SVG whose geometry is in attributes, so no inline style is needed and the
 /// Content-Security-Policy allows only the daemon's own script and style.
 enum WebView {
-    static func add(to router: Router<BasicRequestContext>, reader: any TraceReader, status: any DaemonStatus) {
+    static func add(to router: Router<BasicRequestContext>, reader: any TraceReader, status: DaemonReports) {
         router.get("/") { request, _ in try await tracesPage(request, reader: reader) }
         router.get("/trace/{id}") { request, context in
             try await tracePage(context.parameters.get("id") ?? "", request: request, reader: reader)

@@ -5,6 +5,7 @@ import Index
 import Logging
 import QueryAPI
 import TraceContext
+import TracejoinAPI
 import TracejoinCLI
 import TracejoinModel
 
@@ -163,7 +164,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
         // The same through the query API: a real query server on a Unix socket, one connection
         // a request as `tracejoin query` makes them.
         let socket = dir + "/query.sock"
-        let server = QueryServer.application(socketPath: socket, mode: 0o600, reader: index, status: BenchStatus(), stopping: { false },
+        let server = QueryServer.application(socketPath: socket, mode: 0o600, reader: index, status: DaemonReports(reporters: []), stopping: { false },
                                              logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
         var httpLookups: [Double] = []
         var httpSearches: [Double] = []
@@ -262,14 +263,4 @@ struct IndexBenchCommand: AsyncParsableCommand {
         let sorted = values.sorted()
         return String(format: "%.2f", sorted[min(sorted.count - 1, Int(p / 100 * Double(sorted.count)))])
     }
-}
-
-/// The query server's view of a daemon, for a benchmark that has only an index.
-private struct BenchStatus: DaemonStatus {
-    let counters = CounterRegistry()
-    func ruleFiles() -> [RuleFileStatus] { [] }
-    func tailedFiles() -> [TailedFileStatus] { [] }
-    func retention() -> RetentionStatus { RetentionStatus(max_bytes: 0, max_age_seconds: 0) }
-    func ingest() -> IngestStatus { IngestStatus() }
-    func damagedBlocks() -> [DamagedBlock] { [] }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import QueryAPI
 import Rules
 import TraceContext
+import TracejoinAPI
 
 /// Writes a small traced workload the way a ddtrace-instrumented Python service would — log
 /// lines to the example source's file, spans to the intake socket — then shows the join.

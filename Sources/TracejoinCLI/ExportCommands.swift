@@ -1,9 +1,9 @@
 import ArgumentParser
 import Export
 import Foundation
-import QueryAPI
 import Rules
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// Where the fleet's data is: `--clickhouse URL [--database D] [--user U --password-file F]`.
@@ -94,11 +94,10 @@ func fleetTrace(_ id: String, client: ClickHouseClient, logsLimit: Int, json: Bo
         printError("tracejoin: no trace \(id) in \(client.database) at \(client.url)")
         throw ExitCode(1)
     }
-    let body = TraceView(stored, queried: traceID).json()
+    let view = TraceView(stored, queried: traceID)
     if json {
-        print(output.json(String(decoding: body, as: UTF8.self)))
+        print(output.json(String(decoding: view.json(), as: UTF8.self)))
         return
     }
-    let document = try JSONDecoder().decode(TraceDocument.self, from: Data(body))
-    print(TraceRenderer(color: useColor(), escape: output.escapes).render(document))
+    print(TraceRenderer(color: useColor(), escape: output.escapes).render(TraceDocument(view)))
 }

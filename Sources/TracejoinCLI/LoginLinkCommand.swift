@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import HTTPSupport
 import Rules
+import TracejoinAPI
 
 /// `tracejoin login-link`: a link that logs a browser in to the web view once, without the token.
 ///
@@ -13,12 +15,6 @@ struct LoginLinkCommand: AsyncParsableCommand {
 
     @OptionGroup var socket: SocketOptions
 
-    struct LoginCode: Decodable {
-        var code: String
-        var expires_in_s: Int
-        var path: String
-    }
-
     func run() async throws {
         let client = UnixHTTPClient(socketPath: try socket.querySocket())
         let reply = try await request { try await client.post("/v1/login-code", body: [], contentType: "application/json") }
@@ -26,12 +22,12 @@ struct LoginLinkCommand: AsyncParsableCommand {
             if reply.status == 404 {
                 printError("tracejoin: the daemon hands out no login links: it has no query TCP listener behind a token (query.tcp, query.auth: token)")
             } else {
-                let error = try? JSONDecoder().decode(ErrorReply.self, from: Data(reply.body))
+                let error = try? JSONDecoder().decode(JSONReply.ErrorBody.self, from: Data(reply.body))
                 printError("tracejoin: " + (error.map { "\($0.error): \($0.detail ?? "")" } ?? "the daemon answered \(reply.status)"))
             }
             throw ExitCode(1)
         }
-        let code = try JSONDecoder().decode(LoginCode.self, from: Data(reply.body))
+        let code = try JSONDecoder().decode(LoginCodeDocument.self, from: Data(reply.body))
         // The first query TCP listener of the configuration, when it can be read; otherwise the
         // path alone (to open on whichever listener the browser reaches).
         if let address = (try? DaemonConfig.load(directory: socket.config.config))?.query.tcp.first {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-import QueryAPI
+import HTTPSupport
 import Rules
+import TracejoinAPI
 import TracejoinModel
 
 struct QueryCommand: AsyncParsableCommand {
@@ -63,18 +64,13 @@ struct TraceQuery: AsyncParsableCommand {
             return
         }
         guard reply.status == 200 else {
-            let error = try? JSONDecoder().decode(ErrorReply.self, from: Data(reply.body))
+            let error = try? JSONDecoder().decode(JSONReply.ErrorBody.self, from: Data(reply.body))
             printError("tracejoin: \(TerminalText.escape(error?.detail ?? error?.error ?? "the daemon answered \(reply.status)"))")
             throw ExitCode(1)
         }
         let document = try JSONDecoder().decode(TraceDocument.self, from: Data(reply.body))
         print(TraceRenderer(color: useColor(), escape: output.escapes).render(document))
     }
-}
-
-struct ErrorReply: Decodable {
-    var error: String
-    var detail: String?
 }
 
 /// Runs a request, turning "nothing listens there" into a clear message and exit status 1.

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Export
 import Foundation
-import QueryAPI
+import HTTPSupport
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// `tracejoin query logs`: log lines matching filters, newest first.
@@ -40,7 +41,7 @@ struct LogsQuery: AsyncParsableCommand {
             print(output.json(reply.text))
             return
         }
-        let document = try JSONDecoder().decode(Page.self, from: Data(reply.body))
+        let document = try JSONDecoder().decode(LogsPage.self, from: Data(reply.body))
         let renderer = TraceRenderer(color: useColor(), escape: output.escapes)
         for entry in document.logs.reversed() {
             let ids = "trace \(entry.trace_id ?? "-")" + (entry.log.span_id_dd.map { " span \($0)" } ?? "")
@@ -69,22 +70,11 @@ struct LogsQuery: AsyncParsableCommand {
         }
         let renderer = TraceRenderer(color: useColor(), escape: output.escapes)
         for r in records.reversed() {
-            var w = JSONWriter(capacity: 512)
-            RecordJSON.log(r, to: &w)
-            let log = try JSONDecoder().decode(TraceDocument.Log.self, from: Data(w.bytes))
+            let log = TraceDocument.Log(r)
             let host = r.fields.first { $0.name == "host" }.map { "\($0.value)" } ?? "?"
             print(renderer.line(log) + "  " + renderer.faint("\(renderer.text(host)) trace \(r.traceID?.hex ?? "-")" + (r.spanID.map { " span \($0.decimal)" } ?? "")))
         }
         if records.isEmpty { printError("no log lines match") }
-    }
-
-    struct Page: Decodable {
-        var logs: [Entry]
-        var next_cursor: String?
-        struct Entry: Decodable {
-            var trace_id: String?
-            var log: TraceDocument.Log
-        }
     }
 }
 
@@ -109,20 +99,7 @@ struct RecentQuery: AsyncParsableCommand {
             print(output.json(reply.text))
             return
         }
-        struct Page: Decodable {
-            var traces: [Entry]
-            struct Entry: Decodable {
-                var trace_id: String
-                var root: String?
-                var services: [String]
-                var start: String
-                var duration_ns: Int64
-                var spans: Int
-                var errors: Int
-                var logs: Int
-            }
-        }
-        let page = try JSONDecoder().decode(Page.self, from: Data(reply.body))
+        let page = try JSONDecoder().decode(TracesDocument.self, from: Data(reply.body))
         let text = output.text
         for t in page.traces {
             let errorMark = t.errors > 0 ? "  ✗ \(t.errors) error\(t.errors == 1 ? "" : "s")" : ""
@@ -141,7 +118,7 @@ func get(_ path: String, _ items: [(String, String?)], socket: SocketOptions) as
     let client = UnixHTTPClient(socketPath: try socket.querySocket())
     let reply = try await request { try await client.get(components.percentEncodedQuery.map { path + "?" + $0 } ?? path) }
     guard reply.status == 200 else {
-        let error = try? JSONDecoder().decode(ErrorReply.self, from: Data(reply.body))
+        let error = try? JSONDecoder().decode(JSONReply.ErrorBody.self, from: Data(reply.body))
         printError("tracejoin: " + TerminalText.escape(error.map { "\($0.error): \($0.detail ?? "")" } ?? "the daemon answered \(reply.status)"))
         throw ExitCode(1)
     }
@@ -163,13 +140,12 @@ struct SpanQuery: AsyncParsableCommand {
             print(output.json(reply.text))
             return
         }
-        struct Document: Decodable {
-            var trace_id: String
-            var trace_id_dd: String
-            var span: TraceDocument.Span
+        let d = try JSONDecoder().decode(SpanDocument.self, from: Data(reply.body))
+        guard let span = d.span else {
+            printError("tracejoin: the daemon's reply carries no span")
+            throw ExitCode(1)
         }
-        let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
-        let trace = TraceDocument(trace_id: d.trace_id, trace_id_dd: d.trace_id_dd, spans: [d.span], unmatched_logs: [])
+        let trace = TraceDocument(trace_id: d.trace_id ?? "", trace_id_dd: d.trace_id_dd ?? "", spans: [span], unmatched_logs: [])
         print(TraceRenderer(color: useColor(), escape: output.escapes).render(trace))
     }
 }
@@ -192,18 +168,7 @@ struct UnmatchedQuery: AsyncParsableCommand {
             print(output.json(reply.text))
             return
         }
-        struct Document: Decodable {
-            var groups: [Group]
-            struct Group: Decodable {
-                var source: String
-                var rule: String
-                var lines: Int
-                var traces: Int
-                var samples: [Sample]
-            }
-            struct Sample: Decodable { var log: TraceDocument.Log }
-        }
-        let d = try JSONDecoder().decode(Document.self, from: Data(reply.body))
+        let d = try JSONDecoder().decode(UnmatchedDocument.self, from: Data(reply.body))
         let renderer = TraceRenderer(color: useColor(), escape: output.escapes)
         for g in d.groups {
             print("\(renderer.text(g.source))/\(renderer.text(g.rule)): \(g.lines) line\(g.lines == 1 ? "" : "s") in \(g.traces) trace\(g.traces == 1 ? "" : "s") with no span")
@@ -241,7 +206,7 @@ struct FollowQuery: AsyncParsableCommand {
                 for line in pending.add(bytes) {
                     if json {
                         print(escapes ? TerminalText.escapeJSON(line) : line)
-                    } else if let entry = try? JSONDecoder().decode(LogsQuery.Page.Entry.self, from: Data(line.utf8)) {
+                    } else if let entry = try? JSONDecoder().decode(LogsPage.Entry.self, from: Data(line.utf8)) {
                         print(renderer.line(entry.log) + "  " + renderer.faint("trace \(renderer.text(entry.trace_id ?? "-"))"))
                     }
                     FileHandle.standardOutput.synchronizeFile()
@@ -290,27 +255,8 @@ struct StatusCommand: AsyncParsableCommand {
             print(output.json("{\"stats\":\(stats.text),\"rules\":\(rules.text)}"))
             return
         }
-        struct Stats: Decodable {
-            var sources: [String: Source]
-            var files: [TailedFileStatus]
-            var retention: RetentionStatus
-            var ingest: IngestStatus
-            var index: StatsDocument.IndexHealth
-            var export: [ExportStatus]?
-            struct Source: Decodable {
-                var lines_unmatched: Int
-                var rules: [String: Rule]
-            }
-            struct Rule: Decodable {
-                var matched: Int
-                var with_trace: Int
-                var invalid_ids: Int
-                var limit_hits: Int
-            }
-        }
-        struct Rules: Decodable { var files: [RuleFileStatus] }
-        let s = try JSONDecoder().decode(Stats.self, from: Data(stats.body))
-        let r = try JSONDecoder().decode(Rules.self, from: Data(rules.body))
+        let s = try JSONDecoder().decode(StatsDocument.self, from: Data(stats.body))
+        let r = try JSONDecoder().decode(RulesDocument.self, from: Data(rules.body))
         // Names, paths and error texts here quote files and senders: each is escaped.
         let text = output.text
         let socketPath = try socket.querySocket()
@@ -339,7 +285,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let ret = s.retention
         print("index: \(ret.used_bytes / 1024) KiB on disk of \(ret.max_bytes / 1024 / 1024) MiB; max age \(ret.max_age_seconds / 3600) h; \(ret.deleted_logs) lines and \(ret.deleted_spans) spans deleted by retention")
-        for e in s.export ?? [] {
+        for e in s.export {
             print("export to \(text(e.target)) \(text(e.url)) as host \(text(e.host)): \(text(e.state)); \(e.exported_logs) lines and \(e.exported_spans) spans sent; "
                 + "lag \(e.lag_rows) rows, \(String(format: "%.1f", e.lag_seconds)) s"
                 + (e.export_lost_logs + e.export_lost_spans > 0 ? "; LOST before export: \(e.export_lost_logs) lines, \(e.export_lost_spans) spans" : "")
@@ -347,6 +293,13 @@ struct StatusCommand: AsyncParsableCommand {
         }
         for d in s.index.damaged_blocks {
             print("  DAMAGED block \(d.block) (\(text(d.file ?? "in the database"))\(d.file == nil ? "" : " at \(d.offset)")): \(text(d.reason)); its lines are skipped")
+        }
+        // The document's daemon-wide figures, whatever they are: a figure added to the document
+        // is listed here without a change to this command.
+        print("totals:")
+        for figure in s.figures {
+            guard let summary = figure.summary else { continue }
+            print("  \(summary): \(figure.text)")
         }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import QueryAPI
+import TracejoinAPI
 import TracejoinModel
 
 /// Draws a ``TraceDocument`` as a tree for a terminal: each span with service, name, resource,

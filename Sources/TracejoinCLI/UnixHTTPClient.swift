@@ -1,93 +1,96 @@
+import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
-/// A one-request-per-connection HTTP/1.1 client over a Unix socket, for the CLI (and the
-/// benchmarks' clients, `tracejoin-bench`).
-package struct UnixHTTPClient {
+/// HTTP/1.1 over a Unix socket (AsyncHTTPClient's `http+unix://` URLs), for the CLI and the
+/// benchmarks' clients (`tracejoin-bench`).
+///
+/// Each request gets a client of its own, shut down before the call returns: the CLI makes a
+/// request or two, and a client that lives in a static would never be shut down. Its pool does
+/// not retry a connection that fails, so a daemon that is not running is said at once, not
+/// after the connect timeout.
+package struct UnixHTTPClient: Sendable {
     let socketPath: String
+
+    /// The most a reply's body may hold: a trace document at its 50,000-line limit is well
+    /// under it; anything larger is not a reply of the daemon's.
+    static let maxBodyBytes = 512 << 20
 
     package init(socketPath: String) {
         self.socketPath = socketPath
     }
 
-    package struct Reply {
+    package struct Reply: Sendable {
         package var status: Int
         package var body: [UInt8]
         package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    /// The daemon is not listening there.
+    /// The daemon is not listening there (`ECONNREFUSED`, `ENOENT`).
     struct NotRunning: Error {
         var socketPath: String
         var reason: String
     }
 
     package func get(_ path: String) async throws -> Reply {
-        try await send(method: .GET, path: path, body: nil, contentType: nil)
+        try await send(.GET, path, body: nil, contentType: nil)
+    }
+
+    package func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
+        try await send(.POST, path, body: body, contentType: contentType)
     }
 
     /// GETs `path` and hands each piece of the body to `onBody` as it arrives (a stream that
     /// ends when the server closes it). Returns the status.
     func stream(_ path: String, onBody: @escaping @Sendable ([UInt8]) -> Void) async throws -> Int {
-        let channel = try await connect()
-        return try await channel.executeThenClose { inbound, outbound in
-            try await outbound.write(contentsOf: [
-                .head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: ["Host": "localhost"])), .end(nil),
-            ])
-            var status = 0
-            for try await part in inbound {
-                switch part {
-                case .head(let head): status = Int(head.status.code)
-                case .body(let buffer): onBody(Array(buffer.readableBytesView))
-                case .end: return status
-                }
+        try await withClient { client in
+            let response = try await execute(client, .GET, path, body: nil, contentType: nil, deadline: .distantFuture)
+            for try await buffer in response.body {
+                onBody(Array(buffer.readableBytesView))
             }
-            return status
+            return Int(response.status.code)
         }
     }
 
-    private func connect() async throws -> NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart> {
+    private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?) async throws -> Reply {
+        try await withClient { client in
+            let response = try await execute(client, method, path, body: body, contentType: contentType, deadline: .now() + .minutes(10))
+            let bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
+            return Reply(status: Int(response.status.code), body: Array(bytes.readableBytesView))
+        }
+    }
+
+    private func execute(_ client: HTTPClient, _ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?,
+                         deadline: NIODeadline) async throws -> HTTPClientResponse {
+        guard let url = URL(httpURLWithSocketPath: socketPath, uri: path) else {
+            throw NotRunning(socketPath: socketPath, reason: "not a usable socket path")
+        }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        if let body {
+            request.body = .bytes(ByteBuffer(bytes: body))
+            if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        }
         do {
-            return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connect(unixDomainSocketPath: socketPath) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
+            return try await client.execute(request, deadline: deadline)
+        } catch let error as IOError where error.errnoCode == ECONNREFUSED || error.errnoCode == ENOENT {
             throw NotRunning(socketPath: socketPath, reason: "\(error)")
         }
     }
 
-    package func post(_ path: String, body: [UInt8], contentType: String) async throws -> Reply {
-        try await send(method: .POST, path: path, body: body, contentType: contentType)
-    }
-
-    private func send(method: HTTPMethod, path: String, body: [UInt8]?, contentType: String?) async throws -> Reply {
-        let channel = try await connect()
-        return try await channel.executeThenClose { inbound, outbound in
-            var headers = HTTPHeaders([("Host", "localhost"), ("Connection", "close")])
-            if let body {
-                headers.add(name: "Content-Length", value: String(body.count))
-                if let contentType { headers.add(name: "Content-Type", value: contentType) }
-            }
-            // One write for the whole request: written part by part, a server that has answered
-            // and closed after the head (a GET is whole there) made the last write fail.
-            var parts: [HTTPClientRequestPart] = [.head(HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers))]
-            if let body { parts.append(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            parts.append(.end(nil))
-            try await outbound.write(contentsOf: parts)
-            var reply = Reply(status: 0, body: [])
-            for try await part in inbound {
-                switch part {
-                case .head(let head): reply.status = Int(head.status.code)
-                case .body(let buffer): reply.body += buffer.readableBytesView
-                case .end: return reply
-                }
-            }
-            return reply
+    /// `body` with a client that is shut down afterwards, whether `body` threw or not.
+    private func withClient<T: Sendable>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await body(client))
+        } catch {
+            result = .failure(error)
         }
+        try? await client.shutdown()
+        return try result.get()
     }
 }

@@ -11,6 +11,7 @@ import Rules
 import ServiceLifecycle
 import Synchronization
 import Tailing
+import TracejoinAPI
 import TracejoinModel
 
 /// `tracejoin serve`: wires the stages together and runs them until SIGTERM or SIGINT.
@@ -76,9 +77,14 @@ public enum Daemon {
                                 host: c.host, maxRows: c.maxRows, maxWait: c.maxWait),
                 source: index, logger: logger)
         }
-        let status = Status(registry: registry, counters: counters, retainer: retainer, health: index.health, damage: index.damage,
-                            exporter: exporter)
-        let sampler = StatusSampler(status: status)
+        // Each stage reports its own part of `/v1/stats`; the query side composes them.
+        let tailStatus = TailStatusBoard()
+        let history = StatusHistory()
+        var reporters: [any StatusReporting] = [registry, tailStatus, retainer, index.health, index.damage,
+                                                counters.intake, counters.quarantine]
+        if let exporter { reporters.append(exporter) }
+        let status = DaemonReports(reporters: reporters, rules: registry, history: history)
+        let sampler = StatusSampler(status: status, history: history)
         // Descriptors shared out: the daemon's own, the query socket's reserve, each listener's
         // connections, and the rest for log files (DescriptorPlan).
         let intakeLimits = settings.intake.limits, queryLimits = settings.query.limits
@@ -97,7 +103,7 @@ public enum Daemon {
                              bodyTimeout: l.bodyTimeout, closeWhenPeerLeaves: streaming)
         }
         let tailSources = TailSources(registry: registry)
-        let tailer = Tailer(sources: { tailSources.current() }, sink: index, status: status.tail,
+        let tailer = Tailer(sources: { tailSources.current() }, sink: index, status: tailStatus,
                             descriptorBudget: plan.tailing, journal: journal,
                             neverTail: [settings.stateDirectory] + resolvedPaths(settings.stateDirectory), logger: logger)
         let watcher = RuleWatcher(registry: registry, settings: settings.reload, logger: logger)
@@ -194,81 +200,17 @@ public enum Daemon {
     }
 }
 
-/// The running daemon's view of itself: rule files in force and counters.
-final class Status: DaemonStatus {
-    let registry: RuleRegistry
-    let counters: CounterRegistry
-    let retainer: Retainer
-    let health: IngestHealth
-    let damage: DamagedBlocks
-    let tail = TailStatusBoard()
-    let exporter: ClickHouseExporter?
-    /// The last hour, sampled by ``StatusSampler``.
-    let recent = StatusHistory()
-
-    init(registry: RuleRegistry, counters: CounterRegistry, retainer: Retainer, health: IngestHealth, damage: DamagedBlocks,
-         exporter: ClickHouseExporter?) {
-        self.exporter = exporter
-        self.health = health
-        self.damage = damage
-        self.registry = registry
-        self.counters = counters
-        self.retainer = retainer
-    }
-
-    func retention() -> RetentionStatus { retainer.status() }
-
-    func exports() -> [ExportStatus] { exporter.map { [$0.status] } ?? [] }
-
-    func ingest() -> IngestStatus { health.status }
-
-    func damagedBlocks() -> [DamagedBlock] { damage.all }
-
-    func ruleFiles() -> [RuleFileStatus] { registry.statuses() }
-
-    func tailedFiles() -> [TailedFileStatus] { tail.snapshot() }
-
-    func tailDescriptors() -> (waiting: Int, held: Int) { tail.descriptors() }
-
-    func history() -> [StatusSample] { recent.samples() }
-
-    func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest] {
-        let sources = registry.current().sources
-        let sessions = sources.map { ($0, $0.parser.makeCheckingSession()) }
-        // Each expression's prefixes are compiled once for the whole run, not once a line.
-        let explainers = sources.map { MissExplainer($0.parser) }
-        func test(_ line: String) -> LineTest {
-            var bytes = Array(line.utf8)
-            if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
-            for (source, session) in sessions {
-                switch bytes.withUnsafeBufferPointer({ session.parse($0, file: "(debugger)") }) {
-                case .unmatched: continue
-                case .noTrace(let rule, let record): return LineTest(line: line, source: source.file.source, rule: rule, record: record)
-                case .record(let record): return LineTest(line: line, source: source.file.source, rule: record.rule, record: record)
-                }
-            }
-            return LineTest(line: line, misses: zip(sources, explainers).flatMap { source, explainer in
-                explainer.explain(line).map { LineTest.Miss(rule: "\(source.file.source)/\($0.rule)", reason: $0.reason) }
-            })
-        }
-        var results: [LineTest] = []
-        for line in lines {
-            guard ContinuousClock.now < deadline else { break }
-            results.append(test(line))
-        }
-        return results
-    }
-}
-
 /// Records a sample of the daemon's status every `interval` while it runs: the last hour that
 /// the status page plots and `GET /v1/stats/history` returns. A sample is a few snapshots taken
 /// under short locks, so it runs on the cooperative pool.
 final class StatusSampler: Service {
-    let status: Status
+    let status: DaemonReports
+    let history: StatusHistory
     let interval: Duration
 
-    init(status: Status, interval: Duration = .seconds(1)) {
+    init(status: DaemonReports, history: StatusHistory, interval: Duration = .seconds(1)) {
         self.status = status
+        self.history = history
         self.interval = interval
     }
 
@@ -276,7 +218,7 @@ final class StatusSampler: Service {
         // Cancelled on graceful shutdown, so the daemon does not wait out the interval.
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                self.status.recent.record(StatusHistory.sample(of: self.status, now: Timestamps.now()))
+                self.history.record(StatusHistory.sample(of: self.status.stats(), now: Timestamps.now()))
                 try? await Task.sleep(for: self.interval)
             }
         }

@@ -1,6 +1,7 @@
 import Index
 import Logging
 import ServiceLifecycle
+import TracejoinAPI
 import TracejoinModel
 
 /// Keeps the index within `retention.max_age` and `retention.max_bytes`, in small steps (one
@@ -74,5 +75,12 @@ final class Retainer: Service {
             $0.used_bytes = used
             $0.last_run = Timestamps.iso8601(nanoseconds: Timestamps.now())
         }
+    }
+}
+
+extension Retainer: StatusReporting {
+    /// `retention`: what the index uses, its bounds, and what was deleted to keep them.
+    func report(into stats: inout StatsDocument) {
+        stats.retention = status()
     }
 }

@@ -28,36 +28,6 @@ public struct RuleFileStatus: Sendable, Codable, Equatable {
     }
 }
 
-/// What the query side may ask the running daemon about itself.
-public protocol DaemonStatus: Sendable {
-    func ruleFiles() -> [RuleFileStatus]
-    func tailedFiles() -> [TailedFileStatus]
-    func retention() -> RetentionStatus
-    /// Whether the index takes writes, and if not, why.
-    func ingest() -> IngestStatus
-    /// Blocks of the index found damaged, skipped by queries.
-    func damagedBlocks() -> [DamagedBlock]
-    /// Log files that wanted a descriptor in the tailer's last pass and had to wait for one,
-    /// and the descriptors the tailer holds.
-    func tailDescriptors() -> (waiting: Int, held: Int)
-    /// How the rules in force parse `lines` (the grok debugger), without touching any counter.
-    /// Synchronous CPU work: run it off the cooperative pool. Stops once `deadline` has passed:
-    /// the lines it did not reach have no result (the answer is then shorter than `lines`).
-    func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest]
-    /// The exporters' states (empty when none is configured).
-    func exports() -> [ExportStatus]
-    /// The last hour, one sample a second, oldest first (empty when nothing samples it).
-    func history() -> [StatusSample]
-    var counters: CounterRegistry { get }
-}
-
-extension DaemonStatus {
-    public func exports() -> [ExportStatus] { [] }
-    public func history() -> [StatusSample] { [] }
-    public func tailDescriptors() -> (waiting: Int, held: Int) { (0, 0) }
-    public func testLines(_ lines: [String], deadline: ContinuousClock.Instant) -> [LineTest] { [] }
-}
-
 /// How the rules in force parse one line: the rule that matched and its record (also for a
 /// line without a trace ID), or, for each rule, why the line missed it.
 public struct LineTest: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import QueryAPI
 import TraceContext
+import TracejoinAPI
 import Testing
 import TracejoinModel
 

@@ -1,7 +1,7 @@
 import Foundation
-import QueryAPI
 import TraceContext
 import Testing
+import TracejoinAPI
 import TracejoinCLI
 import TracejoinModel
 

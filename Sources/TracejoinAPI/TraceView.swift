@@ -109,7 +109,7 @@ public struct TraceView: Sendable {
 
     /// Lines in the order of their own times; a line without one keeps its place after the
     /// line that came before it (stable, by arrival).
-    static func byTime(_ lines: [LogRecord]) -> [LogRecord] {
+    package static func byTime(_ lines: [LogRecord]) -> [LogRecord] {
         var carried = Int64.min
         let keyed = lines.enumerated().map { (i, r) -> (key: Int64, arrival: Int, record: LogRecord) in
             if let t = r.effectiveNanoseconds { carried = t }
@@ -135,129 +135,5 @@ public struct TraceView: Sendable {
         if !o2, after > skewTolerance { return after }
         if o2, t > spanEnd { return .max }
         return nil
-    }
-
-    // MARK: The JSON document (`GET /v1/traces/{id}`; read back by clients as ``TraceDocument``)
-
-    public func json() -> [UInt8] {
-        var w = JSONWriter(capacity: 1024 + 512 * logCount)
-        w.objectStart()
-        w.member("trace_id", id.hex)
-        w.member("trace_id_dd", id.lowDecimal)
-        w.member("start", start.map { Timestamps.iso8601(nanoseconds: $0) })
-        w.member("duration_ns", duration)
-        w.member("errors", Int64(errors))
-        w.key("services")
-        w.arrayStart()
-        for s in services { w.string(s) }
-        w.arrayEnd()
-        w.member("span_count", Int64(spans.count))
-        w.member("log_count", Int64(logCount))
-        w.member("logs_omitted", Int64(logsOmitted))
-        if logsOmitted > 0 { w.member("logs_more", "/v1/logs?trace_id=\(id.hex)&limit=1000") }
-        w.key("spans")
-        var placed = Set<SpanID>()
-        writeSpans(roots, placed: &placed, to: &w)
-        w.key("unmatched_logs")
-        w.arrayStart()
-        for r in unmatched { RecordJSON.log(r, to: &w) }
-        w.arrayEnd()
-        w.objectEnd()
-        return w.bytes
-    }
-
-    private func writeSpans(_ list: [SpanRecord], placed: inout Set<SpanID>, to w: inout JSONWriter) {
-        w.arrayStart()
-        for s in list where placed.insert(s.spanID).inserted {
-            RecordJSON.span(s, logs: logs(of: s.spanID), to: &w) { w in
-                writeSpans((children[s.spanID] ?? []).filter { !placed.contains($0.spanID) }, placed: &placed, to: &w)
-            }
-        }
-        w.arrayEnd()
-    }
-}
-
-/// The one JSON form of each stored record, written as bytes, for every document that carries
-/// records (a trace, a page of logs, the follow stream, a span, unmatched samples).
-public enum RecordJSON {
-    /// A log line: `time`, `time_ns`, `level`, `message`, `span_id`, `span_id_dd`, `source` (the file),
-    /// `source_name`, `rule`, `fields`, `raw`, `id_error`; absent values are `null`.
-    ///
-    /// In a span's lines, `skew_ns` (a string) says how far the line's time lies outside its
-    /// span when that is more than ``TraceView/skewTolerance`` (negative: before it).
-    public static func log(_ r: LogRecord, skew: Int64? = nil, to w: inout JSONWriter) {
-        w.objectStart()
-        w.member("time", r.time)
-        // The line's time as its rule read it (format, zone), in ns since the epoch, as a string.
-        w.member("time_ns", r.effectiveNanoseconds.map(String.init))
-        w.member("level", r.level)
-        w.member("message", r.message)
-        w.member("span_id", r.spanID?.hex)
-        w.member("span_id_dd", r.spanID?.decimal)
-        w.member("source", r.file)
-        w.member("source_name", r.source)
-        w.member("rule", r.rule)
-        w.key("fields")
-        w.objectStart()
-        // A name captured twice keeps its first value.
-        var fields: [String: FieldValue] = [:]
-        for f in r.fields where fields[f.name] == nil { fields[f.name] = f.value }
-        for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
-            w.key(name)
-            w.value(value)
-        }
-        w.objectEnd()
-        w.member("raw", r.raw)
-        w.member("id_error", r.idError)
-        if let skew { w.member("skew_ns", String(skew)) }
-        w.objectEnd()
-    }
-
-    /// A span with its lines; `children` writes the `children` array.
-    static func span(_ s: SpanRecord, logs: [LogRecord], to w: inout JSONWriter, children: (inout JSONWriter) -> Void) {
-        w.objectStart()
-        w.member("span_id", s.spanID.hex)
-        w.member("span_id_dd", s.spanID.decimal)
-        w.member("parent_id", s.parentID?.hex)
-        w.member("service", s.service)
-        w.member("name", s.name)
-        w.member("resource", s.resource)
-        w.member("type", s.type)
-        w.member("start", Timestamps.iso8601(nanoseconds: s.start))
-        w.member("start_ns", String(s.start))
-        w.member("duration_ns", s.duration)
-        w.member("error", s.error)
-        w.key("meta")
-        w.objectStart()
-        for (k, v) in s.meta.sorted(by: { $0.key < $1.key }) { w.member(k, v) }
-        w.objectEnd()
-        w.key("metrics")
-        w.objectStart()
-        for (k, v) in s.metrics.sorted(by: { $0.key < $1.key }) {
-            w.key(k)
-            w.value(.float(v))
-        }
-        w.objectEnd()
-        w.member("protocol", s.protocolName)
-        w.key("logs")
-        w.arrayStart()
-        for r in logs { log(r, skew: TraceView.skew(of: r, in: s), to: &w) }
-        w.arrayEnd()
-        w.key("children")
-        children(&w)
-        w.objectEnd()
-    }
-
-    /// A stored line with its place in the index: `id`, `ingested_at`, `trace_id`,
-    /// `trace_id_dd`, `log`.
-    static func entry(id: Int64?, ingested: Int64?, _ r: LogRecord, to w: inout JSONWriter) {
-        w.objectStart()
-        w.member("id", id.map(String.init) ?? "")
-        w.member("ingested_at", ingested.map { Timestamps.iso8601(nanoseconds: $0) } ?? "")
-        w.member("trace_id", r.traceID?.hex)
-        w.member("trace_id_dd", r.traceID?.lowDecimal)
-        w.key("log")
-        log(r, to: &w)
-        w.objectEnd()
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TracejoinModel
 
 /// The daemon's recent past, one ``StatusSample`` a second, kept in memory: the last hour that
 /// the status page plots and `GET /v1/stats/history` returns. Nothing is written to disk; a
@@ -48,30 +49,27 @@ public final class StatusHistory: Sendable {
         }
     }
 
-    /// What `status` says now, as one sample taken at `now` (nanoseconds since the epoch).
-    /// Cheap: counter snapshots, the tailer's last published board, the retainer's last figures
-    /// and one read of `/proc/self/statm`.
-    public static func sample(of status: any DaemonStatus, now: Int64) -> StatusSample {
+    /// What `stats` says, as one sample taken at `now` (nanoseconds since the epoch), with one
+    /// read of `/proc/self/statm`.
+    public static func sample(of stats: StatsDocument, now: Int64) -> StatusSample {
         var lines: [String: Int] = [:]
-        for (source, counters) in status.counters.snapshot() {
+        for (name, source) in stats.sources {
             // Every line read is matched by one rule or by none.
-            var total = counters.unmatched
-            for rule in counters.rules.values { total = saturatingSum(total, rule.matched.value) }
-            lines[source] = total
+            var total = source.lines_unmatched
+            for rule in source.rules.values { total = saturatingSum(total, rule.matched) }
+            lines[name] = total
         }
         var spans = 0
-        for (key, value) in status.counters.intake.snapshot() where key.hasPrefix("spans.") {
+        for (key, value) in stats.intake where key.hasPrefix("spans.") {
             spans = saturatingSum(spans, value)
         }
         var lag: Int64 = 0
-        for file in status.tailedFiles() { lag = saturatingSum(lag, max(0, file.lag_bytes)) }
-        let retention = status.retention()
-        let quarantine = status.counters.quarantine
+        for file in stats.files { lag = saturatingSum(lag, max(0, file.lag_bytes)) }
         return StatusSample(
-            time: now, lines: lines, spans: spans, lag_bytes: lag, used_bytes: retention.used_bytes,
-            max_bytes: retention.max_bytes, rss_bytes: residentBytes(),
-            quarantined: saturatingSum(quarantine.records.value, quarantine.payloads.value),
-            damaged_blocks: status.damagedBlocks().count)
+            time: now, lines: lines, spans: spans, lag_bytes: lag, used_bytes: stats.retention.used_bytes,
+            max_bytes: stats.retention.max_bytes, rss_bytes: residentBytes(),
+            quarantined: saturatingSum(stats.quarantine.records, stats.quarantine.payloads),
+            damaged_blocks: stats.index.damaged_blocks.count)
     }
 
     /// `a + b`, held at the type's bounds instead of trapping.

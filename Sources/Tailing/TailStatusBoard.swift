@@ -1,0 +1,23 @@
+import TracejoinAPI
+import TracejoinModel
+
+/// Where the tailer posts its files' states and readers (the query API) look.
+public final class TailStatusBoard: StatusReporting {
+    private let state = Locked<(files: [TailedFileStatus], waiting: Int, held: Int)>(([], 0, 0))
+    public init() {}
+    public func publish(_ files: [TailedFileStatus], waitingForDescriptor: Int = 0, descriptorsHeld: Int = 0) {
+        state.withLock { $0 = (files, waitingForDescriptor, descriptorsHeld) }
+    }
+    public func snapshot() -> [TailedFileStatus] { state.withLock { $0.files } }
+    /// Files that wanted a descriptor in the tailer's last pass and had to wait for one, and
+    /// the descriptors the tailer holds.
+    public func descriptors() -> (waiting: Int, held: Int) { state.withLock { ($0.waiting, $0.held) } }
+
+    /// `files` and `tail`: the board as the tailer last published it.
+    public func report(into stats: inout StatsDocument) {
+        let now = state.withLock { $0 }
+        stats.files = now.files
+        stats.tail.descriptors_held = now.held
+        stats.tail.waiting_for_descriptor = now.waiting
+    }
+}

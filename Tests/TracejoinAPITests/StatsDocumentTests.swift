@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import TracejoinAPI
+import TracejoinModel
+
+/// `/v1/stats` composed from the stages' reports, and the figures every reader renders from it.
+@Suite("Stats document")
+struct StatsDocumentTests {
+    /// A tailer's report: two files and its descriptors.
+    struct Tail: StatusReporting {
+        func report(into stats: inout StatsDocument) {
+            stats.files = [file("/var/log/a.log", lag: 100), file("/var/log/b.log", lag: 20)]
+            stats.tail.descriptors_held = 2
+            stats.tail.waiting_for_descriptor = 1
+        }
+
+        func file(_ path: String, lag: Int64) -> TailedFileStatus {
+            TailedFileStatus(path: path, source: "app", device: "1", inode: "2", fingerprint: "00", fingerprint_bytes: 0, offset: 1_000,
+                             size: 1_000 + lag, lag_bytes: lag, lines_read: 10, lines_cut: 0, bytes_lost: 0, state: "live",
+                             rotations: 0, last_rotation: nil, last_rotation_at: nil)
+        }
+    }
+
+    /// An index's report: one damaged block.
+    struct Damage: StatusReporting {
+        func report(into stats: inout StatsDocument) {
+            stats.index.damaged_blocks = [DamagedBlock(block: 7, file: nil, offset: 0, reason: "checksum", found: "2026-12-07T00:00:00Z")]
+        }
+    }
+
+    @Test func eachReporterFillsItsOwnPart() throws {
+        let quarantine = QuarantineCounters()
+        quarantine.records.add(3)
+        let stats = StatsDocument([Tail(), Damage(), quarantine])
+        #expect(stats.files.map(\.path) == ["/var/log/a.log", "/var/log/b.log"])
+        #expect(stats.tail.descriptors_held == 2 && stats.tail.waiting_for_descriptor == 1)
+        #expect(stats.index.damaged_blocks.map(\.block) == [7])
+        #expect(stats.quarantine.records == 3 && stats.quarantine.payloads == 0)
+        // Parts no reporter filled stay empty.
+        #expect(stats.sources.isEmpty && stats.export.isEmpty && !stats.ingest.paused)
+
+        // The CLI reads what the server encodes.
+        let read = try JSONDecoder().decode(StatsDocument.self, from: JSONEncoder().encode(stats))
+        #expect(read.files == stats.files && read.index.damaged_blocks == stats.index.damaged_blocks && read.quarantine.records == 3)
+    }
+
+    @Test func theModelsOwnStatusObjectsReportTheirParts() {
+        let intake = IntakeCounters()
+        intake.counter("spans", "otlp_grpc").add(4)
+        let health = IngestHealth()
+        _ = health.failed("disk full", now: 0)
+        let damage = DamagedBlocks()
+        _ = damage.record(DamagedBlock(block: 3, file: "blocks/00000001.tjs", offset: 64, reason: "truncated", found: "2026-12-07T00:00:00Z"))
+        let stats = StatsDocument([intake, health, damage])
+        #expect(stats.intake == ["spans.otlp_grpc": 4])
+        #expect(stats.ingest.paused && stats.ingest.reason == "disk full" && stats.ingest.failed_writes == 1)
+        #expect(stats.index.damaged_blocks.map(\.block) == [3])
+        #expect(StatusHistory.sample(of: stats, now: 1).spans == 4)
+    }
+
+    @Test func theJSONKeepsItsFieldNames() throws {
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(StatsDocument([Tail(), Damage()]))) as? [String: Any]
+        #expect(Set(json?.keys.map { $0 } ?? []) == ["sources", "files", "tail", "retention", "ingest", "index", "intake", "export", "quarantine"])
+        let tail = json?["tail"] as? [String: Any]
+        #expect(tail?["descriptors_held"] as? Int == 2 && tail?["waiting_for_descriptor"] as? Int == 1)
+    }
+
+    @Test func theFiguresCarryEveryFieldOnce() throws {
+        let figures = StatsDocument([Tail(), Damage()]).figures
+        let damaged = try #require(figures.first { $0.name == "index_damaged_blocks" })
+        #expect(damaged.value == .integer(1) && damaged.kind == .gauge && damaged.summary == "damaged blocks" && damaged.text == "1")
+        let lags = figures.filter { $0.name == "file_lag_bytes" }
+        #expect(lags.map(\.value) == [.integer(100), .integer(20)])
+        #expect(lags.first.map { $0.labels.map { $0.1 } } == ["app", "/var/log/a.log"])
+        #expect(figures.first { $0.name == "tail_waiting_for_descriptor_files" }?.summary != nil)
+        // A figure without labels appears once; per-file figures once per file.
+        #expect(figures.filter { $0.name == "ingest_paused_bool" }.count == 1)
+        #expect(figures.first { $0.name == "ingest_paused_bool" }?.text == "no")
+    }
+
+    @Test func theRulesDocumentCountsItsFilesByStatus() {
+        func file(_ name: String, _ status: String) -> RuleFileStatus {
+            RuleFileStatus(file: name, status: status, source: nil, rules: [], error: nil, warnings: [], loaded_at: nil,
+                           checked_at: "2026-12-07T00:00:00Z", in_force: status == "ok")
+        }
+        let figures = RulesDocument(files: [file("a.yaml", "ok"), file("b.yaml", "error"), file("c.yaml", "ok")]).figures
+        #expect(figures.map(\.value) == [.integer(2), .integer(1)])
+        #expect(figures.map { $0.labels.first?.1 } == ["ok", "error"])
+    }
+
+    @Test func aSampleIsTakenFromTheComposedDocument() {
+        let sample = StatusHistory.sample(of: StatsDocument([Tail(), Damage()]), now: 42)
+        #expect(sample.time == 42 && sample.lag_bytes == 120 && sample.damaged_blocks == 1 && sample.spans == 0)
+    }
+}
