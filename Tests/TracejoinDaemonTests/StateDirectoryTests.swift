@@ -30,7 +30,7 @@ struct StateDirectoryTests {
             do {
                 _ = try StateLock(directory: dir)
                 Issue.record("a second lock on the same directory was granted")
-            } catch {
+            } catch let error as DaemonError {
                 #expect(error.message.contains("another tracejoin daemon (pid \(getpid()))"))
                 #expect(error.message.contains(dir))
             }
@@ -48,13 +48,13 @@ struct StateDirectoryTests {
     @Test func restrictMakesEverythingPrivate() throws {
         try withTemporaryDirectory { dir in
             let outside = dir + "-outside"
-            FileManager.default.createFile(atPath: outside, contents: Data("x".utf8))
+            #expect(FileManager.default.createFile(atPath: outside, contents: Data("x".utf8)))
             defer { try? FileManager.default.removeItem(atPath: outside) }
             chmod(outside, 0o644)
             let state = dir + "/state"
             try FileManager.default.createDirectory(atPath: state + "/blocks", withIntermediateDirectories: true)
-            FileManager.default.createFile(atPath: state + "/index.db", contents: Data())
-            FileManager.default.createFile(atPath: state + "/blocks/00000001.tjs", contents: Data())
+            #expect(FileManager.default.createFile(atPath: state + "/index.db", contents: Data()))
+            #expect(FileManager.default.createFile(atPath: state + "/blocks/00000001.tjs", contents: Data()))
             try FileManager.default.createSymbolicLink(atPath: state + "/link", withDestinationPath: outside)
             chmod(state, 0o755)
             chmod(state + "/blocks", 0o775)
@@ -89,7 +89,7 @@ struct StateDirectoryTests {
     func aBadTokenFileIsRefused(_ contents: String) throws {
         try withTemporaryDirectory { dir in
             let path = dir + "/query-token"
-            FileManager.default.createFile(atPath: path, contents: Data(contents.utf8))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(contents.utf8)))
             #expect(throws: DaemonError.self) { _ = try QueryToken.loadOrCreate(path, logger: quietLogger) }
         }
     }

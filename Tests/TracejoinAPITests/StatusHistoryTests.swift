@@ -1,5 +1,5 @@
 import Testing
-@testable import TracejoinModel
+@testable import TracejoinAPI
 
 /// The history is a ring: the newest `capacity` samples, oldest first.
 @Suite("Status history ring")
