@@ -19,5 +19,9 @@ public final class TailStatusBoard: StatusReporting {
         stats.files = now.files
         stats.tail.descriptors_held = now.held
         stats.tail.waiting_for_descriptor = now.waiting
+        stats.tail.lag_bytes = now.files.reduce(Int64(0)) { sum, file in
+            let (total, overflow) = sum.addingReportingOverflow(file.lag_bytes)
+            return overflow ? .max : total
+        }
     }
 }

@@ -45,6 +45,9 @@ public struct StatsDocument: Codable, Sendable {
     public struct Tail: Codable, Sendable {
         public var descriptors_held = 0
         public var waiting_for_descriptor = 0
+        /// Bytes written to the followed files and not yet committed, all files together: the
+        /// one number to alert on when the daemon falls behind.
+        public var lag_bytes: Int64 = 0
         public init() {}
     }
 
@@ -139,6 +142,8 @@ extension StatsDocument {
         out.append(.gauge("tail_descriptors_held", "Descriptors the tailer holds", tail.descriptors_held, summary: "descriptors held by the tailer"))
         out.append(.gauge("tail_waiting_for_descriptor_files", "Files that waited for a descriptor in the tailer's last pass",
                           tail.waiting_for_descriptor, summary: "files waiting for a descriptor"))
+        out.append(.gauge("tail_lag_bytes", "Bytes written to the followed files but not yet committed, all files together",
+                          tail.lag_bytes, summary: "tail lag"))
         return out
     }
 }

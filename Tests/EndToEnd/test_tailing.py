@@ -7,7 +7,7 @@ import signal
 import threading
 import time
 
-from harness import Daemon, wait_for
+from harness import Daemon, request, wait_for
 
 SEQ_RULES = r"""
 source: seq
@@ -167,3 +167,22 @@ def test_file_states_in_stats(daemon):
     daemon.append("app.log", ["2026-11-24 22:11:28,925 INFO [a] [b.py:1] [dd.trace_id=5 dd.span_id=6] - y"])
     wait_for(lambda: len(daemon.get("/v1/stats")["files"]) == 1 and
              daemon.get("/v1/stats")["files"][0]["lines_read"] == 1, what="the new file")
+
+
+def test_total_tail_lag_is_in_stats_metrics_status_and_the_web_view(daemon):
+    """`tail.lag_bytes`: every followed file's uncommitted bytes together, in each reader. A line
+    still being written (no newline yet) is read but not committed: it is the lag."""
+    line = "2026-11-24 22:11:28,925 INFO [a] [b.py:1] [dd.trace_id=5 dd.span_id=6] - whole\n"
+    partial = "2026-11-24 22:11:29,001 INFO [a] [b.py:1] [dd.trace_id=5 dd.span_id=6] - half writ"
+    with open(os.path.join(daemon.logs, "app.log"), "a") as f:
+        f.write(line + partial)
+    stats = wait_for(lambda: (lambda s: s if s["files"] and s["files"][0]["lines_read"] == 1
+                              and s["files"][0]["lag_bytes"] == len(partial) else None)(daemon.get("/v1/stats")),
+                     what="the partial line counted as lag")
+    assert stats["tail"]["lag_bytes"] == len(partial), stats["tail"]
+    status, metrics = request(daemon.query_socket, "GET", "/metrics")
+    assert status == 200 and f"\ntracejoin_tail_lag_bytes {len(partial)}.0\n" in metrics, metrics
+    out = daemon.cli("status", "--config", daemon.config)
+    assert out.returncode == 0 and f"tail lag: {len(partial)} B" in out.stdout, out.stdout
+    status, page = request(daemon.query_socket, "GET", "/status")
+    assert status == 200 and "tail lag" in page and f"{len(partial)} B" in page, page
