@@ -51,29 +51,38 @@ let package = Package(
         .target(name: "TraceContext", swiftSettings: swiftSettings),
         // Grok patterns compiled to PCRE2 (JIT); matching on bytes. No I/O.
         .target(name: "Grok", dependencies: ["CPCRE2"], swiftSettings: swiftSettings),
-        // Records that flow between stages and the small protocols that connect them.
-        // The model every module shares; `Locked` (NIOConcurrencyHelpers' pthread lock, which
-        // ThreadSanitizer sees) guards shared state.
+        // General utilities every module may use, knowing nothing of records: `Locked`
+        // (NIOConcurrencyHelpers' pthread lock, which ThreadSanitizer sees) guards shared state;
+        // RFC 3339 timestamps; the hand JSON writer and reader; terminal-safe text; directory
+        // listing.
         .target(
-            name: "TracejoinModel",
-            dependencies: ["TraceContext", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
+            name: "TracejoinSupport",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // Records that flow between stages and the small protocols that connect them: the model
+        // every stage shares, and nothing else.
+        .target(name: "TracejoinModel", dependencies: ["TraceContext", "TracejoinSupport"], swiftSettings: swiftSettings),
         // The wire model: every document of the query API as one type the server writes and
-        // the CLI reads (hand writers beside their Codable types), and the stages' status reports.
-        .target(name: "TracejoinAPI", dependencies: ["TraceContext", "TracejoinModel"], swiftSettings: swiftSettings),
+        // the CLI reads (hand writers beside their Codable types), the stages' status types and
+        // reports, the counters stages share, and the units people read them in.
+        .target(
+            name: "TracejoinAPI",
+            dependencies: ["TraceContext", "TracejoinModel", "TracejoinSupport"],
+            swiftSettings: swiftSettings
+        ),
         // The crash journal: what the daemon was parsing or decoding when it stopped, so that an
         // input that stops it once is quarantined, never a restart loop.
         .target(
             name: "Quarantine",
-            dependencies: ["TracejoinModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TracejoinAPI", "TracejoinModel", "TracejoinSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // Config and rule files: loading, validation with file:line, the line parser they build.
         .target(
             name: "Rules",
             dependencies: [
-                "Grok", "TraceContext", "TracejoinAPI", "TracejoinModel",
+                "Grok", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -82,7 +91,7 @@ let package = Package(
         .target(
             name: "Tailing",
             dependencies: [
-                "TracejoinAPI", "TracejoinModel", "Quarantine",
+                "TracejoinAPI", "TracejoinModel", "TracejoinSupport", "Quarantine",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -105,7 +114,7 @@ let package = Package(
         .target(
             name: "Intake",
             dependencies: [
-                "TraceContext", "TracejoinModel", "HTTPSupport", "Quarantine",
+                "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport", "HTTPSupport", "Quarantine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "CompressNIO", package: "compress-nio"),
@@ -118,7 +127,7 @@ let package = Package(
         .target(
             name: "IntakeGRPC",
             dependencies: [
-                "Intake", "TracejoinModel", "Quarantine", "HTTPSupport",
+                "Intake", "TracejoinAPI", "TracejoinModel", "Quarantine", "HTTPSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -133,7 +142,7 @@ let package = Package(
         .target(
             name: "Export",
             dependencies: [
-                "TraceContext", "TracejoinAPI", "TracejoinModel",
+                "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,11 +150,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The SQLite correlation index.
+        // The SQLite correlation index, its health (ingest paused) and the damaged blocks it found.
         .target(
             name: "Index",
             dependencies: [
-                "TraceContext", "TracejoinModel", "CZstd",
+                "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport", "CZstd",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // The SQLite C API itself, for the hot paths (docs/architecture.md).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -157,7 +166,7 @@ let package = Package(
         .target(
             name: "QueryAPI",
             dependencies: [
-                "TraceContext", "TracejoinAPI", "TracejoinModel", "HTTPSupport",
+                "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport", "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -168,7 +177,8 @@ let package = Package(
         .target(
             name: "TracejoinDaemon",
             dependencies: [
-                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinAPI", "TracejoinModel", "Quarantine", "HTTPSupport",
+                "Rules", "Tailing", "Intake", "IntakeGRPC", "Export", "Index", "QueryAPI", "TracejoinAPI", "TracejoinModel", "TracejoinSupport", "Quarantine",
+                "HTTPSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,7 +190,7 @@ let package = Package(
         .target(
             name: "TracejoinCLI",
             dependencies: [
-                "TracejoinDaemon", "Rules", "TraceContext", "Export", "TracejoinAPI", "HTTPSupport",
+                "TracejoinDaemon", "Rules", "TraceContext", "Export", "TracejoinAPI", "TracejoinModel", "TracejoinSupport", "HTTPSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -199,7 +209,8 @@ let package = Package(
         .executableTarget(
             name: "TracejoinBench",
             dependencies: [
-                "Grok", "Rules", "Index", "Intake", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinCLI",
+                "Grok", "Rules", "Index", "Intake", "IntakeGRPC", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport",
+                "TracejoinCLI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -219,7 +230,12 @@ let package = Package(
         ),
 
         .testTarget(name: "TraceContextTests", dependencies: ["TraceContext"], swiftSettings: swiftSettings),
-        .testTarget(name: "TracejoinModelTests", dependencies: ["TracejoinModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "TracejoinSupportTests", dependencies: ["TracejoinSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "TracejoinModelTests",
+            dependencies: ["TracejoinModel", "TraceContext", "TracejoinSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HTTPSupportTests",
             dependencies: [
@@ -232,7 +248,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "TraceContext", "TracejoinModel"],
+            dependencies: ["Export", "TraceContext", "TracejoinModel", "TracejoinSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -242,23 +258,26 @@ let package = Package(
         ),
         .testTarget(
             name: "QuarantineTests",
-            dependencies: ["Quarantine", "TracejoinModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Quarantine", "TracejoinAPI", "TracejoinModel", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "GrokTests", dependencies: ["Grok"], swiftSettings: swiftSettings),
         .testTarget(
             name: "RulesTests",
-            dependencies: ["Rules", "TraceContext", "TracejoinAPI", "TracejoinModel"],
+            dependencies: ["Rules", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TailingTests",
-            dependencies: ["Tailing", "TraceContext", "TracejoinModel", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Tailing", "TraceContext", "TracejoinAPI", "TracejoinModel", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IndexTests",
-            dependencies: ["Index", "TraceContext", "TracejoinModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Index", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -269,7 +288,7 @@ let package = Package(
         .testTarget(
             name: "IntakeGRPCTests",
             dependencies: [
-                "IntakeGRPC", "Intake", "TraceContext", "TracejoinModel",
+                "IntakeGRPC", "Intake", "TraceContext", "TracejoinAPI", "TracejoinModel",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -278,17 +297,17 @@ let package = Package(
         ),
         .testTarget(
             name: "TracejoinCLITests",
-            dependencies: ["TracejoinCLI", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel"],
+            dependencies: ["TracejoinCLI", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "TracejoinAPITests",
-            dependencies: ["TracejoinAPI", "TraceContext", "TracejoinModel"],
+            dependencies: ["TracejoinAPI", "TraceContext", "TracejoinModel", "TracejoinSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "QueryAPITests",
-            dependencies: ["QueryAPI", "TracejoinModel", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["QueryAPI", "TracejoinModel", "TracejoinSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -2,7 +2,9 @@ import Foundation
 import Logging
 import NIOCore
 import ServiceLifecycle
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// Ships every stored log line and span to ClickHouse, in batches, after they are in the
 /// local index: the index is the buffer. A batch goes when it holds `maxRows` rows or its

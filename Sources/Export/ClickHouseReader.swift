@@ -1,6 +1,7 @@
 import Foundation
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// Reads the fleet's traces back from the exporter's tables (or Distributed tables of the same
 /// shape in another database): spans from every host and each host's lines, as a

@@ -1,6 +1,7 @@
 import Foundation
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// Rows in ClickHouse's JSONEachRow, one object a line, with the columns of
 /// ``ClickHouseSchema``. IDs are written as unsigned integers (exact: never a Double) and in

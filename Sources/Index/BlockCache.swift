@@ -1,4 +1,5 @@
 import TracejoinModel
+import TracejoinSupport
 
 /// The most recently read blocks, decoded: newest-first searches and follows read the same
 /// newest blocks again and again. Least recently used goes first.

@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 import Logging
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// The correlation store: log records in compressed blocks, spans and tail checkpoints in one
 /// SQLite database (WAL), sealed blocks in segment files beside it.

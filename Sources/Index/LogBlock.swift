@@ -1,5 +1,6 @@
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// A block found damaged: its checksum, a frame or a column does not read back.
 package struct BlockCorruption: Error, CustomStringConvertible {

@@ -2,7 +2,9 @@ import Foundation
 import Glibc
 import GRDB
 import Logging
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// The log records' blocks: encoding and sealing them, their segment files, reading them back
 /// (checked, cached), and the damaged ones found.

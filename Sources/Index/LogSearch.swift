@@ -1,6 +1,7 @@
 import GRDB
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// Reads log lines back: a search's page, its histogram, a trace's or a span's lines, the
 /// lines no span claimed. Blocks are chosen by the catalog (``TraceCatalog``), read through

@@ -1,6 +1,7 @@
 import GRDB
 import Logging
 import TracejoinModel
+import TracejoinSupport
 
 /// What retention deletes, one short step at a time: whole blocks (their catalog and
 /// trace-index entries, through ``TraceCatalog``) and spans, by age or oldest first, after

@@ -1,5 +1,6 @@
 import Glibc
 import TracejoinModel
+import TracejoinSupport
 
 /// Sealed blocks live in append-only segment files under `STATE_DIR/blocks/`, with their place
 /// (segment, offset, length) in the catalog: SQLite holds only the small things (the catalog,

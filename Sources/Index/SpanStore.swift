@@ -1,6 +1,7 @@
 import GRDB
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// The spans (`spans`): one row per (trace, span), a resent span replacing its earlier copy;
 /// the columns searched by, `meta` and `metrics` as JSON objects, `details` as JSON of the rest.

@@ -1,6 +1,7 @@
 import Foundation
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// The JSON the index stores in its `fields`, `meta` and `metrics` columns, written and read
 /// byte by byte: this runs for every record stored and every record a query returns, where

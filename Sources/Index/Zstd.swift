@@ -1,5 +1,6 @@
 import CZstd
 import TracejoinModel
+import TracejoinSupport
 
 /// zstd compression for the index's blocks (libzstd, Debian's `libzstd-dev`).
 ///

@@ -4,6 +4,7 @@ import HTTPSupport
 import Hummingbird
 import Logging
 import Quarantine
+import TracejoinAPI
 import TracejoinModel
 
 /// The intake socket: where applications send spans.

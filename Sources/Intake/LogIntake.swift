@@ -1,4 +1,5 @@
 import Foundation
+import TracejoinAPI
 import TracejoinModel
 
 /// Where OTLP log records go from either listener (OTLP/HTTP `/v1/logs`, the gRPC LogsService):

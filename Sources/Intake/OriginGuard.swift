@@ -1,5 +1,6 @@
 import HTTPSupport
 import Hummingbird
+import TracejoinAPI
 import TracejoinModel
 
 /// Refuses a request that carries `Origin` unless the origin is in `intake.allowed_origins`.

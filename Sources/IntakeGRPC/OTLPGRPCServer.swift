@@ -9,6 +9,7 @@ import Logging
 import Quarantine
 import ServiceLifecycle
 import SwiftProtobuf
+import TracejoinAPI
 import TracejoinModel
 
 /// OTLP over gRPC on a TCP address: the collector's TraceService and LogsService, stored as the

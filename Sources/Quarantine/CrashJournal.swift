@@ -1,6 +1,8 @@
 import Logging
 import Synchronization
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Dispatch
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// The grok debugger's bounds (`POST /rules`, docs/grok.md, "The grok debugger").
 ///

@@ -4,6 +4,7 @@ import Hummingbird
 import TraceContext
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// Jaeger's query API (the HTTP JSON API of jaeger-query that Jaeger UI and Grafana's Jaeger data
 /// source call), over the same index: services, operations, trace search, a trace, dependencies.

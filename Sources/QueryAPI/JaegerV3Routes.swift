@@ -4,6 +4,7 @@ import Hummingbird
 import TraceContext
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// Jaeger's query API v3 over HTTP/JSON, as jaeger-query's hand-written gateway serves it
 /// (`cmd/jaeger/internal/extension/jaegerquery/internal/apiv3/http_gateway.go`, the proto

@@ -4,6 +4,7 @@ import Hummingbird
 import TraceContext
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// `GET /v1/logs`, `GET /v1/logs/volume` and `GET /v1/traces`: searches over the index.
 package enum SearchRoutes {

@@ -1,4 +1,5 @@
 import TracejoinModel
+import TracejoinSupport
 
 /// Browser sessions of the query API's TCP listeners: what a browser holds instead of the token.
 ///

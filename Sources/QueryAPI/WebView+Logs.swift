@@ -2,7 +2,9 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 extension WebView {
     // MARK: Logs

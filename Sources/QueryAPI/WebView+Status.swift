@@ -4,6 +4,7 @@ import Hummingbird
 import TraceContext
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 extension WebView {
     /// `/status`: drawn from the document `/v1/stats` returns (composed once for the page) and

@@ -4,6 +4,7 @@ import Hummingbird
 import TraceContext
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// The web view: server-rendered pages over the same reader as the JSON API, with a little CSS
 /// and JavaScript embedded in the binary (``WebAssets``): no npm, no CDN, works offline. Bars are

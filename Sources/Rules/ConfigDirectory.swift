@@ -1,4 +1,5 @@
 import Grok
+import TracejoinAPI
 import TracejoinModel
 
 /// A configuration directory, loaded and compiled: the daemon's settings and one parser per

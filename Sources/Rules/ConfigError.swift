@@ -1,4 +1,5 @@
 import TracejoinModel
+import TracejoinSupport
 
 /// A problem in a configuration file, with where it is.
 ///

@@ -1,4 +1,5 @@
 import TracejoinModel
+import TracejoinSupport
 
 /// Reads one JSON object from bytes into flat `path → value` pairs, nested objects joined with
 /// dots (`{"dd":{"trace_id":"1"}}` and `{"dd.trace_id":"1"}` both give `dd.trace_id`).

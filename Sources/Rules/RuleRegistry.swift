@@ -1,6 +1,8 @@
 import Foundation
 import Grok
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// The rule files in force, reloaded while the daemon runs.
 ///

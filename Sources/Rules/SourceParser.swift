@@ -1,6 +1,8 @@
 import Grok
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import TracejoinModel
+import TracejoinSupport
 
 /// How the lines of a source's files are wrapped (`format:` in a rule file, docs/kubernetes.md).
 public enum LogFormat: String, Sendable, CaseIterable {

@@ -1,4 +1,6 @@
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// A moment as the tracker is told it: the monotonic clock for durations, the wall clock for
 /// what `/v1/stats` shows.

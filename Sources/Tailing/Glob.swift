@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import TracejoinModel
+import TracejoinSupport
 
 /// A path pattern: `*`, `?` and `[…]` within one path component (fnmatch(3)), and `**` as a
 /// whole component for any number of directories, including none.

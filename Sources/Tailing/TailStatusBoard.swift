@@ -1,5 +1,6 @@
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// Where the tailer posts its files' states and readers (the query API) look.
 public final class TailStatusBoard: StatusReporting {

@@ -1,5 +1,6 @@
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// `GET /v1/logs`: newest first; pass `next_cursor` back as `cursor` for the next page. Each
 /// line of `GET /v1/follow` is one ``Entry``.

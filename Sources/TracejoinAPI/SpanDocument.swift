@@ -1,5 +1,6 @@
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// `GET /v1/spans/{id}`: one span (its `children` empty) with its log lines; and
 /// `GET /v1/spans/{id}/logs`, which carries only `logs`.

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import TracejoinModel
+import TracejoinSupport
 
 /// The daemon's recent past, one ``StatusSample`` a second, kept in memory: the last hour that
 /// the status page plots and `GET /v1/stats/history` returns. Nothing is written to disk; a

@@ -1,5 +1,3 @@
-import TracejoinModel
-
 /// A stage's status, reported in its own words: each stage's status object fills its part of
 /// ``StatsDocument`` (the tailer its files, the rules their counters, the index its health, …)
 /// and the query side composes the document from all of them, on each request.
@@ -10,8 +8,8 @@ public protocol StatusReporting: Sendable {
     func report(into stats: inout StatsDocument)
 }
 
-// The model's own status objects, shared by several stages, report here (the model cannot
-// import this target).
+// The counters shared by several stages (Counters.swift) report here; the index's health and
+// damaged blocks report from the Index target.
 
 extension IntakeCounters: StatusReporting {
     public func report(into stats: inout StatsDocument) {
@@ -23,17 +21,5 @@ extension QuarantineCounters: StatusReporting {
     public func report(into stats: inout StatsDocument) {
         stats.quarantine.records = records.value
         stats.quarantine.payloads = payloads.value
-    }
-}
-
-extension IngestHealth: StatusReporting {
-    public func report(into stats: inout StatsDocument) {
-        stats.ingest = status
-    }
-}
-
-extension DamagedBlocks: StatusReporting {
-    public func report(into stats: inout StatsDocument) {
-        stats.index.damaged_blocks = all
     }
 }

@@ -1,5 +1,6 @@
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// `GET /v1/traces/{id}`: the spans as a tree, each with its log lines.
 ///

@@ -1,5 +1,6 @@
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// `GET /v1/traces`: most recent first.
 public struct TracesDocument: Codable, Sendable, Equatable {

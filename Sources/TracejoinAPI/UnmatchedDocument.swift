@@ -1,4 +1,5 @@
 import TracejoinModel
+import TracejoinSupport
 
 /// `GET /v1/logs/unmatched`: lines whose trace no span has claimed, by source and rule, with a
 /// few samples each.

@@ -3,6 +3,7 @@ import Foundation
 import Grok
 import Rules
 import TracejoinModel
+import TracejoinSupport
 
 /// `tracejoin-bench bench`: the parser's throughput next to a C reference run in the same
 /// process tree on the same lines, so the ratio means something on a shared machine.

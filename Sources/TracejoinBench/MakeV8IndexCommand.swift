@@ -4,6 +4,7 @@ import GRDB
 import Index
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// `tracejoin-bench debug-make-v8-index`: writes an index as schema v8 stored it (one row per log
 /// line), for the tests of the conversion to blocks. Not for operators: hidden from `--help`.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TracejoinModel
+import TracejoinSupport
 
 /// The daemon's own log lines, to standard error: `logfmt` (the default; what log shippers and
 /// `grep` read well), `json` (one object a line), or swift-log's plain `text`.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Rules
 import TracejoinModel
+import TracejoinSupport
 
 /// `tracejoin rules import logstash|datadog`: another tool's parsing rules as rule files.
 struct RulesImport: ParsableCommand {

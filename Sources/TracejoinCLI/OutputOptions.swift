@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TracejoinModel
+import TracejoinSupport
 
 /// `--raw`, and the rule it relaxes: everything the CLI prints that came from outside (log lines,
 /// span names, services, resources and tags, field names and values, file paths, the daemon's

@@ -4,6 +4,7 @@ import HTTPSupport
 import Rules
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

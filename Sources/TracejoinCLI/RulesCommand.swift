@@ -3,6 +3,7 @@ import Foundation
 import Rules
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 struct RulesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

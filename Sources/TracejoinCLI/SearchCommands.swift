@@ -5,6 +5,7 @@ import HTTPSupport
 import TraceContext
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// `tracejoin query logs`: log lines matching filters, newest first.
 struct LogsQuery: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Logging
 import Rules
 import TracejoinDaemon
 import TracejoinModel
+import TracejoinSupport
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import Foundation
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// Draws a ``TraceDocument`` as a tree for a terminal: each span with service, name, resource,
 /// duration and an error mark; its log lines indented under it; then the unmatched lines.

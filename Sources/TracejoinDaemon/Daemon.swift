@@ -13,6 +13,7 @@ import Synchronization
 import Tailing
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// `tracejoin serve`: wires the stages together and runs them until SIGTERM or SIGINT.
 public enum Daemon {

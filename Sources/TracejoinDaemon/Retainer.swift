@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// Keeps the index within `retention.max_age` and `retention.max_bytes`, in small steps (one
 /// short transaction each) so that ingest never waits long behind it.

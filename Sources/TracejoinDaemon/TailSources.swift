@@ -1,6 +1,7 @@
 import Rules
 import Tailing
 import TracejoinModel
+import TracejoinSupport
 
 /// The tailer's view of the rule registry's snapshot: the sources in force as ``TailSource``s,
 /// rebuilt only when the registry's generation changes. Asked on every tail pass, so it is a

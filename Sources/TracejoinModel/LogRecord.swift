@@ -1,4 +1,5 @@
 import TraceContext
+import TracejoinSupport
 
 /// One parsed log line (or multiline record) on its way to the index.
 ///

@@ -1,7 +1,8 @@
 import TraceContext
 
 // The small protocols through which the daemon wires stages together. Stages never import each
-// other; each depends only on this module.
+// other: each reaches the others only through these (its status types and counters are
+// TracejoinAPI's, its utilities TracejoinSupport's).
 
 /// Where a file's reading stands: the byte offset after the last record handed on.
 ///
@@ -51,6 +52,15 @@ public struct TailBatch: Sendable {
 public protocol TailSink: Sendable {
     func loadCheckpoints() async throws -> [FileCheckpoint]
     func commit(_ batch: TailBatch) async throws
+}
+
+/// A write the index could not make because its storage is full or failing. Nothing of the
+/// write was stored; the writer may try the same write again later. Thrown by the sinks
+/// (``TailSink``, ``SpanSink``, ``LogRecordSink``) while ingest is paused.
+public struct IngestPaused: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { "ingest paused: \(reason)" }
 }
 
 /// What the intake needs from storage.

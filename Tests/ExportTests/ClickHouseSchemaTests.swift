@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 @testable import Export
 
 /// The tables, for ClickHouse 18.16 and later, and the rows written to them.

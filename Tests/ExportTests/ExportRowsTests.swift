@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 @testable import Export
 
 /// Rows in JSONEachRow: IDs exact and in each text form, text from outside escaped, one line a row.

@@ -3,6 +3,7 @@ import Index
 import TraceContext
 import Testing
 import TracejoinModel
+import TracejoinSupport
 
 @Suite("Export cursors")
 struct ExportSourceTests {

@@ -3,7 +3,9 @@ import GRDB
 import Index
 import TraceContext
 import Testing
+import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 @Suite("Retention")
 struct RetentionTests {

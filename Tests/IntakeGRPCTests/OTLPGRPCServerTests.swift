@@ -7,6 +7,7 @@ import Intake
 import Synchronization
 import Testing
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 
 /// The gRPC services on a real loopback listener, called through grpc-swift's own client over

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Quarantine
 import Testing
+import TracejoinAPI
 import TracejoinModel
 
 /// The crash journal, driven as the daemon does: a "crash" is a journal left without

@@ -2,6 +2,7 @@ import Hummingbird
 @testable import QueryAPI
 import Testing
 import TracejoinModel
+import TracejoinSupport
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {

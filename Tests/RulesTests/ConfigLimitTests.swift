@@ -1,6 +1,7 @@
 import Foundation
 import Rules
 import Testing
+import TracejoinAPI
 import TracejoinModel
 
 /// Numbers in tracejoin.yaml and rule files at the ends of 64 bits, refused with an error naming

@@ -2,6 +2,7 @@ import Rules
 import Testing
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// `JSONString` reads what visitors of a logged app typed: every `\u` escape sequence, paired or
 /// not, is read without trapping (issue 21: `"\udbee\udbee"` stopped the daemon).

@@ -2,6 +2,7 @@ import Foundation
 import Rules
 import TraceContext
 import Testing
+import TracejoinAPI
 import TracejoinModel
 
 func loadSource(_ text: String, patterns: [String: String] = [:]) throws -> ConfigDirectory.Source {

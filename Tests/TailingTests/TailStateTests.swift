@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TracejoinAPI
 import TracejoinModel
 
 @testable import Tailing

@@ -3,6 +3,7 @@ import TraceContext
 import Testing
 import TracejoinAPI
 import TracejoinModel
+import TracejoinSupport
 
 /// The documents the server writes by hand read back, through `JSONDecoder`, as exactly the
 /// values a client builds from the same records: the hand writers and the Codable types agree.

@@ -4,6 +4,7 @@ import TraceContext
 import TracejoinAPI
 import Testing
 import TracejoinModel
+import TracejoinSupport
 
 /// Query parameters and stored times at the ends of what 64-bit nanoseconds hold: each of these
 /// overflowed (a trap that stopped the daemon) before it was clamped.

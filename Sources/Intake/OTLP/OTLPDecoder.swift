@@ -2,6 +2,7 @@ import Foundation
 import SwiftProtobuf
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// Decodes OTLP/HTTP trace exports: protobuf (swift-protobuf, with the message definitions in
 /// `Protos/otlp_trace.proto`) and OTLP/JSON (hex IDs, lowerCamelCase keys, 64-bit integers

@@ -2,6 +2,7 @@ import Foundation
 import SwiftProtobuf
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 /// OTLP log exports (ExportLogsServiceRequest, protobuf or OTLP/JSON) as log lines.
 ///

@@ -1,3 +1,4 @@
+import TracejoinAPI
 import TracejoinModel
 
 /// What importing another tool's parsing configuration gives: rule files to write, and every

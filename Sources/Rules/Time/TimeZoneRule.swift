@@ -1,5 +1,6 @@
 import Foundation
 import TracejoinModel
+import TracejoinSupport
 
 /// A time zone as the time reader applies it: a fixed offset, or a TZ database zone's offsets
 /// over every instant 64-bit nanoseconds hold (1677–2262), read once from Foundation and then

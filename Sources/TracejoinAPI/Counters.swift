@@ -1,4 +1,5 @@
 import Synchronization
+import TracejoinSupport
 
 /// A count of what a stage did, shared between the task that counts (relaxed atomic adds) and
 /// the readers of `/v1/stats`. Not named `Counter`: Prometheus, which `/metrics` uses, has one.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TracejoinModel
+import TracejoinSupport
 
 /// Log lines' timestamps read into nanoseconds (span logs in Jaeger's API, marks on the waterfall).
 @Suite("Timestamps in log lines")

@@ -1,3 +1,5 @@
+import TracejoinAPI
+import TracejoinSupport
 
 /// Whether the index is taking writes. A write that fails — most often because the disk is
 /// full — pauses ingest: the tailer holds its batch and stops reading, the intake answers 503,
@@ -35,25 +37,8 @@ public final class IngestHealth: Sendable {
     }
 }
 
-/// `GET /v1/stats` → `ingest`.
-public struct IngestStatus: Sendable, Codable, Equatable {
-    /// Writes to the index are failing; the tailer and the intake wait.
-    public var paused = false
-    /// Why, while paused (e.g. "disk full: database or disk is full").
-    public var reason: String?
-    /// When the current pause began (RFC 3339).
-    public var since: String?
-    /// Pauses and failed writes since the daemon started.
-    public var pauses = 0
-    public var failed_writes = 0
-
-    public init() {}
-}
-
-/// A write the index could not make because its storage is full or failing. Nothing of the
-/// write was stored; the writer may try the same write again later.
-public struct IngestPaused: Error, Sendable, CustomStringConvertible {
-    public var reason: String
-    public init(reason: String) { self.reason = reason }
-    public var description: String { "ingest paused: \(reason)" }
+extension IngestHealth: StatusReporting {
+    public func report(into stats: inout StatsDocument) {
+        stats.ingest = status
+    }
 }

@@ -1,5 +1,5 @@
 import Testing
-import TracejoinModel
+import TracejoinAPI
 
 /// The edges of ``HumanUnits``: where a unit changes, and the extremes of the types (a span may
 /// be sent with any duration).

@@ -72,9 +72,10 @@ public struct JSONWriter {
         bytes.append(contentsOf: (b ? "true" : "false").utf8)
     }
 
-    public mutating func value(_ v: FieldValue) {
+    /// A number; one that is not finite (JSON has no such number) as its text.
+    public mutating func double(_ d: Double) {
         element()
-        Self.append(value: v, to: &bytes)
+        Self.append(double: d, to: &bytes)
     }
 
     /// `key: value` shorthands.
@@ -173,15 +174,9 @@ public struct JSONWriter {
         return TerminalText.isEscaped(scalar) ? (scalar, length) : nil
     }
 
-    /// A field value; a float that is not finite (JSON has no such number) as its text.
-    public static func append(value v: FieldValue, to out: inout [UInt8]) {
-        switch v {
-        case .string(let s): append(string: s, to: &out)
-        case .integer(let i): out.append(contentsOf: String(i).utf8)
-        case .float(let d):
-            if d.isFinite { out.append(contentsOf: String(d).utf8) } else { append(string: String(d), to: &out) }
-        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .null: out.append(contentsOf: "null".utf8)
-        }
+    /// A number; one that is not finite (JSON has no such number) as its text. (A record's
+    /// field value: `append(value:to:)`, in TracejoinModel.)
+    public static func append(double d: Double, to out: inout [UInt8]) {
+        if d.isFinite { out.append(contentsOf: String(d).utf8) } else { append(string: String(d), to: &out) }
     }
 }

@@ -8,11 +8,4 @@ public enum JSONText {
         JSONWriter.append(string: s, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
-
-    /// A field value as JSON.
-    public static func value(_ v: FieldValue) -> String {
-        var out: [UInt8] = []
-        JSONWriter.append(value: v, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
 }

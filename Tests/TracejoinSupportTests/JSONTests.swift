@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TracejoinModel
+import TracejoinSupport
 
 /// What ``JSONWriter`` writes for text from outside, and what ``JSONString`` reads back.
 @Suite("JSON strings written and read")
@@ -85,5 +85,16 @@ struct JSONTests {
         w.member("s", "x\u{1B}")
         w.objectEnd()
         #expect(String(decoding: w.bytes, as: UTF8.self) == #"{"a":-1,"list":[1,null,true],"u":18446744073709551615,"s":"x\u001b"}"#)
+    }
+
+    /// JSON has no number that is not finite: such a double is written as its text.
+    @Test func aDoubleThatIsNotFiniteIsWrittenAsText() {
+        var w = JSONWriter()
+        w.arrayStart()
+        w.double(2.5)
+        w.double(-.infinity)
+        w.double(.nan)
+        w.arrayEnd()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #"[2.5,"-inf","nan"]"#)
     }
 }

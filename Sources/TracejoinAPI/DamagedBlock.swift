@@ -1,4 +1,3 @@
-
 /// A block of the index found damaged (a checksum that does not match, a truncated segment
 /// file): where it is and why it does not read. Queries skip it; the blocks around it are
 /// unaffected. `GET /v1/stats` → `index.damaged_blocks`.
@@ -17,29 +16,5 @@ public struct DamagedBlock: Sendable, Codable, Equatable {
         self.offset = offset
         self.reason = reason
         self.found = found
-    }
-}
-
-/// The damaged blocks found since the daemon started, each recorded once.
-public final class DamagedBlocks: Sendable {
-    private let known = Locked<[Int64: DamagedBlock]>([:])
-
-    public init() {}
-
-    /// Records `block`; `true` the first time it is seen (so it is logged once).
-    public func record(_ block: DamagedBlock) -> Bool {
-        known.withLock { known in
-            guard known[block.block] == nil else { return false }
-            known[block.block] = block
-            return true
-        }
-    }
-
-    public func contains(_ block: Int64) -> Bool {
-        known.withLock { $0[block] != nil }
-    }
-
-    public var all: [DamagedBlock] {
-        known.withLock { $0.values.sorted { $0.block < $1.block } }
     }
 }
