@@ -230,7 +230,9 @@ let package = Package(
         ),
 
         .testTarget(name: "TraceContextTests", dependencies: ["TraceContext"], swiftSettings: swiftSettings),
-        .testTarget(name: "TracejoinSupportTests", dependencies: ["TracejoinSupport"], swiftSettings: swiftSettings),
+        // The tests' own fixtures shared by several test targets (not a product).
+        .target(name: "HostileText", path: "Tests/HostileText", swiftSettings: swiftSettings),
+        .testTarget(name: "TracejoinSupportTests", dependencies: ["TracejoinSupport", "HostileText"], swiftSettings: swiftSettings),
         .testTarget(
             name: "TracejoinModelTests",
             dependencies: ["TracejoinModel", "TraceContext", "TracejoinSupport"],
@@ -297,7 +299,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TracejoinCLITests",
-            dependencies: ["TracejoinCLI", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport"],
+            dependencies: ["TracejoinCLI", "QueryAPI", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport", "HostileText"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

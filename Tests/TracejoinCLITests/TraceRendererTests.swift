@@ -1,4 +1,5 @@
 import Foundation
+import HostileText
 import TraceContext
 import Testing
 import TracejoinAPI
