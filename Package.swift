@@ -263,7 +263,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeTests",
-            dependencies: ["Intake", "TraceContext", "TracejoinModel"],
+            dependencies: ["Intake", "TraceContext", "TracejoinModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
