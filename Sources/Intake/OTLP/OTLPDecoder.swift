@@ -74,8 +74,8 @@ public enum OTLPDecoder {
         return try decode(request)
     }
 
-    /// The spans of a decoded request (the gRPC service gets it decoded: grpc-swift hands its
-    /// handler the message its deserializer built).
+    /// The spans of a request decoded into swift-protobuf's messages: the reference path
+    /// (`decodeProtobufMessages`); the intake's routes, HTTP and gRPC, decode with `OTLPWireDecoder`.
     package static func decode(_ request: Tracejoin_Otlp_ExportTraceServiceRequest) throws(Failure) -> [SpanRecord] {
         var inputs: [Input] = []
         for resourceSpans in request.resourceSpans {

@@ -32,14 +32,36 @@ import TracejoinModel
 /// stay what they were).
 package enum OTLPWireDecoder {
     package static func decode(_ bytes: UnsafeRawBufferPointer) throws(OTLPDecoder.Failure) -> [SpanRecord] {
+        switch decoded(bytes) {
+        case .spans(let spans): return spans
+        case .malformed(let place): throw OTLPDecoder.Failure(message: "not an OTLP ExportTraceServiceRequest (protobuf): " + place)
+        case .refused(let failure): throw failure
+        }
+    }
+
+    /// A request's outcome, with the two refusals apart: the gRPC service answers bytes that
+    /// are not the message from its deserializer, and logs refused spans with the peer.
+    package enum Decoded: Sendable {
+        case spans([SpanRecord])
+        /// The bytes are not an ExportTraceServiceRequest: where they break (field path and
+        /// byte offset).
+        case malformed(place: String)
+        /// The request is whole, its spans are not (an ID of the wrong size, all zeros, …).
+        case refused(OTLPDecoder.Failure)
+    }
+
+    package static func decoded(_ bytes: UnsafeRawBufferPointer) -> Decoded {
         let inputs: [OTLPDecoder.Input]
         do throws(Fault) {
             inputs = try Walker(b: bytes).request()
         } catch {
-            throw OTLPDecoder.Failure(message: "not an OTLP ExportTraceServiceRequest (protobuf): "
-                + (ProtobufLocator.locate(bytes, as: .traceRequest) ?? error.description))
+            return .malformed(place: ProtobufLocator.locate(bytes, as: .traceRequest) ?? error.description)
         }
-        return try OTLPDecoder.records(inputs)
+        do throws(OTLPDecoder.Failure) {
+            return .spans(try OTLPDecoder.records(inputs))
+        } catch {
+            return .refused(error)
+        }
     }
 
     /// Where the walk stopped: the path is collected from the inside out as the error unwinds
@@ -264,8 +286,8 @@ package enum OTLPWireDecoder {
                     } else if field == 13, wire == 2, !linksStopped {
                         // skip() has checked the length; read it again to find the payload.
                         var p = valueAt
-                        if let length = Self.varint(b, &p, i), length == UInt64(i - p), let link = link(p, i) {
-                            links.append(link)
+                        if let length = Self.varint(b, &p, i), length == UInt64(i - p), let read = link(p, i) {
+                            links.append(read)
                         }
                     }
                 }
