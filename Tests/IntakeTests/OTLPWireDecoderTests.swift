@@ -565,8 +565,12 @@ struct Generator {
         case 0: return nil
         case 1: return .string(text())
         case 2: return .bool(chance(0.5))
-        case 3: return .int(pick([0, 1, -1, Int64.min, Int64.max, Int64.random(in: .min ... .max, using: &rng)]))
-        case 4: return .double(pick([0, -0.0, 1.5, -2.25e-300, .infinity, -.infinity, .nan, 1e300, Double.random(in: -1e9...1e9, using: &rng)]))
+        case 3:
+            let random = Int64.random(in: .min ... .max, using: &rng)
+            return .int(pick([0, 1, -1, Int64.min, Int64.max, random]))
+        case 4:
+            let random = Double.random(in: -1e9...1e9, using: &rng)
+            return .double(pick([0, -0.0, 1.5, -2.25e-300, .infinity, -.infinity, .nan, 1e300, random]))
         case 5: return .bytes(bytes(int(0...6)))
         case 6: return .string(key())
         case 7: return .array((0..<int(0...3)).map { _ in value(depth: depth - 1) ?? .string("") })
