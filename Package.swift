@@ -284,7 +284,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntakeTests",
-            dependencies: ["Intake", "TraceContext", "TracejoinModel"],
+            dependencies: ["Intake", "TraceContext", "TracejoinModel", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

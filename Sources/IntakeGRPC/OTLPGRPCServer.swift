@@ -110,11 +110,37 @@ public struct OTLPGRPCServer: Service {
     }
 }
 
+/// Admits a message's bytes to be decoded: over `limit` is RESOURCE_EXHAUSTED; the bytes are
+/// held against the HTTP intake's shared budget while decoded; and the message's digest is
+/// noted in the crash journal while it is decoded, so that a message that stops the daemon is
+/// refused (INVALID_ARGUMENT) when it comes again (docs/reliability.md).
+func admitted<Bytes: GRPCContiguousBytes, T>(
+    _ bytes: Bytes, limit: Int, journal: CrashJournal?, bodies: BodyBudget?, _ decode: (UnsafeRawBufferPointer) throws -> T
+) throws -> T {
+    guard bytes.count <= limit else {
+        throw RPCError(code: .resourceExhausted, message: "message of \(bytes.count) bytes is over the limit of \(limit) (intake.max_body)")
+    }
+    if let bodies {
+        guard bodies.reserve(bytes.count) else {
+            throw RPCError(code: .resourceExhausted,
+                           message: "messages in flight are at the limit of \(bodies.limit) bytes (intake.limits.body_memory); retry")
+        }
+    }
+    defer { bodies?.release(bytes.count) }
+    var slot: CrashJournal.PayloadSlot?
+    if let journal {
+        do {
+            slot = try journal.beginPayload(digest: bytes.withUnsafeBytes(CrashJournal.digest), size: bytes.count)
+        } catch {
+            throw RPCError(code: .invalidArgument, message: error.description)
+        }
+    }
+    defer { if let slot { journal?.endPayload(slot) } }
+    return try bytes.withUnsafeBytes(decode)
+}
+
 /// Decodes a request with swift-protobuf and, when that fails, says where the bytes are broken
-/// (field path and byte offset) in the INVALID_ARGUMENT status.
-///
-/// The message's digest is noted in the crash journal while it is decoded, so that a message
-/// that stops the daemon is refused (INVALID_ARGUMENT) when it comes again (docs/reliability.md).
+/// (field path and byte offset) in the INVALID_ARGUMENT status. Admitted as `admitted` says.
 struct LocatingDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer {
     let schema: ProtobufLocator.Message
     let limit: Int
@@ -123,32 +149,34 @@ struct LocatingDeserializer<Message: SwiftProtobuf.Message>: MessageDeserializer
     var bodies: BodyBudget?
 
     func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> Message {
-        guard bytes.count <= limit else {
-            throw RPCError(code: .resourceExhausted, message: "message of \(bytes.count) bytes is over the limit of \(limit) (intake.max_body)")
-        }
-        if let bodies {
-            guard bodies.reserve(bytes.count) else {
-                throw RPCError(code: .resourceExhausted,
-                               message: "messages in flight are at the limit of \(bodies.limit) bytes (intake.limits.body_memory); retry")
-            }
-        }
-        defer { bodies?.release(bytes.count) }
-        let data = bytes.withUnsafeBytes { Data($0) }
-        var slot: CrashJournal.PayloadSlot?
-        if let journal {
+        try admitted(bytes, limit: limit, journal: journal, bodies: bodies) { raw in
+            let data = Data(raw)
             do {
-                slot = try journal.beginPayload(digest: bytes.withUnsafeBytes(CrashJournal.digest), size: bytes.count)
+                return try Message(serializedBytes: data)
             } catch {
-                throw RPCError(code: .invalidArgument, message: error.description)
+                let place = ProtobufLocator.locate(data, as: schema) ?? "\(error)"
+                throw RPCError(code: .invalidArgument, message: "not an OTLP \(Message.protoMessageName) (protobuf): \(place)")
             }
         }
-        defer { if let slot { journal?.endPayload(slot) } }
-        do {
-            return try Message(serializedBytes: data)
-        } catch {
-            let place = ProtobufLocator.locate(data, as: schema) ?? "\(error)"
-            throw RPCError(code: .invalidArgument, message: "not an OTLP \(Message.protoMessageName) (protobuf): \(place)")
+    }
+}
+
+/// Decodes an ExportTraceServiceRequest straight from the bytes grpc-swift hands over
+/// (`OTLPWireDecoder`, as the OTLP/HTTP route does), with no swift-protobuf message between.
+/// Bytes that are not the message get INVALID_ARGUMENT here, in the words the message-based
+/// deserializer used; spans refused (bad IDs) go on to the handler, which logs them with the
+/// peer. Admitted as `admitted` says: the crash journal now covers the whole decode.
+struct SpanDeserializer: MessageDeserializer {
+    let limit: Int
+    var journal: CrashJournal?
+    var bodies: BodyBudget?
+
+    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> OTLPWireDecoder.Decoded {
+        let decoded = try admitted(bytes, limit: limit, journal: journal, bodies: bodies) { raw in OTLPWireDecoder.decoded(raw) }
+        if case .malformed(let place) = decoded {
+            throw RPCError(code: .invalidArgument, message: "not an OTLP \(Tracejoin_Otlp_ExportTraceServiceRequest.protoMessageName) (protobuf): \(place)")
         }
+        return decoded
     }
 }
 
@@ -161,7 +189,10 @@ func storing<T>(_ body: () async throws -> T) async throws -> T {
     }
 }
 
-struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleServiceProtocol {
+/// The collector's TraceService: registered by hand (not through the generated protocol,
+/// whose handler takes a decoded message), so that the request is decoded from its bytes by
+/// `SpanDeserializer`.
+struct TraceService: RegistrableRPCService {
     let sink: any SpanSink
     let stored: StageCounter
     let limit: Int
@@ -169,13 +200,17 @@ struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleS
     let bodies: BodyBudget
     let logger: Logger
 
-    func export(request: Tracejoin_Otlp_ExportTraceServiceRequest, context: ServerContext) async throws -> Tracejoin_Otlp_ExportTraceServiceResponse {
+    func export(decoded: OTLPWireDecoder.Decoded, context: ServerContext) async throws -> Tracejoin_Otlp_ExportTraceServiceResponse {
         let spans: [SpanRecord]
-        do throws(OTLPDecoder.Failure) {
-            spans = try OTLPDecoder.decode(request)
-        } catch {
+        switch decoded {
+        case .spans(let s):
+            spans = s
+        case .refused(let error):
             logger.info("refused OTLP/gRPC spans", metadata: ["reason": "\(error)", "peer": "\(context.remotePeer)"])
             throw RPCError(code: .invalidArgument, message: error.message)
+        case .malformed(let place):
+            // The deserializer answers these; here only for completeness.
+            throw RPCError(code: .invalidArgument, message: "not an OTLP \(Tracejoin_Otlp_ExportTraceServiceRequest.protoMessageName) (protobuf): \(place)")
         }
         if !spans.isEmpty { try await storing { try await sink.insert(spans) } }
         stored.add(spans.count)
@@ -185,11 +220,13 @@ struct TraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.SimpleS
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
-            deserializer: LocatingDeserializer<Tracejoin_Otlp_ExportTraceServiceRequest>(schema: .traceRequest, limit: limit, journal: journal,
-                                                                                      bodies: bodies),
+            deserializer: SpanDeserializer(limit: limit, journal: journal, bodies: bodies),
             serializer: ProtobufSerializer<Tracejoin_Otlp_ExportTraceServiceResponse>()
         ) { request, context in
-            try await self.export(request: request, context: context)
+            // Unary: the one message of the stream, as the generated code takes it.
+            let single = try await ServerRequest(stream: request)
+            let response = try await self.export(decoded: single.message, context: context)
+            return StreamingServerResponse(single: ServerResponse(message: response, metadata: [:]))
         }
     }
 }

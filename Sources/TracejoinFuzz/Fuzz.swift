@@ -55,7 +55,21 @@ func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
         }
         if spans.count != decoded.count { violated("span count changed in a round trip") }
     case .otlpProtobuf:
-        guard let spans = try? OTLPDecoder.decodeProtobuf(data) else { return }
+        // Property: the wire decoder (what the intake runs) and swift-protobuf's messages (what
+        // it ran before, the reference) agree: both refuse, or both give the same spans.
+        let viaWire = try? OTLPDecoder.decodeProtobuf(data)
+        let viaMessages = try? OTLPDecoder.decodeProtobufMessages(data)
+        switch (viaWire, viaMessages) {
+        case (nil, nil): return
+        case (nil, _?): violated("the wire decoder refused a request swift-protobuf's messages accept")
+        case (_?, nil): violated("the wire decoder accepted a request swift-protobuf's messages refuse")
+        case (let a?, let b?):
+            if a.count != b.count { violated("the wire decoder gave \(a.count) spans, swift-protobuf's messages \(b.count)") }
+            for (index, (x, y)) in zip(a, b).enumerated() where nanMarked(x) != nanMarked(y) {
+                violated("span \(index) differs between the wire decoder and swift-protobuf's messages:\n\(x)\n\(y)")
+            }
+        }
+        guard let spans = viaWire else { return }
         // Property: the IDs are exactly the request's bytes, span by span (big-endian, written
         // by hand), read here again through swift-protobuf's own message.
         guard let request = try? Tracejoin_Otlp_ExportTraceServiceRequest(serializedBytes: data) else {
@@ -168,6 +182,25 @@ let fuzzedFilters: [FieldConversion] = [
 ]
 
 func bigEndianBytes(_ value: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) } }
+
+/// A span with its NaNs (a double attribute the input spelled so) written as a marker, so that
+/// two decodes of the same bytes compare equal: NaN is not equal to itself.
+func nanMarked(_ record: SpanRecord) -> SpanRecord {
+    func mark(_ a: SpanAttribute) -> SpanAttribute {
+        guard case .float(let d) = a.value, d.isNaN else { return a }
+        return SpanAttribute(a.key, .string("\u{0}NaN"), isBinary: a.isBinary)
+    }
+    var r = record
+    for (key, value) in r.metrics where value.isNaN {
+        r.metrics[key] = nil
+        r.meta["\u{0}NaN " + key] = ""
+    }
+    r.details.resource = r.details.resource.map(mark)
+    r.details.typed = r.details.typed.map(mark)
+    r.details.events = r.details.events.map { SpanDetails.Event(time: $0.time, name: $0.name, attributes: $0.attributes.map(mark)) }
+    r.details.links = r.details.links.map { SpanDetails.Link(traceID: $0.traceID, spanID: $0.spanID, attributes: $0.attributes.map(mark)) }
+    return r
+}
 
 extension MsgPackWriter {
     /// Spans as a v0.4 payload: a chunk each (a chunk's first span carries its trace's high

@@ -4,9 +4,10 @@ import TraceContext
 import TracejoinModel
 import TracejoinSupport
 
-/// Decodes OTLP/HTTP trace exports: protobuf (swift-protobuf, with the message definitions in
-/// `Protos/otlp_trace.proto`) and OTLP/JSON (hex IDs, lowerCamelCase keys, 64-bit integers
-/// possibly as strings).
+/// Decodes OTLP/HTTP trace exports: protobuf (walked straight from the bytes by
+/// `OTLPWireDecoder`, which accepts what swift-protobuf with the message definitions in
+/// `Protos/otlp_trace.proto` accepts) and OTLP/JSON (hex IDs, lowerCamelCase keys, 64-bit
+/// integers possibly as strings).
 public enum OTLPDecoder {
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         public var message: String
@@ -43,7 +44,28 @@ public enum OTLPDecoder {
 
     // MARK: Protobuf
 
+    /// Decoded straight from the bytes (`OTLPWireDecoder`): no messages are built, so a span
+    /// costs one pass and one copy of its strings.
     public static func decodeProtobuf(_ body: Data) throws(Failure) -> [SpanRecord] {
+        // Data.withUnsafeBytes rethrows untyped: the typed result is carried out.
+        var result: Result<[SpanRecord], Failure> = .success([])
+        body.withUnsafeBytes { raw in
+            do throws(Failure) {
+                result = .success(try OTLPWireDecoder.decode(raw))
+            } catch {
+                result = .failure(error)
+            }
+        }
+        switch result {
+        case .success(let spans): return spans
+        case .failure(let error): throw error
+        }
+    }
+
+    /// The same request decoded through swift-protobuf's messages, then `decode(_:)`: what
+    /// `decodeProtobuf` did before the wire decoder, kept as its reference (the differential
+    /// tests, the otlp-protobuf fuzz target, the benchmark's "swift-protobuf messages" line).
+    package static func decodeProtobufMessages(_ body: Data) throws(Failure) -> [SpanRecord] {
         let request: Tracejoin_Otlp_ExportTraceServiceRequest
         do {
             request = try Tracejoin_Otlp_ExportTraceServiceRequest(serializedBytes: body)
@@ -53,7 +75,8 @@ public enum OTLPDecoder {
         return try decode(request)
     }
 
-    /// The spans of a decoded request (the gRPC service gets it decoded).
+    /// The spans of a request decoded into swift-protobuf's messages: the reference path
+    /// (`decodeProtobufMessages`); the intake's routes, HTTP and gRPC, decode with `OTLPWireDecoder`.
     package static func decode(_ request: Tracejoin_Otlp_ExportTraceServiceRequest) throws(Failure) -> [SpanRecord] {
         var inputs: [Input] = []
         for resourceSpans in request.resourceSpans {

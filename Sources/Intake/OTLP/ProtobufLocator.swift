@@ -83,13 +83,16 @@ package enum ProtobufLocator {
     /// Where `data`, read as `message`, first breaks the wire format; `nil` if the walk finds
     /// nothing wrong (then the decoder's own error is all there is to say).
     package static func locate(_ data: Data, as message: Message) -> String? {
-        data.withUnsafeBytes { raw -> String? in
-            do throws(Fault) {
-                try walk(raw, 0, raw.count, message, path: "", depth: 0)
-                return nil
-            } catch {
-                return error.description
-            }
+        data.withUnsafeBytes { raw -> String? in locate(raw, as: message) }
+    }
+
+    /// The same, over bytes already in memory (the wire decoder's input).
+    package static func locate(_ raw: UnsafeRawBufferPointer, as message: Message) -> String? {
+        do throws(Fault) {
+            try walk(raw, 0, raw.count, message, path: "", depth: 0)
+            return nil
+        } catch {
+            return error.description
         }
     }
 
