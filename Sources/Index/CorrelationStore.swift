@@ -71,8 +71,6 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
 
     /// Records one search reads at most (see ``LogSearch``).
     public static let maxRecordsPerSearch = LogSearch.maxRecordsPerSearch
-    /// Blocks the search for unmatched lines reads at most (newest first).
-    public static let maxBlocksPerUnmatched = LogSearch.maxBlocksPerUnmatched
 
     /// Opens (creating if needed) the store whose database is `path` and brings its schema up
     /// to date; an index of rows (schema v8) is converted into blocks first.

@@ -9,12 +9,9 @@ public final class TailStatusBoard: StatusReporting {
     public func publish(_ files: [TailedFileStatus], waitingForDescriptor: Int = 0, descriptorsHeld: Int = 0) {
         state.withLock { $0 = (files, waitingForDescriptor, descriptorsHeld) }
     }
-    public func snapshot() -> [TailedFileStatus] { state.withLock { $0.files } }
-    /// Files that wanted a descriptor in the tailer's last pass and had to wait for one, and
-    /// the descriptors the tailer holds.
-    public func descriptors() -> (waiting: Int, held: Int) { state.withLock { ($0.waiting, $0.held) } }
 
-    /// `files` and `tail`: the board as the tailer last published it.
+    /// `files` and `tail` (the files followed; the descriptors held, and the files that waited
+    /// for one in the tailer's last pass): the board as the tailer last published it.
     public func report(into stats: inout StatsDocument) {
         let now = state.withLock { $0 }
         stats.files = now.files

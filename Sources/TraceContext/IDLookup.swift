@@ -3,7 +3,9 @@
 // A typed ID comes without a rule saying its encoding, and some texts read two ways: sixteen
 // decimal digits are both a Datadog decimal ID and a valid hex one. The lookup tries each
 // reading in turn and takes the first that anything is stored under. These functions are the
-// one place that says which readings there are and in which order; every lookup asks them.
+// one place that says which readings there are and in which order; every lookup of one trace or
+// span asks them (a search filter, `/v1/logs?trace_id=`, reads the ID as `.auto` only: it
+// cannot tell "nothing under the first reading" from "nothing logged yet").
 
 extension TraceID {
     /// The conventions a typed trace ID is read by: they decide which reading comes first.

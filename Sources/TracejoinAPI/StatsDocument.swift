@@ -4,8 +4,12 @@ import TracejoinModel
 /// encodes it, `tracejoin status` decodes it, and `/metrics`, the web view's status page and
 /// the CLI render its ``figures``.
 ///
-/// To add a figure: a field here and its line in ``figures``, and the stage that fills it in
-/// its ``StatusReporting/report(into:)``. Nothing else names it.
+/// To add a figure: a field here (with its line in `init(from:)`) and its line in ``figures``,
+/// and the stage that fills it in its ``StatusReporting/report(into:)``. Nothing else names it.
+///
+/// A key the document lacks decodes as its empty value: `tracejoin status` reads the daemon
+/// that is running, which after an upgrade may be the one from before (started before the
+/// package was replaced) and may not write a field this version added.
 public struct StatsDocument: Codable, Sendable {
     /// Counters since the daemon started, by source and rule (the rules report them).
     public var sources: [String: Source] = [:]
@@ -36,10 +40,29 @@ public struct StatsDocument: Codable, Sendable {
         for reporter in reporters { reporter.report(into: &self) }
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        sources = try c.decode(.sources, or: sources)
+        files = try c.decode(.files, or: files)
+        tail = try c.decode(.tail, or: tail)
+        retention = try c.decode(.retention, or: retention)
+        ingest = try c.decode(.ingest, or: ingest)
+        index = try c.decode(.index, or: index)
+        intake = try c.decode(.intake, or: intake)
+        export = try c.decode(.export, or: export)
+        quarantine = try c.decode(.quarantine, or: quarantine)
+    }
+
     public struct Quarantine: Codable, Sendable {
         public var records = 0
         public var payloads = 0
         public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            records = try c.decode(.records, or: records)
+            payloads = try c.decode(.payloads, or: payloads)
+        }
     }
 
     public struct Tail: Codable, Sendable {
@@ -49,11 +72,23 @@ public struct StatsDocument: Codable, Sendable {
         /// one number to alert on when the daemon falls behind.
         public var lag_bytes: Int64 = 0
         public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            descriptors_held = try c.decode(.descriptors_held, or: descriptors_held)
+            waiting_for_descriptor = try c.decode(.waiting_for_descriptor, or: waiting_for_descriptor)
+            lag_bytes = try c.decode(.lag_bytes, or: lag_bytes)
+        }
     }
 
     public struct IndexHealth: Codable, Sendable {
         public var damaged_blocks: [DamagedBlock] = []
         public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            damaged_blocks = try c.decode(.damaged_blocks, or: damaged_blocks)
+        }
     }
 
     public struct Source: Codable, Sendable {
@@ -145,5 +180,13 @@ extension StatsDocument {
         out.append(.gauge("tail_lag_bytes", "Bytes written to the followed files but not yet committed, all files together",
                           tail.lag_bytes, summary: "tail lag"))
         return out
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// The value at `key`, or `fallback` when the document has no such key (one written by an
+    /// older daemon). A key that is there with a value of the wrong type is still an error.
+    func decode<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import TracejoinAPI
 
 /// HTTP/1.1 over a Unix socket (AsyncHTTPClient's `http+unix://` URLs), for the CLI and the
 /// benchmarks' clients (`tracejoin-bench`).
@@ -13,9 +14,10 @@ import NIOHTTP1
 package struct UnixHTTPClient: Sendable {
     let socketPath: String
 
-    /// The most a reply's body may hold: a trace document at its 50,000-line limit is well
-    /// under it; anything larger is not a reply of the daemon's.
-    static let maxBodyBytes = 512 << 20
+    /// The most a reply's body may hold in memory. Generous, since the daemon is the only server
+    /// it talks to: 10,000 multiline stack traces of 30 kB, each with its raw text and its
+    /// message, are already 600 MB. Past it the CLI says what to ask for instead.
+    static let maxBodyBytes = 4 << 30
 
     package init(socketPath: String) {
         self.socketPath = socketPath
@@ -25,6 +27,15 @@ package struct UnixHTTPClient: Sendable {
         package var status: Int
         package var body: [UInt8]
         package var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    /// A reply over ``maxBodyBytes``: said with what to do, not as NIO's error.
+    struct ReplyTooLarge: Error, CustomStringConvertible {
+        var path: String
+        var limit: Int
+        var description: String {
+            "the reply to \(path) is over \(HumanUnits.bytes(Int64(limit))): ask for less (--logs-limit, --limit, a narrower search)"
+        }
     }
 
     /// The daemon is not listening there (`ECONNREFUSED`, `ENOENT`).
@@ -56,7 +67,12 @@ package struct UnixHTTPClient: Sendable {
     private func send(_ method: HTTPMethod, _ path: String, body: [UInt8]?, contentType: String?) async throws -> Reply {
         try await withClient { client in
             let response = try await execute(client, method, path, body: body, contentType: contentType, deadline: .now() + .minutes(10))
-            let bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
+            let bytes: ByteBuffer
+            do {
+                bytes = try await response.body.collect(upTo: Self.maxBodyBytes)
+            } catch is NIOTooManyBytesError {
+                throw ReplyTooLarge(path: path, limit: Self.maxBodyBytes)
+            }
             return Reply(status: Int(response.status.code), body: Array(bytes.readableBytesView))
         }
     }

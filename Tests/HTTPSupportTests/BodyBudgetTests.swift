@@ -58,7 +58,7 @@ struct BodyBudgetTests {
 
     @Test func aDeclaredBodyIsHeldWhileItsRouteRuns() async throws {
         let budget = BodyBudget(limit: 1000)
-        try await Self.application(budget, maxBodyBytes: 500).test(.router) { client in
+        try await Self.application(budget, maxBodyBytes: 500).test(.live) { client in
             try await client.execute(uri: "/reserved", method: .post, headers: [.contentLength: "300"],
                                      body: ByteBuffer(bytes: [UInt8](repeating: 0x61, count: 300))) { response in
                 #expect(response.status == .ok)
@@ -75,7 +75,7 @@ struct BodyBudgetTests {
     @Test func overTheBudgetIs503WithRetryAfter() async throws {
         let budget = BodyBudget(limit: 100)
         #expect(budget.reserve(80))
-        try await Self.application(budget, maxBodyBytes: 500).test(.router) { client in
+        try await Self.application(budget, maxBodyBytes: 500).test(.live) { client in
             try await client.execute(uri: "/reserved", method: .post, headers: [.contentLength: "50"],
                                      body: ByteBuffer(bytes: [UInt8](repeating: 0x61, count: 50))) { response in
                 #expect(response.status == .serviceUnavailable)
@@ -89,7 +89,7 @@ struct BodyBudgetTests {
 
     @Test func overTheBodyLimitIs413AndBadLengthsAre400() async throws {
         let budget = BodyBudget(limit: 10_000)
-        try await Self.application(budget, maxBodyBytes: 500).test(.router) { client in
+        try await Self.application(budget, maxBodyBytes: 500).test(.live) { client in
             try await client.execute(uri: "/reserved", method: .post, headers: [.contentLength: "501"],
                                      body: ByteBuffer(bytes: [UInt8](repeating: 0x61, count: 501))) { response in
                 #expect(response.status == .contentTooLarge)

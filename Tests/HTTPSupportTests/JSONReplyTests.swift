@@ -38,7 +38,7 @@ struct JSONReplyTests {
     }
 
     @Test func repliesAndErrorsCarryTheirStatusAndShape() async throws {
-        try await Self.application().test(.router) { client in
+        try await Self.application().test(.live) { client in
             try await client.execute(uri: "/value", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "application/json")

@@ -329,7 +329,7 @@ struct OTLPWireDecoderTests {
         let bytes = wire { $0.field(1, bytes: wire { $0.field(2, bytes: wire { $0.field(2, bytes: span) }) }) }
         let s = try #require(Self.spans(Self.agree(bytes, "odd links"))?.first)
         #expect(s.details.links.map(\.spanID) == [SpanID(0x0101_0101_0101_0101), SpanID(0x0303_0303_0303_0303)])
-        #expect(s.details.links.allSatisfy(\.attributes.isEmpty))
+        #expect(s.details.links.allSatisfy { $0.attributes.isEmpty })
     }
 
     /// swift-protobuf's depth limit, 100 messages counting the request: AnyValue arrays nested

@@ -27,6 +27,24 @@ struct StatsDocumentTests {
         }
     }
 
+    /// What a daemon of an earlier version wrote (before `tail.lag_bytes`, with no `export` or
+    /// `quarantine`): `tracejoin status` still reads it, the missing parts empty.
+    @Test func aDocumentWithoutNewerKeysDecodes() throws {
+        let older = #"""
+            {"sources": {"app": {"lines_unmatched": 4, "rules": {}}}, "files": [],
+             "tail": {"descriptors_held": 3, "waiting_for_descriptor": 0},
+             "retention": {"used_bytes": 1, "max_bytes": 10, "max_age_seconds": 60, "deleted_logs": 0, "deleted_spans": 0},
+             "ingest": {"paused": false, "pauses": 0, "failed_writes": 0}, "index": {"damaged_blocks": []}, "intake": {"spans.ndjson": 2}}
+            """#
+        let stats = try JSONDecoder().decode(StatsDocument.self, from: Data(older.utf8))
+        #expect(stats.sources["app"]?.lines_unmatched == 4)
+        #expect(stats.tail.descriptors_held == 3 && stats.tail.lag_bytes == 0)
+        #expect(stats.intake == ["spans.ndjson": 2] && stats.export.isEmpty && stats.quarantine.records == 0)
+        // A key that is there with the wrong type is still refused.
+        let wrong = older.replacingOccurrences(of: #""descriptors_held": 3"#, with: #""descriptors_held": "three""#)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(StatsDocument.self, from: Data(wrong.utf8)) }
+    }
+
     @Test func eachReporterFillsItsOwnPart() throws {
         let quarantine = QuarantineCounters()
         quarantine.records.add(3)
