@@ -19,7 +19,7 @@ struct OTLPWireDecoderTests {
 
     static func viaWire(_ bytes: [UInt8]) -> Outcome {
         do throws(OTLPDecoder.Failure) {
-            return .spans(try OTLPDecoder.decodeProtobuf(Data(bytes)).map(nanMarked))
+            return .spans(try OTLPDecoder.decodeProtobuf(Data(bytes)).map { $0.nanMarked() })
         } catch {
             return .refused(error.message)
         }
@@ -27,7 +27,7 @@ struct OTLPWireDecoderTests {
 
     static func viaMessages(_ bytes: [UInt8]) -> Outcome {
         do throws(OTLPDecoder.Failure) {
-            return .spans(try OTLPDecoder.decodeProtobufMessages(Data(bytes)).map(nanMarked))
+            return .spans(try OTLPDecoder.decodeProtobufMessages(Data(bytes)).map { $0.nanMarked() })
         } catch {
             return .refused(error.message)
         }
@@ -416,24 +416,6 @@ struct OTLPWireDecoderTests {
 }
 
 // MARK: - Helpers
-
-/// A span with its NaNs written as a marker, so that equal decodes compare equal.
-private func nanMarked(_ record: SpanRecord) -> SpanRecord {
-    func mark(_ a: SpanAttribute) -> SpanAttribute {
-        guard case .float(let d) = a.value, d.isNaN else { return a }
-        return SpanAttribute(a.key, .string("\u{0}NaN"), isBinary: a.isBinary)
-    }
-    var r = record
-    for (key, value) in r.metrics where value.isNaN {
-        r.metrics[key] = nil
-        r.meta["\u{0}NaN " + key] = ""
-    }
-    r.details.resource = r.details.resource.map(mark)
-    r.details.typed = r.details.typed.map(mark)
-    r.details.events = r.details.events.map { SpanDetails.Event(time: $0.time, name: $0.name, attributes: $0.attributes.map(mark)) }
-    r.details.links = r.details.links.map { SpanDetails.Link(traceID: $0.traceID, spanID: $0.spanID, attributes: $0.attributes.map(mark)) }
-    return r
-}
 
 /// Protobuf's wire format written by hand: what the generated messages never write (links,
 /// unknown fields, groups, fields twice, broken bytes).
