@@ -1,5 +1,6 @@
 import Foundation
 import Intake
+import SwiftProtobuf
 import TraceContext
 import Testing
 
@@ -16,6 +17,47 @@ struct OTLPDecoderTests {
              "startTimeUnixNano":1764000000124000000,"endTimeUnixNano":1764000000124500000}
           ]}]}]}
         """#
+
+    /// A request of `spans` tiny spans under one resource with a `resourceBytes` attribute.
+    static func protobuf(spans: Int, resourceBytes: Int) throws -> Data {
+        var rs = Tracejoin_Otlp_ResourceSpans()
+        var big = Tracejoin_Otlp_KeyValue()
+        big.key = "big"
+        big.value.stringValue = String(repeating: "r", count: resourceBytes)
+        rs.resource.attributes = [big]
+        var scope = Tracejoin_Otlp_ScopeSpans()
+        scope.spans = (1...spans).map { i in
+            var span = Tracejoin_Otlp_Span()
+            span.traceID = Data(repeating: 1, count: 16)
+            var id = UInt64(i).bigEndian
+            span.spanID = Data(bytes: &id, count: 8)
+            return span
+        }
+        rs.scopeSpans = [scope]
+        var request = Tracejoin_Otlp_ExportTraceServiceRequest()
+        request.resourceSpans = [rs]
+        return try request.serializedData()
+    }
+
+    /// Each span keeps its resource's attributes: a large resource over many spans is refused
+    /// once the copies pass 64 MiB, rather than growing a 2 MB request into gigabytes.
+    @Test func resourceCopiesAreBounded() throws {
+        // 64 copies of 1 MiB (and its key): over the bound at the 64th span.
+        let over = try Self.protobuf(spans: 200, resourceBytes: 1 << 20)
+        #expect(over.count < 2 << 20)
+        do {
+            _ = try OTLPDecoder.decodeProtobuf(over)
+            Issue.record("a request copying 200 MiB of resource attributes was accepted")
+        } catch {
+            #expect(error.message.hasPrefix("span 63: its resource's attributes (1048579 bytes)"), "\(error.message)")
+            #expect(error.message.contains("more than 64 MiB"))
+        }
+        // The message path (the reference) refuses it the same way: the bound is in the mapping.
+        #expect(throws: OTLPDecoder.Failure.self) { try OTLPDecoder.decodeProtobufMessages(over) }
+        // 63 copies fit, and every span carries the resource.
+        let fits = try OTLPDecoder.decodeProtobuf(try Self.protobuf(spans: 63, resourceBytes: 1 << 20))
+        #expect(fits.count == 63 && fits.allSatisfy { $0.meta["resource.big"]?.utf8.count == 1 << 20 })
+    }
 
     @Test func jsonWithHexIDsAndStringIntegers() throws {
         let spans = try OTLPDecoder.decodeJSON(Data(Self.json.utf8))

@@ -242,14 +242,59 @@ public enum OTLPDecoder {
 
     // MARK: Mapping
 
+    /// The resource attributes a request copies into its spans, counted as they are copied.
+    ///
+    /// Each span keeps its resource's attributes (in `meta` and its details), so a request's
+    /// spans hold its resource once per span: a 1 MiB resource over 100,000 spans of a few bytes
+    /// each, well inside `intake.max_body`, would become 100 GB. The copies are bounded instead:
+    /// past ``limit`` the request is refused, naming the span and the resource's size.
+    struct ResourceCopies {
+        /// The most resource attribute text one request may copy into its spans. An SDK's batch
+        /// (512 spans, OpenTelemetry's default) with 2 kB of resource attributes copies 1 MB.
+        static let limit = 64 << 20
+        private(set) var bytes = 0
+        /// The last resource measured: the spans of one ResourceSpans share its array.
+        private var last: (base: UnsafeRawPointer?, count: Int, bytes: Int)?
+
+        mutating func add(_ resource: [(String, Value)], span index: Int) throws(Failure) {
+            let base = resource.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            let size: Int
+            if let last, last.base == base, last.count == resource.count {
+                size = last.bytes
+            } else {
+                size = resource.reduce(0) { $0 &+ $1.0.utf8.count &+ Self.size($1.1) }
+                last = (base, resource.count, size)
+            }
+            let (total, overflow) = bytes.addingReportingOverflow(size)
+            guard !overflow, total <= Self.limit else {
+                throw Failure(message: "span \(index): its resource's attributes (\(size) bytes) copied to each span of the request "
+                              + "come to more than \(Self.limit >> 20) MiB: send fewer spans in a request, or a smaller resource")
+            }
+            bytes = total
+        }
+
+        /// A value's size as text, near enough to bound what copying it costs.
+        static func size(_ value: Value) -> Int {
+            switch value {
+            case .string(let s): s.utf8.count
+            case .bytes(let d): d.count &* 2
+            case .array(let a): a.reduce(2) { $0 &+ size($1) &+ 1 }
+            case .kvlist(let l): l.reduce(2) { $0 &+ $1.0.utf8.count &+ size($1.1) &+ 4 }
+            case .bool, .int, .double, .empty: 8
+            }
+        }
+    }
+
     /// Spans as records. Resource `service.name` is the service; `resource.name` (as ddtrace's
     /// OTLP exporter sends it) or the span name is the resource; string attributes go to meta,
     /// numbers to metrics; STATUS_CODE_ERROR marks an error.
     static func records(_ inputs: [Input]) throws(Failure) -> [SpanRecord] {
         var out: [SpanRecord] = []
         out.reserveCapacity(inputs.count)
+        var copied = ResourceCopies()
         for (index, s) in inputs.enumerated() {
             func fail(_ message: String) -> Failure { Failure(message: "span \(index): \(message)") }
+            try copied.add(s.resource, span: index)
             guard s.traceID.count == 16 else { throw fail("trace_id must be 16 bytes, got \(s.traceID.count)") }
             guard s.spanID.count == 8 else { throw fail("span_id must be 8 bytes, got \(s.spanID.count)") }
             guard s.parentSpanID.isEmpty || s.parentSpanID.count == 8 else {
