@@ -19,6 +19,26 @@ struct OTLPLogDecoderTests {
           ]}]}]}
         """#
 
+    /// Each record keeps its resource's service name: a huge name over many records is
+    /// refused once the copies pass 64 MiB.
+    @Test func serviceNameCopiesAreBounded() throws {
+        func request(records: Int) -> Data {
+            let record = #"{"traceId":"457dcf6aef3b9e387c5151ce8d6c2902","body":{"stringValue":"x"}}"#
+            let name = String(repeating: "s", count: 1 << 20)
+            return Data((#"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":""#
+                + name + #""}}]},"scopeLogs":[{"logRecords":["# + Array(repeating: record, count: records).joined(separator: ",")
+                + "]}]}]}").utf8)
+        }
+        // 64 copies of the 1 MiB name are exactly the bound.
+        #expect(try OTLPLogDecoder.decodeJSON(request(records: 64), options: .init()).records.count == 64)
+        do {
+            _ = try OTLPLogDecoder.decodeJSON(request(records: 70), options: .init())
+            Issue.record("70 copies of a 1 MiB service name were accepted")
+        } catch {
+            #expect(error.message.hasPrefix("log record 64: its resource's service.name (1048576 bytes)"), "\(error.message)")
+        }
+    }
+
     @Test func jsonRecordsKeepExactIDsAndReadAsLines() throws {
         let decoded = try OTLPLogDecoder.decodeJSON(Data(Self.json.utf8), options: .init())
         #expect(decoded.total == 3 && decoded.traced == 2)

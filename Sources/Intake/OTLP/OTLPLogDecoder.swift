@@ -190,6 +190,7 @@ public enum OTLPLogDecoder {
         var out: [LogRecord] = []
         out.reserveCapacity(inputs.count)
         var traced = 0
+        var serviceNameBytes = 0
         for (index, r) in inputs.enumerated() {
             func fail(_ message: String) -> Failure { Failure(message: "log record \(index): \(message)") }
             // An unset ID is empty or all zeros (the SDK writes zeros outside a span).
@@ -237,7 +238,16 @@ public enum OTLPLogDecoder {
 
             var fields: [LogRecord.FieldText] = []
             if let service = r.resource.first(where: { $0.0 == "service.name" }) {
-                fields.append(.init(name: "service.name", value: .own(.string(OTLPDecoder.describe(service.1)))))
+                let name = OTLPDecoder.describe(service.1)
+                // Each record keeps its resource's service name: bounded as spans' resources are
+                // (OTLPDecoder.ResourceCopies), so a huge name on many tiny records is refused.
+                let (total, overflow) = serviceNameBytes.addingReportingOverflow(name.utf8.count)
+                guard !overflow, total <= OTLPDecoder.ResourceCopies.limit else {
+                    throw fail("its resource's service.name (\(name.utf8.count) bytes) copied to each record of the request comes to "
+                               + "more than \(OTLPDecoder.ResourceCopies.limit >> 20) MiB: send fewer records in a request, or a shorter name")
+                }
+                serviceNameBytes = total
+                fields.append(.init(name: "service.name", value: .own(.string(name))))
             }
             if !r.eventName.isEmpty { fields.append(.init(name: "event.name", value: .own(.string(r.eventName)))) }
             for (key, value) in r.attributes {
