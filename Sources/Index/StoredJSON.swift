@@ -32,12 +32,12 @@ package enum StoredJSON {
     }
 
     /// `{key: string, …}`. Empty for an empty map (stored NULL).
-    static func meta(_ meta: [String: String], into out: inout [UInt8]) {
+    package static func meta(_ meta: [String: String], into out: inout [UInt8]) {
         object(meta, into: &out) { JSONWriter.append(string: $0, to: &$1) }
     }
 
     /// `{key: number, …}`. Empty for an empty map (stored NULL).
-    static func metrics(_ metrics: [String: Double], into out: inout [UInt8]) {
+    package static func metrics(_ metrics: [String: Double], into out: inout [UInt8]) {
         object(metrics, into: &out) { JSONWriter.append(value: .float($0), to: &$1) }
     }
 
@@ -59,7 +59,7 @@ package enum StoredJSON {
     /// A span's details (`details` column): `{"r": [[k, v], …], "a": [[k, v], …], "e": [{"t": ns,
     /// "n": name, "a": […]}, …], "l": [{"t": trace hex, "s": span hex, "a": […]}, …]}`, each
     /// member only when not empty. Empty for no details (stored NULL).
-    static func details(_ d: SpanDetails, into out: inout [UInt8]) {
+    package static func details(_ d: SpanDetails, into out: inout [UInt8]) {
         out.removeAll(keepingCapacity: true)
         guard !d.isEmpty else { return }
         // `[k, v]`, or `[k, v, true]` for bytes (v their base64).

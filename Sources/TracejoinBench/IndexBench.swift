@@ -237,10 +237,15 @@ struct IndexBenchCommand: AsyncParsableCommand {
             if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
                 total += bytesUnder(path, excluding: [])
             } else {
-                total += (try? fm.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+                total += fileBytes(path)
             }
         }
         return total
+    }
+
+    /// The size of the file at `path`; 0 when there is none.
+    static func fileBytes(_ path: String) -> Int64 {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
     }
 
     /// This process's peak resident memory (VmHWM).

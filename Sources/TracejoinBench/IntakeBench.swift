@@ -6,7 +6,9 @@ import TracejoinCLI
 import TracejoinModel
 
 /// `tracejoin-bench bench-intake`: spans/s for Datadog payloads of realistic size, through the
-/// decoders alone and through a running daemon's intake socket into its index.
+/// decoders alone and through a running daemon's intake socket into its index; with the daemon's
+/// process and state directory, its CPU and bytes on disk per span for each end-to-end run
+/// (IntakeCost.swift).
 struct IntakeBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-intake",
@@ -29,6 +31,12 @@ struct IntakeBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Which payloads: datadog, otlp or all.")
     var protocols = "all"
+
+    @Option(help: ArgumentHelp("The daemon's state directory (index.db and blocks/): bytes on disk per span beside each end-to-end rate, against the same spans as schema v11's rows.", valueName: "path"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("The daemon's process ID: its CPU µs per span beside each end-to-end rate.", valueName: "pid"))
+    var daemonPid: Int?
 
     func run() async throws {
         var rng = SplitMix(seed: 42)
@@ -62,18 +70,28 @@ struct IntakeBenchCommand: AsyncParsableCommand {
         print("otlp: \(payloads) requests of \(chunks) traces (3–50 spans each), \(spans) spans, \(bytes / payloads / 1024) KiB a request")
         print("  decoder alone:           \(Self.rate(spans, wire)) spans/s (wire decoder); \(Self.rate(spans, messages)) spans/s (swift-protobuf messages)")
         if let socket {
-            let took = try await post(bodies.map(\.bytes), to: "/v1/traces", contentType: "application/x-protobuf", socket: socket)
-            print("  OTLP/HTTP socket → index (\(connections) connections): \(Self.rate(spans, took)) spans/s")
+            try await endToEnd(
+                "OTLP/HTTP socket → index (\(connections) connections)", spans: spans,
+                decoded: { try datas.map { try OTLPDecoder.decodeProtobuf($0) } },
+                send: { try await post(bodies.map(\.bytes), to: "/v1/traces", contentType: "application/x-protobuf", socket: socket) })
         }
         if let grpc {
             guard let colon = grpc.lastIndex(of: ":"), let port = Int(grpc[grpc.index(after: colon)...]) else {
                 throw ValidationError("--grpc takes host:port")
             }
-            // Fresh IDs, so the gRPC run inserts rather than replaces the HTTP run's spans.
-            let grpcBodies = (0..<payloads).map { _ in Self.otlpPayload(chunks: chunks, rng: &rng).bytes }
-            let start = ContinuousClock.now
-            try await OTLPExportClient.exportTraces(grpcBodies, host: String(grpc[..<colon]), port: port, concurrency: connections)
-            print("  OTLP/gRPC → index (\(connections) calls at a time): \(Self.rate(spans, ContinuousClock.now - start)) spans/s")
+            // Fresh IDs, so the gRPC run inserts rather than replaces the HTTP run's spans (and
+            // its own count of spans: the requests are drawn again).
+            let grpcRequests = (0..<payloads).map { _ in Self.otlpPayload(chunks: chunks, rng: &rng) }
+            let grpcBodies = grpcRequests.map(\.bytes)
+            let host = String(grpc[..<colon])
+            try await endToEnd(
+                "OTLP/gRPC → index (\(connections) calls at a time)", spans: grpcRequests.reduce(0) { $0 + $1.spans },
+                decoded: { try grpcBodies.map { try OTLPDecoder.decodeProtobuf(Data($0)) } },
+                send: {
+                    let start = ContinuousClock.now
+                    try await OTLPExportClient.exportTraces(grpcBodies, host: host, port: port, concurrency: connections)
+                    return ContinuousClock.now - start
+                })
         }
     }
 
@@ -138,8 +156,10 @@ struct IntakeBenchCommand: AsyncParsableCommand {
             print("  decoder alone:           \(Self.rate(spans, best)) spans/s")
             guard let socket else { continue }
             // End to end: every POST returns after its spans are committed.
-            let took = try await post(bodies.map(\.bytes), to: "/\(version.rawValue)/traces", contentType: "application/msgpack", socket: socket)
-            print("  socket → index (\(connections) connections): \(Self.rate(spans, took)) spans/s")
+            try await endToEnd(
+                "socket → index (\(connections) connections)", spans: spans,
+                decoded: { try bodies.map { body in try body.bytes.withUnsafeBytes { try DatadogDecoder.decode($0, version: version) } } },
+                send: { try await post(bodies.map(\.bytes), to: "/\(version.rawValue)/traces", contentType: "application/msgpack", socket: socket) })
         }
     }
 
