@@ -3,15 +3,15 @@ import TracejoinSupport
 
 /// The most recently read blocks, decoded: newest-first searches and follows read the same
 /// newest blocks again and again. Least recently used goes first.
-final class BlockCache: Sendable {
-    private let entries = Locked<(blocks: [Int64: (block: LogBlock, used: UInt64)], clock: UInt64)>(([:], 0))
+final class BlockCache<Block: Sendable>: Sendable {
+    private let entries = Locked<(blocks: [Int64: (block: Block, used: UInt64)], clock: UInt64)>(([:], 0))
     let capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    func get(_ id: Int64) -> LogBlock? {
+    func get(_ id: Int64) -> Block? {
         entries.withLock { state in
             guard let hit = state.blocks[id] else { return nil }
             state.clock += 1
@@ -20,7 +20,7 @@ final class BlockCache: Sendable {
         }
     }
 
-    func put(_ id: Int64, _ block: LogBlock) {
+    func put(_ id: Int64, _ block: Block) {
         entries.withLock { state in
             state.clock += 1
             state.blocks[id] = (block, state.clock)

@@ -19,7 +19,7 @@ extension CorrelationStore: ExportSource {
     }
 
     public func exportSpans(after cursor: ExportCursor, limit: Int) async throws -> [ExportedSpan] {
-        try await pool.read { db in try self.exports.spans(after: cursor, limit: limit, db) }
+        try await pool.read { db in try self.exports.spans(after: cursor, limit: limit, store: self.spans, db) }
     }
 
     public func exportBacklog(after cursor: ExportCursor) async throws -> ExportBacklog {

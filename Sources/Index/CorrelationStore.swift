@@ -6,13 +6,13 @@ import TracejoinAPI
 import TracejoinModel
 import TracejoinSupport
 
-/// The correlation store: log records in compressed blocks, spans and tail checkpoints in one
-/// SQLite database (WAL), sealed blocks in segment files beside it.
+/// The correlation store: log records and spans in compressed blocks, their catalogs and tail
+/// checkpoints in one SQLite database (WAL), sealed blocks in segment files beside it.
 ///
 /// It is the one owner of the database: it opens the pool (one writer, a few readers), takes
 /// each read or write turn, and hands that turn's `Database` to the part that knows the tables:
 /// ``LogBlockStore`` (blocks and their segment files), ``TraceCatalog`` (the catalog of blocks
-/// and the trace index), ``SpanStore`` (spans), ``TailCheckpoints``, ``LogSearch`` (reading
+/// and the trace index), ``SpanStore`` (span blocks, their catalog and trace index), ``TailCheckpoints``, ``LogSearch`` (reading
 /// lines back), ``ExportCursors``, ``Retention`` and ``IndexConversion``. A write that spans
 /// parts (a batch's blocks and its files' offsets) is one transaction taken here, so no part
 /// opens a connection or a transaction of its own, and the order of writes inside a
@@ -29,7 +29,8 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
     let blocks: LogBlockStore
     /// The catalog of blocks and the trace index.
     let catalog: TraceCatalog
-    let spans = SpanStore()
+    /// The spans' blocks: sealing, reading back, the block cache, the readers.
+    let spans: SpanStore
     let checkpoints = TailCheckpoints()
     /// Reads lines back through the catalog and the blocks.
     let search: LogSearch
@@ -47,6 +48,8 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
         public var blockRecords = 4096
         /// …or this many bytes of raw lines.
         public var blockBytes = 512 * 1024
+        /// A block of spans is sealed once it holds this many spans (or about 2 MiB of them).
+        public var spanBlockSpans = 4096
         /// Where sealed blocks go: segment files (the default), or the database itself (kept
         /// for the benchmark that compares the two).
         public var sealedInDatabase = false
@@ -108,15 +111,18 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
         let catalog = TraceCatalog()
         let blocks = LogBlockStore(segments: segments, options: options, catalog: catalog, logger: logger)
         let exports = ExportCursors()
+        let spans = SpanStore(segments: segments, options: options, damage: blocks.damage, logger: logger)
+        self.spans = spans
         self.catalog = catalog
         self.blocks = blocks
         self.exports = exports
-        search = LogSearch(blocks: blocks, catalog: catalog)
+        search = LogSearch(blocks: blocks, catalog: catalog, spans: spans)
         retention = Retention(catalog: catalog, exports: exports, logger: logger)
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
         try cutUncommittedSegmentBytes()
         try IndexConversion(blocks: blocks, path: path, logger: logger).run(pool)
+        try SpanConversion(spans: spans, path: path, logger: logger).run(pool)
     }
 
     /// After a crash, a segment may end with a block its transaction never recorded: cut it
@@ -188,6 +194,7 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
                     return value!
                 } catch {
                     self.blocks.segments.rewind(to: mark)
+                    self.spans.forgetUncommitted()
                     throw error
                 }
             }

@@ -6,8 +6,8 @@ import TracejoinModel
 /// the target acknowledged a batch; the spans after it, oldest first; the backlog; and what
 /// retention deleted unexported, counted against each cursor.
 ///
-/// A span's place is its `received_ns` (``SpanStore/stamp(_:)``: later for every later
-/// commit) and row id, so a span sent again is exported again. Holds no state; the database
+/// A span's place is its `seq` (kept in the cursor's `span_row`; ``SpanStore``: later for
+/// every later commit), so a span sent again is exported again. Holds no state; the database
 /// turn comes from the store (``CorrelationStore``), which also reads the lines after a cursor
 /// (a search from its log id).
 struct ExportCursors: Sendable {
@@ -27,51 +27,54 @@ struct ExportCursors: Sendable {
                        arguments: [cursor.logID, cursor.spanReceived, cursor.spanRow, target])
     }
 
-    /// Spans after the cursor's span position, oldest first.
-    func spans(after cursor: ExportCursor, limit: Int, _ db: Database) throws -> [ExportedSpan] {
-        let statement = try RawStatement(db, """
-            SELECT \(SpanStore.spanColumns), spans.received_ns, spans.id FROM spans
-            WHERE received_ns > ?1 OR (received_ns = ?1 AND id > ?2)
-            ORDER BY received_ns, id LIMIT ?3
-            """)
-        statement.bind(1, cursor.spanReceived)
-        statement.bind(2, cursor.spanRow)
-        statement.bind(3, Int64(limit))
+    /// Spans after the cursor's span position (their `seq`, in `spanRow`), oldest first: the
+    /// span blocks after it in seq order (their seq ranges do not overlap), as many as make
+    /// `limit`.
+    func spans(after cursor: ExportCursor, limit: Int, store: SpanStore, _ db: Database) throws -> [ExportedSpan] {
+        let rows = try RawStatement(db, "SELECT \(BlockPlace.columns) FROM span_blocks b WHERE b.last_seq > ? ORDER BY b.first_seq")
+        rows.bind(1, cursor.spanRow)
+        var places: [BlockPlace] = []
+        while try rows.next() { places.append(BlockPlace(rows)) }
         var out: [ExportedSpan] = []
-        while try statement.next() {
-            out.append(ExportedSpan(received: statement.int64(15), row: statement.int64(16), span: SpanStore.span(statement)))
+        for place in places {
+            guard out.count < limit else { break }
+            guard let block = try store.readBlock(place, db) else { continue }
+            for i in 0..<block.count where block.seq[i] > cursor.spanRow {
+                out.append(ExportedSpan(received: block.received[i], row: block.seq[i], span: block.span(i)))
+            }
         }
-        return out
+        out.sort { $0.row < $1.row }
+        return Array(out.prefix(limit))
     }
 
     func backlog(after cursor: ExportCursor, _ db: Database) throws -> ExportBacklog {
         let lastLog = try Int64.fetchOne(db, sql: "SELECT max(last_id) FROM blocks") ?? 0
-        let spans = try Int.fetchOne(db, sql: "SELECT count(*) FROM spans WHERE received_ns > ?1 OR (received_ns = ?1 AND id > ?2)",
-                                     arguments: [cursor.spanReceived, cursor.spanRow]) ?? 0
-        let oldestSpan = try Int64.fetchOne(db, sql: """
-            SELECT received_ns FROM spans WHERE received_ns > ?1 OR (received_ns = ?1 AND id > ?2) ORDER BY received_ns, id LIMIT 1
-            """, arguments: [cursor.spanReceived, cursor.spanRow])
+        // A block's seqs are consecutive, so the spans after the cursor are counted from the catalog.
+        let spans = try Int.fetchOne(db, sql: "SELECT total(last_seq - max(first_seq - 1, ?1)) FROM span_blocks WHERE last_seq > ?1",
+                                     arguments: [cursor.spanRow]) ?? 0
+        let oldestSpan = try Int64.fetchOne(db, sql: "SELECT min(min_received) FROM span_blocks WHERE last_seq > ?", arguments: [cursor.spanRow])
         let oldestLog = try Int64.fetchOne(db, sql: "SELECT min_ingested FROM blocks WHERE last_id > ? ORDER BY last_id LIMIT 1",
                                            arguments: [cursor.logID])
         let oldest = [oldestSpan, oldestLog].compactMap { $0 }.min()
         return ExportBacklog(logs: Int(max(0, lastLog - cursor.logID)), spans: spans, oldest: oldest)
     }
 
-    /// Counts, before retention deletes them, the rows no exporter has sent yet: `blocks`
-    /// (rows with `first_id`, `last_id`) and the spans `spanPredicate` selects. Adds them to
-    /// each cursor's loss counters and returns the largest, for the warning.
-    func countUnexported(blocks: [Row], spanPredicate: String, arguments: StatementArguments, _ db: Database) throws -> (logs: Int64, spans: Int64) {
+    /// Counts, before retention deletes them, the records no exporter has sent yet: `blocks`
+    /// (rows with `first_id`, `last_id`) and `spanBlocks` (rows with `first_seq`, `last_seq`).
+    /// Adds them to each cursor's loss counters and returns the largest, for the warning.
+    func countUnexported(blocks: [Row], spanBlocks: [Row], _ db: Database) throws -> (logs: Int64, spans: Int64) {
         var worst: (logs: Int64, spans: Int64) = (0, 0)
-        for cursor in try Row.fetchAll(db, sql: "SELECT target, log_id, span_received, span_row FROM export_cursors") {
-            let logID: Int64 = cursor["log_id"]
-            var logs: Int64 = 0
+        for cursor in try Row.fetchAll(db, sql: "SELECT target, log_id, span_row FROM export_cursors") {
+            let logID: Int64 = cursor["log_id"], seq: Int64 = cursor["span_row"]
+            var logs: Int64 = 0, spans: Int64 = 0
             for block in blocks {
                 let first: Int64 = block["first_id"], last: Int64 = block["last_id"]
                 if last > logID { logs += last - max(first - 1, logID) }
             }
-            let spans = try Int64.fetchOne(db, sql: """
-                SELECT count(*) FROM spans WHERE (\(spanPredicate)) AND (received_ns > ? OR (received_ns = ? AND id > ?))
-                """, arguments: arguments + [cursor["span_received"] as Int64, cursor["span_received"] as Int64, cursor["span_row"] as Int64]) ?? 0
+            for block in spanBlocks {
+                let first: Int64 = block["first_seq"], last: Int64 = block["last_seq"]
+                if last > seq { spans += last - max(first - 1, seq) }
+            }
             if logs > 0 || spans > 0 {
                 try db.execute(sql: "UPDATE export_cursors SET lost_logs = lost_logs + ?, lost_spans = lost_spans + ? WHERE target = ?",
                                arguments: [logs, spans, cursor["target"] as String])

@@ -12,12 +12,12 @@ struct LineFilter {
     private let text: [UInt8]?
     private var services: ServiceOfSpan
 
-    init(_ query: LogQuery, _ db: Database) {
+    init(_ query: LogQuery, spans: SpanStore, _ db: Database) {
         self.query = query
         level = query.level.map { Array($0.utf8) }
         source = query.source.map { Array($0.utf8) }
         text = query.text.map { Array($0.utf8) }
-        services = ServiceOfSpan(db)
+        services = ServiceOfSpan(spans: spans, db)
     }
 
     /// Whether line `i` of `block` is one the search selects (the cheap checks first; the
@@ -50,24 +50,22 @@ struct LineFilter {
     }
 }
 
-/// The service of a span, looked up once per span in a search.
+/// The service of a span, looked up once per trace in a search (the trace's spans read once).
 struct ServiceOfSpan {
+    let spans: SpanStore
     let db: Database
-    var known: [SpanKey: String?] = [:]
+    var known: [UInt64: [UInt64: String]] = [:]
 
-    struct SpanKey: Hashable {
-        var low: UInt64
-        var span: UInt64
+    init(spans: SpanStore, _ db: Database) {
+        self.spans = spans
+        self.db = db
     }
 
-    init(_ db: Database) { self.db = db }
-
     mutating func service(_ low: UInt64, _ span: UInt64) throws -> String? {
-        let key = SpanKey(low: low, span: span)
-        if let s = known[key] { return s }
-        let s = try String.fetchOne(db, sql: "SELECT service FROM spans WHERE trace_lo = ? AND span_id = ?",
-                                    arguments: [Int64(bitPattern: low), Int64(bitPattern: span)])
-        known[key] = s
-        return s
+        if let trace = known[low] { return trace[span] }
+        let trace = Dictionary(try spans.spans(of: TraceID(high: nil, low: low), db).map { ($0.spanID.value, $0.service) },
+                               uniquingKeysWith: { _, b in b })
+        known[low] = trace
+        return trace[span]
     }
 }

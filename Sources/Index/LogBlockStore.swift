@@ -20,7 +20,7 @@ final class LogBlockStore: Sendable {
     /// Blocks found damaged since the daemon started.
     let damage = DamagedBlocks()
     /// Recently read blocks, decoded (blocks never change once written).
-    let cache = BlockCache(capacity: 32)
+    let cache = BlockCache<LogBlock>(capacity: 32)
     /// The tail blocks' records, still encoded, so that sealing them does not decode and encode
     /// them again. Only a hint: it is used when its first and last ids and its count are the
     /// tail's in the database (a write that failed, a restart or retention make it stale, and

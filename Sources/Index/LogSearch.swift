@@ -13,6 +13,7 @@ import TracejoinSupport
 struct LogSearch: Sendable {
     let blocks: LogBlockStore
     let catalog: TraceCatalog
+    let spans: SpanStore
 
     /// Records one search reads at most (whole blocks, newest first: about the newest million
     /// lines); past it the page ends early and its cursor continues where the scan stopped, so a
@@ -31,7 +32,7 @@ struct LogSearch: Sendable {
         let limit = max(1, query.limit)
         let ascending = query.after != nil
         let places = try catalog.places(of: query, ascending: ascending, db).places
-        var filter = LineFilter(query, db)
+        var filter = LineFilter(query, spans: spans, db)
         var page: [(id: Int64, ingested: Int64, record: LogRecord)] = []
         var more = false
         var scanned = 0
@@ -79,7 +80,7 @@ struct LogSearch: Sendable {
     /// search without time bounds).
     func logVolume(_ query: LogQuery, buckets: Int, _ db: Database) throws -> LogVolume {
         let (places, all) = try catalog.places(of: query, ascending: false, db)
-        var filter = LineFilter(query, db)
+        var filter = LineFilter(query, spans: spans, db)
         // The axis may end at the earliest and latest matching line: their times and classes
         // are kept (bounded by the scan) and counted once it is known.
         var times: [Int64] = []
@@ -191,7 +192,6 @@ struct LogSearch: Sendable {
     func unmatched(since: Int64, until: Int64, samples: Int, _ db: Database) throws -> [UnmatchedGroup] {
         // A line is unmatched when no span shares its trace (64/128-bit rule), whatever its span.
         let places = try catalog.places(ingestedFrom: since, to: until, limit: Self.maxBlocksPerUnmatched, db)
-        let claimed = try RawStatement(db, "SELECT 1 FROM spans WHERE \(SpanStore.matchingTrace) LIMIT 1")
         var known: [TraceID: Bool] = [:]
         struct Group {
             var count = 0
@@ -207,10 +207,9 @@ struct LogSearch: Sendable {
                 if let k = known[trace] {
                     isClaimed = k
                 } else {
-                    claimed.bind(1, trace.low)
-                    claimed.bind(2, trace.high)
-                    isClaimed = try claimed.next()
-                    claimed.reset()
+                    // The trace index names the low half; a 128-bit ID is checked against the spans.
+                    isClaimed = try spans.hasTrace(low: trace.low, db)
+                        && (trace.high == nil || !(try spans.spans(of: trace, db).isEmpty))
                     known[trace] = isClaimed
                 }
                 if isClaimed { continue }

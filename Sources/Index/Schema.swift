@@ -235,6 +235,64 @@ package enum Schema {
             // attributes, typed attributes), as JSON; NULL for spans without any.
             try db.execute(sql: "ALTER TABLE spans ADD COLUMN details TEXT")
         }
+        migrator.registerMigration("v12: spans in compressed blocks") { db in
+            // One row per span in a table with five indexes was the ceiling on span intake and
+            // kept a trace's spans apart (docs/architecture.md): spans are now kept in
+            // compressed column blocks (SpanBlock.swift) in the segment files, with a catalog
+            // of their own and a trace index, one entry per trace and block. Each span has a
+            // `seq`, its place in arrival order; the export cursors' `span_row` becomes the
+            // seq of the last span sent (the spans are numbered here in the order they were
+            // exported in, (received_ns, id), as `SpanConversion` numbers them), and
+            // `span_received` is no longer read. The v11 `spans` table is converted by
+            // `SpanConversion`, a block at a time (resumable), and dropped when empty.
+            try db.execute(sql: """
+                CREATE TABLE span_blocks (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a block's bytes never change
+                    first_seq INTEGER NOT NULL,   -- the seqs of its first and last span (consecutive)
+                    last_seq INTEGER NOT NULL,
+                    spans INTEGER NOT NULL,
+                    errors INTEGER NOT NULL,
+                    min_start INTEGER NOT NULL,
+                    max_start INTEGER NOT NULL,
+                    min_received INTEGER NOT NULL,
+                    max_received INTEGER NOT NULL,
+                    services INTEGER NOT NULL,    -- one bit per service present (BlockFormat.bit)
+                    filter BLOB,                  -- bloom filter of span IDs, services and tags (SpanFilter)
+                    raw_bytes INTEGER NOT NULL,
+                    stored_bytes INTEGER NOT NULL,
+                    sealed INTEGER NOT NULL,      -- 0: a tail block, merged into a sealed one once enough spans arrive
+                    segment INTEGER,              -- the segment file holding it, or NULL when `data` does
+                    offset INTEGER,
+                    data BLOB
+                );
+                CREATE INDEX span_blocks_by_last_seq ON span_blocks (last_seq);
+                CREATE INDEX span_blocks_by_start ON span_blocks (max_start);
+                CREATE INDEX span_blocks_tail ON span_blocks (id) WHERE sealed = 0;
+                CREATE INDEX span_blocks_by_segment ON span_blocks (segment) WHERE segment IS NOT NULL;
+                CREATE TABLE span_block_traces (
+                    trace_lo INTEGER NOT NULL,
+                    block INTEGER NOT NULL,
+                    spans INTEGER NOT NULL,
+                    PRIMARY KEY (trace_lo, block)
+                ) WITHOUT ROWID;
+                CREATE INDEX span_block_traces_by_block ON span_block_traces (block);
+                CREATE TABLE span_operations (
+                    service TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    PRIMARY KEY (service, name, kind)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO span_operations (service, name, kind)
+                    SELECT DISTINCT service, name, coalesce(json_extract(meta, '$."span.kind"'), '') FROM spans;
+                UPDATE export_cursors SET span_row = (
+                    SELECT count(*) FROM spans s
+                    WHERE s.received_ns < export_cursors.span_received
+                       OR (s.received_ns = export_cursors.span_received AND s.id <= export_cursors.span_row));
+                """)
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM spans)") == false {
+                try db.execute(sql: "DROP TABLE spans")
+            }
+        }
         return migrator
     }
 }

@@ -4,92 +4,114 @@ import TracejoinModel
 
 /// What Jaeger's query API asks of the spans: services, operations, trace search, service links.
 extension SpanStore {
+    /// Services that sent spans (`span_operations`, kept as spans are stored; a service whose
+    /// spans retention deleted stays listed).
     func services(_ db: Database) throws -> [String] {
-        let rows = try RawStatement(db, "SELECT DISTINCT service FROM spans ORDER BY service")
-        var out: [String] = []
-        while try rows.next() { out.append(rows.string(0)) }
-        return out
+        try String.fetchAll(db, sql: "SELECT DISTINCT service FROM span_operations ORDER BY service")
     }
 
     func operations(service: String, _ db: Database) throws -> [SpanOperation] {
-        let rows = try RawStatement(db, """
-            SELECT DISTINCT name, coalesce(json_extract(meta, '$."span.kind"'), '') FROM spans WHERE service = ? ORDER BY 1, 2
-            """)
-        rows.bind(1, service)
-        var out: [SpanOperation] = []
-        while try rows.next() { out.append(SpanOperation(name: rows.string(0), kind: rows.string(1))) }
-        return out
+        try Row.fetchAll(db, sql: "SELECT name, kind FROM span_operations WHERE service = ? ORDER BY name, kind", arguments: [service])
+            .map { SpanOperation(name: $0["name"], kind: $0["kind"]) }
     }
 
+    /// Traces with a span that matches every condition of `query`, latest matching start
+    /// first. The catalog skips blocks by start range and service; each block's bloom filter
+    /// skips blocks without one of the asked tags; blocks are read latest start first until
+    /// no unread block can hold a later match than the `limit` found.
     func findTraces(_ query: SpanSearch, _ db: Database) throws -> [TraceID] {
-        var conditions = ["service = ?", "start_ns >= ?", "start_ns <= ?"]
-        var arguments: [SQLArgument] = [.text(query.service), .int(query.since), .int(query.until)]
-        if let operation = query.operation {
-            conditions.append("name = ?")
-            arguments.append(.text(operation))
-        }
-        if let min = query.minDuration {
-            conditions.append("duration_ns >= ?")
-            arguments.append(.int(min))
-        }
-        if let max = query.maxDuration {
-            conditions.append("duration_ns <= ?")
-            arguments.append(.int(max))
-        }
-        if let kind = query.spanKind {
-            conditions.append("json_extract(meta, '$.\"span.kind\"') = ?")
-            arguments.append(.text(kind))
-        }
-        for (key, value) in query.tags.sorted(by: { $0.key < $1.key }) {
-            switch key {
-            case "error":
-                conditions.append("error = ?")
-                arguments.append(.int(value == "true" ? 1 : 0))
-            case "resource.name":
-                conditions.append("(resource = ? OR json_extract(meta, '$.\"resource.name\"') = ?)")
-                arguments.append(.text(value))
-                arguments.append(.text(value))
-            case "span.type":
-                conditions.append("type = ?")
-                arguments.append(.text(value))
-            default:
-                // meta holds text, metrics numbers: a value that reads as a number also matches
-                // the number (`http.status_code=500` finds 500.0). The key is quoted so that
-                // dots are not a path.
-                let path = "$.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""
-                if let number = Double(value), number.isFinite {
-                    conditions.append("(json_extract(meta, ?) = ? OR json_extract(metrics, ?) = ?)")
-                    arguments.append(.text(path))
-                    arguments.append(.text(value))
-                    arguments.append(.text(path))
-                    arguments.append(.double(number))
-                } else {
-                    conditions.append("json_extract(meta, ?) = ?")
-                    arguments.append(.text(path))
-                    arguments.append(.text(value))
+        let limit = max(1, query.limit)
+        let conditions = ["(b.services & ?) != 0", "b.max_start >= ?", "b.min_start <= ?"]
+        let arguments: [SQLArgument] = [.int(Int64(bitPattern: BlockFormat.bit(of: query.service))), .int(query.since), .int(query.until)]
+        let tags = query.tags.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value, number: Double($0.value).flatMap { $0.isFinite ? $0 : nil }) }
+        var found: [UInt64: (start: Int64, high: UInt64?)] = [:]
+        try scan(conditions, arguments, db) { block, maxStart in
+            if found.count >= limit, let floor = Self.kthLargest(found.values.map(\.start), limit), maxStart < floor { return false }
+            guard let service = block.strings.firstIndex(of: query.service).map(Int32.init) else { return true }
+            let operation = query.operation.map { block.strings.firstIndex(of: $0).map(Int32.init) ?? -1 }
+            for i in 0..<block.count {
+                guard block.service[i] == service, block.start[i] >= query.since, block.start[i] <= query.until else { continue }
+                if let operation, block.name[i] != operation { continue }
+                if let min = query.minDuration, block.duration[i] < min { continue }
+                if let max = query.maxDuration, block.duration[i] > max { continue }
+                if let kind = query.spanKind, block.meta(i, "span.kind") != kind { continue }
+                guard tags.allSatisfy({ Self.matches(block, i, $0.key, $0.value, $0.number) }) else { continue }
+                let low = block.traceLow[i]
+                let seen = found[low]
+                if seen == nil || seen!.start < block.start[i] { found[low] = (block.start[i], block.traceHigh[i] ?? seen?.high) }
+            }
+            return true
+        } mayMatch: { filter in
+            SpanFilter.mayContain(filter, service: query.service) && tags.allSatisfy { tag in
+                switch tag.key {
+                case "error", "span.type": return true
+                case "resource.name": return true
+                default:
+                    return SpanFilter.mayContain(filter, tag: tag.key, value: tag.value)
+                        || tag.number.map { SpanFilter.mayContain(filter, tag: tag.key, number: $0) } ?? false
                 }
             }
         }
-        let sql = "SELECT trace_lo, max(trace_hi) FROM spans WHERE " + conditions.joined(separator: " AND ")
-            + " GROUP BY trace_lo ORDER BY max(start_ns) DESC LIMIT \(max(1, query.limit))"
-        let rows = try RawStatement(db, sql)
-        for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
-        var out: [TraceID] = []
-        while try rows.next() { out.append(TraceID(high: rows.uint64OrNil(1), low: rows.uint64(0))) }
-        return out
+        return found.sorted { $0.value.start > $1.value.start }.prefix(limit).map { TraceID(high: $0.value.high, low: $0.key) }
     }
 
+    /// Whether row `i` has the tag `key` = `value`: `error`, `resource.name` and `span.type`
+    /// are columns; other keys are `meta` (text) or `metrics` (a value that reads as a number
+    /// also matches the number: `http.status_code=500` finds 500.0).
+    static func matches(_ block: SpanBlock, _ i: Int, _ key: String, _ value: String, _ number: Double?) -> Bool {
+        switch key {
+        case "error":
+            return block.error[i] == (value == "true")
+        case "resource.name":
+            return block.span(i).resource == value || block.meta(i, "resource.name") == value
+        case "span.type":
+            return block.span(i).type == value
+        default:
+            if block.meta(i, key) == value { return true }
+            if let number, let metric = block.metric(i, key) { return metric == number }
+            return false
+        }
+    }
+
+    /// Calls between services: for each span in the time range whose parent is another
+    /// service's span, one call from the parent's service to the child's. A parent is looked
+    /// for beside the child first (a block keeps a trace's spans together), else in its trace.
     func dependencies(since: Int64, until: Int64, _ db: Database) throws -> [ServiceLink] {
-        let rows = try RawStatement(db, """
-            SELECT p.service, c.service, count(*) FROM spans c
-            JOIN spans p ON p.trace_lo = c.trace_lo AND p.span_id = c.parent_id
-            WHERE c.start_ns >= ? AND c.start_ns <= ? AND p.service != c.service
-            GROUP BY p.service, c.service ORDER BY p.service, c.service
-            """)
-        rows.bind(1, since)
-        rows.bind(2, until)
-        var out: [ServiceLink] = []
-        while try rows.next() { out.append(ServiceLink(parent: rows.string(0), child: rows.string(1), calls: Int(rows.int64(2)))) }
-        return out
+        var counted: Set<SpanKey> = []
+        var calls: [Pair: Int] = [:]
+        var traces: [UInt64: [UInt64: String]] = [:]
+        try scan(["b.max_start >= ?", "b.min_start <= ?"], [.int(since), .int(until)], db, { block, _ in
+            for i in 0..<block.count {
+                guard let parent = block.parentID[i], block.start[i] >= since, block.start[i] <= until else { continue }
+                let low = block.traceLow[i]
+                guard counted.insert(SpanKey(low: low, span: block.spanID[i])).inserted else { continue }
+                var parentService: String?
+                for j in block.rows(ofTrace: low) where block.spanID[j] == parent {
+                    parentService = block.serviceName(j)
+                }
+                if parentService == nil {
+                    if traces[low] == nil {
+                        traces[low] = Dictionary(try spans(of: TraceID(high: nil, low: low), db).map { ($0.spanID.value, $0.service) },
+                                                 uniquingKeysWith: { _, b in b })
+                    }
+                    parentService = traces[low]?[parent]
+                }
+                let child = block.serviceName(i)
+                if let parentService, parentService != child { calls[Pair(parent: parentService, child: child), default: 0] += 1 }
+            }
+            return true
+        })
+        return calls.map { ServiceLink(parent: $0.key.parent, child: $0.key.child, calls: $0.value) }
+            .sorted { ($0.parent, $0.child) < ($1.parent, $1.child) }
+    }
+
+    struct SpanKey: Hashable {
+        var low: UInt64
+        var span: UInt64
+    }
+
+    private struct Pair: Hashable {
+        var parent: String
+        var child: String
     }
 }

@@ -1,159 +1,476 @@
+import Foundation
+import Glibc
 import GRDB
+import Logging
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 import TracejoinSupport
 
-/// The spans (`spans`): one row per (trace, span), a resent span replacing its earlier copy;
-/// the columns searched by, `meta` and `metrics` as JSON objects, `details` as JSON of the rest.
+/// The spans, in compressed column blocks (``SpanBlock``) beside the lines' blocks: the same
+/// segment files, a catalog of their own (`span_blocks`: seq range, start and receive-time
+/// ranges, a services mask and a bloom filter of span IDs and tags), and a trace index
+/// (`span_block_traces`: a row per trace and block), so a trace's spans are one probe and a
+/// read of the few blocks named.
 ///
-/// The database turn comes from the store (``CorrelationStore``); the only state kept here is
-/// the last `received_ns` given out, which the exporters' cursors rely on.
+/// Spans are written as lines are: each transaction's spans go into a small *tail* block kept
+/// in the database and queryable at once; when the tail blocks reach a block's size they are
+/// sealed into full blocks in the segment files, each sorted by trace so a trace's spans are
+/// neighbours. Every span has a `seq`, its place in arrival order (what the exporters' cursors
+/// count), and the `received_ns` of its transaction. A span sent again is stored again; a
+/// read keeps the copy with the highest `seq` (a tracer's retry replaces the first copy) and
+/// never forgets a known high half.
+///
+/// The database turn comes from the store (``CorrelationStore``); the state kept here is the
+/// last `received_ns` and `seq` given out, the tail's spans (a hint, checked against the
+/// catalog), the block cache and the operations already recorded.
 final class SpanStore: Sendable {
-    /// The last `received_ns` given to spans (0: not read from the database yet).
-    private let lastStamp = Locked<Int64>(0)
+    let segments: SegmentFiles
+    let options: CorrelationStore.Options
+    let compressor = ZstdCompressor(level: 1)
+    let damage: DamagedBlocks
+    let cache = BlockCache<SpanBlock>(capacity: 64)
+    let logger: Logger
+    /// The last `received_ns` and `seq` given out (0: not read from the database yet).
+    private let last = Locked<(stamp: Int64, seq: Int64)>((0, 0))
+    /// The tail blocks' spans, as appended, when they are exactly the tail in the catalog
+    /// (count and seq range checked), so sealing does not decode them again.
+    private let tailCache = Locked<[StoredSpan]?>(nil)
+    /// (service, name, kind) triples known to be in `span_operations`.
+    private let knownOperations = Locked<Set<OperationKey>>([])
 
-    /// The 64/128-bit rule (``TraceID/matches(_:)``) as SQL, over `spans`' `trace_hi` and
-    /// `trace_lo`: equal low halves, and equal high halves where both are known. Parameter 1
-    /// is the asked ID's low half, parameter 2 its high half (NULL when unknown). Every query
-    /// of spans by trace uses this one predicate.
-    static let matchingTrace = "trace_lo = ?1 AND (?2 IS NULL OR trace_hi IS NULL OR trace_hi = ?2)"
+    /// A block is sealed once it holds `options.spanBlockSpans` spans, or about this many
+    /// bytes of spans before compression.
+    static let blockBytes = 2 << 20
+
+    /// The 64/128-bit rule (``TraceID/matches(_:)``) for a stored span: equal low halves, and
+    /// equal high halves where both are known.
+    static func matches(_ id: TraceID, low: UInt64, high: UInt64?) -> Bool {
+        id.matches(TraceID(high: high, low: low))
+    }
+
+    init(segments: SegmentFiles, options: CorrelationStore.Options, damage: DamagedBlocks, logger: Logger) {
+        self.segments = segments
+        self.options = options
+        self.damage = damage
+        self.logger = logger
+    }
+
+    /// A span as stored: its place in arrival order, when it was stored, the span.
+    struct StoredSpan: Sendable {
+        var seq: Int64
+        var received: Int64
+        var span: SpanRecord
+    }
+
+    struct OperationKey: Hashable, Sendable {
+        var service: String
+        var name: String
+        var kind: String
+    }
 
     // MARK: Writing
 
-    /// Stores every span or none (in the caller's transaction). A span seen again (a tracer's
-    /// retry) replaces the first copy; a known high half is never forgotten.
+    /// Stores every span or none (in the caller's transaction).
     func insert(_ spans: [SpanRecord], _ db: Database) throws {
-        // Taken in the writer's turn: a later commit always has a later time, so an
-        // exporter that has read up to a time has seen every span stored before it.
+        guard !spans.isEmpty else { return }
+        // Taken in the writer's turn: a later commit always has a later time and later seqs,
+        // so an exporter that has read up to a seq has seen every span stored before it.
         let now = try stamp(db)
+        var seq = try lastSeq(db)
+        var items: [StoredSpan] = []
+        items.reserveCapacity(spans.count)
+        for span in spans {
+            seq += 1
+            items.append(StoredSpan(seq: seq, received: now, span: span))
+        }
+        last.withLock { $0.seq = seq }
+        try recordOperations(spans, db)
+        try store(items, db)
+    }
+
+    /// Adds `items` (seqs after every stored one) to the tail, sealing full blocks.
+    func store(_ items: [StoredSpan], _ db: Database) throws {
+        let tail = try Row.fetchOne(db, sql: """
+            SELECT count(*) AS n, total(spans) AS spans, total(raw_bytes) AS bytes, min(first_seq) AS first, max(last_seq) AS last
+            FROM span_blocks WHERE sealed = 0
+            """)!
+        let tailSpans = Int(tail["spans"] as Double), tailBytes = Int(tail["bytes"] as Double)
+        let cached: [StoredSpan]? = tailCache.withLock { $0 }.flatMap { spans in
+            spans.count == tailSpans && spans.first?.seq == tail["first"] && spans.last?.seq == tail["last"] ? spans : nil
+        }
+        let batchBytes = items.reduce(0) { $0 + Self.estimatedBytes($1.span) }
+        if tailSpans + items.count < options.spanBlockSpans && tailBytes + batchBytes < Self.blockBytes {
+            var encoder = SpanBlockEncoder()
+            for item in items { encoder.append(seq: item.seq, received: item.received, item.span) }
+            try write(encoder.seal(with: compressor), encoder.summary, sealed: false, db)
+            tailCache.withLock { $0 = tailSpans == 0 ? items : cached.map { $0 + items } }
+            return
+        }
+        // Sealing: the tail's spans, then the new ones, in seq order, cut into blocks.
+        var all: [StoredSpan] = []
+        all.reserveCapacity(tailSpans + items.count)
+        if (tail["n"] as Int) > 0 {
+            if let cached { all = cached }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, segment, offset, stored_bytes, CASE WHEN \(cached == nil) THEN data END AS data
+                FROM span_blocks WHERE sealed = 0 ORDER BY id
+                """) {
+                let place = BlockPlace(row)
+                if cached == nil, let block = try readBlock(place, db) {
+                    for i in 0..<block.count { all.append(StoredSpan(seq: block.seq[i], received: block.received[i], span: block.span(i))) }
+                }
+                try remove(place.id, db)
+            }
+            if cached == nil { all.sort { $0.seq < $1.seq } }
+        }
+        all += items
+        var cuts: [Range<Int>] = []
+        var start = 0, bytes = 0
+        for (i, item) in all.enumerated() {
+            bytes += Self.estimatedBytes(item.span)
+            if i + 1 - start >= options.spanBlockSpans || bytes >= Self.blockBytes {
+                cuts.append(start..<(i + 1))
+                start = i + 1
+                bytes = 0
+            }
+        }
+        let rest = start..<all.count
+        let encoded = Self.encode(all, cuts + (rest.isEmpty ? [] : [rest]), compressor: compressor)
+        for (i, block) in encoded.enumerated() {
+            try write(block.bytes, block.summary, sealed: i < cuts.count, db)
+        }
+        tailCache.withLock { $0 = rest.isEmpty ? [] : Array(all[rest]) }
+    }
+
+    /// Encodes each range of `items` as a block, on as many threads as there are cores.
+    static func encode(_ items: [StoredSpan], _ ranges: [Range<Int>], compressor: ZstdCompressor) -> [(bytes: [UInt8], summary: SpanBlockSummary)] {
+        let done = Locked<[Int: (bytes: [UInt8], summary: SpanBlockSummary)]>([:])
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { n in
+            var encoder = SpanBlockEncoder()
+            for item in items[ranges[n]] { encoder.append(seq: item.seq, received: item.received, item.span) }
+            let block = (encoder.seal(with: compressor), encoder.summary)
+            done.withLock { $0[n] = block }
+        }
+        return done.withLock { blocks in ranges.indices.map { blocks[$0]! } }
+    }
+
+    /// A span's size before compression, roughly: what the block size bound counts.
+    static func estimatedBytes(_ span: SpanRecord) -> Int {
+        var n = 64 + span.service.utf8.count + span.name.utf8.count + span.resource.utf8.count + span.type.utf8.count
+        for (k, v) in span.meta { n += k.utf8.count + v.utf8.count + 2 }
+        for (k, _) in span.metrics { n += k.utf8.count + 9 }
+        if !span.details.isEmpty {
+            n += span.details.events.count * 48 + span.details.links.count * 48 + span.details.typed.count * 24
+            for event in span.details.events { n += event.name.utf8.count + event.attributes.count * 24 }
+        }
+        return n
+    }
+
+    /// Writes one block: a sealed block's bytes to the current segment file first, then its
+    /// catalog row and trace-index entries (a tail block's bytes go in its catalog row).
+    func write(_ bytes: [UInt8], _ summary: SpanBlockSummary, sealed: Bool, _ db: Database) throws {
+        var place: (segment: Int64, offset: Int64)?
+        if sealed && !options.sealedInDatabase {
+            do {
+                place = try segments.append(bytes)
+            } catch {
+                throw BlockWriteFailed(error: error)
+            }
+        }
         let insert = try RawStatement(db, """
-            INSERT INTO spans (trace_hi, trace_lo, span_id, parent_id, service, name, resource, type,
-                start_ns, duration_ns, error, meta, metrics, protocol, received_ns, details)
+            INSERT INTO span_blocks (first_seq, last_seq, spans, errors, min_start, max_start, min_received, max_received,
+                services, filter, raw_bytes, stored_bytes, sealed, segment, offset, data)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(trace_lo, span_id) DO UPDATE SET
-                trace_hi = COALESCE(excluded.trace_hi, trace_hi), parent_id = excluded.parent_id,
-                service = excluded.service, name = excluded.name, resource = excluded.resource,
-                type = excluded.type, start_ns = excluded.start_ns, duration_ns = excluded.duration_ns,
-                error = excluded.error, meta = excluded.meta, metrics = excluded.metrics, protocol = excluded.protocol,
-                received_ns = excluded.received_ns, details = excluded.details
             """)
-        var json: [UInt8] = []
-        json.reserveCapacity(1024)
-        for s in spans {
-            insert.bind(1, s.traceID.high)
-            insert.bind(2, s.traceID.low)
-            insert.bind(3, s.spanID.value)
-            insert.bind(4, s.parentID?.value)
-            insert.bind(5, s.service)
-            insert.bind(6, s.name)
-            insert.bind(7, s.resource)
-            insert.bind(8, s.type)
-            insert.bind(9, s.start)
-            insert.bind(10, s.duration)
-            insert.bind(11, Int64(s.error ? 1 : 0))
-            StoredJSON.meta(s.meta, into: &json)
-            insert.bind(12, textOrNull: json)
-            StoredJSON.metrics(s.metrics, into: &json)
-            insert.bind(13, textOrNull: json)
-            insert.bind(14, s.protocolName)
-            insert.bind(15, now)
-            StoredJSON.details(s.details, into: &json)
-            insert.bind(16, textOrNull: json)
+        insert.bind(1, summary.firstSeq)
+        insert.bind(2, summary.lastSeq)
+        insert.bind(3, Int64(summary.count))
+        insert.bind(4, Int64(summary.errors))
+        insert.bind(5, summary.minStart)
+        insert.bind(6, summary.maxStart)
+        insert.bind(7, summary.minReceived)
+        insert.bind(8, summary.maxReceived)
+        insert.bind(9, summary.services)
+        insert.bind(10, blob: summary.filter)
+        insert.bind(11, Int64(summary.rawBytes))
+        insert.bind(12, Int64(bytes.count))
+        insert.bind(13, Int64(sealed ? 1 : 0))
+        insert.bind(14, place?.segment)
+        insert.bind(15, place?.offset)
+        if place == nil { insert.bind(16, blob: bytes) } else { insert.bind(16, nil as Int64?) }
+        try insert.run()
+        let block = db.lastInsertedRowID
+        let traces = try RawStatement(db, "INSERT INTO span_block_traces (trace_lo, block, spans) VALUES (?, ?, ?)")
+        for (low, spans) in summary.traces {
+            traces.bind(1, low)
+            traces.bind(2, block)
+            traces.bind(3, Int64(spans))
+            try traces.run()
+        }
+    }
+
+    /// Removes a span block from the catalog and the trace index (its segment bytes stay
+    /// until the whole segment goes).
+    func remove(_ id: Int64, _ db: Database) throws {
+        try Self.removeBlock(id, db)
+    }
+
+    static func removeBlock(_ id: Int64, _ db: Database) throws {
+        try db.execute(sql: "DELETE FROM span_block_traces WHERE block = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM span_blocks WHERE id = ?", arguments: [id])
+    }
+
+    /// Records the (service, operation, kind) triples Jaeger's services and operations list.
+    private func recordOperations(_ spans: [SpanRecord], _ db: Database) throws {
+        var new: Set<OperationKey> = []
+        knownOperations.withLock { known in
+            for span in spans {
+                let key = OperationKey(service: span.service, name: span.name, kind: span.meta["span.kind"] ?? "")
+                if !known.contains(key) { new.insert(key) }
+            }
+        }
+        guard !new.isEmpty else { return }
+        let insert = try RawStatement(db, "INSERT INTO span_operations (service, name, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+        for key in new {
+            insert.bind(1, key.service)
+            insert.bind(2, key.name)
+            insert.bind(3, key.kind)
             try insert.run()
         }
+        // A write that rolls back forgets them all (``forgetUncommitted()``).
+        knownOperations.withLock { $0.formUnion(new) }
     }
 
     /// A `received_ns` for spans stored now, later than any stored before (even if the clock
     /// stepped back). Called inside the write transaction.
     func stamp(_ db: Database) throws -> Int64 {
         let now = Timestamps.now()
-        var last = lastStamp.withLock { $0 }
-        if last == 0 { last = try Int64.fetchOne(db, sql: "SELECT max(received_ns) FROM spans") ?? 0 }
-        let stamp = max(now, last + 1)
-        lastStamp.withLock { $0 = stamp }
+        var previous = last.withLock { $0.stamp }
+        if previous == 0 { previous = try Int64.fetchOne(db, sql: "SELECT max(max_received) FROM span_blocks") ?? 0 }
+        let stamp = max(now, previous + 1)
+        last.withLock { $0.stamp = stamp }
         return stamp
     }
 
-    // MARK: Reading
-
-    /// The spans of every trace `id` matches, by start time.
-    func spans(of id: TraceID, _ db: Database) throws -> [SpanRecord] {
-        let spans = try RawStatement(db, """
-            SELECT \(Self.spanColumns) FROM spans WHERE \(Self.matchingTrace)
-            ORDER BY start_ns, id
-            """)
-        spans.bind(1, id.low)
-        spans.bind(2, id.high)
-        var spanRecords: [SpanRecord] = []
-        while try spans.next() { spanRecords.append(Self.span(spans)) }
-        return spanRecords
+    /// The newest span's seq (0 when there is none).
+    func lastSeq(_ db: Database) throws -> Int64 {
+        let cached = last.withLock { $0.seq }
+        if cached > 0 { return cached }
+        return try Int64.fetchOne(db, sql: "SELECT max(last_seq) FROM span_blocks") ?? 0
     }
 
-    /// The span with ID `id` received last; `nil` when there is none.
+    /// Forgets the seq and stamp given out, after a transaction that used them rolled back
+    /// (they are read from the database again).
+    func forgetUncommitted() {
+        last.withLock { $0 = (0, 0) }
+        tailCache.withLock { $0 = nil }
+        knownOperations.withLock { $0 = [] }
+    }
+
+    // MARK: Reading blocks
+
+    /// Reads and checks a span block; `nil` when it is damaged (reported once, and skipped
+    /// from then on) or gone (deleted by retention after the query's snapshot was taken).
+    func readBlock(_ place: BlockPlace, _ db: Database) throws -> SpanBlock? {
+        if damage.contains(place.id, kind: .spans) { return nil }
+        if let cached = cache.get(place.id) { return cached }
+        let bytes: [UInt8]
+        if let segment = place.segment {
+            do {
+                bytes = try segments.read(segment, offset: place.offset, length: place.storedBytes)
+            } catch {
+                if error.errno == ENOENT { return nil }
+                report(place, reason: "\(error)")
+                return nil
+            }
+        } else if let data = place.data {
+            bytes = data
+        } else {
+            bytes = try Data.fetchOne(db, sql: "SELECT data FROM span_blocks WHERE id = ?", arguments: [place.id]).map { [UInt8]($0) } ?? []
+        }
+        do {
+            let block = try SpanBlock(bytes: bytes)
+            cache.put(place.id, block)
+            return block
+        } catch {
+            report(place, reason: error.reason)
+            return nil
+        }
+    }
+
+    private func report(_ place: BlockPlace, reason: String) {
+        let file = place.segment.map { segments.path($0) }
+        guard damage.record(DamagedBlock(block: place.id, kind: "spans", file: file, offset: place.offset, reason: reason,
+                                         found: Timestamps.iso8601(nanoseconds: Timestamps.now()))) else { return }
+        var metadata: Logger.Metadata = ["span_block": "\(place.id)", "reason": "\(reason)"]
+        if let file {
+            metadata["file"] = "\(file)"
+            metadata["offset"] = "\(place.offset)"
+        }
+        logger.error("damaged span block skipped: its spans cannot be read; the blocks around it are unaffected", metadata: metadata)
+    }
+
+    /// The span blocks the trace index names for the low half `low`, oldest first.
+    func blocksOfTrace(_ low: UInt64, _ db: Database) throws -> [BlockPlace] {
+        let rows = try RawStatement(db, """
+            SELECT \(BlockPlace.columns) FROM span_block_traces t JOIN span_blocks b ON b.id = t.block
+            WHERE t.trace_lo = ? ORDER BY b.id
+            """)
+        rows.bind(1, low)
+        var places: [BlockPlace] = []
+        while try rows.next() { places.append(BlockPlace(rows)) }
+        return places
+    }
+
+    /// Whether any span is stored under the trace index entry `low` (a low half only).
+    func hasTrace(low: UInt64, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM span_block_traces WHERE trace_lo = ?)",
+                          arguments: [Int64(bitPattern: low)]) ?? false
+    }
+
+    // MARK: Reading spans
+
+    /// The spans of every trace `id` matches, by start time; of a span stored more than once,
+    /// the last copy (with the high half any copy knew).
+    func spans(of id: TraceID, _ db: Database) throws -> [SpanRecord] {
+        try storedSpans(of: id, db).map(\.span)
+    }
+
+    /// ``spans(of:_:)`` with each span's seq and receive time. Copies are merged under the
+    /// trace index's key (low half and span ID) first, then matched: a retry sent without
+    /// the high half still belongs to the 128-bit trace its first copy named.
+    func storedSpans(of id: TraceID, _ db: Database) throws -> [StoredSpan] {
+        var latest: [UInt64: StoredSpan] = [:]
+        var highs: [UInt64: UInt64] = [:]
+        for place in try blocksOfTrace(id.low, db) {
+            guard let block = try readBlock(place, db) else { continue }
+            for i in block.rows(ofTrace: id.low) {
+                let span = block.spanID[i]
+                if let high = block.traceHigh[i], highs[span] == nil || latest[span].map({ $0.seq < block.seq[i] }) ?? true {
+                    highs[span] = high
+                }
+                if let seen = latest[span], seen.seq > block.seq[i] { continue }
+                latest[span] = StoredSpan(seq: block.seq[i], received: block.received[i], span: block.span(i))
+            }
+        }
+        var out: [StoredSpan] = []
+        out.reserveCapacity(latest.count)
+        for var stored in latest.values {
+            if stored.span.traceID.high == nil, let high = highs[stored.span.spanID.value] {
+                stored.span.traceID = TraceID(high: high, low: stored.span.traceID.low)
+            }
+            if Self.matches(id, low: stored.span.traceID.low, high: stored.span.traceID.high) { out.append(stored) }
+        }
+        out.sort { ($0.span.start, $0.seq) < ($1.span.start, $1.seq) }
+        return out
+    }
+
+    /// The span with ID `id` received last; `nil` when there is none. The newest blocks whose
+    /// filter may hold the ID are read until one does.
     func latest(_ id: SpanID, _ db: Database) throws -> SpanRecord? {
-        let spans = try RawStatement(db, "SELECT \(Self.spanColumns) FROM spans WHERE span_id = ? ORDER BY received_ns DESC LIMIT 1")
-        spans.bind(1, id.value)
-        guard try spans.next() else { return nil }
-        return Self.span(spans)
+        let rows = try RawStatement(db, "SELECT \(BlockPlace.columns), b.filter FROM span_blocks b ORDER BY b.id DESC")
+        while try rows.next() {
+            let filter = rows.blob(5)
+            guard SpanFilter.mayContain(filter, spanID: id.value) else { continue }
+            let place = BlockPlace(rows)
+            guard let block = try readBlock(place, db) else { continue }
+            var best: Int?
+            for i in 0..<block.count where block.spanID[i] == id.value {
+                if best.map({ block.seq[i] > block.seq[$0] }) ?? true { best = i }
+            }
+            if let best {
+                // The whole trace, for the high half an earlier copy may know.
+                let trace = TraceID(high: block.traceHigh[best], low: block.traceLow[best])
+                return try spans(of: trace, db).first { $0.spanID == id } ?? block.span(best)
+            }
+        }
+        return nil
     }
 
     /// Traces that have spans, most recent first, with span, error and log counts (the log
-    /// counts from the trace index).
+    /// counts from the trace index). Blocks are read newest start first until no unread block
+    /// can hold a trace later than the `limit` found; each trace found is then read whole.
     func recentTraces(_ query: TraceListQuery, _ db: Database) throws -> [TraceSummary] {
+        let limit = max(1, query.limit)
         var conditions: [String] = []
         var arguments: [SQLArgument] = []
         if let service = query.service {
-            conditions.append("trace_lo IN (SELECT trace_lo FROM spans WHERE service = ?)")
-            arguments.append(.text(service))
+            conditions.append("(b.services & ?) != 0")
+            arguments.append(.int(Int64(bitPattern: BlockFormat.bit(of: service))))
         }
         if let since = query.since {
-            conditions.append("start_ns >= ?")
+            conditions.append("b.max_start >= ?")
             arguments.append(.int(since))
         }
         if let until = query.until {
-            conditions.append("start_ns < ?")
+            conditions.append("b.min_start < ?")
             arguments.append(.int(until))
         }
-        let having = query.onlyErrors ? " HAVING sum(error) > 0" : ""
-        let sql = """
-            SELECT trace_lo, max(trace_hi) AS trace_hi, min(start_ns) AS start, max(start_ns + duration_ns) AS end,
-                   count(*) AS spans, sum(error) AS errors, group_concat(DISTINCT service) AS services,
-                   (SELECT name FROM spans r WHERE r.trace_lo = spans.trace_lo AND r.parent_id IS NULL LIMIT 1) AS root,
-                   (SELECT total(lines) FROM block_traces WHERE trace_lo = spans.trace_lo) AS logs
-            FROM spans
-            """ + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " GROUP BY trace_lo\(having) ORDER BY max(start_ns) DESC LIMIT \(max(1, query.limit))"
-        let rows = try RawStatement(db, sql)
-        for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
-        var traces: [TraceSummary] = []
-        while try rows.next() {
-            // Columns as selected: trace_lo, trace_hi, start, end, spans, errors, services, root, logs.
-            traces.append(TraceSummary(
-                traceID: TraceID(high: rows.uint64OrNil(1), low: rows.uint64(0)),
-                rootName: rows.stringOrNil(7), services: rows.string(6).split(separator: ",").map(String.init).sorted(),
-                start: rows.int64(2), end: rows.int64(3), spans: Int(rows.int64(4)), errors: Int(rows.int64(5)), logs: Int(rows.int64(8))))
+        if query.onlyErrors { conditions.append("b.errors > 0") }
+        // Candidates: each trace's latest start among the spans that qualify it.
+        var candidates: [UInt64: (start: Int64, high: UInt64?)] = [:]
+        try scan(conditions, arguments, db) { block, maxStart in
+            if candidates.count >= limit * 2, let floor = Self.kthLargest(candidates.values.map(\.start), limit * 2), maxStart < floor {
+                return false
+            }
+            let service = query.service.map { block.strings.firstIndex(of: $0).map(Int32.init) ?? -1 }
+            for i in 0..<block.count {
+                if let since = query.since, block.start[i] < since { continue }
+                if let until = query.until, block.start[i] >= until { continue }
+                if let service, block.service[i] != service { continue }
+                if query.onlyErrors && !block.error[i] { continue }
+                let low = block.traceLow[i]
+                let seen = candidates[low]
+                if seen == nil || seen!.start < block.start[i] {
+                    candidates[low] = (block.start[i], block.traceHigh[i] ?? seen?.high)
+                }
+            }
+            return true
         }
-        return traces
+        let chosen = candidates.sorted { $0.value.start > $1.value.start }.prefix(limit * 2)
+        var traces: [(latest: Int64, summary: TraceSummary)] = []
+        for (low, found) in chosen {
+            var spans = try spans(of: TraceID(high: nil, low: low), db)
+            if let since = query.since { spans.removeAll { $0.start < since } }
+            if let until = query.until { spans.removeAll { $0.start >= until } }
+            let errors = spans.filter(\.error).count
+            guard let latest = spans.map(\.start).max(), !query.onlyErrors || errors > 0 else { continue }
+            let logs = try Int.fetchOne(db, sql: "SELECT total(lines) FROM block_traces WHERE trace_lo = ?", arguments: [Int64(bitPattern: low)]) ?? 0
+            traces.append((latest, TraceSummary(
+                traceID: TraceID(high: spans.lazy.compactMap(\.traceID.high).max() ?? found.high, low: low),
+                rootName: spans.first { $0.parentID == nil }?.name,
+                services: Set(spans.map(\.service)).sorted(),
+                start: spans.map(\.start).min()!, end: spans.map { $0.start &+ $0.duration }.max()!,
+                spans: spans.count, errors: errors, logs: logs)))
+        }
+        return traces.sorted { $0.latest > $1.latest }.prefix(limit).map(\.summary)
     }
 
-    // MARK: Rows
+    /// Reads the span blocks the catalog `conditions` select, latest start first; `body` gets
+    /// each block and its latest start, and returns `false` to stop. `mayMatch`, given a
+    /// block's bloom filter, skips the blocks it says cannot match.
+    func scan(_ conditions: [String], _ arguments: [SQLArgument], _ db: Database,
+              _ body: (SpanBlock, Int64) throws -> Bool, mayMatch: (([UInt8]) -> Bool)? = nil) throws {
+        let sql = "SELECT \(BlockPlace.columns), b.max_start\(mayMatch == nil ? "" : ", b.filter") FROM span_blocks b"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+            + " ORDER BY b.max_start DESC"
+        let rows = try RawStatement(db, sql)
+        for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
+        var places: [(BlockPlace, Int64)] = []
+        while try rows.next() {
+            if let mayMatch, !mayMatch(rows.blob(6)) { continue }
+            places.append((BlockPlace(rows), rows.int64(5)))
+        }
+        for (place, maxStart) in places {
+            guard let block = try readBlock(place, db) else { continue }
+            guard try body(block, maxStart) else { return }
+        }
+    }
 
-    /// The columns ``span(_:)`` reads, in its order.
-    static let spanColumns = """
-        spans.trace_hi, spans.trace_lo, spans.span_id, spans.parent_id, spans.service, spans.name, spans.resource, spans.type,
-        spans.start_ns, spans.duration_ns, spans.error, spans.meta, spans.metrics, spans.protocol, spans.details
-        """
-
-    static func span(_ row: borrowing RawStatement) -> SpanRecord {
-        var span = SpanRecord(
-            traceID: TraceID(high: row.uint64OrNil(0), low: row.uint64(1)),
-            spanID: SpanID(row.uint64(2)), parentID: row.uint64OrNil(3).map(SpanID.init),
-            service: row.string(4), name: row.string(5), resource: row.string(6), type: row.string(7),
-            start: row.int64(8), duration: row.int64(9), error: row.int64(10) != 0,
-            meta: row.withBytes(11) { $0.map(StoredJSON.decodeMeta) } ?? [:],
-            metrics: row.withBytes(12) { $0.map(StoredJSON.decodeMetrics) } ?? [:],
-            protocolName: row.string(13))
-        span.details = row.withBytes(14) { $0.map(StoredJSON.decodeDetails) } ?? SpanDetails()
-        return span
+    /// The `k`th largest of `values` (1-based); `nil` when there are fewer.
+    static func kthLargest(_ values: some Collection<Int64>, _ k: Int) -> Int64? {
+        guard values.count >= k, k > 0 else { return nil }
+        return values.sorted(by: >)[k - 1]
     }
 }

@@ -63,10 +63,13 @@ struct TraceCatalog: Sendable {
         try Int64.fetchOne(db, sql: "SELECT max(last_id) FROM blocks") ?? 0
     }
 
-    /// For each segment file the catalog names, where its last block ends.
+    /// For each segment file the catalogs name (lines' and spans'), where its last block ends.
     func segmentEnds(_ db: Database) throws -> [Int64: Int64] {
         try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: """
-            SELECT segment, max(offset + stored_bytes) AS end FROM blocks WHERE segment IS NOT NULL GROUP BY segment
+            SELECT segment, max(end) AS end FROM (
+                SELECT segment, offset + stored_bytes AS end FROM blocks WHERE segment IS NOT NULL
+                UNION ALL SELECT segment, offset + stored_bytes FROM span_blocks WHERE segment IS NOT NULL)
+            GROUP BY segment
             """).map { ($0["segment"] as Int64, $0["end"] as Int64) })
     }
 
