@@ -3,9 +3,9 @@
 and an OTLP/gRPC listener) and runs `tracejoin-bench bench-intake` against it: Datadog v0.5/v0.4
 payloads and OTLP requests, each decoded alone, then end to end into the index — Datadog and
 OTLP/HTTP through the intake socket, OTLP/gRPC through the gRPC listener, in the same run. Given
-the daemon's pid and state directory, each end-to-end line has below it the daemon's CPU µs per
-span (/proc/PID/stat) and its index's bytes on disk per span, beside the same spans written as
-schema v11's rows in a scratch database.
+the daemon's pid, each end-to-end line has below it the daemon's CPU µs per span
+(/proc/PID/stat); then the bytes on disk per span of the same payloads stored as blocks (a new
+store) and as schema v11's rows (a scratch table), each settled by a checkpoint.
 
     python3 Benchmarks/intake.py [extra bench-intake options]
 """
@@ -27,9 +27,8 @@ def main():
                 "query: { socket: ../run/query.sock }\n")
     d.start()
     try:
-        # The state directory is the config's `state_dir: ../state`, which is d.state.
         subprocess.run([os.path.join(os.path.dirname(d.bin), "tracejoin-bench"), "bench-intake", "--socket", d.intake, "--grpc", f"127.0.0.1:{port}",
-                        "--state-dir", d.state, "--daemon-pid", str(d.proc.pid), *sys.argv[1:]], check=True)
+                        "--daemon-pid", str(d.proc.pid), *sys.argv[1:]], check=True)
     finally:
         d.stop()
 

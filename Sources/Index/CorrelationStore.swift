@@ -166,8 +166,10 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
     /// a known high half is never forgotten.
     public func insert(_ spans: [SpanRecord]) async throws {
         guard !spans.isEmpty else { return }
+        // Encoded here, on the caller's thread; stamped and written in the writer's turn.
+        let prepared = self.spans.prepare(spans)
         try await ingestWrite { db in
-            try self.spans.insert(spans, db)
+            try self.spans.insert(prepared, db)
         }
     }
 

@@ -82,8 +82,9 @@ struct SpanBlockEncoder: Sendable {
     private var errorCount = 0
     private var traceCounts: [UInt64: Int] = [:]
     private var rawBytes = 0
-    /// The filter's entries: their hashes.
-    private var filterHashes: Set<UInt64> = []
+    /// The filter's entries: their hashes, repeats included (sorted and made unique when the
+    /// filter is built: cheaper than a set's hashing on every tag of every span).
+    private var filterHashes: [UInt64] = []
 
     // Scratch buffers, reused.
     private var metaPairs: [(key: Int32, value: Int32)] = []
@@ -134,9 +135,9 @@ struct SpanBlockEncoder: Sendable {
         if span.error { errorCount += 1 }
         traceCounts[span.traceID.low, default: 0] += 1
         rawBytes += Self.fixedRowBytes
-        filterHashes.insert(SpanFilter.hash(spanID: span.spanID.value))
-        filterHashes.insert(SpanFilter.hash(service: span.service))
-        filterHashes.insert(SpanFilter.hash(tag: "error", value: span.error ? "true" : "false"))
+        filterHashes.append(SpanFilter.hash(spanID: span.spanID.value))
+        filterHashes.append(SpanFilter.hash(service: span.service))
+        filterHashes.append(SpanFilter.hash(tag: "error", value: span.error ? "true" : "false"))
 
         appendMeta(span.meta)
         appendMetrics(span.metrics)
@@ -160,7 +161,7 @@ struct SpanBlockEncoder: Sendable {
             let v = intern(value)
             pairs.append((k, v))
             rawBytes += key.utf8.count + value.utf8.count
-            filterHashes.insert(SpanFilter.hash(tag: key, value: value))
+            filterHashes.append(SpanFilter.hash(tag: key, value: value))
         }
         pairs.sort { $0.key < $1.key }
         Varint.write(UInt64(pairs.count), into: &metaBytes)
@@ -181,7 +182,7 @@ struct SpanBlockEncoder: Sendable {
             let k = intern(key)
             pairs.append((k, value.bitPattern))
             rawBytes += key.utf8.count + 8
-            filterHashes.insert(SpanFilter.hash(tag: key, number: value))
+            filterHashes.append(SpanFilter.hash(tag: key, number: value))
         }
         pairs.sort { $0.key < $1.key }
         Varint.write(UInt64(pairs.count), into: &metricBytes)
@@ -335,6 +336,21 @@ struct SpanBlockEncoder: Sendable {
         }
     }
 
+    /// Gives the rows, in the order appended, the seqs `first`, `first + 1`, … and the receive
+    /// time `received`: spans are encoded before the store's write turn (where their seqs and
+    /// time are taken), then stamped in it.
+    mutating func restamp(firstSeq first: Int64, received: Int64) {
+        guard count > 0 else { return }
+        for i in seqs.indices {
+            seqs[i] = first &+ Int64(i)
+            receiveds[i] = received
+        }
+        firstSeq = first
+        lastSeq = seqs[seqs.count - 1]
+        minReceived = received
+        maxReceived = received
+    }
+
     // MARK: Sealing
 
     /// The summary of everything appended so far (zeros, and no filter, when nothing was).
@@ -344,10 +360,17 @@ struct SpanBlockEncoder: Sendable {
                                     services: 0, errors: 0, traces: [], rawBytes: 0, filter: [])
         }
         let traces = traceCounts.map { (low: $0.key, spans: $0.value) }.sorted { $0.low < $1.low }
+        var hashes = filterHashes
+        hashes.sort()
+        var unique = 0
+        for h in hashes where unique == 0 || hashes[unique - 1] != h {
+            hashes[unique] = h
+            unique += 1
+        }
         return SpanBlockSummary(
             count: count, firstSeq: firstSeq, lastSeq: lastSeq, minStart: minStart, maxStart: maxStart, minReceived: minReceived,
             maxReceived: maxReceived, services: services, errors: errorCount, traces: traces, rawBytes: rawBytes,
-            filter: SpanFilter.make(filterHashes))
+            filter: SpanFilter.make(hashes[..<unique]))
     }
 
     /// The block's bytes: spans sorted by (trace low half, start, seq), so a trace's spans are

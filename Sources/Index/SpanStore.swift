@@ -71,26 +71,64 @@ final class SpanStore: Sendable {
 
     // MARK: Writing
 
-    /// Stores every span or none (in the caller's transaction).
-    func insert(_ spans: [SpanRecord], _ db: Database) throws {
+    /// A request's spans, made ready for the write turn outside it: encoded as a block (when
+    /// they fit one), with their seqs and receive time still to be stamped, and the operations
+    /// they name.
+    struct Prepared: Sendable {
+        var spans: [SpanRecord]
+        var encoder: SpanBlockEncoder?
+        var operations: Set<OperationKey>
+    }
+
+    /// Prepares `spans` for ``insert(_:_:)``: the work that needs no turn of the writer.
+    func prepare(_ spans: [SpanRecord]) -> Prepared {
+        var operations: Set<OperationKey> = []
+        var bytes = 0
+        for span in spans {
+            operations.insert(OperationKey(service: span.service, name: span.name, kind: span.meta["span.kind"] ?? ""))
+            bytes += Self.estimatedBytes(span)
+        }
+        var encoder: SpanBlockEncoder?
+        if spans.count <= options.spanBlockSpans && bytes < Self.blockBytes {
+            var block = SpanBlockEncoder()
+            for span in spans { block.append(seq: 0, received: 0, span) }
+            encoder = block
+        }
+        return Prepared(spans: spans, encoder: encoder, operations: operations)
+    }
+
+    /// Stores every span or none (in the caller's transaction). A request of at least a
+    /// quarter of a block, when no tail is waiting, is sealed as a block of its own from its
+    /// prepared encoder; otherwise it goes to the tail.
+    func insert(_ prepared: Prepared, _ db: Database) throws {
+        let spans = prepared.spans
         guard !spans.isEmpty else { return }
         // Taken in the writer's turn: a later commit always has a later time and later seqs,
         // so an exporter that has read up to a seq has seen every span stored before it.
         let now = try stamp(db)
-        var seq = try lastSeq(db)
+        let first = try lastSeq(db) + 1
+        last.withLock { $0.seq = first + Int64(spans.count) - 1 }
+        try recordOperations(prepared.operations, db)
+        var encoder = prepared.encoder
+        encoder?.restamp(firstSeq: first, received: now)
+        // Only when the tail is empty: a block's seqs stay consecutive, and the blocks' seq
+        // ranges never overlap (what export and the backlog count on).
+        if let encoder, spans.count >= max(1, options.spanBlockSpans / 4),
+           try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM span_blocks WHERE sealed = 0)") == true {
+            try write(encoder.seal(with: compressor), encoder.summary, sealed: true, db)
+            return
+        }
         var items: [StoredSpan] = []
         items.reserveCapacity(spans.count)
-        for span in spans {
-            seq += 1
-            items.append(StoredSpan(seq: seq, received: now, span: span))
+        for (i, span) in spans.enumerated() {
+            items.append(StoredSpan(seq: first + Int64(i), received: now, span: span))
         }
-        last.withLock { $0.seq = seq }
-        try recordOperations(spans, db)
-        try store(items, db)
+        try store(items, encoded: encoder, db)
     }
 
     /// Adds `items` (seqs after every stored one) to the tail, sealing full blocks.
-    func store(_ items: [StoredSpan], _ db: Database) throws {
+    /// `encoded`, when given, holds exactly `items`, stamped.
+    func store(_ items: [StoredSpan], encoded: SpanBlockEncoder? = nil, _ db: Database) throws {
         let tail = try Row.fetchOne(db, sql: """
             SELECT count(*) AS n, total(spans) AS spans, total(raw_bytes) AS bytes, min(first_seq) AS first, max(last_seq) AS last
             FROM span_blocks WHERE sealed = 0
@@ -101,8 +139,11 @@ final class SpanStore: Sendable {
         }
         let batchBytes = items.reduce(0) { $0 + Self.estimatedBytes($1.span) }
         if tailSpans + items.count < options.spanBlockSpans && tailBytes + batchBytes < Self.blockBytes {
-            var encoder = SpanBlockEncoder()
-            for item in items { encoder.append(seq: item.seq, received: item.received, item.span) }
+            let encoder = encoded ?? {
+                var encoder = SpanBlockEncoder()
+                for item in items { encoder.append(seq: item.seq, received: item.received, item.span) }
+                return encoder
+            }()
             try write(encoder.seal(with: compressor), encoder.summary, sealed: false, db)
             tailCache.withLock { $0 = tailSpans == 0 ? items : cached.map { $0 + items } }
             return
@@ -222,14 +263,8 @@ final class SpanStore: Sendable {
     }
 
     /// Records the (service, operation, kind) triples Jaeger's services and operations list.
-    private func recordOperations(_ spans: [SpanRecord], _ db: Database) throws {
-        var new: Set<OperationKey> = []
-        knownOperations.withLock { known in
-            for span in spans {
-                let key = OperationKey(service: span.service, name: span.name, kind: span.meta["span.kind"] ?? "")
-                if !known.contains(key) { new.insert(key) }
-            }
-        }
+    private func recordOperations(_ operations: Set<OperationKey>, _ db: Database) throws {
+        let new = knownOperations.withLock { operations.subtracting($0) }
         guard !new.isEmpty else { return }
         let insert = try RawStatement(db, "INSERT INTO span_operations (service, name, kind) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
         for key in new {

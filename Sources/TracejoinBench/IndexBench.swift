@@ -127,7 +127,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
                 return SpanRecord(traceID: LogWorkload.traceID(trace), spanID: SpanID(id),
                                   parentID: s % 10 == 0 ? nil : SpanID(UInt64(trace * 10 + 1) &* 0xD6E8_FEB8_6659_FD93),
                                   service: services[trace % services.count], name: "op", resource: "GET /x", start: 1_764_000_000_000_000_000 + Int64(s),
-                                  duration: 1000, error: s % 50 == 0, meta: ["env": "prod"], protocolName: "datadog-v0.5")
+                                  duration: 1000, error: s % 50 == 0, meta: ["env": "prod", "customer": "c\(trace)"], protocolName: "datadog-v0.5")
             }
             let t = ContinuousClock.now
             try await index.insert(spanRecords)
@@ -153,6 +153,19 @@ struct IndexBenchCommand: AsyncParsableCommand {
             documentBytes += TraceView(found, queried: id).json().count
             documents.append(seconds(ContinuousClock.now - t2) * 1000)
             guard !found.spans.isEmpty else { throw ValidationError("trace not found") }
+        }
+        // Jaeger's search by tag: a tag one trace has (its customer), and one every fiftieth
+        // span has (error=true), 20 traces a search as Jaeger UI asks.
+        var tagSearches: [Double] = []
+        for i in 0..<max(1, queries / 5) {
+            let trace = Int(rng.next() % UInt64(traceCount))
+            let tags = i % 2 == 0 ? ["customer": "c\(trace)"] : ["error": "true"]
+            let t = ContinuousClock.now
+            let found = try await index.findTraces(SpanSearch(service: services[trace % services.count], tags: tags, since: 0, until: .max, limit: 20))
+            tagSearches.append(seconds(ContinuousClock.now - t) * 1000)
+            guard !found.isEmpty, i % 2 == 1 || found.map(\.low) == [LogWorkload.traceID(trace).low] else {
+                throw ValidationError("the search by \(tags) found \(found)")
+            }
         }
         var searches: [Double] = []
         for i in 0..<max(1, queries / 5) {
@@ -221,6 +234,8 @@ struct IndexBenchCommand: AsyncParsableCommand {
         print("  of which building the document and its JSON (\(documentBytes / max(1, documents.count) / 1024) KiB a trace):  "
             + "p50 \(pct(documents, 50)) ms  p99 \(pct(documents, 99)) ms")
         print("GET /healthz (\(httpFloor.count)), the HTTP round trip alone:  p50 \(pct(httpFloor, 50)) ms  p99 \(pct(httpFloor, 99)) ms")
+        print("Jaeger search by tag (\(tagSearches.count), half a tag of one trace, half error=true; limit 20), in the index:  "
+            + "p50 \(pct(tagSearches, 50)) ms  p99 \(pct(tagSearches, 99)) ms")
         print("GET /v1/logs?service=&level= (\(searches.count)):  over HTTP p50 \(pct(httpSearches, 50)) ms  p99 \(pct(httpSearches, 99)) ms;  "
             + "in the index p50 \(pct(searches, 50)) ms  p99 \(pct(searches, 99)) ms")
         print("GET /v1/logs?q= matching nothing (\(textSearches.count)), over HTTP, the newest \(min(lines, CorrelationStore.maxRecordsPerSearch)) lines at most:  "

@@ -32,9 +32,6 @@ struct IntakeBenchCommand: AsyncParsableCommand {
     @Option(help: "Which payloads: datadog, otlp or all.")
     var protocols = "all"
 
-    @Option(help: ArgumentHelp("The daemon's state directory (index.db and blocks/): bytes on disk per span beside each end-to-end rate, against the same spans as schema v11's rows.", valueName: "path"))
-    var stateDir: String?
-
     @Option(help: ArgumentHelp("The daemon's process ID: its CPU µs per span beside each end-to-end rate.", valueName: "pid"))
     var daemonPid: Int?
 

@@ -16,24 +16,22 @@ extension IntakeBenchCommand {
     func endToEnd(_ label: String, spans: Int, decoded: () throws -> [[SpanRecord]],
                   send: () async throws -> Duration) async throws {
         let ticksBefore = try daemonPid.map(Self.cpuTicks)
-        let bytesBefore = stateDir.map(Self.indexBytes)
         let took = try await send()
-        // Every post has returned after its commit, so what it wrote is in the files. The WAL
-        // is counted as it stands (its size): pages not yet checkpointed into index.db count
-        // there, and a WAL reused after a checkpoint adds nothing until it outgrows itself.
         let ticksAfter = try daemonPid.map(Self.cpuTicks)
-        let bytesAfter = stateDir.map(Self.indexBytes)
         print("  \(label): \(Self.rate(spans, took)) spans/s")
         if let ticksBefore, let ticksAfter {
             let seconds = Double(ticksAfter - ticksBefore) / Double(sysconf(Int32(_SC_CLK_TCK)))
             print(String(format: "  daemon CPU:              %10.2f µs/span", seconds * 1e6 / Double(spans)))
         }
-        if let bytesBefore, let bytesAfter {
-            let blocks = Double(bytesAfter - bytesBefore) / Double(spans)
-            let rows = try Double(V11SpanRows.bytes(decoded())) / Double(spans)
-            let ratio = blocks > 0 ? String(format: "%.2f", rows / blocks) : "n/a (the index did not grow)"
-            print(String(format: "  bytes on disk:           %10.1f B/span (blocks) vs %.1f B/span (v11 rows), ratio ", blocks, rows) + ratio)
-        }
+        // Bytes on disk, settled: the same payloads stored, one transaction each as the intake
+        // stores them, in a new store of blocks and in a new v11 table, each then checkpointed
+        // (a daemon's WAL, as it stands, says more about when SQLite last checkpointed than
+        // about the spans).
+        let payloads = try decoded()
+        let blocks = try await BlockSpans.bytes(payloads)
+        let rows = try V11SpanRows.bytes(payloads)
+        print(String(format: "  bytes on disk:           %10.1f B/span (blocks) vs %.1f B/span (v11 rows): %.1f%% of them",
+                     Double(blocks) / Double(spans), Double(rows) / Double(spans), Double(blocks) * 100 / Double(max(1, rows))))
     }
 
     /// CPU time (user + system, in clock ticks) process `pid` has used so far: fields 14 and 15
@@ -64,12 +62,31 @@ extension IntakeBenchCommand {
         return user + system
     }
 
-    /// Bytes of the index under the daemon's state directory: index.db, its WAL and shared
-    /// memory, and every file under blocks/ (file sizes).
-    static func indexBytes(_ stateDir: String) -> Int64 {
-        ["index.db", "index.db-wal", "index.db-shm"].reduce(IndexBenchCommand.bytesUnder(stateDir + "/blocks", excluding: [])) {
-            $0 + IndexBenchCommand.fileBytes(stateDir + "/" + $1)
+}
+
+/// Spans as the store keeps them (schema v12, blocks), measured as ``V11SpanRows`` measures
+/// rows: what the payloads add to a new store, after a truncating checkpoint, in the database,
+/// its WAL and the segment files.
+enum BlockSpans {
+    static func bytes(_ payloads: [[SpanRecord]]) async throws -> Int64 {
+        let dir = NSTemporaryDirectory() + "tracejoin-bench-blocks-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/index.db"
+        // The store is closed (released) before each measurement.
+        func settledBytes() throws -> Int64 {
+            let queue = try DatabaseQueue(path: path)
+            try queue.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+            return IndexBenchCommand.fileBytes(path) + IndexBenchCommand.fileBytes(path + "-wal")
+                + IndexBenchCommand.bytesUnder(dir + "/blocks", excluding: [])
         }
+        _ = try CorrelationStore(path: path)
+        let empty = try settledBytes()
+        do {
+            let store = try CorrelationStore(path: path)
+            for spans in payloads { try await store.insert(spans) }
+        }
+        return try settledBytes() - empty
     }
 }
 
