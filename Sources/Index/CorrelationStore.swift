@@ -49,7 +49,7 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
         /// …or this many bytes of raw lines.
         public var blockBytes = 512 * 1024
         /// A block of spans is sealed once it holds this many spans (or about 2 MiB of them).
-        public var spanBlockSpans = 4096
+        public var spanBlockSpans = 1024
         /// Where sealed blocks go: segment files (the default), or the database itself (kept
         /// for the benchmark that compares the two).
         public var sealedInDatabase = false

@@ -76,30 +76,35 @@ final class SpanStore: Sendable {
     /// they name.
     struct Prepared: Sendable {
         var spans: [SpanRecord]
-        var encoder: SpanBlockEncoder?
+        /// The spans cut into blocks (each at most a block's spans and bytes), each encoded.
+        var blocks: [(range: Range<Int>, encoder: SpanBlockEncoder)]
         var operations: Set<OperationKey>
     }
 
     /// Prepares `spans` for ``insert(_:_:)``: the work that needs no turn of the writer.
     func prepare(_ spans: [SpanRecord]) -> Prepared {
         var operations: Set<OperationKey> = []
-        var bytes = 0
-        for span in spans {
+        var blocks: [(range: Range<Int>, encoder: SpanBlockEncoder)] = []
+        var encoder = SpanBlockEncoder()
+        var start = 0, bytes = 0
+        for (i, span) in spans.enumerated() {
             operations.insert(OperationKey(service: span.service, name: span.name, kind: span.meta["span.kind"] ?? ""))
+            encoder.append(seq: 0, received: 0, span)
             bytes += Self.estimatedBytes(span)
+            if encoder.count >= options.spanBlockSpans || bytes >= Self.blockBytes || i == spans.count - 1 {
+                blocks.append((start..<(i + 1), encoder))
+                encoder = SpanBlockEncoder()
+                start = i + 1
+                bytes = 0
+            }
         }
-        var encoder: SpanBlockEncoder?
-        if spans.count <= options.spanBlockSpans && bytes < Self.blockBytes {
-            var block = SpanBlockEncoder()
-            for span in spans { block.append(seq: 0, received: 0, span) }
-            encoder = block
-        }
-        return Prepared(spans: spans, encoder: encoder, operations: operations)
+        return Prepared(spans: spans, blocks: blocks, operations: operations)
     }
 
     /// Stores every span or none (in the caller's transaction). A request of at least a
-    /// quarter of a block, when no tail is waiting, is sealed as a block of its own from its
-    /// prepared encoder; otherwise it goes to the tail.
+    /// quarter of a block, when no tail is waiting, is sealed as blocks of its own from its
+    /// prepared encoders (a last piece under a quarter of a block becomes the tail);
+    /// otherwise it goes to the tail.
     func insert(_ prepared: Prepared, _ db: Database) throws {
         let spans = prepared.spans
         guard !spans.isEmpty else { return }
@@ -109,21 +114,28 @@ final class SpanStore: Sendable {
         let first = try lastSeq(db) + 1
         last.withLock { $0.seq = first + Int64(spans.count) - 1 }
         try recordOperations(prepared.operations, db)
-        var encoder = prepared.encoder
-        encoder?.restamp(firstSeq: first, received: now)
+        let quarter = max(1, options.spanBlockSpans / 4)
+        func items(_ range: Range<Int>) -> [StoredSpan] {
+            range.map { StoredSpan(seq: first + Int64($0), received: now, span: spans[$0]) }
+        }
         // Only when the tail is empty: a block's seqs stay consecutive, and the blocks' seq
         // ranges never overlap (what export and the backlog count on).
-        if let encoder, spans.count >= max(1, options.spanBlockSpans / 4),
+        if spans.count >= quarter,
            try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM span_blocks WHERE sealed = 0)") == true {
-            try write(encoder.seal(with: compressor), encoder.summary, sealed: true, db)
+            for (n, block) in prepared.blocks.enumerated() {
+                var encoder = block.encoder
+                encoder.restamp(firstSeq: first + Int64(block.range.lowerBound), received: now)
+                if n == prepared.blocks.count - 1 && block.range.count < quarter {
+                    try store(items(block.range), encoded: encoder, db)
+                } else {
+                    try write(encoder.seal(with: compressor), encoder.summary, sealed: true, db)
+                }
+            }
             return
         }
-        var items: [StoredSpan] = []
-        items.reserveCapacity(spans.count)
-        for (i, span) in spans.enumerated() {
-            items.append(StoredSpan(seq: first + Int64(i), received: now, span: span))
-        }
-        try store(items, encoded: encoder, db)
+        var encoder = prepared.blocks.count == 1 ? prepared.blocks[0].encoder : nil
+        encoder?.restamp(firstSeq: first, received: now)
+        try store(items(0..<spans.count), encoded: encoder, db)
     }
 
     /// Adds `items` (seqs after every stored one) to the tail, sealing full blocks.

@@ -158,7 +158,8 @@ struct IndexBenchCommand: AsyncParsableCommand {
         // span has (error=true), 20 traces a search as Jaeger UI asks.
         var tagSearches: [Double] = []
         for i in 0..<max(1, queries / 5) {
-            let trace = Int(rng.next() % UInt64(traceCount))
+            // Every fiftieth span is an error: the roots of every fifth trace.
+            let trace = Int(rng.next() % UInt64(traceCount)) / 5 * 5
             let tags = i % 2 == 0 ? ["customer": "c\(trace)"] : ["error": "true"]
             let t = ContinuousClock.now
             let found = try await index.findTraces(SpanSearch(service: services[trace % services.count], tags: tags, since: 0, until: .max, limit: 20))
