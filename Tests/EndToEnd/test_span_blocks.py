@@ -46,7 +46,7 @@ def test_a_kill_9_during_span_intake_loses_no_acknowledged_span_and_repeats_none
         def post():
             n = 0
             while not stop.is_set():
-                # 1 to 97 spans a request: tails fill and seal into blocks of 4096 all along.
+                # 1 to 97 spans a request: tails fill and seal into blocks of 1,024 all along.
                 batch = request_spans(n, n * 37 % 97 + 1)
                 sent.update(s["span_id"] for s in batch)
                 try:
@@ -97,9 +97,10 @@ def test_a_damaged_span_block_is_reported_and_the_others_still_read():
     d = Daemon(rules=None)
     try:
         d.start()
-        # Two requests of 4,096: each seals a block of its own (traces 9000-9006, then others).
-        assert d.post_spans(request_spans(0, 4096))[0] == 200
-        second = [dict(s, trace_id=str(int(s["trace_id"]) + 100)) for s in request_spans(1, 4096)]
+        # Two requests of a block's 1,024 spans: each sealed as a block of its own (traces
+        # 9000-9006, then 9100-9106).
+        assert d.post_spans(request_spans(0, 1024))[0] == 200
+        second = [dict(s, trace_id=str(int(s["trace_id"]) + 100)) for s in request_spans(1, 1024)]
         assert d.post_spans(second)[0] == 200
         db = catalog(d)
         try:
