@@ -33,8 +33,11 @@ struct JSONReplyTests {
     }
 
     @Test func valuesAreJSONWithSlashesUnescaped() throws {
-        #expect(JSONReply.line(Sample()) == #"{"path":"a/b","n":3}"# + "\n" || JSONReply.line(Sample()) == #"{"n":3,"path":"a/b"}"# + "\n")
-        #expect(!JSONReply.line(Sample()).contains("\\/"))
+        // One encoding, compared with both key orders: JSONEncoder's order may differ from one
+        // call to the next, so two calls could each match the other order.
+        let line = JSONReply.line(Sample())
+        #expect(line == #"{"path":"a/b","n":3}"# + "\n" || line == #"{"n":3,"path":"a/b"}"# + "\n")
+        #expect(!line.contains("\\/"))
     }
 
     @Test func repliesAndErrorsCarryTheirStatusAndShape() async throws {
