@@ -105,4 +105,26 @@ enum BlockFormat {
         guard var text else { return nilBit }
         return text.withUTF8 { bit(of: $0) }
     }
+
+    /// A block as stored: `magic`, the column count, `count` records, per column its raw and
+    /// frame lengths, each column one zstd frame, and the checksum of all of it (the framing of
+    /// lines' and spans' blocks alike).
+    static func frame(magic: [UInt8], _ columns: [[UInt8]], count: Int, reserve: Int, with compressor: ZstdCompressor) -> [UInt8] {
+        var out = magic
+        out.reserveCapacity(headerSize(columns: columns.count) + reserve)
+        out.append(UInt8(columns.count))
+        LogBlockEncoder.append32(UInt32(count), to: &out)
+        let lengthsAt = out.count
+        out.append(contentsOf: repeatElement(0, count: columns.count * 8))
+        for (i, column) in columns.enumerated() {
+            let frame = column.withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
+            out.withUnsafeMutableBytes { header in
+                header.storeBytes(of: UInt32(column.count).littleEndian, toByteOffset: lengthsAt + i * 8, as: UInt32.self)
+                header.storeBytes(of: UInt32(frame).littleEndian, toByteOffset: lengthsAt + i * 8 + 4, as: UInt32.self)
+            }
+        }
+        let sum = out.withUnsafeBytes { checksum($0) }
+        LogBlockEncoder.append(sum, to: &out)
+        return out
+    }
 }

@@ -26,30 +26,8 @@ struct IndexConversion {
             logger.notice("converting the index's log rows into compressed blocks (schema v9); this runs once",
                           metadata: ["rows": "\(total)", "path": "\(path)"])
         }
-        var done = 0
-        var lastReport = ContinuousClock.now
-        while true {
-            let converted: Int = try pool.writeWithoutTransaction { db in
-                let mark = self.blocks.segments.mark()
-                do {
-                    var n = 0
-                    try db.inTransaction {
-                        n = try self.convertOneBlock(db)
-                        return .commit
-                    }
-                    return n
-                } catch {
-                    self.blocks.segments.rewind(to: mark)
-                    throw error
-                }
-            }
-            if converted == 0 { break }
-            done += converted
-            if ContinuousClock.now - lastReport > .seconds(2) {
-                lastReport = ContinuousClock.now
-                logger.notice("converting", metadata: ["rows_done": "\(done)", "rows_total": "\(total)",
-                                                       "percent": "\(total > 0 ? done * 100 / total : 100)"])
-            }
+        let done = try Self.convertInSteps(pool, segments: blocks.segments, total: total, progress: "converting", logger: logger) { db in
+            try self.convertOneBlock(db)
         }
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "DROP TABLE IF EXISTS logs; DROP TABLE IF EXISTS trace_segments")
@@ -62,6 +40,38 @@ struct IndexConversion {
         }
         if total > 0 {
             logger.notice("conversion done", metadata: ["rows": "\(done)", "blocks_on_disk_bytes": "\(blocks.segments.totalBytes())"])
+        }
+    }
+
+    /// The loop both conversions run (``SpanConversion`` too): `step` in a transaction of its
+    /// own until it converts nothing, the segment files cut back when a step fails (as ingest
+    /// does), progress logged every 2 s as `progress`. Returns the rows converted.
+    static func convertInSteps(_ pool: DatabasePool, segments: SegmentFiles, total: Int, progress: Logger.Message, logger: Logger,
+                               _ step: (Database) throws -> Int) throws -> Int {
+        var done = 0
+        var lastReport = ContinuousClock.now
+        while true {
+            let converted: Int = try pool.writeWithoutTransaction { db in
+                let mark = segments.mark()
+                do {
+                    var n = 0
+                    try db.inTransaction {
+                        n = try step(db)
+                        return .commit
+                    }
+                    return n
+                } catch {
+                    segments.rewind(to: mark)
+                    throw error
+                }
+            }
+            if converted == 0 { return done }
+            done += converted
+            if ContinuousClock.now - lastReport > .seconds(2) {
+                lastReport = ContinuousClock.now
+                logger.notice(progress, metadata: ["rows_done": "\(done)", "rows_total": "\(total)",
+                                                   "percent": "\(total > 0 ? done * 100 / total : 100)"])
+            }
         }
     }
 

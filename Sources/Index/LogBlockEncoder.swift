@@ -223,22 +223,7 @@ package struct LogBlockEncoder: Sendable {
     package func seal(with compressor: ZstdCompressor) -> [UInt8] {
         var columns = columns
         columns[2] = flags + lows + highs + spanIDs
-        var out = BlockFormat.magic
-        out.reserveCapacity(BlockFormat.headerSize + summary.rawBytes / 4 + 4096)
-        out.append(UInt8(BlockFormat.columnCount))
-        Self.append32(UInt32(summary.count), to: &out)
-        let lengthsAt = out.count
-        out.append(contentsOf: repeatElement(0, count: BlockFormat.columnCount * 8))
-        for (i, column) in columns.enumerated() {
-            let frame = column.withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
-            out.withUnsafeMutableBytes { header in
-                header.storeBytes(of: UInt32(column.count).littleEndian, toByteOffset: lengthsAt + i * 8, as: UInt32.self)
-                header.storeBytes(of: UInt32(frame).littleEndian, toByteOffset: lengthsAt + i * 8 + 4, as: UInt32.self)
-            }
-        }
-        let sum = out.withUnsafeBytes { BlockFormat.checksum($0) }
-        Self.append(sum, to: &out)
-        return out
+        return BlockFormat.frame(magic: BlockFormat.magic, columns, count: summary.count, reserve: summary.rawBytes / 4 + 4096, with: compressor)
     }
 
     /// A string slot: none, the same as an earlier record's, a reference into the line (at

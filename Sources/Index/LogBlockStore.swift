@@ -19,8 +19,8 @@ final class LogBlockStore: Sendable {
     let catalog: TraceCatalog
     /// Blocks found damaged since the daemon started.
     let damage = DamagedBlocks()
-    /// Recently read blocks, decoded (blocks never change once written).
-    let cache = BlockCache<LogBlock>(capacity: 32)
+    /// Reads blocks back, through the 32 most recently decoded.
+    let reading: BlockReading<LogBlock>
     /// The tail blocks' records, still encoded, so that sealing them does not decode and encode
     /// them again. Only a hint: it is used when its first and last ids and its count are the
     /// tail's in the database (a write that failed, a restart or retention make it stale, and
@@ -33,6 +33,8 @@ final class LogBlockStore: Sendable {
         self.options = options
         self.catalog = catalog
         self.logger = logger
+        reading = BlockReading(segments: segments, damage: damage, kind: .lines, table: "blocks", cache: BlockCache(capacity: 32),
+                               decode: { bytes throws(BlockCorruption) in try LogBlock(bytes: bytes) }, logger: logger)
     }
 
     /// Cuts each segment back to the end of its last block the catalog names (`ends`, from
@@ -152,42 +154,7 @@ final class LogBlockStore: Sendable {
     /// `/v1/stats`, and skipped from then on) or gone (deleted by retention after the query's
     /// snapshot was taken).
     func readBlock(_ place: BlockPlace, _ db: Database) throws -> LogBlock? {
-        if damage.contains(place.id) { return nil }
-        if let cached = cache.get(place.id) { return cached }
-        let bytes: [UInt8]
-        if let segment = place.segment {
-            do {
-                bytes = try segments.read(segment, offset: place.offset, length: place.storedBytes)
-            } catch {
-                if error.errno == ENOENT { return nil }
-                report(place, reason: "\(error)")
-                return nil
-            }
-        } else if let data = place.data {
-            bytes = data
-        } else {
-            bytes = try Data.fetchOne(db, sql: "SELECT data FROM blocks WHERE id = ?", arguments: [place.id]).map { [UInt8]($0) } ?? []
-        }
-        do {
-            let block = try LogBlock(bytes: bytes)
-            cache.put(place.id, block)
-            return block
-        } catch {
-            report(place, reason: error.reason)
-            return nil
-        }
-    }
-
-    private func report(_ place: BlockPlace, reason: String) {
-        let file = place.segment.map { segments.path($0) }
-        guard damage.record(DamagedBlock(block: place.id, file: file, offset: place.offset, reason: reason,
-                                         found: Timestamps.iso8601(nanoseconds: Timestamps.now()))) else { return }
-        var metadata: Logger.Metadata = ["block": "\(place.id)", "reason": "\(reason)"]
-        if let file {
-            metadata["file"] = "\(file)"
-            metadata["offset"] = "\(place.offset)"
-        }
-        logger.error("damaged block skipped: its records cannot be read; the blocks around it are unaffected", metadata: metadata)
+        try reading.read(place, db)
     }
 }
 

@@ -470,21 +470,6 @@ struct SpanBlockEncoder: Sendable {
     /// A block of `columns` (uncompressed) holding `count` spans: header, a zstd frame per
     /// column, checksum.
     static func frame(_ columns: [[UInt8]], count: Int, with compressor: ZstdCompressor) -> [UInt8] {
-        var out = SpanBlockFormat.magic
-        out.reserveCapacity(BlockFormat.headerSize(columns: columns.count) + columns.reduce(0) { $0 + $1.count } / 2 + 1024)
-        out.append(UInt8(columns.count))
-        LogBlockEncoder.append32(UInt32(count), to: &out)
-        let lengthsAt = out.count
-        out.append(contentsOf: repeatElement(0, count: columns.count * 8))
-        for (i, column) in columns.enumerated() {
-            let frame = column.withUnsafeBytes { compressor.compress($0, appendingTo: &out) }
-            out.withUnsafeMutableBytes { header in
-                header.storeBytes(of: UInt32(column.count).littleEndian, toByteOffset: lengthsAt + i * 8, as: UInt32.self)
-                header.storeBytes(of: UInt32(frame).littleEndian, toByteOffset: lengthsAt + i * 8 + 4, as: UInt32.self)
-            }
-        }
-        let sum = out.withUnsafeBytes { BlockFormat.checksum($0) }
-        LogBlockEncoder.append(sum, to: &out)
-        return out
+        BlockFormat.frame(magic: SpanBlockFormat.magic, columns, count: count, reserve: columns.reduce(0) { $0 + $1.count } / 2 + 1024, with: compressor)
     }
 }

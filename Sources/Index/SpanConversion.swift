@@ -25,30 +25,8 @@ struct SpanConversion {
             logger.notice("converting the index's span rows into compressed blocks (schema v12); this runs once",
                           metadata: ["rows": "\(total)", "path": "\(path)"])
         }
-        var done = 0
-        var lastReport = ContinuousClock.now
-        while true {
-            let converted: Int = try pool.writeWithoutTransaction { db in
-                let mark = self.spans.segments.mark()
-                do {
-                    var n = 0
-                    try db.inTransaction {
-                        n = try self.convertOneBlock(db)
-                        return .commit
-                    }
-                    return n
-                } catch {
-                    self.spans.segments.rewind(to: mark)
-                    throw error
-                }
-            }
-            if converted == 0 { break }
-            done += converted
-            if ContinuousClock.now - lastReport > .seconds(2) {
-                lastReport = ContinuousClock.now
-                logger.notice("converting spans", metadata: ["rows_done": "\(done)", "rows_total": "\(total)",
-                                                             "percent": "\(total > 0 ? done * 100 / total : 100)"])
-            }
+        let done = try IndexConversion.convertInSteps(pool, segments: spans.segments, total: total, progress: "converting spans", logger: logger) { db in
+            try self.convertOneBlock(db)
         }
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "DROP TABLE IF EXISTS spans")

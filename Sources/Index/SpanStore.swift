@@ -28,8 +28,8 @@ final class SpanStore: Sendable {
     let segments: SegmentFiles
     let options: CorrelationStore.Options
     let compressor = ZstdCompressor(level: 1)
-    let damage: DamagedBlocks
-    let cache = BlockCache<SpanBlock>(capacity: 64)
+    /// Reads span blocks back, through the 64 most recently decoded.
+    let reading: BlockReading<SpanBlock>
     let logger: Logger
     /// The last `received_ns` and `seq` given out (0: not read from the database yet).
     private let last = Locked<(stamp: Int64, seq: Int64)>((0, 0))
@@ -52,8 +52,9 @@ final class SpanStore: Sendable {
     init(segments: SegmentFiles, options: CorrelationStore.Options, damage: DamagedBlocks, logger: Logger) {
         self.segments = segments
         self.options = options
-        self.damage = damage
         self.logger = logger
+        reading = BlockReading(segments: segments, damage: damage, kind: .spans, table: "span_blocks", cache: BlockCache(capacity: 64),
+                               decode: { bytes throws(BlockCorruption) in try SpanBlock(bytes: bytes) }, logger: logger)
     }
 
     /// A span as stored: its place in arrival order, when it was stored, the span.
@@ -320,42 +321,7 @@ final class SpanStore: Sendable {
     /// Reads and checks a span block; `nil` when it is damaged (reported once, and skipped
     /// from then on) or gone (deleted by retention after the query's snapshot was taken).
     func readBlock(_ place: BlockPlace, _ db: Database) throws -> SpanBlock? {
-        if damage.contains(place.id, kind: .spans) { return nil }
-        if let cached = cache.get(place.id) { return cached }
-        let bytes: [UInt8]
-        if let segment = place.segment {
-            do {
-                bytes = try segments.read(segment, offset: place.offset, length: place.storedBytes)
-            } catch {
-                if error.errno == ENOENT { return nil }
-                report(place, reason: "\(error)")
-                return nil
-            }
-        } else if let data = place.data {
-            bytes = data
-        } else {
-            bytes = try Data.fetchOne(db, sql: "SELECT data FROM span_blocks WHERE id = ?", arguments: [place.id]).map { [UInt8]($0) } ?? []
-        }
-        do {
-            let block = try SpanBlock(bytes: bytes)
-            cache.put(place.id, block)
-            return block
-        } catch {
-            report(place, reason: error.reason)
-            return nil
-        }
-    }
-
-    private func report(_ place: BlockPlace, reason: String) {
-        let file = place.segment.map { segments.path($0) }
-        guard damage.record(DamagedBlock(block: place.id, kind: "spans", file: file, offset: place.offset, reason: reason,
-                                         found: Timestamps.iso8601(nanoseconds: Timestamps.now()))) else { return }
-        var metadata: Logger.Metadata = ["span_block": "\(place.id)", "reason": "\(reason)"]
-        if let file {
-            metadata["file"] = "\(file)"
-            metadata["offset"] = "\(place.offset)"
-        }
-        logger.error("damaged span block skipped: its spans cannot be read; the blocks around it are unaffected", metadata: metadata)
+        try reading.read(place, db)
     }
 
     /// The span blocks the trace index names for the low half `low`, oldest first.

@@ -7,8 +7,8 @@ import TracejoinModel
 
 /// `tracejoin-bench bench-intake`: spans/s for Datadog payloads of realistic size, through the
 /// decoders alone and through a running daemon's intake socket into its index; with the daemon's
-/// process and state directory, its CPU and bytes on disk per span for each end-to-end run
-/// (IntakeCost.swift).
+/// process ID, its CPU per span, and the bytes on disk per span as blocks and as v11 rows, for
+/// each end-to-end run (IntakeCost.swift).
 struct IntakeBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-intake",

@@ -5,9 +5,9 @@ import Index
 import TracejoinModel
 import TracejoinSupport
 
-/// What the daemon spends and writes for the spans of an end-to-end measurement of
-/// `bench-intake`: CPU µs per span (`--daemon-pid`), and bytes on disk per span beside the same
-/// spans stored as schema v11's rows (`--state-dir`).
+/// What the spans of an end-to-end measurement of `bench-intake` cost: the daemon's CPU µs per
+/// span (`--daemon-pid`), and bytes on disk per span as blocks beside the same spans as schema
+/// v11's rows.
 extension IntakeBenchCommand {
     /// One end-to-end measurement: `send` posts every payload and returns how long that took,
     /// once all are committed. Prints the rate under `label`, and below it the daemon's CPU and
