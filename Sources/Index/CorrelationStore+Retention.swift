@@ -35,10 +35,8 @@ extension CorrelationStore {
     /// `batch` spans received before it, in one short transaction: retention runs in small
     /// steps, so ingest never waits long.
     public func pruneOlderThan(_ cutoff: Int64, batch: Int = 5000) async throws -> Pruned {
-        let (pruned, emptied) = try await pool.write { db in
-            try self.retention.deleteOlderThan(cutoff, batch: batch, db)
-        }
-        try await afterDeleting(emptied, spans: pruned.spans)
+        let pruned = try await deleteInWriterTurn { db in try self.retention.deleteOlderThan(cutoff, batch: batch, db) }
+        try await afterDeleting()
         retention.record(pruned)
         return pruned
     }
@@ -47,10 +45,8 @@ extension CorrelationStore {
     /// the database, the oldest `batch` records' blocks), and the spans received before the
     /// newest of them; when no block is left, the oldest `batch` spans.
     public func pruneOldest(batch: Int = 5000) async throws -> Pruned {
-        let (pruned, emptied) = try await pool.write { db in
-            try self.retention.deleteOldest(batch: batch, db)
-        }
-        try await afterDeleting(emptied, spans: pruned.spans)
+        let pruned = try await deleteInWriterTurn { db in try self.retention.deleteOldest(batch: batch, db) }
+        try await afterDeleting()
         retention.record(pruned)
         return pruned
     }
@@ -61,10 +57,24 @@ extension CorrelationStore {
         retention.deletedSoFar()
     }
 
-    /// Gives freed space back to the file system: segment files no block is in any more, and
-    /// the database pages that deleted spans and blocks left free.
-    func afterDeleting(_ emptied: [Int64], spans: Int) async throws {
-        for segment in emptied { blocks.segments.remove(segment) }
+    /// One retention step in a transaction, then, still in the writer's turn, the segment
+    /// files it left empty removed: no commit can append a block to one of them in between
+    /// (removing them after the turn could unlink a block committed there meanwhile).
+    private func deleteInWriterTurn(_ step: @Sendable @escaping (Database) throws -> (pruned: Pruned, emptied: [Int64])) async throws -> Pruned {
+        try await pool.writeWithoutTransaction { db in
+            var result: (pruned: Pruned, emptied: [Int64])?
+            try db.inTransaction {
+                result = try step(db)
+                return .commit
+            }
+            for segment in result!.emptied { self.blocks.segments.remove(segment) }
+            return result!.pruned
+        }
+    }
+
+    /// Gives freed space back to the file system: the database pages that deleted blocks left
+    /// free (emptied segment files are removed in the step's own turn).
+    func afterDeleting() async throws {
         try await pool.writeWithoutTransaction { db in
             if try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0 > 0 {
                 try db.execute(sql: "PRAGMA incremental_vacuum")

@@ -31,14 +31,13 @@ struct ExportCursors: Sendable {
     /// span blocks after it in seq order (their seq ranges do not overlap), as many as make
     /// `limit`.
     func spans(after cursor: ExportCursor, limit: Int, store: SpanStore, _ db: Database) throws -> [ExportedSpan] {
-        let rows = try RawStatement(db, "SELECT \(BlockPlace.columns) FROM span_blocks b WHERE b.last_seq > ? ORDER BY b.first_seq")
+        // Along the seq index, block by block, until `limit` spans are found: a far-behind
+        // exporter reads no more of the catalog than a batch needs.
+        let rows = try RawStatement(db, "SELECT \(BlockPlace.columns) FROM span_blocks b WHERE b.last_seq > ? ORDER BY b.last_seq")
         rows.bind(1, cursor.spanRow)
-        var places: [BlockPlace] = []
-        while try rows.next() { places.append(BlockPlace(rows)) }
         var out: [ExportedSpan] = []
-        for place in places {
-            guard out.count < limit else { break }
-            guard let block = try store.readBlock(place, db) else { continue }
+        while out.count < limit, try rows.next() {
+            guard let block = try store.readBlock(BlockPlace(rows), db) else { continue }
             for i in 0..<block.count where block.seq[i] > cursor.spanRow {
                 out.append(ExportedSpan(received: block.received[i], row: block.seq[i], span: block.span(i)))
             }

@@ -63,8 +63,7 @@ struct ServiceOfSpan {
 
     mutating func service(_ low: UInt64, _ span: UInt64) throws -> String? {
         if let trace = known[low] { return trace[span] }
-        let trace = Dictionary(try spans.spans(of: TraceID(high: nil, low: low), db).map { ($0.spanID.value, $0.service) },
-                               uniquingKeysWith: { _, b in b })
+        let trace = try spans.services(ofTrace: low, db)
         known[low] = trace
         return trace[span]
     }

@@ -57,7 +57,9 @@ final class LogBlockStore: Sendable {
     /// and what is left over becomes the new tail. A large batch is sealed straight away.
     func store(_ records: [LogRecord], ingested: Int64, _ db: Database) throws -> Int {
         guard !records.isEmpty else { return 0 }
-        var nextID = try catalog.lastLogID(db) + 1
+        // After retention deleted every block, an export cursor may stand at a later id: ids go
+        // on after it (lines numbered below a cursor would never be exported).
+        var nextID = max(try catalog.lastLogID(db), try Int64.fetchOne(db, sql: "SELECT max(log_id) FROM export_cursors") ?? 0) + 1
         let tail = try Row.fetchOne(db, sql: """
             SELECT count(*) AS n, total(records) AS records, total(raw_bytes) AS bytes, min(first_id) AS first, max(last_id) AS last
             FROM blocks WHERE sealed = 0

@@ -48,13 +48,19 @@ final class Retention: Sendable {
         var spanBlocks: [Row] = []
         let columns = "id, records, segment, max_ingested, first_id, last_id"
         let spanColumns = "id, spans, segment, max_received, first_seq, last_seq"
+        let spanSegment = try Int64.fetchOne(db, sql: "SELECT min(segment) FROM span_blocks")
         if let segment = try Int64.fetchOne(db, sql: "SELECT segment FROM blocks WHERE segment IS NOT NULL ORDER BY id LIMIT 1"),
            let firstInline = try Int64.fetchOne(db, sql: "SELECT coalesce(min(id), 9223372036854775807) FROM blocks WHERE segment IS NULL"),
            try Int64.fetchOne(db, sql: "SELECT min(id) FROM blocks WHERE segment = ?", arguments: [segment])! < firstInline {
             // The oldest segment holding lines, or an older one holding only spans.
-            let oldest = min(segment, try Int64.fetchOne(db, sql: "SELECT min(segment) FROM span_blocks") ?? segment)
+            let oldest = min(segment, spanSegment ?? segment)
             blocks = try Row.fetchAll(db, sql: "SELECT \(columns) FROM blocks WHERE segment = ? ORDER BY id", arguments: [oldest])
             spanBlocks = try Row.fetchAll(db, sql: "SELECT \(spanColumns) FROM span_blocks WHERE segment = ? ORDER BY id", arguments: [oldest])
+        } else if let spanSegment {
+            // No sealed lines in a segment file (their blocks are tails, the newest lines):
+            // the oldest segment of spans goes first.
+            blocks = []
+            spanBlocks = try Row.fetchAll(db, sql: "SELECT \(spanColumns) FROM span_blocks WHERE segment = ? ORDER BY id", arguments: [spanSegment])
         } else {
             blocks = []
             var records = 0

@@ -27,8 +27,9 @@ extension SpanStore {
         var found: [UInt64: (start: Int64, high: UInt64?)] = [:]
         try scan(conditions, arguments, db) { block, maxStart in
             if found.count >= limit, let floor = Self.kthLargest(found.values.map(\.start), limit), maxStart < floor { return false }
-            guard let service = block.strings.firstIndex(of: query.service).map(Int32.init) else { return true }
-            let operation = query.operation.map { block.strings.firstIndex(of: $0).map(Int32.init) ?? -1 }
+            // Texts compared as bytes, as they were stored (not by Unicode equivalence).
+            guard let service = block.strings.firstIndex(where: { $0.utf8.elementsEqual(query.service.utf8) }).map(Int32.init) else { return true }
+            let operation = query.operation.map { name in block.strings.firstIndex { $0.utf8.elementsEqual(name.utf8) }.map(Int32.init) ?? -1 }
             for i in 0..<block.count {
                 guard block.service[i] == service, block.start[i] >= query.since, block.start[i] <= query.until else { continue }
                 if let operation, block.name[i] != operation { continue }
@@ -38,7 +39,7 @@ extension SpanStore {
                 guard tags.allSatisfy({ Self.matches(block, i, $0.key, $0.value, $0.number) }) else { continue }
                 let low = block.traceLow[i]
                 let seen = found[low]
-                if seen == nil || seen!.start < block.start[i] { found[low] = (block.start[i], block.traceHigh[i] ?? seen?.high) }
+                found[low] = (max(seen?.start ?? .min, block.start[i]), block.traceHigh[i] ?? seen?.high)
             }
             return true
         } mayMatch: { filter in
@@ -52,7 +53,7 @@ extension SpanStore {
                 }
             }
         }
-        return found.sorted { $0.value.start > $1.value.start }.prefix(limit).map { TraceID(high: $0.value.high, low: $0.key) }
+        return found.sorted { ($0.value.start, $0.key) > ($1.value.start, $1.key) }.prefix(limit).map { TraceID(high: $0.value.high, low: $0.key) }
     }
 
     /// Whether row `i` has the tag `key` = `value`: `error`, `resource.name` and `span.type`
@@ -90,10 +91,7 @@ extension SpanStore {
                     parentService = block.serviceName(j)
                 }
                 if parentService == nil {
-                    if traces[low] == nil {
-                        traces[low] = Dictionary(try spans(of: TraceID(high: nil, low: low), db).map { ($0.spanID.value, $0.service) },
-                                                 uniquingKeysWith: { _, b in b })
-                    }
+                    if traces[low] == nil { traces[low] = try services(ofTrace: low, db) }
                     parentService = traces[low]?[parent]
                 }
                 let child = block.serviceName(i)

@@ -189,7 +189,10 @@ final class SpanStore: Sendable {
                 bytes = 0
             }
         }
-        let rest = start..<all.count
+        // The tail was found full by the encoder's measure: whatever the estimate says, it is
+        // sealed now, not rewritten as a bigger tail.
+        if cuts.isEmpty { cuts = [0..<all.count] }
+        let rest = (cuts.last?.upperBound ?? 0)..<all.count
         let encoded = Self.encode(all, cuts + (rest.isEmpty ? [] : [rest]), compressor: compressor)
         for (i, block) in encoded.enumerated() {
             try write(block.bytes, block.summary, sealed: i < cuts.count, db)
@@ -211,12 +214,19 @@ final class SpanStore: Sendable {
 
     /// A span's size before compression, roughly: what the block size bound counts.
     static func estimatedBytes(_ span: SpanRecord) -> Int {
+        func text(_ attributes: [SpanAttribute]) -> Int {
+            attributes.reduce(0) { n, a in
+                n + a.key.utf8.count + 10 + { if case .string(let v) = a.value { v.utf8.count } else { 0 } }()
+            }
+        }
         var n = 64 + span.service.utf8.count + span.name.utf8.count + span.resource.utf8.count + span.type.utf8.count
         for (k, v) in span.meta { n += k.utf8.count + v.utf8.count + 2 }
         for (k, _) in span.metrics { n += k.utf8.count + 9 }
         if !span.details.isEmpty {
-            n += span.details.events.count * 48 + span.details.links.count * 48 + span.details.typed.count * 24
-            for event in span.details.events { n += event.name.utf8.count + event.attributes.count * 24 }
+            let d = span.details
+            n += text(d.resource) + text(d.typed)
+            for event in d.events { n += 16 + event.name.utf8.count + text(event.attributes) }
+            for link in d.links { n += 32 + text(link.attributes) }
         }
         return n
     }
@@ -301,11 +311,15 @@ final class SpanStore: Sendable {
         return stamp
     }
 
-    /// The newest span's seq (0 when there is none).
+    /// The newest span's seq (0 when there is none). When retention has deleted every span
+    /// block, an export cursor may still stand at a later seq: seqs go on after it, never
+    /// again from 1 (spans numbered below a cursor would never be exported).
     func lastSeq(_ db: Database) throws -> Int64 {
         let cached = last.withLock { $0.seq }
         if cached > 0 { return cached }
-        return try Int64.fetchOne(db, sql: "SELECT max(last_seq) FROM span_blocks") ?? 0
+        return try Int64.fetchOne(db, sql: """
+            SELECT max(coalesce((SELECT max(last_seq) FROM span_blocks), 0), coalesce((SELECT max(span_row) FROM export_cursors), 0))
+            """) ?? 0
     }
 
     /// Forgets the seq and stamp given out, after a transaction that used them rolled back
@@ -379,6 +393,19 @@ final class SpanStore: Sendable {
         return out
     }
 
+    /// The service of each span stored under the low half `low` (the last copy's), read from
+    /// the blocks' columns without building the spans.
+    func services(ofTrace low: UInt64, _ db: Database) throws -> [UInt64: String] {
+        var latest: [UInt64: (seq: Int64, service: String)] = [:]
+        for place in try blocksOfTrace(low, db) {
+            guard let block = try readBlock(place, db) else { continue }
+            for i in block.rows(ofTrace: low) where latest[block.spanID[i]].map({ $0.seq < block.seq[i] }) ?? true {
+                latest[block.spanID[i]] = (block.seq[i], block.serviceName(i))
+            }
+        }
+        return latest.mapValues(\.service)
+    }
+
     /// The span with ID `id` received last; `nil` when there is none. The newest blocks whose
     /// filter may hold the ID are read until one does.
     func latest(_ id: SpanID, _ db: Database) throws -> SpanRecord? {
@@ -420,31 +447,38 @@ final class SpanStore: Sendable {
             conditions.append("b.min_start < ?")
             arguments.append(.int(until))
         }
-        if query.onlyErrors { conditions.append("b.errors > 0") }
-        // Candidates: each trace's latest start among the spans that qualify it.
+        // Without a service, an error list reads only blocks with errors; with one, the blocks
+        // of that service (the trace's errors may be any service's: checked on the whole trace).
+        if query.onlyErrors && query.service == nil { conditions.append("b.errors > 0") }
+        // Candidates: traces with a qualifying row (the service's, or an error), and each
+        // trace's latest start in the time range over every row read (what the list is
+        // ordered by). With a service and errors both asked, more candidates are kept, since
+        // some have no error.
+        let pool = query.onlyErrors && query.service != nil ? limit * 8 : limit * 2
+        var latestStart: [UInt64: Int64] = [:]
         var candidates: [UInt64: (start: Int64, high: UInt64?)] = [:]
         try scan(conditions, arguments, db) { block, maxStart in
-            if candidates.count >= limit * 2, let floor = Self.kthLargest(candidates.values.map(\.start), limit * 2), maxStart < floor {
+            if candidates.count >= pool, let floor = Self.kthLargest(candidates.values.map(\.start), pool), maxStart < floor {
                 return false
             }
-            let service = query.service.map { block.strings.firstIndex(of: $0).map(Int32.init) ?? -1 }
+            let service = query.service.map { name in block.strings.firstIndex { $0.utf8.elementsEqual(name.utf8) }.map(Int32.init) ?? -1 }
             for i in 0..<block.count {
                 if let since = query.since, block.start[i] < since { continue }
                 if let until = query.until, block.start[i] >= until { continue }
-                if let service, block.service[i] != service { continue }
-                if query.onlyErrors && !block.error[i] { continue }
                 let low = block.traceLow[i]
-                let seen = candidates[low]
-                if seen == nil || seen!.start < block.start[i] {
-                    candidates[low] = (block.start[i], block.traceHigh[i] ?? seen?.high)
-                }
+                if latestStart[low].map({ $0 < block.start[i] }) ?? true { latestStart[low] = block.start[i] }
+                let qualifies = service.map { block.service[i] == $0 } ?? (!query.onlyErrors || block.error[i])
+                guard qualifies || candidates[low] != nil else { continue }
+                let start = latestStart[low]!
+                candidates[low] = (start, block.traceHigh[i] ?? candidates[low]?.high)
             }
             return true
         }
-        let chosen = candidates.sorted { $0.value.start > $1.value.start }.prefix(limit * 2)
+        let chosen = candidates.sorted { ($0.value.start, $0.key) > ($1.value.start, $1.key) }.prefix(pool)
         var traces: [(latest: Int64, summary: TraceSummary)] = []
         for (low, found) in chosen {
             var spans = try spans(of: TraceID(high: nil, low: low), db)
+            let root = spans.first { $0.parentID == nil }?.name
             if let since = query.since { spans.removeAll { $0.start < since } }
             if let until = query.until { spans.removeAll { $0.start >= until } }
             let errors = spans.filter(\.error).count
@@ -452,12 +486,12 @@ final class SpanStore: Sendable {
             let logs = try Int.fetchOne(db, sql: "SELECT total(lines) FROM block_traces WHERE trace_lo = ?", arguments: [Int64(bitPattern: low)]) ?? 0
             traces.append((latest, TraceSummary(
                 traceID: TraceID(high: spans.lazy.compactMap(\.traceID.high).max() ?? found.high, low: low),
-                rootName: spans.first { $0.parentID == nil }?.name,
+                rootName: root,
                 services: Set(spans.map(\.service)).sorted(),
                 start: spans.map(\.start).min()!, end: spans.map { $0.start &+ $0.duration }.max()!,
                 spans: spans.count, errors: errors, logs: logs)))
         }
-        return traces.sorted { $0.latest > $1.latest }.prefix(limit).map(\.summary)
+        return traces.sorted { ($0.latest, $0.summary.traceID.low) > ($1.latest, $1.summary.traceID.low) }.prefix(limit).map(\.summary)
     }
 
     /// Reads the span blocks the catalog `conditions` select, latest start first; `body` gets
@@ -470,13 +504,12 @@ final class SpanStore: Sendable {
             + " ORDER BY b.max_start DESC"
         let rows = try RawStatement(db, sql)
         for (i, argument) in arguments.enumerated() { argument.bind(rows, Int32(i + 1)) }
-        var places: [(BlockPlace, Int64)] = []
+        // Block by block as the catalog rows come: a search that stops early reads no more
+        // rows (nor filters) than it needs.
         while try rows.next() {
             if let mayMatch, !mayMatch(rows.blob(6)) { continue }
-            places.append((BlockPlace(rows), rows.int64(5)))
-        }
-        for (place, maxStart) in places {
-            guard let block = try readBlock(place, db) else { continue }
+            let maxStart = rows.int64(5)
+            guard let block = try readBlock(BlockPlace(rows), db) else { continue }
             guard try body(block, maxStart) else { return }
         }
     }

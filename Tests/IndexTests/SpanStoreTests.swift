@@ -129,6 +129,8 @@ struct SpanStoreTests {
         #expect(recent.first?.spans == 2)
         #expect(recent.first?.services == ["billing", "frontend"])
         #expect(try await t.index.recentTraces(TraceListQuery(onlyErrors: true)).map(\.traceID.low) == [107])
+        // A service's traces with an error anywhere in them (here in billing's span).
+        #expect(try await t.index.recentTraces(TraceListQuery(service: "frontend", onlyErrors: true)).map(\.traceID.low) == [107])
     }
 
     @Test func retentionDeletesWholeSpanBlocksAndCountsWhatWasNotExported() async throws {
@@ -149,6 +151,45 @@ struct SpanStoreTests {
         #expect(try await t.index.trace(trace).spans.isEmpty)
         #expect(try await t.index.exportCursor("ch").lostSpans == 7)
         #expect(try FileManager.default.contentsOfDirectory(atPath: t.directory + "/blocks").isEmpty, "emptied segment files are removed")
+        // With every block gone, a reopened store numbers new spans and lines after the
+        // exporter's cursor, so the exporter sends them.
+        var advanced = try await t.index.exportCursor("ch")
+        advanced.logID = 500
+        try await t.index.commitExportCursor("ch", advanced)
+        let reopened = try t.reopen()
+        try await reopened.insert([span(trace, 11)])
+        try await reopened.commit(TailBatch(records: [log(trace, 11, "after")]))
+        let now = try await reopened.exportCursor("ch")
+        #expect(try await reopened.exportSpans(after: now, limit: 10).map(\.span.spanID.value) == [11])
+        #expect(try await reopened.exportLogs(after: now, limit: 10).map(\.record.message) == ["after"])
+    }
+
+    @Test func sizeRetentionTakesTheOldestSpanSegmentBeforeTheNewestLines() async throws {
+        let t = try TempIndex(Self.options(spans: 4))
+        try await t.index.insert((1...8).map { span(TraceID(high: nil, low: 1), $0) })
+        // Two lines: a tail block in the database, the newest data.
+        try await t.index.commit(TailBatch(records: [log(TraceID(high: nil, low: 1), 1, "a"), log(TraceID(high: nil, low: 1), 2, "b")]))
+        let step = try await t.index.pruneOldest()
+        #expect(step.logs == 0 && step.spans == 4)
+        let trace = try await t.index.trace(TraceID(high: nil, low: 1))
+        #expect(trace.logs.count == 2)
+        #expect(trace.spans.map(\.spanID.value) == [5, 6, 7, 8])
+    }
+
+    @Test func spansWithLargeEventsAreSealedByBytes() async throws {
+        let t = try TempIndex(Self.options(spans: 1024))
+        let trace = TraceID(high: nil, low: 3)
+        let stack = String(repeating: "frame\n", count: 20_000)  // 120 KB an event
+        for n in UInt64(1)...40 {
+            var s = span(trace, n, start: Int64(n))
+            s.details.events = [SpanDetails.Event(time: 1, name: "exception", attributes: [SpanAttribute("exception.stacktrace", .string(stack))])]
+            try await t.index.insert([s])
+        }
+        let blocks = try await spanBlocks(t)
+        #expect(blocks.sealed >= 1, "about 2 MiB of spans make a block, not 1,024 spans")
+        let stored = try await t.index.trace(trace).spans
+        #expect(stored.map(\.spanID.value) == Array(1...40))
+        #expect(stored.allSatisfy { $0.details.events.first?.attributes.first?.value == .string(stack) })
     }
 
     @Test func aDamagedSpanBlockIsReportedAndSkipped() async throws {
