@@ -132,6 +132,9 @@ def main():
     subprocess.run([os.path.join(REPO, ".build", "debug", "tracejoin-fuzz"), "seed-span-block", block], check=True)
     keep("span-block", open(block, "rb").read())
     os.remove(block)
+    subprocess.run([os.path.join(REPO, ".build", "debug", "tracejoin-fuzz"), "seed-trace-groups", block], check=True)
+    keep("trace-groups", open(block, "rb").read())
+    os.remove(block)
     for target in sorted(os.listdir(CORPUS)):
         print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds")
 

@@ -11,6 +11,9 @@ struct BlockPlace {
     var data: [UInt8]?
     /// Its lines of the trace it was found for (trace lookups only).
     var lines = 0
+    /// Where in the block the group holding that trace lies, when the block is grouped by
+    /// trace (``TraceGroups``): a trace lookup reads and decodes that group alone.
+    var part: (offset: Int, bytes: Int)?
 
     /// From a row with the columns `id, segment, offset, stored_bytes, data`.
     init(_ row: Row) {

@@ -18,12 +18,18 @@ struct BlockReading<Block: Sendable>: Sendable {
     let table: String
     let cache: BlockCache<Block>
     let decode: @Sendable ([UInt8]) throws(BlockCorruption) -> Block
+    /// Decodes one group of a block grouped by trace (blocks of lines, ``TraceGroups``).
+    var decodePart: @Sendable ([UInt8], (offset: Int, bytes: Int)) throws(BlockCorruption) -> Block = { _, _ throws(BlockCorruption) in
+        throw BlockCorruption(reason: "the trace index names a group in a block of spans")
+    }
     let logger: Logger
 
-    /// The block at `place`; `nil` when it is damaged or gone.
+    /// The block at `place` (or, when the place names one, the trace group within it, decoded
+    /// alone once the whole block is found undamaged); `nil` when it is damaged or gone.
     func read(_ place: BlockPlace, _ db: Database) throws -> Block? {
         if damage.contains(place.id, kind: kind) { return nil }
-        if let cached = cache.get(place.id) { return cached }
+        let key = BlockCache<Block>.Key(block: place.id, part: Int64(place.part?.offset ?? -1))
+        if let cached = cache.get(key) { return cached }
         let bytes: [UInt8]
         if let segment = place.segment {
             do {
@@ -38,9 +44,10 @@ struct BlockReading<Block: Sendable>: Sendable {
         } else {
             bytes = try Data.fetchOne(db, sql: "SELECT data FROM \(table) WHERE id = ?", arguments: [place.id]).map { [UInt8]($0) } ?? []
         }
-        do {
-            let block = try decode(bytes)
-            cache.put(place.id, block)
+        do throws(BlockCorruption) {
+            let block: Block
+            if let part = place.part { block = try decodePart(bytes, part) } else { block = try decode(bytes) }
+            cache.put(key, block)
             return block
         } catch {
             report(place, reason: error.reason)

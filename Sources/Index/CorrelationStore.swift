@@ -48,6 +48,10 @@ public final class CorrelationStore: TailSink, SpanSink, LogRecordSink, TraceRea
         public var blockRecords = 4096
         /// …or this many bytes of raw lines.
         public var blockBytes = 512 * 1024
+        /// A sealed block's lines are grouped by trace in groups of about this many
+        /// (``TraceGroups``): a trace lookup decompresses its group, not the block. 0: not
+        /// grouped (the benchmark's reference).
+        public var groupRecords = 256
         /// A block of spans is sealed once it holds this many spans (or about 2 MiB of them).
         public var spanBlockSpans = 1024
         /// Where sealed blocks go: segment files (the default), or the database itself (kept

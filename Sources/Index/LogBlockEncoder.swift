@@ -15,6 +15,8 @@ struct BlockSummary: Sendable {
     var rawBytes = 0
     /// Lines per trace (by the trace ID's low half).
     var traces: [UInt64: Int] = [:]
+    /// In a block grouped by trace (``TraceGroups``), where each trace's group lies in it.
+    var parts: [UInt64: (offset: Int, bytes: Int)] = [:]
 }
 
 // MARK: Encoding
@@ -220,10 +222,12 @@ package struct LogBlockEncoder: Sendable {
     }
 
     /// The block's bytes: header, compressed columns, checksum.
-    package func seal(with compressor: ZstdCompressor) -> [UInt8] {
+    /// The block's bytes: a frame per column, or (`packed`, a trace group) one frame for all.
+    package func seal(with compressor: ZstdCompressor, packed: Bool = false) -> [UInt8] {
         var columns = columns
         columns[2] = flags + lows + highs + spanIDs
-        return BlockFormat.frame(magic: BlockFormat.magic, columns, count: summary.count, reserve: summary.rawBytes / 4 + 4096, with: compressor)
+        return BlockFormat.frame(magic: packed ? BlockFormat.packedMagic : BlockFormat.magic, columns, count: summary.count,
+                                 reserve: summary.rawBytes / 4 + 4096, ownFrames: packed ? BlockFormat.ownFrame : nil, with: compressor)
     }
 
     /// A string slot: none, the same as an earlier record's, a reference into the line (at

@@ -21,11 +21,10 @@ final class LogBlockStore: Sendable {
     let damage = DamagedBlocks()
     /// Reads blocks back, through the 32 most recently decoded.
     let reading: BlockReading<LogBlock>
-    /// The tail blocks' records, still encoded, so that sealing them does not decode and encode
-    /// them again. Only a hint: it is used when its first and last ids and its count are the
-    /// tail's in the database (a write that failed, a restart or retention make it stale, and
-    /// then the tail is decoded as before).
-    let tailCache = Locked<LogBlockEncoder?>(nil)
+    /// The tail blocks' records, so that sealing them does not decode them again. Only a hint:
+    /// it is used when its first and last ids and its count are the tail's in the database (a
+    /// write that failed, a restart or retention make it stale, and then the tail is decoded).
+    let tailCache = Locked<[TraceGroups.Item]?>(nil)
     let logger: Logger
 
     init(segments: SegmentFiles, options: CorrelationStore.Options, catalog: TraceCatalog, logger: Logger) {
@@ -34,7 +33,8 @@ final class LogBlockStore: Sendable {
         self.catalog = catalog
         self.logger = logger
         reading = BlockReading(segments: segments, damage: damage, kind: .lines, table: "blocks", cache: BlockCache(capacity: 32),
-                               decode: { bytes throws(BlockCorruption) in try LogBlock(bytes: bytes) }, logger: logger)
+                               decode: { bytes throws(BlockCorruption) in try LogBlock(bytes: bytes) },
+                               decodePart: { bytes, part throws(BlockCorruption) in try TraceGroups.group(of: bytes, at: part) }, logger: logger)
     }
 
     /// Cuts each segment back to the end of its last block the catalog names (`ends`, from
@@ -53,8 +53,8 @@ final class LogBlockStore: Sendable {
     ///
     /// Records first go into a small *tail* block, one a transaction, kept in the database and
     /// queryable at once. When the tail blocks and the new records together reach a block's
-    /// size, they are sealed into full blocks (the tail blocks decoded and written again, once)
-    /// and what is left over becomes the new tail. A large batch is sealed straight away.
+    /// size, they are sealed into full blocks grouped by trace (``TraceGroups``), and what is
+    /// left over becomes the new tail. A large batch is sealed straight away.
     func store(_ records: [LogRecord], ingested: Int64, _ db: Database) throws -> Int {
         guard !records.isEmpty else { return 0 }
         // After retention deleted every block, an export cursor may stand at a later id: ids go
@@ -65,18 +65,18 @@ final class LogBlockStore: Sendable {
             FROM blocks WHERE sealed = 0
             """)!
         let tailCount = Int(tail["records"] as Double), tailBytes = Int(tail["bytes"] as Double)
-        // The tail's records, still encoded, when the cache holds exactly them (see `tailCache`).
-        let cached: LogBlockEncoder? = tailCache.withLock { $0 }.flatMap { encoder in
-            tailCount > 0 && encoder.count == tailCount && encoder.summary.firstID == tail["first"] && encoder.summary.lastID == tail["last"]
-                ? encoder : nil
+        // The tail's records when the cache holds exactly them (see `tailCache`).
+        let cached: [TraceGroups.Item]? = tailCache.withLock { $0 }.flatMap { items in
+            tailCount > 0 && items.count == tailCount && items.first?.id == tail["first"] && items.last?.id == tail["last"] ? items : nil
         }
         let batchBytes = records.reduce(0) { $0 + $1.raw.utf8.count }
         if tailCount + records.count < options.blockRecords && tailBytes + batchBytes < options.blockBytes {
             var encoder = LogBlockEncoder()
-            var whole = tailCount == 0 ? LogBlockEncoder() : cached
+            var whole = tailCount == 0 ? [] : cached
+            whole?.reserveCapacity(tailCount + records.count)
             for r in records {
                 encoder.append(id: nextID, ingested: ingested, r)
-                whole?.append(id: nextID, ingested: ingested, r)
+                whole?.append((nextID, ingested, r))
                 nextID += 1
             }
             try write(encoder.seal(with: compressor), encoder.summary, sealed: false, db)
@@ -84,14 +84,14 @@ final class LogBlockStore: Sendable {
             return 0
         }
         // Sealing: the tail's records, then the batch's, cut into blocks. The tail comes from
-        // the cache when it can, else its blocks are decoded and encoded again.
-        var items: [(id: Int64, ingested: Int64, record: LogRecord)] = []
-        items.reserveCapacity(records.count + (cached == nil ? tailCount : 0))
+        // the cache when it can, else its blocks are decoded.
+        var items: [TraceGroups.Item] = cached ?? []
+        items.reserveCapacity(tailCount + records.count)
         if (tail["n"] as Int) > 0 {
             for row in try Row.fetchAll(db, sql: "SELECT id, segment, offset, stored_bytes, CASE WHEN \(cached == nil) THEN data END AS data FROM blocks WHERE sealed = 0 ORDER BY id") {
                 let place = BlockPlace(row)
                 if cached == nil, let block = try readBlock(place, db) {
-                    for i in 0..<block.count { items.append((block.ids[i], block.ingested[i], block.record(i))) }
+                    for i in block.rows(ascending: true) { items.append((block.ids[i], block.ingested[i], block.record(i))) }
                 }
                 try catalog.remove(place.id, db)
             }
@@ -101,7 +101,7 @@ final class LogBlockStore: Sendable {
             nextID += 1
         }
         var cuts: [Range<Int>] = []
-        var start = 0, count = cached?.count ?? 0, bytes = cached?.summary.rawBytes ?? 0
+        var start = 0, count = 0, bytes = 0
         for (i, item) in items.enumerated() {
             bytes += item.record.raw.utf8.count
             count += 1
@@ -112,28 +112,19 @@ final class LogBlockStore: Sendable {
                 count = 0
             }
         }
-        let rest = start..<items.count
-        // Blocks are encoded and compressed on every core; written in order.
-        let encoded = Self.encode(items, cuts + (rest.isEmpty ? [] : [rest]), first: cached, compressor: compressor)
-        for (i, block) in encoded.enumerated() {
-            try write(block.bytes, block.encoder.summary, sealed: i < cuts.count, db)
+        // Sealed blocks are grouped by trace, their groups encoded and compressed on every
+        // core; written in order, then what is left as the new tail.
+        for block in TraceGroups.seal(items, cuts, groupRecords: options.groupRecords, compressor: compressor) {
+            try write(block.bytes, block.summary, sealed: true, db)
         }
-        tailCache.withLock { $0 = encoded.count > cuts.count ? encoded.last?.encoder : nil }
+        let rest = Array(items[start...])
+        if !rest.isEmpty {
+            var encoder = LogBlockEncoder()
+            for item in rest { encoder.append(id: item.id, ingested: item.ingested, item.record) }
+            try write(encoder.seal(with: compressor), encoder.summary, sealed: false, db)
+        }
+        tailCache.withLock { $0 = rest.isEmpty ? nil : rest }
         return cuts.count
-    }
-
-    /// Encodes each range of `items` as a block (the first continuing `first`, the tail's
-    /// records already encoded), on as many threads as there are cores.
-    static func encode(_ items: [(id: Int64, ingested: Int64, record: LogRecord)], _ ranges: [Range<Int>], first: LogBlockEncoder?,
-                       compressor: ZstdCompressor) -> [(bytes: [UInt8], encoder: LogBlockEncoder)] {
-        let done = Locked<[Int: (bytes: [UInt8], encoder: LogBlockEncoder)]>([:])
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { n in
-            var encoder = n == 0 ? first ?? LogBlockEncoder() : LogBlockEncoder()
-            for item in items[ranges[n]] { encoder.append(id: item.id, ingested: item.ingested, item.record) }
-            let block = (encoder.seal(with: compressor), encoder)
-            done.withLock { $0[n] = block }
-        }
-        return done.withLock { blocks in ranges.indices.map { blocks[$0]! } }
     }
 
     /// Writes one block: a sealed block's bytes to the current segment file first, then its

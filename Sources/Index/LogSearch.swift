@@ -45,16 +45,16 @@ struct LogSearch: Sendable {
             }
             guard let block = try blocks.readBlock(place, db) else { continue }
             scanned += block.count
-            if !ascending, let first = block.ids.first { lowestScanned = min(lowestScanned ?? first, first) }
-            let order = ascending ? Array(0..<block.count) : Array((0..<block.count).reversed())
-            for i in order {
-                guard try filter.matches(block, i) else { continue }
+            if !ascending, let first = block.firstID { lowestScanned = min(lowestScanned ?? first, first) }
+            try block.forEachMatch(ascending: ascending, { try filter.matches(block, $0) }) { i in
                 guard page.count < limit else {
                     more = true
-                    break scan
+                    return false
                 }
                 page.append((block.ids[i], block.ingested[i], block.record(i)))
+                return true
             }
+            if more { break scan }
         }
         let next: Int64?
         if !more {
@@ -167,7 +167,7 @@ struct LogSearch: Sendable {
             }
             guard let block = try blocks.readBlock(place, db) else { continue }
             total += place.lines
-            for i in 0..<block.count where block.traceMatches(i, id) {
+            for i in block.rows(ascending: true) where block.traceMatches(i, id) {
                 guard logs.count < logLimit else { break }
                 logs.append(block.record(i))
             }
@@ -180,7 +180,7 @@ struct LogSearch: Sendable {
         var records: [LogRecord] = []
         for place in try catalog.blocksOfTrace(trace.low, descending: false, db) {
             guard let block = try blocks.readBlock(place, db) else { continue }
-            for i in 0..<block.count where block.spans[i] == id.value && block.traceMatches(i, trace) {
+            for i in block.rows(ascending: true) where block.spans[i] == id.value && block.traceMatches(i, trace) {
                 records.append(block.record(i))
             }
         }
@@ -201,7 +201,7 @@ struct LogSearch: Sendable {
         var groups: [String: [String: Group]] = [:]
         for place in places {
             guard let block = try blocks.readBlock(place, db) else { continue }
-            for i in (0..<block.count).reversed() {
+            for i in block.rows(ascending: false) {
                 guard let trace = block.traceID(i), block.ingested[i] >= since, block.ingested[i] < until else { continue }
                 let isClaimed: Bool
                 if let k = known[trace] {

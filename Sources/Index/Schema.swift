@@ -293,6 +293,15 @@ package enum Schema {
                 try db.execute(sql: "DROP TABLE spans")
             }
         }
+        migrator.registerMigration("v13: lines grouped by trace") { db in
+            // A sealed block's lines are now grouped by trace (TraceGroups.swift): the trace
+            // index says where in the block a trace's group lies, so a lookup reads that group
+            // alone. Blocks sealed before stay as they are (NULL: read whole).
+            try db.execute(sql: """
+                ALTER TABLE block_traces ADD COLUMN part_offset INTEGER;
+                ALTER TABLE block_traces ADD COLUMN part_bytes INTEGER;
+                """)
+        }
         return migrator
     }
 }

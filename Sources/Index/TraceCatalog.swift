@@ -40,11 +40,14 @@ struct TraceCatalog: Sendable {
         if place == nil { insert.bind(14, blob: bytes) } else { insert.bind(14, nil as Int64?) }
         try insert.run()
         let block = db.lastInsertedRowID
-        let traces = try RawStatement(db, "INSERT INTO block_traces (trace_lo, block, lines) VALUES (?, ?, ?)")
+        let traces = try RawStatement(db, "INSERT INTO block_traces (trace_lo, block, lines, part_offset, part_bytes) VALUES (?, ?, ?, ?, ?)")
         for (low, lines) in summary.traces {
+            let part = summary.parts[low]
             traces.bind(1, low)
             traces.bind(2, block)
             traces.bind(3, Int64(lines))
+            traces.bind(4, part.map { Int64($0.offset) })
+            traces.bind(5, part.map { Int64($0.bytes) })
             try traces.run()
         }
     }
@@ -73,10 +76,11 @@ struct TraceCatalog: Sendable {
             """).map { ($0["segment"] as Int64, $0["end"] as Int64) })
     }
 
-    /// The blocks holding lines of the trace whose low half is `low`, in arrival order.
+    /// The blocks holding lines of the trace whose low half is `low`, in arrival order; in a
+    /// block grouped by trace, the place names the trace's group (read alone).
     func blocksOfTrace(_ low: UInt64, descending: Bool, _ db: Database) throws -> [BlockPlace] {
         let rows = try RawStatement(db, """
-            SELECT \(BlockPlace.columns), t.lines FROM block_traces t JOIN blocks b ON b.id = t.block
+            SELECT \(BlockPlace.columns), t.lines, t.part_offset, t.part_bytes FROM block_traces t JOIN blocks b ON b.id = t.block
             WHERE t.trace_lo = ? ORDER BY b.id \(descending ? "DESC" : "ASC")
             """)
         rows.bind(1, low)
@@ -84,6 +88,10 @@ struct TraceCatalog: Sendable {
         while try rows.next() {
             var place = BlockPlace(rows)
             place.lines = Int(rows.int64(5))
+            if let offset = rows.int64OrNil(6), let bytes = rows.int64OrNil(7) {
+                // Out of Int's range only if damaged: then a place the read refuses.
+                place.part = (Int(truncatingIfNeeded: offset), Int(truncatingIfNeeded: bytes))
+            }
             places.append(place)
         }
         return places

@@ -53,36 +53,66 @@ package final class ZstdCompressor: Sendable {
     }
 }
 
-/// Decompression of one frame whose content size is known (`ZSTD_decompress`).
+/// Decompression of one frame whose content size is known (`ZSTD_decompressDCtx`).
 enum Zstd {
     struct Failure: Error, CustomStringConvertible {
         var description: String
     }
 
+    /// Idle `ZSTD_DCtx`s, by address, reused: `ZSTD_decompress` makes and frees a context
+    /// (about 100 KB) for every frame, which measured as most of the time of a small frame (a
+    /// block grouped by trace has a frame per column and group). At most ``maxIdle`` are kept.
+    private static let idle = Locked<[UInt]>([])
+    private static let maxIdle = 8
+
     /// The frame's content, which must be `expected` bytes long.
     static func decompress(_ frame: UnsafeRawBufferPointer, expected: Int) throws(Failure) -> [UInt8] {
-        guard expected > 0 else {
-            // An empty input still makes a (small) frame; nothing to check beyond its presence.
-            return []
-        }
-        let declared = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
-        guard declared != tj_zstd_contentsize_error(), declared == UInt64(expected) else {
-            throw Failure(description: "frame declares \(declared == tj_zstd_contentsize_error() ? "no valid header" : "\(declared) bytes"), \(expected) expected")
-        }
+        // The frame's own header is checked before anything is allocated: a damaged length
+        // is refused, not allocated.
+        try check(frame, expected: expected)
         var failure: Failure?
         let out = [UInt8](unsafeUninitializedCapacity: expected) { buffer, initialized in
-            let n = ZSTD_decompress(buffer.baseAddress, expected, frame.baseAddress, frame.count)
-            if ZSTD_isError(n) != 0 {
-                failure = Failure(description: String(cString: ZSTD_getErrorName(n)))
+            do throws(Failure) {
+                try decompress(frame, into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = expected
+            } catch {
+                failure = error
                 initialized = 0
-            } else if n != expected {
-                failure = Failure(description: "frame held \(n) bytes, \(expected) expected")
-                initialized = 0
-            } else {
-                initialized = n
             }
         }
         if let failure { throw failure }
         return out
+    }
+
+    /// Checks that the frame's header declares `expected` bytes of content.
+    static func check(_ frame: UnsafeRawBufferPointer, expected: Int) throws(Failure) {
+        guard expected > 0 else { return }
+        let declared = ZSTD_getFrameContentSize(frame.baseAddress, frame.count)
+        guard declared != tj_zstd_contentsize_error(), declared == UInt64(expected) else {
+            throw Failure(description: "frame declares \(declared == tj_zstd_contentsize_error() ? "no valid header" : "\(declared) bytes"), \(expected) expected")
+        }
+    }
+
+    /// Decompresses the frame into `out`, whose size its content must have.
+    static func decompress(_ frame: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) throws(Failure) {
+        let expected = out.count
+        guard expected > 0 else {
+            // An empty input still makes a (small) frame; nothing to check beyond its presence.
+            return
+        }
+        try check(frame, expected: expected)
+        let context = idle.withLock { $0.popLast() }.flatMap { OpaquePointer(bitPattern: $0) } ?? ZSTD_createDCtx()!
+        defer {
+            let address = UInt(bitPattern: context)
+            let kept = idle.withLock { contexts in
+                guard contexts.count < maxIdle else { return false }
+                contexts.append(address)
+                return true
+            }
+            if !kept { ZSTD_freeDCtx(context) }
+        }
+        let n = ZSTD_decompressDCtx(context, out.baseAddress, expected, frame.baseAddress, frame.count)
+        if ZSTD_isError(n) != 0 { throw Failure(description: String(cString: ZSTD_getErrorName(n))) }
+        if n != expected { throw Failure(description: "frame held \(n) bytes, \(expected) expected") }
     }
 }

@@ -28,6 +28,8 @@ struct IndexBenchCommand: AsyncParsableCommand {
     @Option(help: "C compiler.") var cc = "cc"
     @Flag(help: "Keep the database (in --directory) for a look afterwards.") var keep = false
     @Option(help: "Where sealed blocks go: segments (files beside the database, the default) or database (blobs in it).") var store = "segments"
+    @Option(help: "Lines a trace group of a sealed block (0: blocks not grouped by trace, as before schema v13).")
+    var groupRecords = CorrelationStore.Options().groupRecords
     @Flag(inversion: .prefixedNo, help: "Compress the same text with `zstd -1` for comparison (writes it to --directory).") var compare = true
 
     func run() async throws {
@@ -67,6 +69,7 @@ struct IndexBenchCommand: AsyncParsableCommand {
 
         var options = CorrelationStore.Options()
         options.sealedInDatabase = store == "database"
+        options.groupRecords = groupRecords
         let index = try CorrelationStore(path: dir + "/index.db", options: options)
         var workload = try LogWorkload(traces: traceCount, concurrency: concurrency, perTrace: max(1, lines / traceCount), work: dir + "/work")
         workload.keepText = compare
@@ -74,7 +77,8 @@ struct IndexBenchCommand: AsyncParsableCommand {
         if compare { _ = FileManager.default.createFile(atPath: textPath, contents: nil) }
         let textFile = compare ? FileHandle(forWritingAtPath: textPath) : nil
         print("storing \(lines) log lines (ddtrace format, parsed by the real rule, not timed) in batches of \(batch), "
-            + "\(concurrency) traces in progress at a time, blocks in \(options.sealedInDatabase ? "the database" : "segment files")…")
+            + "\(concurrency) traces in progress at a time, blocks in \(options.sealedInDatabase ? "the database" : "segment files"), "
+            + (groupRecords > 0 ? "grouped by trace (\(groupRecords) lines a group)…" : "not grouped by trace…"))
         // Only the commits are timed, not making up the records.
         var logTime = Duration.zero
         var stored = 0

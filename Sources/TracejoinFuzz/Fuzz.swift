@@ -20,7 +20,7 @@ enum FuzzTarget: String, CaseIterable {
     case datadogV04 = "datadog-v04", datadogV05 = "datadog-v05", otlpProtobuf = "otlp-protobuf", otlpJSON = "otlp-json"
     case otlpLogsProtobuf = "otlp-logs-protobuf", otlpLogsJSON = "otlp-logs-json", ndjson, zipkin
     case jsonRule = "json-rule", grok, javaDate = "java-date", ids, ruleFile = "rule-file", daemonConfig = "daemon-config"
-    case logBlock = "log-block", spanBlock = "span-block", queryParams = "query-params", filters
+    case logBlock = "log-block", spanBlock = "span-block", traceGroups = "trace-groups", queryParams = "query-params", filters
     /// Traps on an input that starts with `trap`: the runner's own test (a finding must be
     /// reported, with its input and stack, within the run's time). Run only when named.
     case selfTest = "self-test"
@@ -155,6 +155,9 @@ func run(_ target: FuzzTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
         // The checksum is made right over the input, so the decoder behind it is reached;
         // every row of a block that opens is read.
         if let problem = SpanBlockFuzzing.decode(bytes) { violated(problem) }
+    case .traceGroups:
+        // The same for a block of lines grouped by trace: whole, and each group alone.
+        if let problem = TraceGroupsFuzzing.decode(bytes) { violated(problem) }
     case .queryParams:
         let text = String(decoding: bytes, as: UTF8.self)
         for (name, value) in SearchRoutes.formPairs(text) {
@@ -240,7 +243,8 @@ func seedBlock() -> [UInt8] {
 }
 
 /// `tracejoin-fuzz TARGET FILE…` runs each file once through the target (`seed-block FILE` writes
-/// the log-block target's seed, `seed-span-block FILE` the span-block target's). Returns false
+/// the log-block target's seed, `seed-span-block FILE` the span-block target's, `seed-trace-groups
+/// FILE` the trace-groups target's). Returns false
 /// when the arguments are not that form.
 func replay(_ arguments: [String]) -> Bool {
     if arguments.first == "seed-block", arguments.count == 2 {
@@ -249,6 +253,10 @@ func replay(_ arguments: [String]) -> Bool {
     }
     if arguments.first == "seed-span-block", arguments.count == 2 {
         _ = FileManager.default.createFile(atPath: arguments[1], contents: Data(SpanBlockFuzzing.seed()))
+        return true
+    }
+    if arguments.first == "seed-trace-groups", arguments.count == 2 {
+        _ = FileManager.default.createFile(atPath: arguments[1], contents: Data(TraceGroupsFuzzing.seed()))
         return true
     }
     guard let name = arguments.first, let target = FuzzTarget(rawValue: name) else { return false }
