@@ -75,6 +75,12 @@ package struct LogBlock: Sendable {
         }
     }
 
+    /// The group at `range` of a grouped block whose checksum was checked (``TraceGroups/group(of:at:)``):
+    /// read in place, its own checksum not checked again.
+    init(group range: Range<Int>, of stored: [UInt8]) throws(BlockCorruption) {
+        try self.init(stored, parts: [range], checked: false)
+    }
+
     /// A `TJB1` block's record count, its columns' raw and framed lengths, and where its
     /// frames begin.
     private struct Header {
@@ -357,7 +363,7 @@ package struct LogBlock: Sendable {
         }
     }
 
-    /// The fixed-size part of every record, unpacked by ``unpack(_:count:)``.
+    /// The fixed-size part of every record, unpacked by ``unpack(_:count:into:row:bases:)``.
     private struct Fixed {
         var ids: [Int64] = [], ingested: [Int64] = [], traceLow: [UInt64?] = [], traceHigh: [UInt64?] = [], spans: [UInt64?] = []
         var lineStarts: [Int] = [], holeStarts: [Int] = [], holes: [Hole] = [], slotStarts: [Int] = [], fieldStarts: [Int] = []

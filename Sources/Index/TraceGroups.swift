@@ -75,10 +75,12 @@ enum TraceGroups {
     /// trace lookup decodes only it. `part` must be one of the block's groups.
     static func group(of stored: [UInt8], at part: (offset: Int, bytes: Int)) throws(BlockCorruption) -> LogBlock {
         guard stored.starts(with: magic) else { throw BlockCorruption(reason: "the trace index names a group in a block not grouped by trace") }
-        guard try groups(of: stored).contains(part.offset..<(part.offset + part.bytes)) else {
+        let range = part.offset..<(part.offset + part.bytes)
+        // The whole block's checksum, checked here, covers the group's: not checked twice.
+        guard try groups(of: stored).contains(range) else {
             throw BlockCorruption(reason: "the trace index names a group at \(part.offset) (\(part.bytes) bytes) the block does not have")
         }
-        return try LogBlock(bytes: Array(stored[part.offset..<(part.offset + part.bytes)]))
+        return try LogBlock(group: range, of: stored)
     }
 
     // MARK: Writing
