@@ -101,6 +101,7 @@ let package = Package(
         .target(
             name: "HTTPSupport",
             dependencies: [
+                "TracejoinSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -24,20 +24,41 @@ public struct ClickHouseClient: Sendable {
     let user: String?
     let password: String?
     let timeout: TimeAmount
+    /// Settings sent with every statement (in the URL, which every version reads), such as
+    /// `max_execution_time` for the fleet service's queries.
+    let settings: [(String, String)]
 
     /// A refusal or an unreachable server, with ClickHouse's own message when it answered.
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var status: Int?
         public var message: String
+        /// No answer within the client's timeout (or the server's `max_execution_time`).
+        public var timedOut = false
+        public init(status: Int?, message: String, timedOut: Bool = false) {
+            self.status = status
+            self.message = message
+            // ClickHouse's own TIMEOUT_EXCEEDED (code 159), from max_execution_time.
+            self.timedOut = timedOut || message.contains("Code: 159")
+        }
         public var description: String { status.map { "ClickHouse answered \($0): \(message)" } ?? message }
     }
 
-    public init(url: String, database: String, user: String? = nil, password: String? = nil, timeout: TimeAmount = .seconds(30)) {
+    public init(url: String, database: String, user: String? = nil, password: String? = nil, timeout: TimeAmount = .seconds(30),
+                settings: [(String, String)] = []) {
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.database = database
         self.user = user
         self.password = password
         self.timeout = timeout
+        self.settings = settings
+    }
+
+    /// The server, as a fleet's reply names it: the URL without any credentials in it.
+    public var name: String {
+        guard var components = URLComponents(string: url) else { return url }
+        components.user = nil
+        components.password = nil
+        return components.string ?? url
     }
 
     /// Runs `sql`; with `data`, sends it as the statement's input (gzip-compressed). Returns
@@ -45,7 +66,7 @@ public struct ClickHouseClient: Sendable {
     @discardableResult
     public func execute(_ sql: String, data: ByteBuffer? = nil, database: String? = nil) async throws -> ByteBuffer {
         var components = URLComponents(string: url + "/")
-        var items = [URLQueryItem(name: "database", value: database ?? self.database)]
+        var items = [URLQueryItem(name: "database", value: database ?? self.database)] + settings.map { URLQueryItem(name: $0.0, value: $0.1) }
         var request: HTTPClientRequest
         if var data {
             items.append(URLQueryItem(name: "query", value: sql))
@@ -69,15 +90,27 @@ public struct ClickHouseClient: Sendable {
         let response: HTTPClientResponse
         do {
             response = try await Self.http.execute(request, timeout: timeout)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw Failure(status: nil, message: "ClickHouse at \(name) did not answer within \(Self.seconds(timeout))", timedOut: true)
         } catch {
-            throw Failure(status: nil, message: "cannot reach ClickHouse at \(url): \(error)")
+            throw Failure(status: nil, message: "cannot reach ClickHouse at \(name): \(error)")
         }
-        let body = try await response.body.collect(upTo: 256 << 20)
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: 256 << 20)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw Failure(status: nil, message: "ClickHouse at \(name) did not finish its answer within \(Self.seconds(timeout))", timedOut: true)
+        }
         guard response.status == .ok else {
             let text = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
             throw Failure(status: Int(response.status.code), message: String(text.prefix(2000)))
         }
         return body
+    }
+
+    static func seconds(_ t: TimeAmount) -> String {
+        let ms = t.nanoseconds / 1_000_000
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(ms) ms"
     }
 
     /// `GET /ping`, with a short deadline: AsyncHTTPClient keeps retrying a refused connection

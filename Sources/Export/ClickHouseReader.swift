@@ -34,16 +34,18 @@ public struct ClickHouseReader: Sendable {
         id.sqlCondition(low: "trace_lo", high: "trace_hi", highUnknown: "trace_hi_known = 0")
     }
 
+    /// The trace `id` on this server: its spans, its first `logLimit` lines by time, and how
+    /// many lines it has (the three queries run at once).
     public func trace(_ id: TraceID, logLimit: Int) async throws -> StoredTrace {
         let db = ClickHouseSchema.quoted(client.database)
-        let spanRows = try await client.rows("SELECT \(Self.spanColumns) FROM \(db).spans FINAL WHERE \(Self.matching(id)) ORDER BY start_ns, host")
-        let total = try await client.rows("SELECT toString(count()) AS n_n FROM \(db).logs FINAL WHERE \(Self.matching(id))")
-        let logRows = try await client.rows("""
+        async let spanRows = client.rows("SELECT \(Self.spanColumns) FROM \(db).spans FINAL WHERE \(Self.matching(id)) ORDER BY start_ns, host")
+        async let total = client.rows("SELECT toString(count()) AS n_n FROM \(db).logs FINAL WHERE \(Self.matching(id))")
+        async let logRows = client.rows("""
             SELECT \(Self.logColumns) FROM \(db).logs FINAL WHERE \(Self.matching(id)) ORDER BY time_ns, host, id LIMIT \(max(0, logLimit))
             """)
-        let logs = try logRows.map(Self.log)
-        let count = Int(total.first?["n_n"] as? String ?? "") ?? logs.count
-        return StoredTrace(spans: try spanRows.map(Self.span), logs: logs, logsOmitted: max(0, count - logs.count))
+        let logs = try await logRows.map(Self.log)
+        let count = Int(try await total.first?["n_n"] as? String ?? "") ?? logs.count
+        return StoredTrace(spans: try await spanRows.map(Self.span), logs: logs, logsOmitted: max(0, count - logs.count))
     }
 
     /// Lines matching the filters, newest first.

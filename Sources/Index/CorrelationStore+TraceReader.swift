@@ -1,6 +1,7 @@
 import GRDB
 import TraceContext
 import TracejoinModel
+import TracejoinSupport
 
 // The query side's reads, each in one read turn (one snapshot): spans from ``SpanStore``,
 // lines from ``LogSearch``.
@@ -16,7 +17,9 @@ extension CorrelationStore {
     }
 
     public func logs(_ query: LogQuery) async throws -> LogPage {
-        try await pool.read { db in try self.search.logs(query, db) }
+        // A cursor that is not a line's id is the fleet service's, not this index's.
+        if query.cursor != nil { throw ReadRefused(status: 400, reason: "cursor: not a cursor this API returned") }
+        return try await pool.read { db in try self.search.logs(query, db) }
     }
 
     public func logVolume(_ query: LogQuery, buckets: Int) async throws -> LogVolume {

@@ -6,14 +6,6 @@ enum LevelClass {
     /// Index of `other` in ``LogVolume/levelClasses``.
     static let other = UInt8(LogVolume.levelClasses.count - 1)
 
-    /// The levels of each class but `other`, in the order of ``LogVolume/levelClasses``.
-    static let names: [[String]] = [
-        ["error", "err", "critical", "crit", "fatal", "alert", "emerg", "emergency", "severe", "panic"],
-        ["warn", "warning"],
-        ["info", "information", "notice", "informational"],
-        ["debug", "trace", "verbose", "fine", "finer", "finest"],
-    ]
-
     /// A level of up to 16 bytes, folded: its length, and bytes 0–7 and 8–15, little end first.
     struct Key: Hashable {
         var count: Int
@@ -23,7 +15,7 @@ enum LevelClass {
 
     private static let table: [Key: UInt8] = {
         var table: [Key: UInt8] = [:]
-        for (c, levels) in LevelClass.names.enumerated() {
+        for (c, levels) in LogVolume.levelNames.enumerated() {
             for level in levels {
                 if let key = Array(level.utf8).withUnsafeBufferPointer({ LevelClass.key($0) }) { table[key] = UInt8(c) }
             }

@@ -104,51 +104,18 @@ struct LogSearch: Sendable {
                            scanned: scanned, complete: complete)
     }
 
-    /// Counts lines at `times` (of level `classes`) into equal buckets, at most `buckets` (1…500),
-    /// from `since` (else the earliest time) to `until` (else the latest plus one).
-    ///
-    /// Times may be anywhere in Int64: widths are taken in UInt64, which holds the difference of
-    /// any two Int64s, and nothing here can overflow.
+    /// Counts lines at `times` (of level `classes`) into the buckets of ``LogVolume/Axis``.
     static func volume(times: [Int64], classes: [UInt8], since: Int64?, until: Int64?, buckets: Int,
                        scanned: Int, complete: Bool) -> LogVolume {
-        // Saturating steps along the axis: times may lie anywhere in Int64.
-        func back(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.subtractingReportingOverflow(d); return o ? .min : r }
-        func forward(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.addingReportingOverflow(d); return o ? .max : r }
-        let hour: Int64 = 3600 * 1_000_000_000, minute: Int64 = 60 * 1_000_000_000
-        var from: Int64, to: Int64
-        // Nothing counted and an end missing: an hour's axis (to now, or from or to the one given).
-        switch (since ?? times.min(), until ?? times.max().map { forward($0, 1) }) {
-        case let (start?, end?): (from, to) = (start, end)
-        case let (nil, end?): (from, to) = (back(end, hour), end)
-        case let (start?, nil): (from, to) = (start, forward(start, hour))
-        case (nil, nil):
-            to = Timestamps.now()
-            from = back(to, hour)
-        }
-        // Lines of one burst, without a `since`: a minute's axis ending with them, not a
-        // nanosecond's (a histogram of one bar reads as nothing).
-        if since == nil, to > from, UInt64(bitPattern: to &- from) < UInt64(minute) {
-            from = back(to, minute)
-        }
-        if to <= from {
-            // An empty range (`until` at or before `since`): one nanosecond, for an axis.
-            if from == .max { from = .max - 1 }
-            to = from + 1
-        }
-        let width = UInt64(bitPattern: to &- from)  // to > from: the exact difference, 1…2^64 - 1
-        let n = UInt64(min(max(buckets, 1), 500))
-        let step = (width - 1) / n + 1  // ceil(width / n), at least 1
-        let count = Int((width - 1) / step + 1)  // the buckets of `step` that cover the axis: at most n
-        var counts = [[Int]](repeating: [Int](repeating: 0, count: LogVolume.levelClasses.count), count: count)
+        let axis = LogVolume.Axis(since: since, until: until, earliest: times.min(), latest: times.max(), buckets: buckets)
+        var counts = [[Int]](repeating: [Int](repeating: 0, count: LogVolume.levelClasses.count), count: axis.count)
         var total = 0
-        for (time, level) in zip(times, classes) where time >= from {
-            // Only a line at Int64.max itself lies at or past the axis's end: it goes in the last bucket.
-            let k = Int(min(UInt64(count - 1), UInt64(bitPattern: time &- from) / step))
+        for (time, level) in zip(times, classes) {
+            guard let k = axis.bucket(time) else { continue }
             counts[k][Int(level)] += 1
             total += 1
         }
-        return LogVolume(since: from, until: to, bucket_ns: Int64(clamping: step), counts: counts, total: total,
-                         scanned: scanned, complete: complete)
+        return LogVolume(axis: axis, counts: counts, total: total, scanned: scanned, complete: complete)
     }
 
     /// The first `logLimit` lines (arrival order) of every trace `id` matches, and how many

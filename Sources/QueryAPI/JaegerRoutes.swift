@@ -387,7 +387,12 @@ struct JaegerTrace: Encodable {
             warnings.append("no span of this trace was received: its log lines are shown on a span that stands for them")
         }
         func process(_ s: SpanRecord) -> String {
-            let key = ProcessKey(service: s.service, tags: s.details.resource.filter { $0.key != "service.name" })
+            var tags = s.details.resource.filter { $0.key != "service.name" }
+            // From the fleet service: the host that reported the span, as Jaeger's `hostname`.
+            if let host = s.meta["tracejoin.host"], !tags.contains(where: { $0.key == "hostname" }) {
+                tags.append(SpanAttribute("hostname", .string(host)))
+            }
+            let key = ProcessKey(service: s.service, tags: tags)
             if let pid = processIDs[key] { return pid }
             let pid = "p\(processIDs.count + 1)"
             processIDs[key] = pid

@@ -20,6 +20,7 @@ public enum QueryServer {
         let router = Router()
         // On a loopback TCP listener, only requests that name it (DNS rebinding: docs/api.md).
         if let hostCheck { router.add(middleware: hostCheck) }
+        router.add(middleware: ShortfallMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         if let token { router.add(middleware: TokenAuthMiddleware(token: token, sessions: sessions ?? Sessions(), port: port)) }
         if let loginCodes {

@@ -26,7 +26,7 @@ package enum SearchRoutes {
             return error.response
         }
         let page = try await reader.logs(query)
-        return JSONReply.response(json: LogsPage.json(page.records, next: page.next))
+        return JSONReply.response(json: LogsPage.json(page.records, next: page.cursorText))
     }
 
     /// Buckets `/v1/logs/volume` counts into unless `?buckets=` says otherwise, and the most.
@@ -84,9 +84,18 @@ package enum SearchRoutes {
             guard query.fields.count < 8 else { throw BadParameter(name: String(key), message: "at most 8 field filters") }
             query.fields.append(LogQuery.FieldFilter(name: String(name), value: String(value)))
         }
+        // `host=`: lines of one host of the fleet (each fleet line carries its host as a field).
+        if let host = p["host"] { query.fields.append(LogQuery.FieldFilter(name: "host", value: String(host))) }
         if let cursor = p["cursor"] {
-            guard let value = Int64(cursor), value > 0 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }
-            query.before = value
+            // A record's id (the daemon's pages), else the fleet service's own form, which its
+            // reader checks.
+            if let value = Int64(cursor) {
+                guard value > 0 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }
+                query.before = value
+            } else {
+                guard !cursor.isEmpty, cursor.utf8.count <= 512 else { throw BadParameter(name: "cursor", message: "not a cursor this API returned") }
+                query.cursor = String(cursor)
+            }
         }
         return query
     }

@@ -338,6 +338,8 @@ struct TracePage {
             h.text(s.resource)
             h.raw("</span>")
         }
+        // From the fleet service: the host that reported the span.
+        if let host = s.meta["tracejoin.host"] { WebView.hostMark(&h, host) }
         if s.error { h.raw("<span class=\"errmark\" title=\"error\">✗</span>") }
         if !logs.isEmpty {
             h.raw("<span class=\"nlines\"")
@@ -394,6 +396,7 @@ struct TracePage {
         h.raw("<td class=\"level\">")
         h.text(r.level ?? "")
         h.raw("</td><td class=\"message\">")
+        if let host = WebView.host(of: r) { WebView.hostMark(&h, host) }
         h.text(r.message ?? r.raw)
         h.raw("<details class=\"raw\"><summary>raw</summary><pre>")
         h.text(r.raw)

@@ -37,6 +37,9 @@ enum WebAssets {
         pre { white-space: pre-wrap; word-break: break-all; margin: .2em 0; }
         .filters { display: flex; flex-wrap: wrap; gap: .8em; align-items: center; margin-bottom: 1em; }
         .empty { color: var(--muted); } .error, .errmark { color: var(--err); } .warning, .skew { color: #9a6700; }
+        .partial { border: 1px solid #9a6700; background: #fff8e5; padding: .4em .8em; margin-bottom: 1em; }
+        .partial ul { margin: .2em 0; }
+        a.host { color: var(--muted); font-size: .9em; }
         tr.has-error td:first-child { box-shadow: inset 3px 0 var(--err); }
         .barcell { width: 30%; } svg.bar { width: 100%; height: 12px; display: block; }
         svg.bar rect.err { stroke: var(--err); stroke-width: 3; }

@@ -23,6 +23,7 @@ extension WebView {
         // The histogram counts the whole search, not the page: without the page's cursor.
         var withoutCursor = query
         withoutCursor.before = nil
+        withoutCursor.cursor = nil
         let whole = withoutCursor
         async let counted = reader.logVolume(whole, buckets: WebView.histogramBuckets)
         let page = try await reader.logs(query)
@@ -32,7 +33,7 @@ extension WebView {
         return HTML.response(WebView.page("Logs") { h in
             h.raw("<h1>Logs</h1><form class=\"filters\" id=\"log-filters\" method=\"get\" action=\"/logs\">")
             for (name, label, size) in [("q", "Text", 24), ("level", "Level", 8), ("service", "Service", 12), ("source", "Source", 12),
-                                        ("trace_id", "Trace", 20), ("since", "Since", 8), ("until", "Until", 8)] {
+                                        ("host", "Host", 10), ("trace_id", "Trace", 20), ("since", "Since", 8), ("until", "Until", 8)] {
                 h.raw("<label>")
                 h.text(label)
                 h.raw(" <input size=\"\(size)\"")
@@ -56,15 +57,15 @@ extension WebView {
             }
             h.raw("</tbody></table>")
             if page.records.isEmpty { h.element("p", "No log lines match.", class: "empty") }
-            if let next = page.next {
+            if let next = page.cursorText {
                 var parts: [String] = []
-                for name in ["q", "level", "service", "source", "trace_id", "since", "until", "by"] where !value(name).isEmpty {
+                for name in ["q", "level", "service", "source", "host", "trace_id", "since", "until", "by"] where !value(name).isEmpty {
                     parts.append(name + "=" + HTML.query(value(name)))
                 }
                 for (key, v) in p where key.hasPrefix("field.") {
                     parts.append(HTML.query(String(key)) + "=" + HTML.query(String(v)))
                 }
-                parts.append("cursor=\(next)")
+                parts.append("cursor=" + HTML.query(next))
                 h.raw("<p class=\"more\">")
                 h.link("/logs?" + parts.joined(separator: "&"), "Older lines →")
                 h.raw("</p>")
@@ -167,6 +168,7 @@ extension WebView {
             h.raw(" ")
             h.link("/logs?field.k8s.pod=" + HTML.query(pod), namespace + "/" + pod + (container.isEmpty ? "" : "/" + container), class: "pod")
         }
+        if let host = WebView.host(of: r) { WebView.hostMark(&h, host) }
         h.raw("</td><td class=\"message\">")
         h.text(r.message ?? r.raw)
         h.raw("</td><td>")
@@ -199,4 +201,16 @@ extension WebView {
         })
     }
 
+
+    /// The host a fleet line came from (the fleet service gives each line a `host` field).
+    static func host(of r: LogRecord) -> String? {
+        r.fields.first { $0.name == "host" }.map(\.value.description)
+    }
+
+    /// `@host`, linking to that host's lines.
+    static func hostMark(_ h: inout HTML, _ host: String) {
+        h.raw(" ")
+        h.link("/logs?host=" + HTML.query(host), "@" + host, class: "host")
+        h.raw(" ")
+    }
 }

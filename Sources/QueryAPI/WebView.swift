@@ -55,6 +55,13 @@ enum WebView {
             }
         }
         h.raw("</nav><main>")
+        // A fleet read that some shard did not answer: the page says what it is missing.
+        let missing = ReadShortfall.notes
+        if !missing.isEmpty {
+            h.raw("<div class=\"partial\" id=\"partial\"><strong>Partial result.</strong> Not every shard answered:<ul>")
+            for note in missing { h.element("li", note) }
+            h.raw("</ul></div>")
+        }
         body(&h)
         h.raw("</main></body></html>")
         return h

@@ -36,6 +36,13 @@ public struct ConfigDirectory: Sendable {
         } catch {
             throw ConfigErrors([error])
         }
+        // The fleet service reads ClickHouse and tails nothing: a rule file is a mistake to name.
+        if daemon.fleet != nil {
+            let errors = ruleFilePaths(daemon.directory).map {
+                ConfigError(file: $0, message: "tracejoin.yaml has a fleet: section, and a fleet service tails nothing: move this rule file to a daemon's config directory")
+            }
+            return (ConfigDirectory(daemon: daemon, sources: [], warnings: []), errors)
+        }
         let (library, patternErrors) = loadLibrary(daemon.directory)
         var errors = patternErrors
         var warnings: [ConfigError] = []

@@ -21,6 +21,21 @@ public struct DaemonConfig: Sendable, Hashable {
     /// `export.clickhouse`: ship what is stored to ClickHouse (`nil`: no export).
     public var clickhouse: ClickHouseExport?
 
+    /// `fleet`: serve the query API, web view and Jaeger routes from ClickHouse (the exporter's
+    /// tables on every shard) instead of a local index: the fleet service (docs/fleet.md).
+    public var fleet: Fleet?
+
+    /// The ClickHouse servers the fleet service reads, and how.
+    public struct Fleet: Sendable, Hashable {
+        /// Each shard's HTTP interface (`url`, or `shards`: one URL each).
+        public var urls: [String]
+        public var database = "tracejoin"
+        public var user: String?
+        public var password: String?
+        /// How long a shard may take to answer one query (also its `max_execution_time`).
+        public var timeout: Duration = .seconds(10)
+    }
+
     /// Where and how the exporter sends (docs/export.md).
     public struct ClickHouseExport: Sendable, Hashable {
         /// ClickHouse's HTTP interface, e.g. `http://127.0.0.1:8123`.
@@ -159,7 +174,7 @@ public struct DaemonConfig: Sendable, Hashable {
         let reader = YAMLReader(file: path)
         var config = defaults(directory: directory)
         guard let root = try reader.root(try readText(path)) else { return config }
-        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload", "log", "drain_timeout", "export"])
+        let top = try reader.mapping(root, what: "tracejoin.yaml", allowed: ["state_dir", "intake", "query", "retention", "reload", "log", "drain_timeout", "export", "fleet"])
         if let node = top["state_dir"] {
             config.stateDirectory = resolvePath(try reader.string(node, what: "state_dir"), against: directory)
         }
@@ -217,6 +232,12 @@ public struct DaemonConfig: Sendable, Hashable {
                 config.clickhouse = try clickhouse(c, reader: reader, directory: directory)
             }
         }
+        if let node = top["fleet"] {
+            config.fleet = try fleet(node, reader: reader, directory: directory)
+            if let n = top["export"] {
+                throw reader.error(n, "a fleet service (fleet:) reads ClickHouse and exports nothing: leave export: to the daemons that tail")
+            }
+        }
         if let node = top["reload"] {
             let r = try reader.mapping(node, what: "reload", allowed: ["inotify", "interval"])
             if let n = r["inotify"] {
@@ -233,32 +254,67 @@ public struct DaemonConfig: Sendable, Hashable {
         return config
     }
 
+    private static func fleet(_ node: Node, reader: YAMLReader, directory: String) throws(ConfigError) -> Fleet {
+        let m = try reader.mapping(node, what: "fleet", allowed: ["url", "shards", "database", "user", "password_file", "password", "timeout"])
+        var urls: [String] = []
+        if let u = m["url"] { urls.append(try reader.string(u, what: "fleet.url")) }
+        if let s = m["shards"] {
+            guard m["url"] == nil else { throw reader.error(s, "fleet takes url (one server) or shards (a list of URLs), not both") }
+            urls = try reader.strings(s, what: "fleet.shards")
+            guard !urls.isEmpty, urls.count <= 64 else { throw reader.error(s, "fleet.shards lists 1 to 64 URLs") }
+        }
+        guard !urls.isEmpty else {
+            throw reader.error(node, "fleet needs url (ClickHouse's HTTP interface, such as http://127.0.0.1:8123) or shards (a list of them)")
+        }
+        for url in urls where !((url.hasPrefix("http://") || url.hasPrefix("https://")) && url.count > 8) {
+            throw reader.error(m["url"] ?? m["shards"], "fleet: '\(url)' is not an http:// or https:// URL, such as http://127.0.0.1:8123")
+        }
+        guard Set(urls).count == urls.count else { throw reader.error(m["shards"], "fleet.shards names a server twice") }
+        let access = try clickhouseAccess(m, what: "fleet", reader: reader, directory: directory)
+        var result = Fleet(urls: urls, database: access.database, user: access.user, password: access.password)
+        if let n = m["timeout"] {
+            guard let d = parseFineDuration(try reader.string(n, what: "fleet.timeout")), d >= .milliseconds(100), d <= .seconds(600) else {
+                throw reader.error(n, "fleet.timeout must be a duration from 100ms to 10m, such as 10s")
+            }
+            result.timeout = d
+        }
+        return result
+    }
+
+    /// `database`, `user` and `password_file` of a ClickHouse section (`password` inline is refused).
+    private static func clickhouseAccess(_ m: [String: Node], what: String, reader: YAMLReader, directory: String) throws(ConfigError)
+        -> (database: String, user: String?, password: String?) {
+        var result: (database: String, user: String?, password: String?) = ("tracejoin", nil, nil)
+        if let n = m["password"] {
+            throw reader.error(n, "\(what).password is not read from tracejoin.yaml: put it in a file (mode 0600) and name it in password_file")
+        }
+        if let n = m["database"] {
+            let name = try reader.string(n, what: "\(what).database")
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw reader.error(n, "\(what).database must be letters, digits and _")
+            }
+            result.database = name
+        }
+        if let n = m["user"] { result.user = try reader.string(n, what: "\(what).user") }
+        if let n = m["password_file"] {
+            let path = resolvePath(try reader.string(n, what: "\(what).password_file"), against: directory)
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw reader.error(n, "\(what).password_file: cannot read \(path)")
+            }
+            result.password = text.trimmingCharacters(in: .newlines)
+        }
+        return result
+    }
+
     private static func clickhouse(_ node: Node, reader: YAMLReader, directory: String) throws(ConfigError) -> ClickHouseExport {
         let m = try reader.mapping(node, what: "export.clickhouse", allowed: ["url", "database", "user", "password_file", "password", "host", "batch"])
-        if let n = m["password"] {
-            throw reader.error(n, "export.clickhouse.password is not read from tracejoin.yaml: put it in a file (mode 0600) and name it in password_file")
-        }
         guard let u = m["url"] else { throw reader.error(node, "export.clickhouse needs url (ClickHouse's HTTP interface, such as http://127.0.0.1:8123)") }
         let url = try reader.string(u, what: "export.clickhouse.url")
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
             throw reader.error(u, "export.clickhouse.url must be an http:// or https:// URL, such as http://127.0.0.1:8123")
         }
         var result = ClickHouseExport(url: url, host: ProcessInfo.processInfo.hostName)
-        if let n = m["database"] {
-            let name = try reader.string(n, what: "export.clickhouse.database")
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw reader.error(n, "export.clickhouse.database must be letters, digits and _")
-            }
-            result.database = name
-        }
-        if let n = m["user"] { result.user = try reader.string(n, what: "export.clickhouse.user") }
-        if let n = m["password_file"] {
-            let path = resolvePath(try reader.string(n, what: "export.clickhouse.password_file"), against: directory)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw reader.error(n, "export.clickhouse.password_file: cannot read \(path)")
-            }
-            result.password = text.trimmingCharacters(in: .newlines)
-        }
+        (result.database, result.user, result.password) = try clickhouseAccess(m, what: "export.clickhouse", reader: reader, directory: directory)
         if let n = m["host"] {
             let host = try reader.string(n, what: "export.clickhouse.host")
             guard !host.isEmpty else { throw reader.error(n, "export.clickhouse.host must not be empty") }

@@ -37,14 +37,14 @@ public struct LogsPage: Codable, Sendable, Equatable {
     }
 
     /// The page, written by hand: the server's form.
-    public static func json(_ records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?) -> [UInt8] {
+    public static func json(_ records: [(id: Int64, ingested: Int64, record: LogRecord)], next: String?) -> [UInt8] {
         var w = JSONWriter(capacity: 256 + 512 * records.count)
         w.objectStart()
         w.key("logs")
         w.arrayStart()
         for e in records { RecordJSON.entry(id: e.id, ingested: e.ingested, e.record, to: &w) }
         w.arrayEnd()
-        w.member("next_cursor", next.map(String.init))
+        w.member("next_cursor", next)
         w.objectEnd()
         return w.bytes
     }

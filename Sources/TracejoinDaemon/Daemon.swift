@@ -43,6 +43,10 @@ public enum Daemon {
         let lock = try StateLock(directory: settings.stateDirectory)
         defer { lock.release() }
         let descriptors = OpenFileLimit.raise(logger: logger).after
+        if let fleet = settings.fleet {
+            try await runFleet(fleet, settings, logger: logger)
+            return
+        }
         // What was being parsed or decoded when the last run stopped, if it did not stop cleanly:
         // that input is quarantined, so it costs one restart, never a loop (docs/reliability.md).
         let journal: CrashJournal
@@ -133,16 +137,49 @@ public enum Daemon {
                 host: address.host, port: address.port, maxMessageBytes: settings.intake.maxBodyBytes, limits: limits(intakeLimits),
                 maxStreams: intakeLimits.maxStreams, sinks: sinks, logger: logger)))
         }
+        let queries = try queryServices(
+            settings, reader: index, status: status, shutdown: shutdown,
+            socketLimits: ConnectionLimits(maxConnections: DescriptorPlan.querySocket, idleTimeout: queryLimits.idleTimeout,
+                                           bodyTimeout: queryLimits.bodyTimeout, closeWhenPeerLeaves: true),
+            tcpLimits: { limits(queryLimits, streaming: true) }, logger: logger)
+
+        // A ServiceGroup stops services in reverse order: the sockets close before the tailer
+        // makes its last commit.
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: retainer), .init(service: sampler)] + (exporter.map { [.init(service: $0)] } ?? [])
+                    + [.init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
+                    + queries + [.init(service: shutdown)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger)
+                .drainTimeout(settings.drainTimeout))
+        defer {
+            unlink(settings.intake.socketPath)
+            unlink(settings.query.socketPath)
+        }
+        try await group.run()
+        journal.closeCleanly()
+        if let drain = shutdown.drainDuration, drain > settings.drainTimeout {
+            logger.warning("drain cut short at drain_timeout: a request or write had not finished; nothing committed is lost",
+                           metadata: ["drain_timeout": "\(settings.drainTimeout)"])
+        }
+        logger.info("stopped")
+    }
+
+    /// The query socket and the query TCP listeners (with their token, browser sessions and, on
+    /// a terminal, a login link), over `reader`: the daemon's index or the fleet's ClickHouse.
+    static func queryServices(_ settings: DaemonConfig, reader: any TraceReader, status: DaemonReports, shutdown: ShutdownFlag,
+                              socketLimits: ConnectionLimits, tcpLimits: () -> ConnectionLimits,
+                              logger: Logger) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         // Browser sessions of the query TCP listeners behind a token: one set for the daemon (each
         // listener's cookie carries its port). In memory only, so a restart, and with it a
         // changed token, ends them all. The query socket mints their one-time login codes.
         let sessions: Sessions? = !settings.query.tcp.isEmpty && settings.query.auth == .token
             ? Sessions(ttl: settings.query.sessionTTL) : nil
         let query = QueryServer.application(
-            socketPath: settings.query.socketPath, mode: settings.query.mode, reader: index, status: status,
+            socketPath: settings.query.socketPath, mode: settings.query.mode, reader: reader, status: status,
             stopping: { shutdown.isShuttingDown },
-            limits: ConnectionLimits(maxConnections: DescriptorPlan.querySocket, idleTimeout: queryLimits.idleTimeout,
-                                     bodyTimeout: queryLimits.bodyTimeout, closeWhenPeerLeaves: true),
+            limits: socketLimits,
             loginCodes: sessions, logger: logger)
 
         var queryTCP: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -161,8 +198,8 @@ public enum Daemon {
                     logger.warning("query API listening on a non-loopback address", metadata: ["address": "\(address)"])
                 }
                 queryTCP.append(.init(service: QueryServer.tcpApplication(
-                    host: address.host, port: address.port, token: token, sessions: sessions, reader: index, status: status,
-                    stopping: { shutdown.isShuttingDown }, limits: limits(queryLimits, streaming: true), logger: logger)))
+                    host: address.host, port: address.port, token: token, sessions: sessions, reader: reader, status: status,
+                    stopping: { shutdown.isShuttingDown }, limits: tcpLimits(), logger: logger)))
             }
             // On a terminal (`make run`), a link that logs a browser in once (a one-time code, valid
             // 10 minutes; `tracejoin login-link` prints another): never the token, which a
@@ -173,27 +210,7 @@ public enum Daemon {
             }
         }
 
-        // A ServiceGroup stops services in reverse order: the sockets close before the tailer
-        // makes its last commit.
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: retainer), .init(service: sampler)] + (exporter.map { [.init(service: $0)] } ?? [])
-                    + [.init(service: tailer), .init(service: watcher), .init(service: intake)] + tcpIntakes
-                    + [.init(service: query)] + queryTCP + [.init(service: shutdown)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger)
-                .drainTimeout(settings.drainTimeout))
-        defer {
-            unlink(settings.intake.socketPath)
-            unlink(settings.query.socketPath)
-        }
-        try await group.run()
-        journal.closeCleanly()
-        if let drain = shutdown.drainDuration, drain > settings.drainTimeout {
-            logger.warning("drain cut short at drain_timeout: a request or write had not finished; nothing committed is lost",
-                           metadata: ["drain_timeout": "\(settings.drainTimeout)"])
-        }
-        logger.info("stopped")
+        return [.init(service: query)] + queryTCP
     }
 
     private static func parent(_ path: String) -> String {
@@ -228,7 +245,7 @@ final class StatusSampler: Service {
 
 extension ServiceGroupConfiguration {
     /// A drain longer than `timeout` is escalated to cancellation, which gets a second more.
-    fileprivate func drainTimeout(_ timeout: Duration) -> Self {
+    func drainTimeout(_ timeout: Duration) -> Self {
         var configuration = self
         configuration.maximumGracefulShutdownDuration = timeout
         configuration.maximumCancellationDuration = .seconds(1)

@@ -1,4 +1,5 @@
 import TraceContext
+import TracejoinSupport
 
 // The small protocols through which the daemon wires stages together. Stages never import each
 // other: each reaches the others only through these (its status types and counters are
@@ -203,6 +204,9 @@ public struct LogQuery: Sendable {
     public var limit: Int
     /// Continue after this record (the previous page's `next`).
     public var before: Int64?
+    /// Continue after the previous page's ``LogPage/cursor`` when it is not a record's id (the
+    /// fleet service's pages: lines of many hosts have no one id order).
+    public var cursor: String?
     /// Only records newer than this one, oldest first (for following).
     public var after: Int64?
     /// Fields the line must carry with these values (`/v1/logs?field.k8s.pod=…`).
@@ -236,10 +240,16 @@ public struct LogQuery: Sendable {
 public struct LogPage: Sendable {
     public var records: [(id: Int64, ingested: Int64, record: LogRecord)]
     public var next: Int64?
-    public init(records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?) {
+    /// Where the next page starts when that is not a record's id (``LogQuery/cursor``).
+    public var nextCursor: String?
+    public init(records: [(id: Int64, ingested: Int64, record: LogRecord)], next: Int64?, nextCursor: String? = nil) {
         self.records = records
         self.next = next
+        self.nextCursor = nextCursor
     }
+
+    /// The cursor a client passes back for the next page (`nil`: no more).
+    public var cursorText: String? { nextCursor ?? next.map(String.init) }
 }
 
 /// Log lines counted by time and level (`/v1/logs/volume`, the logs page's histogram): the lines
@@ -270,6 +280,83 @@ public struct LogVolume: Sendable, Codable {
     /// False when the search stopped at its bound before reading every block that could match:
     /// the counts are then of the newest lines.
     public var complete: Bool
+
+    /// The levels of each class but `other`, in the order of ``levelClasses``.
+    public static let levelNames: [[String]] = [
+        ["error", "err", "critical", "crit", "fatal", "alert", "emerg", "emergency", "severe", "panic"],
+        ["warn", "warning"],
+        ["info", "information", "notice", "informational"],
+        ["debug", "trace", "verbose", "fine", "finer", "finest"],
+    ]
+
+    private static let classOfLevel: [String: Int] = {
+        var table: [String: Int] = [:]
+        for (c, names) in levelNames.enumerated() { for name in names { table[name] = c } }
+        return table
+    }()
+
+    /// The class (index in ``levelClasses``) of a level already folded to lower case.
+    public static func levelClass(ofLowercased level: String) -> Int {
+        classOfLevel[level] ?? levelClasses.count - 1
+    }
+
+    /// The time axis of a histogram: from `since` (else the earliest time) to `until` (else the
+    /// latest plus one), in at most `buckets` (1…500) equal buckets.
+    ///
+    /// Times may be anywhere in Int64: widths are taken in UInt64, which holds the difference
+    /// of any two Int64s, and nothing here can overflow.
+    public struct Axis: Sendable, Equatable {
+        public var from: Int64
+        public var to: Int64
+        /// Each bucket's width: at least 1.
+        public var step: UInt64
+        public var count: Int
+
+        public init(since: Int64?, until: Int64?, earliest: Int64?, latest: Int64?, buckets: Int, now: Int64 = Timestamps.now()) {
+            // Saturating steps along the axis: times may lie anywhere in Int64.
+            func back(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.subtractingReportingOverflow(d); return o ? .min : r }
+            func forward(_ t: Int64, _ d: Int64) -> Int64 { let (r, o) = t.addingReportingOverflow(d); return o ? .max : r }
+            let hour: Int64 = 3600 * 1_000_000_000, minute: Int64 = 60 * 1_000_000_000
+            var from: Int64, to: Int64
+            // Nothing counted and an end missing: an hour's axis (to now, or from or to the one given).
+            switch (since ?? earliest, until ?? latest.map { forward($0, 1) }) {
+            case let (start?, end?): (from, to) = (start, end)
+            case let (nil, end?): (from, to) = (back(end, hour), end)
+            case let (start?, nil): (from, to) = (start, forward(start, hour))
+            case (nil, nil):
+                to = now
+                from = back(to, hour)
+            }
+            // Lines of one burst, without a `since`: a minute's axis ending with them, not a
+            // nanosecond's (a histogram of one bar reads as nothing).
+            if since == nil, to > from, UInt64(bitPattern: to &- from) < UInt64(minute) {
+                from = back(to, minute)
+            }
+            if to <= from {
+                // An empty range (`until` at or before `since`): one nanosecond, for an axis.
+                if from == .max { from = .max - 1 }
+                to = from + 1
+            }
+            let width = UInt64(bitPattern: to &- from)  // to > from: the exact difference, 1…2^64 - 1
+            let n = UInt64(min(max(buckets, 1), 500))
+            step = (width - 1) / n + 1  // ceil(width / n), at least 1
+            count = Int((width - 1) / step + 1)  // the buckets of `step` that cover the axis: at most n
+            self.from = from
+            self.to = to
+        }
+
+        /// The bucket of a line at `time`; `nil` before the axis. Only a line at Int64.max itself
+        /// lies at or past the axis's end: it goes in the last bucket.
+        public func bucket(_ time: Int64) -> Int? {
+            guard time >= from else { return nil }
+            return Int(min(UInt64(count - 1), UInt64(bitPattern: time &- from) / step))
+        }
+    }
+
+    public init(axis: Axis, counts: [[Int]], total: Int, scanned: Int, complete: Bool) {
+        self.init(since: axis.from, until: axis.to, bucket_ns: Int64(clamping: axis.step), counts: counts, total: total,
+                  scanned: scanned, complete: complete)
+    }
 
     public init(since: Int64, until: Int64, bucket_ns: Int64, counts: [[Int]], total: Int, scanned: Int, complete: Bool) {
         self.since = since

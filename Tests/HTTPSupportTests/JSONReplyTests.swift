@@ -1,5 +1,5 @@
 import Foundation
-import HTTPSupport
+@testable import HTTPSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -72,5 +72,21 @@ struct JSONReplyTests {
                 #expect((try? Self.decodeError(response))?.detail == "GET /nowhere")
             }
         }
+    }
+}
+
+/// A reply whose read fell short (a fleet shard down) says so in its JSON object.
+@Suite("Partial replies")
+struct PartialReplyTests {
+    @Test func anObjectGetsPartialFirstAnArrayIsLeftAlone() throws {
+        let notes = ["shard http://a left out: \"down\""]
+        let marked = JSONReply.markedPartial(Array(#"{"a":1}"#.utf8), notes)
+        let object = try #require(try? JSONSerialization.jsonObject(with: Data(marked)) as? [String: Any])
+        #expect(object["partial"] as? [String] == notes)
+        #expect(object["a"] as? Int == 1)
+        let empty = try #require(try? JSONSerialization.jsonObject(with: Data(JSONReply.markedPartial(Array("{}".utf8), notes))) as? [String: Any])
+        #expect(empty.keys.sorted() == ["partial"])
+        #expect(JSONReply.markedPartial(Array("[1]".utf8), notes) == Array("[1]".utf8))
+        #expect(JSONReply.markedPartial(Array(#"{"a":1}"#.utf8), []) == Array(#"{"a":1}"#.utf8))
     }
 }

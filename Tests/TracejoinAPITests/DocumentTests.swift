@@ -56,7 +56,7 @@ struct DocumentTests {
 
     @Test func theLogsPageWrittenByHandReadsBackAsTheEntriesBuiltFromTheRecords() throws {
         let records = stored().logs.enumerated().map { (id: Int64($0.offset + 10), ingested: Int64(1_700_000_000_000_000_000), record: $0.element) }
-        let read = try JSONDecoder().decode(LogsPage.self, from: Data(LogsPage.json(records, next: 9)))
+        let read = try JSONDecoder().decode(LogsPage.self, from: Data(LogsPage.json(records, next: "9")))
         let built = LogsPage(logs: records.map { LogsPage.Entry(id: $0.id, ingested: $0.ingested, $0.record) }, next_cursor: "9")
         #expect(read == built)
         #expect(read.logs.first?.id == "10" && read.logs.first?.trace_id == "00000000000000010000000000000002")

@@ -1,0 +1,194 @@
+"""The fleet service (`tracejoin serve` with a `fleet:` section) over real clickhouse-server
+processes (Debian's 18.16, started by the tests on loopback ports, stopped by pid): two daemons
+export to two shards, and the fleet service serves the query API, the Jaeger routes (Grafana's
+Jaeger data source reads those) and the web view, in a real browser, from both shards; a shard
+that is down or does not answer costs only its part, and says so.
+"""
+
+import os
+import socket
+
+import pytest
+
+from clickhouse import ClickHouse
+from harness import Daemon, free_port, request, walk, wait_for
+from test_export_clickhouse import EXPECTED, TRACE, caught_up, exporting_daemon, one_trace_on_two_hosts, tree
+from test_query_tcp import get, listening
+
+START_US = 1764000000000000  # the test trace's first span, in Jaeger's microseconds
+
+
+class FleetService(Daemon):
+    """`tracejoin serve` on a config directory with a `fleet:` section and no rule files: it has
+    a query socket and a query TCP port (no token: `auth: none`), and no intake."""
+
+    def __init__(self, shards, timeout="5s"):
+        self.port = free_port()
+        urls = ", ".join(f'"{url}"' for url in shards)
+        super().__init__(rules=None, extra_yaml="")
+        with open(os.path.join(self.config, "tracejoin.yaml"), "w") as f:
+            f.write("state_dir: ../state\n"
+                    f'query: {{ socket: ../run/query.sock, tcp: ["127.0.0.1:{self.port}"], auth: none }}\n'
+                    f"fleet: {{ shards: [{urls}], database: tracejoin, timeout: {timeout} }}\n")
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"fleet service exited with {self.proc.returncode}:\n{self.log()}")
+        return os.path.exists(self.query_socket) and request(self.query_socket, "GET", "/healthz")[0] == 200 and listening(self.port)
+
+    def http(self, path):
+        """(status, headers, body) over the TCP listener."""
+        return get(self.port, path)
+
+
+class Fleet:
+    """Two shards, a daemon exporting to each (hosts web-1 and web-2), one trace across them."""
+
+    def __init__(self):
+        self.shards = [ClickHouse().start(), ClickHouse().start()]
+        self.daemons = [exporting_daemon(self.shards[0].url, "web-1"), exporting_daemon(self.shards[1].url, "web-2")]
+        for d in self.daemons:
+            d.start()
+        one_trace_on_two_hosts(*self.daemons)
+        for d in self.daemons:
+            caught_up(d, 2, 2)
+        # The daemons' work is done: the fleet reads ClickHouse only.
+        for d in self.daemons:
+            d.stop()
+
+    def cleanup(self):
+        for d in self.daemons:
+            d.cleanup()
+        for ch in self.shards:
+            ch.cleanup()
+
+
+@pytest.fixture
+def fleet():
+    f = Fleet()
+    try:
+        yield f
+    finally:
+        f.cleanup()
+
+
+def test_the_fleet_service_serves_one_trace_from_two_shards_to_the_api_jaeger_and_the_browser(fleet):
+    svc = FleetService([ch.url for ch in fleet.shards])
+    try:
+        svc.start()
+        # The query API: the whole tree, each span and line marked by host.
+        status, doc = request(svc.query_socket, "GET", f"/v1/traces/{TRACE}")
+        assert status == 200, doc
+        assert tree(doc) == EXPECTED
+        assert [s["span_id_dd"] for s in doc["spans"]] == ["1"]
+        assert "partial" not in doc
+        hosts = {l["message"]: l["fields"]["host"] for s in walk(doc["spans"]) for l in s["logs"]}
+        assert hosts == {"checkout <started>": "web-1", "calling payments": "web-1", "charging card": "web-2", "card declined": "web-2"}
+
+        # Search over all hosts, and by host; pages walk every line once, across hosts.
+        status, page = request(svc.query_socket, "GET", f"/v1/logs?trace_id={TRACE}")
+        assert status == 200 and len(page["logs"]) == 4, page
+        status, page = request(svc.query_socket, "GET", f"/v1/logs?trace_id={TRACE}&host=web-2")
+        assert sorted(l["log"]["message"] for l in page["logs"]) == ["card declined", "charging card"]
+        seen, cursor = [], None
+        for _ in range(10):
+            status, page = request(svc.query_socket, "GET", f"/v1/logs?trace_id={TRACE}&limit=1" + (f"&cursor={cursor}" if cursor else ""))
+            assert status == 200, page
+            seen += [l["log"]["message"] for l in page["logs"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert sorted(seen) == sorted(m for _, (_, ms) in EXPECTED.items() for m in ms), seen
+        status, volume = request(svc.query_socket, "GET", f"/v1/logs/volume?trace_id={TRACE}")
+        assert status == 200 and volume["total"] == 4, volume
+        assert sum(bucket[volume["levels"].index("error")] for bucket in volume["counts"]) == 1
+        status, traces = request(svc.query_socket, "GET", "/v1/traces?since=2025-11-01T00:00:00Z")
+        assert status == 200, traces
+        [entry] = [t for t in traces["traces"] if t["trace_id_dd"] == TRACE]
+        assert entry["spans"] == 4 and entry["errors"] == 1 and entry["logs"] == 4 and entry["services"] == ["payments", "web"], entry
+        # What the daemon does not serve from the fleet is refused with a reason, not an empty answer.
+        status, body = request(svc.query_socket, "GET", "/v1/logs/unmatched")
+        assert status == 501 and "shard" in body["error"], body
+
+        # Jaeger's API (Grafana's Jaeger data source and Jaeger UI read it): both hosts' spans
+        # in one trace, each process tagged with its host; services and the links across hosts.
+        status, headers, body = svc.http(f"/api/traces/{TRACE}")
+        assert status == 200, body
+        [trace] = body["data"]
+        assert len(trace["spans"]) == 4
+        process_hosts = {p["serviceName"]: {t["value"] for t in p["tags"] if t["key"] == "hostname"} for p in trace["processes"].values()}
+        assert process_hosts == {"web": {"web-1"}, "payments": {"web-2"}}, trace["processes"]
+        span_logs = {s["operationName"]: [f["value"] for l in s["logs"] for f in l["fields"] if f["key"] == "message"] for s in trace["spans"]}
+        assert span_logs["db.query"] == ["card declined"], span_logs
+        status, _, body = svc.http("/api/services")
+        assert status == 200 and body["data"] == ["payments", "web"], body
+        status, _, body = svc.http(f"/api/traces?service=payments&start={START_US - 60_000_000}&end={START_US + 60_000_000}&limit=20")
+        assert status == 200 and len(body["data"]) == 1 and len(body["data"][0]["spans"]) == 4, body
+        status, _, body = svc.http(f"/api/dependencies?endTs={START_US // 1000 + 60_000}&lookback=3600000")
+        assert status == 200, body
+        assert sorted((d["parent"], d["child"], d["callCount"]) for d in body["data"]) == [("web", "payments", 1)], body
+
+        # The web view in a real browser: the waterfall with both hosts' spans and lines.
+        from test_web_view import browser, shot
+        b = browser()
+        try:
+            b.get(f"http://127.0.0.1:{svc.port}/trace/{TRACE}")
+            wait_for(lambda: "card declined" in b.page_source, what="the fleet's trace page")
+            from selenium.webdriver.common.by import By
+            marks = sorted({e.text for e in b.find_elements(By.CSS_SELECTOR, "a.host")})
+            assert marks == ["@web-1", "@web-2"], marks
+            assert not b.find_elements(By.ID, "partial")
+            shot(b, "fleet-trace.png")
+        finally:
+            b.quit()
+    finally:
+        svc.cleanup()
+
+
+def test_a_shard_down_or_silent_gives_a_partial_answer_that_says_so(fleet):
+    # A third "shard" that accepts connections and never answers.
+    silent = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    silent_url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    svc = FleetService([ch.url for ch in fleet.shards] + [silent_url], timeout="1s")
+    try:
+        svc.start()
+        status, headers, doc = svc.http(f"/v1/traces/{TRACE}")
+        assert status == 200, doc
+        assert tree(doc) == EXPECTED  # both real shards answered
+        assert headers["tracejoin-partial"] == "1"
+        assert doc["partial"] == [f"shard {silent_url} left out: ClickHouse at {silent_url} did not answer within 1 s"], doc["partial"]
+
+        # Shard 2 stops: its host's half is missing, and the answer says which shard and why.
+        fleet.shards[1].stop()
+        status, headers, doc = svc.http(f"/v1/traces/{TRACE}")
+        assert status == 200, doc
+        assert {k: v for k, v in tree(doc).items()} == {"1": EXPECTED["1"], "2": EXPECTED["2"]}
+        assert headers["tracejoin-partial"] == "2"
+        assert any(note.startswith(f"shard {fleet.shards[1].url} left out: cannot reach ClickHouse") for note in doc["partial"]), doc["partial"]
+        status, headers, body = svc.http("/api/services")
+        assert status == 200 and body["data"] == ["web"] and headers["tracejoin-partial"] == "2", body
+        # The web view says it too.
+        status, headers, html = svc.http(f"/trace/{TRACE}")
+        assert status == 200 and 'id="partial"' in html and "Partial result" in html and fleet.shards[1].url in html
+
+        # No shard answers: a 503 that names each, not an empty trace.
+        fleet.shards[0].stop()
+        status, headers, body = svc.http(f"/v1/traces/{TRACE}")
+        assert status == 503, body
+        assert "no shard of the fleet answered" in body["error"] and fleet.shards[0].url in body["error"] and silent_url in body["error"]
+    finally:
+        svc.cleanup()
+        silent.close()
+
+
+def test_a_fleet_service_with_rule_files_is_refused_and_names_them():
+    svc = FleetService(["http://127.0.0.1:1"])
+    try:
+        svc.write_rules("app.yaml", "source: x\n")
+        out = svc.cli("serve", "--config", svc.config)
+        assert out.returncode == 2, out.stderr
+        assert os.path.join(svc.config, "rules.d", "app.yaml") in out.stderr and "a fleet service tails nothing" in out.stderr, out.stderr
+    finally:
+        svc.cleanup()
