@@ -256,7 +256,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TracejoinDaemonTests",
-            dependencies: ["TracejoinDaemon", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["TracejoinDaemon", "Export", "Rules", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,11 +4,15 @@ started here on loopback ports with a temporary data path, stopped by pid).
 
 1. Throughput with ingest running: LINES lines are appended to a tailed file while the release
    daemon exports to ClickHouse; the export rate is the lines divided by the time from the
-   first line written until ClickHouse holds them all. Reference, same run: the same number of
-   rows of the same shape POSTed straight to ClickHouse as gzipped JSONEachRow (ClickHouse's
-   own insert ceiling on this machine), and the daemon's ingest alone (the same lines, no
-   export). The ratio to each is printed.
-2. Lag at a steady RATE lines/s for SECONDS: `lag_seconds` of /v1/stats (the age of the oldest
+   first line written until ClickHouse has acknowledged them all. Beside it, the daemon's and
+   ClickHouse's CPU seconds over that time (the machine has 2 cores: the three of them, the
+   writer, the daemon and ClickHouse, share them). References, same run: the daemon's ingest
+   alone (the same lines, no export), and ClickHouse's own insert of the very rows the daemon
+   exported (read back as RowBinary in batches of 50,000 and POSTed again, uncompressed, one
+   batch after another, into a table of the same shape). The ratio to each is printed.
+2. Export alone: the same lines stored first (export pointed at a closed port), then the daemon
+   restarted with ClickHouse reachable; the rate at which it drains that backlog.
+3. Lag at a steady RATE lines/s for SECONDS: `lag_seconds` of /v1/stats (the age of the oldest
    row not yet acknowledged by ClickHouse, so an upper bound on every row's delay at that
    moment), sampled every 20 ms; p50, p99, max.
 
@@ -16,18 +20,17 @@ started here on loopback ports with a temporary data path, stopped by pid).
 """
 
 import argparse
-import gzip
-import json
 import os
 import sys
 import time
 import urllib.parse
 import urllib.request
 
-from benchdaemon import BenchDaemon, request, wait_for
+from benchdaemon import BenchDaemon, cpu_seconds, request, wait_for
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Tests", "EndToEnd"))
 from clickhouse import ClickHouse  # noqa: E402
+from harness import free_port  # noqa: E402
 
 RULES = r"""
 source: bench
@@ -62,26 +65,26 @@ def exporting(ch, host, max_wait="1s"):
             f'batch: {{ max_rows: 50000, max_wait: {max_wait} }} }} }}\n')
 
 
-def throughput(ch, lines):
-    # Reference 1: ClickHouse's own insert of the same number of rows of the exporter's shape.
+def reinsert_reference(ch, host, lines):
+    """ClickHouse's own insert rate of the rows the daemon exported for `host`."""
     ch.query("CREATE DATABASE IF NOT EXISTS ref")
     ch.query("CREATE TABLE IF NOT EXISTS ref.logs AS tracejoin.logs")
-    rows = [json.dumps({"host": "ref", "id": i, "date": "2026-12-01", "time_ns": 1764583200000000000 + i, "ingested_ns": 1764583200000000000 + i,
-                        "trace_id": "", "trace_hi": 0, "trace_hi_known": 0, "trace_lo": 4611686018427387904 + i // 20,
-                        "trace_lo_hex": "%016x" % (4611686018427387904 + i // 20), "trace_lo_dd": str(4611686018427387904 + i // 20),
-                        "span_id": 1 + i % 20, "span_id_hex": "%016x" % (1 + i % 20), "service": "", "level": "INFO",
-                        "message": f"order {i} priced at {i % 997}.99 EUR", "raw": line(i)[:-1], "source": "bench", "rule": "ddtrace",
-                        "file": "/tmp/x/logs/app.log", "fields": '{"logger":"shop.checkout"}', "id_error": "", "version": i}) for i in range(lines)]
-    bodies = [gzip.compress(("\n".join(rows[s:s + 50000]) + "\n").encode(), 1) for s in range(0, lines, 50000)]
-    del rows
+    bodies = []
+    for offset in range(0, lines, 50000):
+        sql = f"SELECT * FROM tracejoin.logs WHERE host = '{host}' ORDER BY id LIMIT 50000 OFFSET {offset} FORMAT RowBinary"
+        with urllib.request.urlopen(urllib.request.Request(ch.url + "/", data=sql.encode()), timeout=120) as resp:
+            bodies.append(resp.read())
+    ch0 = cpu_seconds(ch.proc.pid)
     start = time.monotonic()
     for body in bodies:
-        req = urllib.request.Request(ch.url + "/?query=" + urllib.parse.quote("INSERT INTO ref.logs FORMAT JSONEachRow"), data=body,
-                                     headers={"Content-Encoding": "gzip"})
+        req = urllib.request.Request(ch.url + "/?query=" + urllib.parse.quote("INSERT INTO ref.logs FORMAT RowBinary"), data=body)
         urllib.request.urlopen(req, timeout=120).read()
-    reference = lines / (time.monotonic() - start)
+    took = time.monotonic() - start
+    return lines / took, cpu_seconds(ch.proc.pid) - ch0
 
-    # Reference 2: the daemon's ingest alone, no export.
+
+def throughput(ch, lines):
+    # Reference: the daemon's ingest alone, no export.
     d = BenchDaemon("tj-exp-", rules=RULES).start()
     try:
         start = time.monotonic()
@@ -95,16 +98,46 @@ def throughput(ch, lines):
     d = BenchDaemon("tj-exp-", rules=RULES, extra_yaml=exporting(ch, "bench-1")).start()
     try:
         wait_for(lambda: stats(d)["export"][0]["state"] == "ok", timeout=30, what="exporter ready")
+        d0, ch0 = cpu_seconds(d.proc.pid), cpu_seconds(ch.proc.pid)
         start = time.monotonic()
         write_all(os.path.join(d.logs, "app.log"), lines)
         wait_for(lambda: stats(d)["export"][0]["exported_logs"] >= lines, timeout=600, interval=0.05, what="export")
-        exported = lines / (time.monotonic() - start)
+        took = time.monotonic() - start
+        exported = lines / took
+        daemon_cpu, ch_cpu = cpu_seconds(d.proc.pid) - d0, cpu_seconds(ch.proc.pid) - ch0
         assert ch_count(ch, "bench-1") >= lines
     finally:
         d.stop()
-    print(f"export, {lines} lines, ingest running: {exported:,.0f} lines/s")
-    print(f"  reference: ClickHouse's own gzip JSONEachRow insert of the same rows {reference:,.0f} rows/s (ratio {exported / reference:.2f})")
+
+    # Export alone: a backlog stored while ClickHouse could not be reached, then drained.
+    closed = f"http://127.0.0.1:{free_port()}"
+    d = BenchDaemon("tj-exp-", rules=RULES, extra_yaml=exporting(ch, "bench-3").replace(ch.url, closed)).start()
+    try:
+        write_all(os.path.join(d.logs, "app.log"), lines)
+        wait_for(lambda: stats(d)["sources"]["bench"]["rules"]["ddtrace"]["with_trace"] == lines, timeout=300, interval=0.05, what="ingest")
+        d.halt()
+        path = os.path.join(d.config, "tracejoin.yaml")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace(closed, ch.url))
+        d.start()
+        d0 = cpu_seconds(d.proc.pid)
+        start = time.monotonic()
+        wait_for(lambda: stats(d)["export"][0]["exported_logs"] >= lines, timeout=600, interval=0.05, what="export of the backlog")
+        alone = lines / (time.monotonic() - start)
+        alone_cpu = cpu_seconds(d.proc.pid) - d0
+    finally:
+        d.stop()
+
+    reference, ref_cpu = reinsert_reference(ch, "bench-1", lines)
+    print(f"export, {lines} lines, ingest running: {exported:,.0f} lines/s "
+          f"(daemon {daemon_cpu:.1f} CPU s, ClickHouse {ch_cpu:.1f} CPU s, over {took:.2f} s on {os.cpu_count()} cores)")
     print(f"  reference: the daemon's ingest alone {ingest:,.0f} lines/s (ratio {exported / ingest:.2f})")
+    print(f"  reference: ClickHouse's own RowBinary insert of the same rows {reference:,.0f} rows/s "
+          f"({ref_cpu:.1f} CPU s; ratio {exported / reference:.2f})")
+    print(f"export alone (a stored backlog drained): {alone:,.0f} lines/s, daemon {alone_cpu:.1f} CPU s "
+          f"(ratio to ingest alone {alone / ingest:.2f})")
 
 
 def lag(ch, rate, seconds):

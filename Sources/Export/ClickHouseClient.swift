@@ -24,6 +24,16 @@ public struct ClickHouseClient: Sendable {
     let user: String?
     let password: String?
     let timeout: TimeAmount
+    /// How a statement's data is sent.
+    public enum Compression: String, Sendable {
+        /// gzip, level 1: every ClickHouse version reads it.
+        case gzip
+        /// As it is: on loopback, where compressing costs CPU and saves nothing.
+        case none
+    }
+
+    let compression: Compression
+
     /// Settings sent with every statement (in the URL, which every version reads), such as
     /// `max_execution_time` for the fleet service's queries.
     let settings: [(String, String)]
@@ -44,13 +54,20 @@ public struct ClickHouseClient: Sendable {
     }
 
     public init(url: String, database: String, user: String? = nil, password: String? = nil, timeout: TimeAmount = .seconds(30),
-                settings: [(String, String)] = []) {
+                settings: [(String, String)] = [], compression: Compression = .gzip) {
+        self.compression = compression
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.database = database
         self.user = user
         self.password = password
         self.timeout = timeout
         self.settings = settings
+    }
+
+    /// Whether the URL names this machine (127.0.0.0/8, ::1, localhost): no wire to save bytes on.
+    public var isLoopback: Bool {
+        guard let host = URLComponents(string: url)?.host?.lowercased() else { return false }
+        return host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
     /// The server, as a fleet's reply names it: the URL without any credentials in it.
@@ -61,7 +78,8 @@ public struct ClickHouseClient: Sendable {
         return components.string ?? url
     }
 
-    /// Runs `sql`; with `data`, sends it as the statement's input (gzip-compressed). Returns
+    /// Runs `sql`; with `data`, sends it as the statement's input (gzip-compressed unless the
+    /// client's ``Compression`` is `none`). Returns
     /// the answer's body.
     @discardableResult
     public func execute(_ sql: String, data: ByteBuffer? = nil, database: String? = nil) async throws -> ByteBuffer {
@@ -73,9 +91,11 @@ public struct ClickHouseClient: Sendable {
             components?.queryItems = items
             request = HTTPClientRequest(url: components?.string ?? url)
             request.method = .POST
-            // Level 1: on a loopback or LAN link the CPU, not the bytes, is what a batch costs.
-            data = try data.compress(with: .gzip(configuration: .init(compressionLevel: 1)))
-            request.headers.add(name: "Content-Encoding", value: "gzip")
+            if compression == .gzip {
+                // Level 1: on a LAN link the CPU, not the bytes, is what a batch costs.
+                data = try data.compress(with: .gzip(configuration: .init(compressionLevel: 1)))
+                request.headers.add(name: "Content-Encoding", value: "gzip")
+            }
             request.body = .bytes(data)
         } else {
             components?.queryItems = items

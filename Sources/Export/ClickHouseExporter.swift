@@ -99,51 +99,101 @@ public final class ClickHouseExporter: Service {
         }
     }
 
-    /// Sends one batch if one is due; returns whether it sent anything.
+    /// Batches sent and not yet acknowledged at once: while one is inserted, the next is
+    /// encoded and the one after read.
+    static let inFlight = 3
+
+    /// One batch read from the index: its rows and where the cursor stands once it is acknowledged.
+    struct Batch: Sendable {
+        var logs: any ExportedLines
+        var spans: [ExportedSpan]
+        var cursor: ExportCursor
+        var rows: Int { logs.count + spans.count }
+    }
+
+    /// Sends what is due, as a pipeline: reading the next batch from the index, encoding and
+    /// inserting those before it, up to ``inFlight`` inserts at once. The cursor moves after
+    /// each batch whose insert, and every insert before it, ClickHouse acknowledged: after a
+    /// failure the batches from the first unacknowledged one are sent again (the tables
+    /// collapse the copies). Returns whether it sent anything.
     func step(_ start: ExportCursor, _ backlog: ExportBacklog) async throws -> Bool {
-        var cursor = start
         guard backlog.logs + backlog.spans > 0 else { return false }
         // Wait for a fuller batch unless the oldest row has waited long enough.
         let waited = Duration.nanoseconds(Timestamps.now() - (backlog.oldest ?? Timestamps.now()))
         if backlog.logs + backlog.spans < settings.maxRows && waited < settings.maxWait { return false }
 
         try await settings.client.ping()
-        let clock = ContinuousClock()
-        let began = clock.now
-        let logs = try await source.exportLogs(after: cursor, limit: settings.maxRows)
-        let spans = try await source.exportSpans(after: cursor, limit: settings.maxRows)
-        let read = clock.now - began
-        var encoding = Duration.zero
-        if !logs.isEmpty {
-            let encodeStart = clock.now
-            var w = JSONWriter(capacity: logs.count * 512)
-            ExportRows.logs(logs, host: settings.host, into: &w)
-            encoding += clock.now - encodeStart
-            try await settings.client.execute("INSERT INTO \(ClickHouseSchema.quoted(settings.client.database)).logs FORMAT JSONEachRow",
-                                              data: ByteBuffer(bytes: w.bytes))
-            cursor.logID = logs.last!.id
+        var cursor = start
+        var pending: [(task: Task<Void, any Error>, batch: (logs: Int, spans: Int, cursor: ExportCursor))] = []
+        var sent = false
+        // Commits the oldest batch in flight once ClickHouse acknowledged it.
+        func settleOldest() async throws {
+            let oldest = pending.removeFirst()
+            try await oldest.task.value
+            try await source.commitExportCursor(Self.target, oldest.batch.cursor)
+            state.withLock { s in
+                s.exported_logs += Int64(oldest.batch.logs)
+                s.exported_spans += Int64(oldest.batch.spans)
+                s.batches += 1
+                s.last_success = Timestamps.iso8601(nanoseconds: Timestamps.now())
+            }
+            sent = true
         }
-        if !spans.isEmpty {
-            var w = JSONWriter(capacity: spans.count * 512)
-            ExportRows.spans(spans, host: settings.host, into: &w)
-            try await settings.client.execute("INSERT INTO \(ClickHouseSchema.quoted(settings.client.database)).spans FORMAT JSONEachRow",
-                                              data: ByteBuffer(bytes: w.bytes))
-            cursor.spanReceived = spans.last!.received
-            cursor.spanRow = spans.last!.row
-        }
-        // Acknowledged: only now does the cursor move.
-        try await source.commitExportCursor(Self.target, cursor)
-        logger.debug("exported a batch", metadata: [
-            "lines": "\(logs.count)", "spans": "\(spans.count)", "read": "\(read)", "encode": "\(encoding)", "total": "\(clock.now - began)",
-        ])
-        state.withLock { s in
-            s.exported_logs += Int64(logs.count)
-            s.exported_spans += Int64(spans.count)
-            s.batches += 1
-            s.last_success = Timestamps.iso8601(nanoseconds: Timestamps.now())
+        do {
+            while !Task.isCancelled {
+                let batch = try await read(after: cursor)
+                if batch.rows == 0 { break }
+                cursor = batch.cursor
+                pending.append((Task { try await self.send(batch) }, (batch.logs.count, batch.spans.count, batch.cursor)))
+                if pending.count >= Self.inFlight { try await settleOldest() }
+                // Caught up: what is left is less than a batch.
+                if batch.logs.count < settings.maxRows && batch.spans.count < settings.maxRows { break }
+            }
+            while !pending.isEmpty { try await settleOldest() }
+        } catch {
+            // The batches after a failure are not committed; they wait for their inserts to end
+            // (so a resend never races its first copy), then go again from the committed cursor.
+            for p in pending { _ = try? await p.task.value }
+            throw error
         }
         updateLag(try await source.exportBacklog(after: cursor), cursor: cursor, now: Timestamps.now())
-        return !logs.isEmpty || !spans.isEmpty
+        return sent
+    }
+
+    /// The next batch after `cursor`: up to `maxRows` lines and `maxRows` spans.
+    func read(after cursor: ExportCursor) async throws -> Batch {
+        async let logs = source.exportLines(after: cursor, limit: settings.maxRows)
+        async let spans = source.exportSpans(after: cursor, limit: settings.maxRows)
+        var batch = Batch(logs: try await logs, spans: try await spans, cursor: cursor)
+        if batch.logs.count > 0 { batch.cursor.logID = batch.logs.id(batch.logs.count - 1) }
+        if let last = batch.spans.last {
+            batch.cursor.spanReceived = last.received
+            batch.cursor.spanRow = last.row
+        }
+        return batch
+    }
+
+    /// Encodes `batch` as RowBinary and inserts it, lines and spans each in one statement.
+    func send(_ batch: Batch) async throws {
+        let clock = ContinuousClock()
+        let began = clock.now
+        let db = ClickHouseSchema.quoted(settings.client.database)
+        if batch.logs.count > 0 {
+            var rows = RowBinaryRows(capacity: batch.logs.count * 400)
+            ExportRows.lines(batch.logs, host: settings.host, into: &rows)
+            try await insert(rows, into: "\(db).logs")
+        }
+        if !batch.spans.isEmpty {
+            var rows = RowBinaryRows(capacity: batch.spans.count * 400)
+            ExportRows.spans(batch.spans, host: settings.host, into: &rows)
+            try await insert(rows, into: "\(db).spans")
+        }
+        logger.debug("exported a batch", metadata: ["lines": "\(batch.logs.count)", "spans": "\(batch.spans.count)", "took": "\(clock.now - began)"])
+    }
+
+    func insert(_ rows: RowBinaryRows, into table: String) async throws {
+        try await settings.client.execute("INSERT INTO \(table) (\(rows.columns.joined(separator: ", "))) FORMAT RowBinary",
+                                          data: ByteBuffer(bytes: rows.output))
     }
 
     func updateLag(_ backlog: ExportBacklog, cursor: ExportCursor, now: Int64) {

@@ -12,6 +12,13 @@ extension CorrelationStore: ExportSource {
         try await pool.write { db in try self.exports.commit(target, cursor, db) }
     }
 
+    public func exportLines(after cursor: ExportCursor, limit: Int) async throws -> any ExportedLines {
+        var query = LogQuery(limit: limit)
+        query.after = cursor.logID
+        return try await pool.read { [query] db in try self.search.lines(query, db) }
+    }
+
+    /// The lines ``exportLines(after:limit:)`` reads, as records (what tests compare).
     public func exportLogs(after cursor: ExportCursor, limit: Int) async throws -> [ExportedLog] {
         var query = LogQuery(limit: limit)
         query.after = cursor.logID

@@ -29,11 +29,27 @@ struct LogSearch: Sendable {
     /// Blocks are chosen by their catalog entries (``TraceCatalog/places(of:ascending:_:)``),
     /// read newest first, and their records checked one by one (``LineFilter``).
     func logs(_ query: LogQuery, _ db: Database) throws -> LogPage {
+        var page: [(id: Int64, ingested: Int64, record: LogRecord)] = []
+        let next = try matches(query, db) { block, i in page.append((block.ids[i], block.ingested[i], block.record(i))) }
+        return LogPage(records: page, next: next)
+    }
+
+    /// The lines ``logs(_:_:)`` returns, left in their blocks (the exporter's read).
+    func lines(_ query: LogQuery, _ db: Database) throws -> StoredLines {
+        var lines = StoredLines()
+        _ = try matches(query, db) { block, i in lines.append(block, i) }
+        return lines
+    }
+
+    /// Hands `take` each line of a page of `query`, in the page's order; returns the cursor of
+    /// the next page (`nil`: no more).
+    private func matches(_ query: LogQuery, _ db: Database, _ take: (LogBlock, Int) -> Void) throws -> Int64? {
         let limit = max(1, query.limit)
         let ascending = query.after != nil
         let places = try catalog.places(of: query, ascending: ascending, db).places
         var filter = LineFilter(query, spans: spans, db)
-        var page: [(id: Int64, ingested: Int64, record: LogRecord)] = []
+        var taken = 0
+        var lastID: Int64?
         var more = false
         var scanned = 0
         var lowestScanned: Int64?
@@ -47,25 +63,21 @@ struct LogSearch: Sendable {
             scanned += block.count
             if !ascending, let first = block.firstID { lowestScanned = min(lowestScanned ?? first, first) }
             try block.forEachMatch(ascending: ascending, { try filter.matches(block, $0) }) { i in
-                guard page.count < limit else {
+                guard taken < limit else {
                     more = true
                     return false
                 }
-                page.append((block.ids[i], block.ingested[i], block.record(i)))
+                take(block, i)
+                taken += 1
+                lastID = block.ids[i]
                 return true
             }
             if more { break scan }
         }
-        let next: Int64?
-        if !more {
-            next = nil
-        } else if page.count == limit {
-            next = page.last?.id
-        } else {
-            // The scan bound was reached first: continue below the lowest id read.
-            next = lowestScanned
-        }
-        return LogPage(records: page, next: next)
+        if !more { return nil }
+        // A full page continues after its last line; else the scan bound was reached first:
+        // continue below the lowest id read.
+        return taken == limit ? lastID : lowestScanned
     }
 
     /// The lines ``logs(_:_:)`` would return for `query` — all of them, not a page — counted by

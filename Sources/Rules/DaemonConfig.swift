@@ -48,6 +48,8 @@ public struct DaemonConfig: Sendable, Hashable {
         public var host: String
         public var maxRows = 50_000
         public var maxWait: Duration = .seconds(1)
+        /// `auto` (none to a loopback URL, else gzip), `gzip` or `none`.
+        public var compression = "auto"
     }
 
     /// A Unix socket the daemon listens on, and optional TCP addresses with the same routes.
@@ -307,7 +309,7 @@ public struct DaemonConfig: Sendable, Hashable {
     }
 
     private static func clickhouse(_ node: Node, reader: YAMLReader, directory: String) throws(ConfigError) -> ClickHouseExport {
-        let m = try reader.mapping(node, what: "export.clickhouse", allowed: ["url", "database", "user", "password_file", "password", "host", "batch"])
+        let m = try reader.mapping(node, what: "export.clickhouse", allowed: ["url", "database", "user", "password_file", "password", "host", "batch", "compression"])
         guard let u = m["url"] else { throw reader.error(node, "export.clickhouse needs url (ClickHouse's HTTP interface, such as http://127.0.0.1:8123)") }
         let url = try reader.string(u, what: "export.clickhouse.url")
         guard url.hasPrefix("http://") || url.hasPrefix("https://"), url.count > 8 else {
@@ -319,6 +321,13 @@ public struct DaemonConfig: Sendable, Hashable {
             let host = try reader.string(n, what: "export.clickhouse.host")
             guard !host.isEmpty else { throw reader.error(n, "export.clickhouse.host must not be empty") }
             result.host = host
+        }
+        if let n = m["compression"] {
+            let text = try reader.string(n, what: "export.clickhouse.compression")
+            guard ["auto", "gzip", "none"].contains(text) else {
+                throw reader.error(n, "export.clickhouse.compression must be auto (none to a loopback URL, else gzip), gzip or none")
+            }
+            result.compression = text
         }
         if let n = m["batch"] {
             let b = try reader.mapping(n, what: "export.clickhouse.batch", allowed: ["max_rows", "max_wait"])

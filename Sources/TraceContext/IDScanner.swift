@@ -122,8 +122,16 @@ enum IDScanner {
 
     /// Lowercase hex of `value`, left-padded with zeros to `digits`.
     static func hexString(_ value: UInt64, digits: Int) -> String {
-        let s = String(value, radix: 16)
-        return s.count >= digits ? s : String(repeating: "0", count: digits - s.count) + s
+        let n = max(digits, (64 - value.leadingZeroBitCount + 3) / 4, 1)
+        return String(unsafeUninitializedCapacity: n) { out in
+            var v = value
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                let d = UInt8(truncatingIfNeeded: v & 15)
+                out[i] = d < 10 ? 0x30 + d : 0x57 + d
+                v >>= 4
+            }
+            return n
+        }
     }
 }
 

@@ -78,7 +78,7 @@ public enum Daemon {
         // The exporter reads what the index stored; the index is its buffer.
         let exporter = settings.clickhouse.map { c in
             ClickHouseExporter(
-                settings: .init(client: ClickHouseClient(url: c.url, database: c.database, user: c.user, password: c.password),
+                settings: .init(client: ClickHouseClient.exporting(c),
                                 host: c.host, maxRows: c.maxRows, maxWait: c.maxWait),
                 source: index, logger: logger)
         }
@@ -325,5 +325,15 @@ final class StateLock {
 
     func release() {
         close(fd)
+    }
+}
+
+extension ClickHouseClient {
+    /// The exporter's client: `compression: auto` sends as it is to a loopback URL and gzip
+    /// anywhere else.
+    static func exporting(_ c: DaemonConfig.ClickHouseExport) -> ClickHouseClient {
+        let plain = ClickHouseClient(url: c.url, database: c.database, user: c.user, password: c.password)
+        let compression: ClickHouseClient.Compression = c.compression == "none" || (c.compression == "auto" && plain.isLoopback) ? .none : .gzip
+        return ClickHouseClient(url: c.url, database: c.database, user: c.user, password: c.password, compression: compression)
     }
 }

@@ -12,6 +12,19 @@ public struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// A writer that continues after `bytes` (take them back from ``bytes``): a value written
+    /// into a buffer already holding others, without a copy if the caller gives its buffer up.
+    public init(appendingTo bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Empties the writer for another document, keeping its storage.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = [false]
+        afterKey = false
+    }
+
     public mutating func objectStart() {
         element()
         bytes.append(UInt8(ascii: "{"))
@@ -45,6 +58,20 @@ public struct JSONWriter {
         Self.append(string: name, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
         afterKey = true
+    }
+
+    /// A key from valid UTF-8 bytes.
+    public mutating func key(utf8 name: UnsafeBufferPointer<UInt8>) {
+        element()
+        Self.append(utf8: name, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    /// A string from valid UTF-8 bytes.
+    public mutating func string(utf8 s: UnsafeBufferPointer<UInt8>) {
+        element()
+        Self.append(utf8: s, to: &bytes)
     }
 
     public mutating func string(_ s: String?) {
@@ -113,9 +140,15 @@ public struct JSONWriter {
     /// controls) as `\uXXXX`, so that JSON printed on a terminal, or put in a `<script>`, holds
     /// none of them raw. Other bytes (UTF-8 included) as they are.
     public static func append(string s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { bytes in
+        s.withUTF8 { append(utf8: $0, to: &out) }
+    }
+
+    /// Valid UTF-8 (``UTF8Text/withValid(_:_:)`` makes any bytes so) as a JSON string literal,
+    /// escaped as ``append(string:to:)`` escapes.
+    public static func append(utf8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        do {
             var start = 0
             var i = 0
             while i < bytes.count {

@@ -15,9 +15,9 @@ from harness import Daemon, ddtrace_line, walk, wait_for
 TRACE = "4611686018427387999"  # decimal, as ddtrace logs it
 
 
-def exporting_daemon(ch_url, host, extra="", max_wait="100ms", max_rows=1000):
+def exporting_daemon(ch_url, host, extra="", max_wait="100ms", max_rows=1000, compression="auto"):
     return Daemon(extra_yaml=(
-        f"export: {{ clickhouse: {{ url: \"{ch_url}\", database: tracejoin, host: {host}, "
+        f"export: {{ clickhouse: {{ url: \"{ch_url}\", database: tracejoin, host: {host}, compression: {compression}, "
         f"batch: {{ max_rows: {max_rows}, max_wait: {max_wait} }} }} }}\n" + extra))
 
 
@@ -68,8 +68,8 @@ def fleet_json(d, url, database="tracejoin"):
 
 def test_two_hosts_one_trace_the_fleet_query_shows_the_whole_tree():
     ch = ClickHouse().start()
-    a = exporting_daemon(ch.url, "web-1")
-    b = exporting_daemon(ch.url, "web-2")
+    a = exporting_daemon(ch.url, "web-1")  # loopback: sent as it is
+    b = exporting_daemon(ch.url, "web-2", compression="gzip")
     try:
         both_hosts_exported(a, b)
         # Each host alone has half the tree.

@@ -70,7 +70,7 @@ struct ClickHouseSchemaTests {
     /// Every column a row writes is one the table has, and every column is written.
     @Test func rowsWriteExactlyTheTablesColumns() throws {
         let record = LogRecord(traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), file: "/f", source: "s", rule: "r", raw: "line")
-        var w = JSONWriter()
+        var w = JSONRows()
         ExportRows.logs([ExportedLog(id: 1, ingested: 5, record: record)], host: "h", into: &w)
         let span = SpanRecord(traceID: TraceID(high: nil, low: 2), spanID: SpanID(3), parentID: nil, service: "svc", name: "op",
                               resource: "res", start: 10, duration: 20, error: false, protocolName: "otlp")
@@ -81,5 +81,75 @@ struct ClickHouseSchemaTests {
         let spanRow = try #require(JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
         #expect(Set(logRow.keys) == Set(Self.columns(Self.logs).keys))
         #expect(Set(spanRow.keys) == Set(Self.columns(Self.spans).keys))
+    }
+
+    /// The exporter's RowBinary rows hold the same values as the JSON rows, column by column in
+    /// the table's types, and name the columns in the order they are written.
+    @Test func rowBinaryRowsCarryTheJSONRowsValues() throws {
+        let record = LogRecord(traceID: TraceID(high: 0x6b06_0b90_0000_0000, low: .max), spanID: SpanID(0xce3a_6d2c_b615_fac0), level: "ERROR",
+                               message: "ünïcode \u{0}\n", file: "/f", source: "s", rule: "r", raw: String(repeating: "x", count: 200),
+                               fields: [.init(name: "k", value: .integer(-3))], timeNanoseconds: 1_795_558_288_925_000_000)
+        let span = SpanRecord(traceID: TraceID(high: nil, low: 2), spanID: SpanID(3), parentID: SpanID(.max), service: "svc", name: "op",
+                              resource: "res", start: -10, duration: 20, error: true, meta: ["a": "b"], metrics: ["m": 1.5], protocolName: "otlp")
+        let cases: [(statement: String, encode: (inout JSONRows, inout RowBinaryRows) -> Void)] = [
+            (Self.logs, { j, b in
+                let rows = [ExportedLog(id: -1, ingested: 5, record: record), ExportedLog(id: 2, ingested: 6, record: record)]
+                ExportRows.logs(rows, host: "h", into: &j)
+                ExportRows.logs(rows, host: "h", into: &b)
+            }),
+            (Self.spans, { j, b in
+                ExportRows.spans([ExportedSpan(received: 7, row: 1, span: span)], host: "h", into: &j)
+                ExportRows.spans([ExportedSpan(received: 7, row: 1, span: span)], host: "h", into: &b)
+            }),
+        ]
+        for (statement, encode) in cases {
+            var json = JSONRows()
+            var binary = RowBinaryRows()
+            encode(&json, &binary)
+            let types = Self.columns(statement)
+            #expect(Set(binary.columns) == Set(types.keys) && binary.columns.count == types.count)
+            let objects = try String(decoding: json.bytes, as: UTF8.self).split(separator: "\n").map {
+                try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
+            #expect(binary.rows == objects.count)
+            var at = 0
+            let bytes = binary.output
+            func take(_ n: Int) throws -> ArraySlice<UInt8> {
+                try #require(at + n <= bytes.count)
+                defer { at += n }
+                return bytes[at..<(at + n)]
+            }
+            func integer(_ n: Int) throws -> UInt64 {
+                try take(n).reversed().reduce(0) { $0 << 8 | UInt64($1) }
+            }
+            for object in objects {
+                for column in binary.columns {
+                    let expected = object[column]
+                    switch types[column] {
+                    case "String":
+                        var length = 0, shift = 0
+                        while true {
+                            let byte = try take(1).first!
+                            length |= Int(byte & 0x7f) << shift
+                            shift += 7
+                            if byte < 0x80 { break }
+                        }
+                        #expect(String(decoding: try take(length), as: UTF8.self) == expected as? String, "\(column)")
+                    case "UInt64":
+                        #expect(String(try integer(8)) == (expected as? NSNumber)?.stringValue, "\(column)")
+                    case "Int64":
+                        #expect(String(Int64(bitPattern: try integer(8))) == (expected as? NSNumber)?.stringValue, "\(column)")
+                    case "UInt8":
+                        #expect(try integer(1) == (expected as? NSNumber)?.uint64Value, "\(column)")
+                    case "Date":
+                        let days = try integer(2)
+                        #expect(ExportRows.date(Int64(days) * 86_400_000_000_000) == expected as? String, "\(column)")
+                    default:
+                        Issue.record("a column of a type the test does not read: \(column) \(types[column] ?? "?")")
+                    }
+                }
+            }
+            #expect(at == bytes.count)
+        }
     }
 }

@@ -9,7 +9,7 @@ import TracejoinSupport
 @Suite("Export rows")
 struct ExportRowsTests {
     static func logLines(_ logs: [ExportedLog]) -> [String] {
-        var w = JSONWriter()
+        var w = JSONRows()
         ExportRows.logs(logs, host: "web-1", into: &w)
         return String(decoding: w.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
@@ -107,7 +107,7 @@ struct ExportRowsTests {
                               resource: "/x", type: "web", start: 1_795_558_288_000_000_000, duration: 1500, error: true,
                               meta: ["z": "last", "a": "first \"q\""], metrics: ["m": 1.5], protocolName: "datadog")
         span.meta["http.status_code"] = "500"
-        var w = JSONWriter()
+        var w = JSONRows()
         ExportRows.spans([ExportedSpan(received: 99, row: 1, span: span)], host: "db-2", into: &w)
         let line = String(decoding: w.bytes, as: UTF8.self)
         #expect(line.hasSuffix("}\n"))
@@ -128,7 +128,7 @@ struct ExportRowsTests {
     @Test func aRootSpanHasParentZero() {
         let span = SpanRecord(traceID: TraceID(high: nil, low: 2), spanID: SpanID(3), parentID: nil, service: "a", name: "b", resource: "c",
                               start: 0, duration: 0, error: false, protocolName: "otlp")
-        var w = JSONWriter()
+        var w = JSONRows()
         ExportRows.spans([ExportedSpan(received: 1, row: 1, span: span)], host: "h", into: &w)
         let line = String(decoding: w.bytes, as: UTF8.self)
         #expect(line.contains(#""parent_id":0,"#))
