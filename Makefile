@@ -96,6 +96,7 @@ bench: release
 	$(PYTHON) Benchmarks/intake.py
 	@command -v clickhouse-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clickhouse-server)
 	$(PYTHON) Benchmarks/export.py --lines 1000000
+	$(PYTHON) Benchmarks/fleet.py --lines 10000000 --spans 1000000 --queries 1000
 	$(PYTHON) Benchmarks/idle.py --files 1000 --seconds 30
 
 # The soak run (docs/reliability.md): the release daemon for SOAK_MINUTES (default 30) at a steady
