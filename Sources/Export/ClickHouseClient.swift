@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CompressNIO
 import Foundation
+import Logging
 import NIOCore
 import NIOHTTP1
 
@@ -33,6 +34,9 @@ public struct ClickHouseClient: Sendable {
     }
 
     let compression: Compression
+    /// When set, every statement is logged at debug level before it is sent (`clickhouse query`,
+    /// with `sql` and `url`): what a DBA asks to see, and what the tests replay on chDB.
+    let queryLog: Logger?
 
     /// Settings sent with every statement (in the URL, which every version reads), such as
     /// `max_execution_time` for the fleet service's queries.
@@ -54,8 +58,9 @@ public struct ClickHouseClient: Sendable {
     }
 
     public init(url: String, database: String, user: String? = nil, password: String? = nil, timeout: TimeAmount = .seconds(30),
-                settings: [(String, String)] = [], compression: Compression = .gzip) {
+                settings: [(String, String)] = [], compression: Compression = .gzip, queryLog: Logger? = nil) {
         self.compression = compression
+        self.queryLog = queryLog
         self.url = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.database = database
         self.user = user
@@ -83,6 +88,7 @@ public struct ClickHouseClient: Sendable {
     /// the answer's body.
     @discardableResult
     public func execute(_ sql: String, data: ByteBuffer? = nil, database: String? = nil) async throws -> ByteBuffer {
+        queryLog?.debug("clickhouse query", metadata: ["url": "\(name)", "sql": "\(sql)"])
         var components = URLComponents(string: url + "/")
         var items = [URLQueryItem(name: "database", value: database ?? self.database)] + settings.map { URLQueryItem(name: $0.0, value: $0.1) }
         var request: HTTPClientRequest

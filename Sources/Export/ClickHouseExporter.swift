@@ -43,11 +43,23 @@ public final class ClickHouseExporter: Service {
 
     public var status: ExportStatus { state.withLock { $0 } }
 
-    /// Creates the database and tables when missing (`tracejoin export init` does the same).
-    public static func createSchema(_ client: ClickHouseClient) async throws {
-        for statement in ClickHouseSchema.statements(database: client.database) {
+    /// Creates the database, tables and (on a current server) views when missing, in the
+    /// flavour given or else the one the server's version calls for (`tracejoin export init`
+    /// does the same); returns the flavour.
+    @discardableResult
+    public static func createSchema(_ client: ClickHouseClient, flavor: ClickHouseSchema.Flavor? = nil) async throws -> ClickHouseSchema.Flavor {
+        let chosen: ClickHouseSchema.Flavor
+        if let flavor { chosen = flavor } else { chosen = try await serverFlavor(client) }
+        for statement in ClickHouseSchema.statements(database: client.database, flavor: chosen) {
             try await client.execute(statement, database: "default")
         }
+        return chosen
+    }
+
+    /// The schema flavour for the server's version (`SELECT version()`).
+    public static func serverFlavor(_ client: ClickHouseClient) async throws -> ClickHouseSchema.Flavor {
+        let answer = try await client.execute("SELECT version()", database: "default")
+        return .of(version: String(buffer: answer).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     public func run() async throws {

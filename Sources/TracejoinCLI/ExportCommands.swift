@@ -51,6 +51,9 @@ struct ExportInit: AsyncParsableCommand {
 
     @Flag(help: "Print the statements instead of running them.") var print = false
 
+    @Option(help: ArgumentHelp("The tables' flavour: auto (by the server's version: current from 22.8), legacy (18.16 on) or current (Map, DateTime64, LowCardinality, and the otel_logs and otel_traces views).", valueName: "flavour"))
+    var schema = "auto"
+
     func run() async throws {
         var client = try target.client()
         if client == nil, let config {
@@ -59,17 +62,25 @@ struct ExportInit: AsyncParsableCommand {
             client = ClickHouseClient(url: c.url, database: c.database, user: c.user, password: c.password)
         }
         guard let client else { throw ValidationError("name a target: --clickhouse URL, or --config DIR with export.clickhouse") }
-        if print {
-            for s in ClickHouseSchema.statements(database: client.database) { Swift.print(s + ";\n") }
-            return
+        var flavor: ClickHouseSchema.Flavor?
+        if schema != "auto" {
+            guard let named = ClickHouseSchema.Flavor(rawValue: schema) else { throw ValidationError("--schema is auto, legacy or current, not '\(schema)'") }
+            flavor = named
         }
         do {
-            try await ClickHouseExporter.createSchema(client)
+            if print {
+                let chosen: ClickHouseSchema.Flavor
+                if let flavor { chosen = flavor } else { chosen = try await ClickHouseExporter.serverFlavor(client) }
+                for s in ClickHouseSchema.statements(database: client.database, flavor: chosen) { Swift.print(s + ";\n") }
+                return
+            }
+            let chosen = try await ClickHouseExporter.createSchema(client, flavor: flavor)
+            let views = chosen == .current ? " and the views otel_logs and otel_traces" : ""
+            Swift.print("created \(client.database).logs and \(client.database).spans\(views) (\(chosen.rawValue) schema) at \(client.url) (existing tables are kept)")
         } catch {
             printError("tracejoin: \(error)")
             throw ExitCode(1)
         }
-        Swift.print("created \(client.database).logs and \(client.database).spans at \(client.url) (existing tables are kept)")
     }
 }
 

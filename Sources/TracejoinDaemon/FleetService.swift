@@ -19,7 +19,7 @@ extension Daemon {
         let serverSeconds = (nanoseconds + 999_999_999) / 1_000_000_000
         let clients = fleet.urls.map {
             ClickHouseClient(url: $0, database: fleet.database, user: fleet.user, password: fleet.password,
-                             timeout: .nanoseconds(nanoseconds), settings: [("max_execution_time", String(serverSeconds))])
+                             timeout: .nanoseconds(nanoseconds), settings: [("max_execution_time", String(serverSeconds))], queryLog: logger)
         }
         let reader = FleetReader(shards: clients)
         let shutdown = ShutdownFlag(drainTimeout: settings.drainTimeout, logger: logger)

@@ -198,6 +198,8 @@ def test_export_init_creates_the_tables_and_a_bad_config_is_named():
     try:
         out = d.cli("export", "init", "--clickhouse", ch.url, "--database", "fleetdb")
         assert out.returncode == 0, out.stderr
+        # 18.16: the legacy flavour, chosen by the server's version.
+        assert "(legacy schema)" in out.stdout and "otel_traces" not in out.stdout, out.stdout
         tables = {r["name"] for r in ch.rows("SELECT name FROM system.tables WHERE database = 'fleetdb'")}
         assert tables == {"logs", "spans"}
         with open(os.path.join(d.config, "tracejoin.yaml"), "a") as f:

@@ -22,14 +22,14 @@ class FleetService(Daemon):
     """`tracejoin serve` on a config directory with a `fleet:` section and no rule files: it has
     a query socket and a query TCP port (no token: `auth: none`), and no intake."""
 
-    def __init__(self, shards, timeout="5s"):
+    def __init__(self, shards, timeout="5s", extra=""):
         self.port = free_port()
         urls = ", ".join(f'"{url}"' for url in shards)
         super().__init__(rules=None, extra_yaml="")
         with open(os.path.join(self.config, "tracejoin.yaml"), "w") as f:
             f.write("state_dir: ../state\n"
                     f'query: {{ socket: ../run/query.sock, tcp: ["127.0.0.1:{self.port}"], auth: none }}\n'
-                    f"fleet: {{ shards: [{urls}], database: tracejoin, timeout: {timeout} }}\n")
+                    f"fleet: {{ shards: [{urls}], database: tracejoin, timeout: {timeout} }}\n" + extra)
 
     def _ready(self):
         if self.proc.poll() is not None:

@@ -14,7 +14,7 @@ struct ClickHouseSchemaTests {
         var out: [String: String] = [:]
         for line in statement[statement.index(after: open)..<close].split(separator: "\n") {
             let parts = line.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: ",")).split(separator: " ")
-            if parts.count == 2 { out[String(parts[0])] = String(parts[1]) }
+            if parts.count >= 2, parts[0] != "ENGINE" { out[String(parts[0])] = parts[1...].joined(separator: " ") }
         }
         return out
     }
@@ -150,6 +150,33 @@ struct ClickHouseSchemaTests {
                 }
             }
             #expect(at == bytes.count)
+        }
+    }
+
+    @Test(arguments: [("18.16.1", ClickHouseSchema.Flavor.legacy), ("21.8.15.7", .legacy), ("22.3.2", .legacy), ("22.8.1.1", .current),
+                      ("24.8.4.13", .current), ("26.9.2.1", .current), ("", .legacy), ("garbage", .legacy)])
+    func theFlavourFollowsTheServersVersion(_ version: String, _ flavor: ClickHouseSchema.Flavor) {
+        #expect(ClickHouseSchema.Flavor.of(version: version) == flavor)
+    }
+
+    /// The current flavour keeps every column, in order, changing only types: one exporter and
+    /// one reader serve both; and it adds the two views.
+    @Test func theCurrentFlavourHasTheSameColumnsAndTheViews() {
+        let legacy = ClickHouseSchema.statements(database: "t", flavor: .legacy)
+        let current = ClickHouseSchema.statements(database: "t", flavor: .current)
+        #expect(current.count == legacy.count + 2)
+        for (old, new) in zip(legacy, current) {
+            let names = { (s: String) in Self.columns(s).keys.sorted() }
+            #expect(names(old) == names(new))
+        }
+        let logs = Self.columns(current[1])
+        #expect(logs["host"] == "LowCardinality(String)" && logs["id"] == "UInt64" && logs["trace_lo"] == "UInt64")
+        #expect(current[1].contains("raw String CODEC(ZSTD(1))"))
+        #expect(current[3].hasPrefix("CREATE VIEW IF NOT EXISTS `t`.otel_logs AS"))
+        #expect(current[4].hasPrefix("CREATE VIEW IF NOT EXISTS `t`.otel_traces AS"))
+        for column in ["TraceId", "SpanId", "ParentSpanId", "SpanName", "SpanKind", "ServiceName", "ResourceAttributes", "SpanAttributes",
+                       "Duration", "StatusCode", "`Events.Name`", "`Links.TraceId`"] {
+            #expect(current[4].contains(" AS \(column)"), "\(column)")
         }
     }
 }
