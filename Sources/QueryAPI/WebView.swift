@@ -12,12 +12,12 @@ import TracejoinSupport
 /// Content-Security-Policy allows only the daemon's own script and style.
 enum WebView {
     static func add(to router: Router<BasicRequestContext>, reader: any TraceReader, status: DaemonReports) {
-        router.get("/") { request, _ in try await tracesPage(request, reader: reader) }
+        router.get("/") { request, _ in try await readingPage { try await tracesPage(request, reader: reader) } }
         router.get("/trace/{id}") { request, context in
-            try await tracePage(context.parameters.get("id") ?? "", request: request, reader: reader)
+            try await readingPage { try await tracePage(context.parameters.get("id") ?? "", request: request, reader: reader) }
         }
         router.get("/trace/{id}/logs") { request, context in
-            try await traceLogsPage(context.parameters.get("id") ?? "", request: request, reader: reader)
+            try await readingPage { try await traceLogsPage(context.parameters.get("id") ?? "", request: request, reader: reader) }
         }
         router.get("/trace/{id}/span/{span}") { request, context in
             try await spanDetailFragment(context.parameters.get("id") ?? "", span: context.parameters.get("span") ?? "",
@@ -27,8 +27,8 @@ enum WebView {
             try await spanLogsFragment(context.parameters.get("id") ?? "", span: context.parameters.get("span") ?? "",
                                        descendants: request.uri.queryParameters["descendants"] == "true", reader: reader)
         }
-        router.get("/logs") { request, _ in try await logsPage(request, reader: reader) }
-        router.get("/unmatched") { _, _ in try await unmatchedPage(reader: reader) }
+        router.get("/logs") { request, _ in try await readingPage { try await logsPage(request, reader: reader) } }
+        router.get("/unmatched") { _, _ in try await readingPage { try await unmatchedPage(reader: reader) } }
         router.get("/status") { _, _ in statusPage(status) }
         router.get("/rules") { _, _ in rulesPage(status, run: nil) }
         router.post("/rules") { request, _ in try await debuggerPage(request, status: status) }
@@ -65,6 +65,17 @@ enum WebView {
         body(&h)
         h.raw("</main></body></html>")
         return h
+    }
+
+    /// A page whose read the reader refused (the fleet service: a page it does not serve, or no
+    /// shard answering) as a page that says why, not a JSON error in the browser.
+    static func readingPage(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let refused as ReadRefused {
+            let status = HTTPResponse.Status(code: refused.status)
+            return errorPage(status, refused.status == 501 ? "Not served here" : "No answer", refused.reason)
+        }
     }
 
     static func errorPage(_ status: HTTPResponse.Status, _ title: String, _ detail: String) -> Response {

@@ -110,6 +110,16 @@ def test_the_fleet_service_serves_one_trace_from_two_shards_to_the_api_jaeger_an
         status, body = request(svc.query_socket, "GET", "/v1/logs/unmatched")
         assert status == 501 and "shard" in body["error"], body
 
+        # Every page and document of the daemon answers from the fleet too; what is not served
+        # says so, as a page.
+        for path in ("/", "/logs", "/logs?host=web-2", "/status", "/rules", "/v1/stats", "/metrics", "/v1/rules", f"/trace/{TRACE}/logs"):
+            status, _, body = svc.http(path)
+            assert status == 200, (path, body)
+        status, _, body = svc.http("/unmatched")
+        assert status == 501 and "Not served here" in body and "a trace&#39;s spans may be on any shard" in body, body
+        status, _, body = svc.http("/logs?host=web-2")
+        assert "card declined" in body and "checkout &lt;started&gt;" not in body
+
         # Jaeger's API (Grafana's Jaeger data source and Jaeger UI read it): both hosts' spans
         # in one trace, each process tagged with its host; services and the links across hosts.
         status, headers, body = svc.http(f"/api/traces/{TRACE}")
