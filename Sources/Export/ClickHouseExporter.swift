@@ -150,6 +150,8 @@ public final class ClickHouseExporter: Service {
                 s.last_success = Timestamps.iso8601(nanoseconds: Timestamps.now())
             }
             sent = true
+            // The lag as of this acknowledgement: a long drain keeps `/v1/stats` current.
+            updateLag(try await source.exportBacklog(after: oldest.batch.cursor), cursor: oldest.batch.cursor, now: Timestamps.now())
         }
         do {
             while !Task.isCancelled {
@@ -168,7 +170,6 @@ public final class ClickHouseExporter: Service {
             for p in pending { _ = try? await p.task.value }
             throw error
         }
-        updateLag(try await source.exportBacklog(after: cursor), cursor: cursor, now: Timestamps.now())
         return sent
     }
 

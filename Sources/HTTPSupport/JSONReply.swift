@@ -72,7 +72,10 @@ public struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             for field in error.headers where field.name != .contentType && field.name != .contentLength { response.headers.append(field) }
             return response
         } catch let error as ReadRefused {
-            return JSONReply.error(HTTPResponse.Status(code: error.status), error.reason, detail: "\(request.method) \(request.uri.path)")
+            // The status's name as the error, the reader's reason as the detail.
+            let known: [HTTPResponse.Status] = [.badRequest, .notImplemented, .serviceUnavailable, .gatewayTimeout]
+            let status = known.first { $0.code == error.status } ?? HTTPResponse.Status(code: error.status, reasonPhrase: "read refused")
+            return JSONReply.error(status, status.reasonPhrase.lowercased(), detail: error.reason)
         } catch let error as any HTTPResponseError {
             return JSONReply.error(error.status, error.status.reasonPhrase.lowercased(), detail: "\(request.method) \(request.uri.path)")
         } catch {

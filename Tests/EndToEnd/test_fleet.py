@@ -90,6 +90,14 @@ def test_the_fleet_service_serves_one_trace_from_two_shards_to_the_api_jaeger_an
         assert status == 200 and len(page["logs"]) == 4, page
         status, page = request(svc.query_socket, "GET", f"/v1/logs?trace_id={TRACE}&host=web-2")
         assert sorted(l["log"]["message"] for l in page["logs"]) == ["card declined", "charging card"]
+        # Lines joined to a span of a service, and a text search with a level.
+        status, page = request(svc.query_socket, "GET", "/v1/logs?service=payments")
+        assert status == 200 and sorted(l["log"]["message"] for l in page["logs"]) == ["card declined", "charging card"], page
+        status, page = request(svc.query_socket, "GET", "/v1/logs?q=card&level=error")
+        assert status == 200 and [l["log"]["message"] for l in page["logs"]] == ["card declined"], page
+        # A daemon's numeric cursor means nothing to the fleet: refused, not ignored.
+        status, body = request(svc.query_socket, "GET", "/v1/logs?cursor=12")
+        assert status == 400 and "cursor" in body["detail"], body
         seen, cursor = [], None
         for _ in range(10):
             status, page = request(svc.query_socket, "GET", f"/v1/logs?trace_id={TRACE}&limit=1" + (f"&cursor={cursor}" if cursor else ""))
@@ -108,7 +116,7 @@ def test_the_fleet_service_serves_one_trace_from_two_shards_to_the_api_jaeger_an
         assert entry["spans"] == 4 and entry["errors"] == 1 and entry["logs"] == 4 and entry["services"] == ["payments", "web"], entry
         # What the daemon does not serve from the fleet is refused with a reason, not an empty answer.
         status, body = request(svc.query_socket, "GET", "/v1/logs/unmatched")
-        assert status == 501 and "shard" in body["error"], body
+        assert status == 501 and body["error"] == "not implemented" and "a trace's spans may be on any shard" in body["detail"], body
 
         # Every page and document of the daemon answers from the fleet too; what is not served
         # says so, as a page.
@@ -187,7 +195,8 @@ def test_a_shard_down_or_silent_gives_a_partial_answer_that_says_so(fleet):
         fleet.shards[0].stop()
         status, headers, body = svc.http(f"/v1/traces/{TRACE}")
         assert status == 503, body
-        assert "no shard of the fleet answered" in body["error"] and fleet.shards[0].url in body["error"] and silent_url in body["error"]
+        assert body["error"] == "service unavailable", body
+        assert "no shard of the fleet answered" in body["detail"] and fleet.shards[0].url in body["detail"] and silent_url in body["detail"]
     finally:
         svc.cleanup()
         silent.close()
