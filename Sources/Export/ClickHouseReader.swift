@@ -48,20 +48,12 @@ public struct ClickHouseReader: Sendable {
         return StoredTrace(spans: try await spanRows.map(Self.span), logs: logs, logsOmitted: max(0, count - logs.count))
     }
 
-    /// Lines matching the filters, newest first.
+    /// Lines matching the filters, newest first (`tracejoin query logs --clickhouse`): the
+    /// fleet service's search, with the same conditions (``conditions(_:database:)``).
     public func logs(traceID: TraceID?, level: String?, source: String?, text: String?, host: String?, limit: Int) async throws -> [LogRecord] {
-        let db = ClickHouseSchema.quoted(client.database)
-        var conditions: [String] = []
-        if let traceID { conditions.append(Self.matching(traceID)) }
-        if let level { conditions.append("lower(level) = \(Self.literal(level.lowercased()))") }
-        if let source { conditions.append("source = \(Self.literal(source))") }
-        if let host { conditions.append("host = \(Self.literal(host))") }
-        if let text { conditions.append("positionCaseInsensitive(message, \(Self.literal(text))) > 0") }
-        let rows = try await client.rows("""
-            SELECT \(Self.logColumns) FROM \(db).logs FINAL \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY ingested_ns DESC, host, id DESC LIMIT \(max(0, limit))
-            """)
-        return try rows.map(Self.log)
+        var query = LogQuery(traceID: traceID, level: level, source: source, text: text, limit: max(1, limit))
+        if let host { query.fields = [.init(name: "host", value: host)] }
+        return try await searchLogs(query).map(\.record)
     }
 
     /// A string as a ClickHouse literal: quotes and backslashes escaped.
