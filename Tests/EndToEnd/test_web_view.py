@@ -128,7 +128,8 @@ def test_the_waterfall_shows_every_span_and_its_lines_and_log_text_stays_text(si
     # A row opens its detail: IDs in every form with copy buttons, and its lines, fetched.
     spans[2].click()
     detail = b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{103:016x}"]')
-    wait_for(lambda: detail.is_displayed() and detail.find_element(By.CSS_SELECTOR, ".lines-here").get_attribute("data-ready"),
+    # The detail reads "loading…" until its fetch returns, so `.lines-here` may not exist yet.
+    wait_for(lambda: detail.is_displayed() and detail.find_elements(By.CSS_SELECTOR, ".lines-here[data-ready]"),
              what="the span's detail with its lines")
     for expected in (f"{103:016x}", "103", TRACE_HEX, str(TRACE_LO), "POST /v1/charges"):
         assert expected in detail.text, expected
@@ -405,7 +406,7 @@ def test_the_demo_workload_prints_links_that_open_its_traces(site):
     row = next(r for r in b.find_elements(By.CSS_SELECTOR, ".waterfall .span") if r.find_elements(By.CSS_SELECTOR, ".nlines"))
     row.click()
     detail = b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{row.get_attribute("data-span-id")}"]')
-    wait_for(lambda: detail.find_element(By.CSS_SELECTOR, ".lines-here").get_attribute("data-ready"), what="a demo span's detail")
+    wait_for(lambda: detail.find_elements(By.CSS_SELECTOR, ".lines-here[data-ready]"), what="a demo span's detail")
     b.execute_script("arguments[0].scrollIntoView({block: 'start'})", row)
     shot(b, "demo-span-detail.png")
     b.get(links[0].split("?")[0] + "/logs")
