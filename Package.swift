@@ -251,7 +251,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "TraceContext", "TracejoinModel", "TracejoinSupport"],
+            dependencies: ["Export", "TraceContext", "TracejoinAPI", "TracejoinModel", "TracejoinSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

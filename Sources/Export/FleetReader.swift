@@ -17,17 +17,29 @@ import TracejoinSupport
 /// order of arrival) and the unmatched lines (a trace's spans may be on any shard).
 public struct FleetReader: TraceReader {
     public let shards: [ClickHouseReader]
+    /// Each shard's state as the reads and probes found it, in shard order.
+    public let health: [ShardHealth]
 
     public init(shards: [ClickHouseClient]) {
         self.shards = shards.map(ClickHouseReader.init)
+        health = shards.map { ShardHealth(url: $0.name) }
     }
 
     /// `body`'s answer from every shard that gave one, in shard order.
     func each<T: Sendable>(_ body: @escaping @Sendable (ClickHouseReader) async throws -> T) async throws -> [T] {
         let outcomes = await withTaskGroup(of: (Int, Result<T, any Error>).self) { group in
-            for (i, shard) in shards.enumerated() {
+            for (i, (shard, health)) in zip(shards, health).enumerated() {
                 group.addTask {
-                    do { return (i, .success(try await body(shard))) } catch { return (i, .failure(error)) }
+                    let started = ContinuousClock.now
+                    do {
+                        let answer = try await body(shard)
+                        health.answered(after: Self.seconds(since: started))
+                        return (i, .success(answer))
+                    } catch {
+                        // A refusal of the request (a bad cursor) says nothing of the shard.
+                        if !(error is ReadRefused || error is CancellationError) { health.failed(after: Self.seconds(since: started), error) }
+                        return (i, .failure(error))
+                    }
                 }
             }
             var outcomes = [Result<T, any Error>?](repeating: nil, count: shards.count)

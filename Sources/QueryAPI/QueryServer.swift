@@ -21,6 +21,7 @@ public enum QueryServer {
         // On a loopback TCP listener, only requests that name it (DNS rebinding: docs/api.md).
         if let hostCheck { router.add(middleware: hostCheck) }
         router.add(middleware: ShortfallMiddleware())
+        if status.fleet { router.add(middleware: FleetPages.Middleware()) }
         router.add(middleware: JSONErrorMiddleware())
         if let token { router.add(middleware: TokenAuthMiddleware(token: token, sessions: sessions ?? Sessions(), port: port)) }
         if let loginCodes {

@@ -11,6 +11,7 @@ extension WebView {
     /// the last hour's samples. The totals table lists the document's daemon-wide figures, so a
     /// figure added to ``StatsDocument`` shows here without a change to this page.
     static func statusPage(_ status: DaemonReports) -> Response {
+        if status.fleet { return fleetStatusPage(status.stats()) }
         let stats = status.stats()
         let files = stats.files
         let retention = stats.retention
@@ -72,6 +73,51 @@ extension WebView {
                 moment(&h, run)
             }
             h.raw("</p>")
+        })
+    }
+
+    /// The fleet service's `/status`: its shards (state, version, latency, failures, the last
+    /// error) and its own figures. It has no files, rules or retention to show.
+    static func fleetStatusPage(_ stats: StatsDocument) -> Response {
+        HTML.response(page("Status") { h in
+            h.raw("<h1>Status</h1><h2>Totals</h2><table id=\"status-totals\"><tbody>")
+            for figure in stats.figures {
+                guard let summary = figure.summary else { continue }
+                h.raw("<tr>")
+                h.cells([summary, figure.text])
+                h.raw("</tr>")
+            }
+            h.raw("</tbody></table><h2>Shards</h2><p>")
+            h.text("Each shard is asked for its version every \(ShardStatus.probeIntervalSeconds) s, and every read updates its row.")
+            h.raw("</p><table id=\"shards\"><thead><tr><th>Shard</th><th>State</th><th>Version</th><th>Last answer</th><th>Latency</th>"
+                + "<th>Reads</th><th>Failures</th><th>Timeouts</th><th>Last error</th></tr></thead><tbody>")
+            for shard in stats.shards {
+                h.raw("<tr")
+                h.attribute("data-shard", shard.url)
+                h.attribute("data-state", shard.state)
+                h.raw(">")
+                h.cells([shard.url])
+                h.raw(shard.state == "down" ? "<td class=\"error\">" : "<td>")
+                h.text(shard.state)
+                h.raw("</td>")
+                h.cells([shard.version ?? "?"])
+                h.raw("<td>")
+                if let at = shard.last_success { moment(&h, at) } else { h.text("never") }
+                h.raw("</td>")
+                h.cells([String(format: "%.1f ms", shard.last_latency_seconds * 1000), HumanUnits.count(Int(clamping: shard.queries)),
+                         HumanUnits.count(Int(clamping: shard.failures)), HumanUnits.count(Int(clamping: shard.timeouts))])
+                h.raw("<td>")
+                if let error = shard.last_error {
+                    h.text(error)
+                    if let at = shard.last_error_at {
+                        h.text(" (")
+                        moment(&h, at)
+                        h.text(")")
+                    }
+                }
+                h.raw("</td></tr>")
+            }
+            h.raw("</tbody></table>")
         })
     }
 

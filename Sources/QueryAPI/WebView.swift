@@ -48,8 +48,10 @@ enum WebView {
         h.raw("</title><link rel=\"stylesheet\" href=\"/static/app.css\"><script src=\"/static/app.js\" defer></script></head><body>")
         h.raw("<nav><span class=\"brand\">Tracejoin</span>")
         if links {
-            h.raw("<a href=\"/\">Traces</a><a href=\"/logs\">Logs</a>"
-                + "<a href=\"/unmatched\">Unmatched</a><a href=\"/rules\">Rules</a><a href=\"/status\">Status</a>")
+            h.raw("<a href=\"/\">Traces</a><a href=\"/logs\">Logs</a>")
+            // The fleet service has no unmatched lines or rules of its own (docs/fleet.md).
+            if !FleetPages.active { h.raw("<a href=\"/unmatched\">Unmatched</a><a href=\"/rules\">Rules</a>") }
+            h.raw("<a href=\"/status\">Status</a>")
             if BrowserSession.active {
                 h.raw("<form class=\"logout\" method=\"post\" action=\"/logout\"><button id=\"logout\">Log out</button></form>")
             }

@@ -7,11 +7,14 @@ public struct DaemonReports: Sendable {
     public var reporters: [any StatusReporting]
     public var rules: (any LineTester)?
     public var history: StatusHistory?
+    /// The fleet service's (no files, rules or index of its own): its pages show the shards.
+    public var fleet: Bool
 
-    public init(reporters: [any StatusReporting], rules: (any LineTester)? = nil, history: StatusHistory? = nil) {
+    public init(reporters: [any StatusReporting], rules: (any LineTester)? = nil, history: StatusHistory? = nil, fleet: Bool = false) {
         self.reporters = reporters
         self.rules = rules
         self.history = history
+        self.fleet = fleet
     }
 
     /// `GET /v1/stats`, as the stages report it now.

@@ -31,6 +31,8 @@ public struct StatsDocument: Codable, Sendable {
     /// What was set aside since the daemon started because it had stopped the daemon before:
     /// log records stored as raw text, intake payloads refused (docs/reliability.md).
     public var quarantine = Quarantine()
+    /// The fleet service's shards (empty in a daemon): state, latency, failures.
+    public var shards: [ShardStatus] = []
 
     /// An empty document, for reporters to fill.
     public init() {}
@@ -51,6 +53,7 @@ public struct StatsDocument: Codable, Sendable {
         intake = try c.decode(.intake, or: intake)
         export = try c.decode(.export, or: export)
         quarantine = try c.decode(.quarantine, or: quarantine)
+        shards = try c.decode(.shards, or: shards)
     }
 
     public struct Quarantine: Codable, Sendable {
@@ -126,6 +129,8 @@ extension StatsDocument {
     /// for those with a ``Figure/summary``, the totals the status page and `tracejoin status`
     /// list. The names and help texts are the Prometheus metrics' (`tracejoin_` + name).
     public var figures: [Figure] {
+        // The fleet service has shards and nothing of a daemon's: no files, ingest or index.
+        if !shards.isEmpty { return shardFigures }
         var out: [Figure] = []
         for (source, s) in sources.sorted(by: { $0.key < $1.key }) {
             out.append(.counter("lines_unmatched_total", "Lines no rule of the source matched", s.lines_unmatched,
@@ -179,6 +184,24 @@ extension StatsDocument {
                           tail.waiting_for_descriptor, summary: "files waiting for a descriptor"))
         out.append(.gauge("tail_lag_bytes", "Bytes written to the followed files but not yet committed, all files together",
                           tail.lag_bytes, summary: "tail lag"))
+        return out
+    }
+}
+
+extension StatsDocument {
+    /// The fleet service's figures: its shards' state, reads and failures.
+    var shardFigures: [Figure] {
+        var out: [Figure] = []
+        out.append(.gauge("fleet_shards_up", "Shards of the fleet whose last read or probe was answered", shards.filter { $0.state == "up" }.count,
+                          summary: "shards up (of \(shards.count))"))
+        for shard in shards {
+            let labels = [("shard", shard.url)]
+            out.append(.gauge("fleet_shard_up_bool", "1 while the shard's last read or probe was answered", (shard.state == "up" ? 1 : 0) as Int, labels: labels))
+            out.append(.counter("fleet_shard_queries_total", "Reads (each one or more statements) and probes the fleet service sent the shard", shard.queries, labels: labels))
+            out.append(.counter("fleet_shard_failures_total", "Reads and probes the shard failed or did not answer in time", shard.failures, labels: labels))
+            out.append(.counter("fleet_shard_timeouts_total", "Reads and probes the shard did not answer within fleet.timeout", shard.timeouts, labels: labels))
+            out.append(.gauge("fleet_shard_latency_seconds", "How long the shard's last read or probe took", shard.last_latency_seconds, labels: labels))
+        }
         return out
     }
 }

@@ -261,6 +261,18 @@ struct StatusCommand: AsyncParsableCommand {
         // Names, paths and error texts here quote files and senders: each is escaped.
         let text = output.text
         let socketPath = try socket.querySocket()
+        if !s.shards.isEmpty {
+            // The fleet service: no files, rules or index of its own; its shards instead.
+            print("fleet service: running (\(text(socketPath))), \(s.shards.count) shards")
+            for shard in s.shards {
+                print("  \(shard.state == "down" ? "DOWN " : shard.state == "up" ? "up   " : "?    ")\(text(shard.url))"
+                    + (shard.version.map { " (ClickHouse \(text($0)))" } ?? "")
+                    + String(format: ", last read %.1f ms", shard.last_latency_seconds * 1000)
+                    + ", \(shard.queries) reads, \(shard.failures) failed (\(shard.timeouts) timed out)"
+                    + (shard.state == "down" ? "; last error: \(text(shard.last_error ?? "?"))" : ""))
+            }
+            return
+        }
         print("daemon: running (\(text(socketPath)))")
         if s.ingest.paused {
             print("INGEST PAUSED since \(text(s.ingest.since ?? "?")): \(text(s.ingest.reason ?? "?"))")

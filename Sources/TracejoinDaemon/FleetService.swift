@@ -23,7 +23,7 @@ extension Daemon {
         }
         let reader = FleetReader(shards: clients)
         let shutdown = ShutdownFlag(drainTimeout: settings.drainTimeout, logger: logger)
-        let status = DaemonReports(reporters: [], history: StatusHistory())
+        let status = DaemonReports(reporters: [reader], fleet: true)
         let limits = settings.query.limits
         let queries = try queryServices(
             settings, reader: reader, status: status, shutdown: shutdown,
@@ -36,10 +36,25 @@ extension Daemon {
             "shards": "\(clients.map(\.name).joined(separator: ","))", "database": "\(fleet.database)", "timeout": "\(fleet.timeout)",
         ])
         let group = ServiceGroup(
-            configuration: .init(services: queries + [.init(service: shutdown)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: queries + [.init(service: FleetProbe(reader: reader)), .init(service: shutdown)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
                 .drainTimeout(settings.drainTimeout))
         defer { unlink(settings.query.socketPath) }
         try await group.run()
         logger.info("stopped")
+    }
+}
+
+/// Asks every shard for its version at start and every ``ShardStatus/probeIntervalSeconds``, so
+/// the status page and `/metrics` show a shard down, or back, when nobody is reading.
+struct FleetProbe: Service {
+    let reader: FleetReader
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await reader.probe()
+                try? await Task.sleep(for: .seconds(ShardStatus.probeIntervalSeconds))
+            }
+        }
     }
 }

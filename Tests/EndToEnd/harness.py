@@ -15,6 +15,15 @@ import subprocess
 import tempfile
 import time
 
+try:
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    # A page that is still loading: the element a condition looks for is not there yet, or was
+    # replaced by the script that filled it in. The next poll looks again, as Selenium's own
+    # WebDriverWait does.
+    _NOT_YET = (NoSuchElementException, StaleElementReferenceException)
+except ImportError:  # the tests that drive no browser run without Selenium
+    _NOT_YET = ()
+
 BIN = os.environ.get("TRACEJOIN_BIN") or os.path.join(
     os.path.dirname(__file__), "..", "..", ".build", "debug", "tracejoin")
 # The tools the tests use that are not part of the product (debug-make-v8-index): built beside it.
@@ -39,7 +48,7 @@ def wait_for(condition, timeout=15.0, interval=0.05, what="condition"):
     while time.monotonic() < deadline:
         try:
             last = condition()
-        except (OSError, http.client.HTTPException) as error:
+        except (OSError, http.client.HTTPException, *_NOT_YET) as error:
             last = error
         else:
             if last:

@@ -123,6 +123,22 @@ def test_the_fleet_service_serves_one_trace_from_two_shards_to_the_api_jaeger_an
         for path in ("/", "/logs", "/logs?host=web-2", "/status", "/rules", "/v1/stats", "/metrics", "/v1/rules", f"/trace/{TRACE}/logs"):
             status, _, body = svc.http(path)
             assert status == 200, (path, body)
+        # Its own state: each shard up, with the version its probe at start read (18.16 here).
+        shards = wait_for(lambda: (lambda st: st if all(sh.get("version") for sh in st) else None)(svc.http("/v1/stats")[2]["shards"]),
+                          what="both shards probed")
+        assert [(sh["url"], sh["state"], sh["failures"]) for sh in shards] == [(ch.url, "up", 0) for ch in fleet.shards], shards
+        assert all(sh["version"].startswith("18.16") and sh["last_success"] for sh in shards), shards
+        _, headers, metrics = svc.http("/metrics")
+        for ch in fleet.shards:
+            assert f'tracejoin_fleet_shard_up_bool{{shard="{ch.url}"}} 1' in metrics, metrics
+        assert "tracejoin_fleet_shards_up 2" in metrics and "tracejoin_file_lag_bytes" not in metrics
+        _, _, html = svc.http("/status")
+        assert html.count('data-state="up"') == 2 and "Followed files" not in html, html
+        # A fleet has no unmatched lines or rules of its own: its navigation leaves them out.
+        assert 'href="/unmatched"' not in html and 'href="/rules"' not in html and 'href="/status"' in html
+        out = svc.cli("status", "--config", svc.config)
+        assert out.returncode == 0 and "fleet service: running" in out.stdout, out.stderr
+        assert all(f"up   {ch.url} (ClickHouse 18.16" in out.stdout for ch in fleet.shards), out.stdout
         status, _, body = svc.http("/unmatched")
         assert status == 501 and "Not served here" in body and "a trace&#39;s spans may be on any shard" in body, body
         status, _, body = svc.http("/logs?host=web-2")
@@ -190,6 +206,19 @@ def test_a_shard_down_or_silent_gives_a_partial_answer_that_says_so(fleet):
         # The web view says it too.
         status, headers, html = svc.http(f"/trace/{TRACE}")
         assert status == 200 and 'id="partial"' in html and "Partial result" in html and fleet.shards[1].url in html
+
+        # Its status says which shard is down and why, and that the silent one timed out.
+        _, _, stats = svc.http("/v1/stats")
+        by_url = {sh["url"]: sh for sh in stats["shards"]}
+        assert by_url[fleet.shards[0].url]["state"] == "up", stats["shards"]
+        assert by_url[fleet.shards[1].url]["state"] == "down" and "cannot reach ClickHouse" in by_url[fleet.shards[1].url]["last_error"], stats
+        assert by_url[silent_url]["state"] == "down" and by_url[silent_url]["timeouts"] >= 1, stats["shards"]
+        _, _, metrics = svc.http("/metrics")
+        assert f'tracejoin_fleet_shard_up_bool{{shard="{fleet.shards[1].url}"}} 0' in metrics and "tracejoin_fleet_shards_up 1" in metrics
+        _, _, html = svc.http("/status")
+        assert html.count('data-state="down"') == 2 and "cannot reach ClickHouse" in html, html
+        out = svc.cli("status", "--config", svc.config)
+        assert f"DOWN {fleet.shards[1].url}" in out.stdout and "last error: cannot reach ClickHouse" in out.stdout, out.stdout
 
         # No shard answers: a 503 that names each, not an empty trace.
         fleet.shards[0].stop()

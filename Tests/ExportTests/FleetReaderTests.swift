@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TraceContext
+import TracejoinAPI
 import TracejoinModel
 import TracejoinSupport
 @testable import Export
@@ -91,5 +92,46 @@ struct FleetReaderTests {
         let refused = await #expect(throws: ReadRefused.self) { try await down.services() }
         #expect(refused?.status == 503)
         #expect(refused?.reason.contains("cannot reach ClickHouse at http://127.0.0.1:1") == true)
+    }
+
+    @Test func eachShardsHealthFollowsItsReadsAndARefusedRequestSaysNothingOfIt() async throws {
+        let shards = ["http://127.0.0.1:1", "http://127.0.0.1:2"].map { ClickHouseClient(url: $0, database: "tracejoin") }
+        let reader = FleetReader(shards: shards)
+        #expect(reader.health.map(\.status.state) == ["unknown", "unknown"])
+        _ = try await reader.each { r in
+            if r.client.url.hasSuffix(":1") { throw ClickHouseClient.Failure(status: nil, message: "too slow", timedOut: true) }
+            return 1
+        }
+        var stats = StatsDocument()
+        reader.report(into: &stats)
+        #expect(stats.shards.map(\.url) == ["http://127.0.0.1:1", "http://127.0.0.1:2"])
+        #expect(stats.shards.map(\.state) == ["down", "up"])
+        #expect(stats.shards[0].last_error == "too slow" && stats.shards[0].last_error_at != nil)
+        #expect(stats.shards[0].failures == 1 && stats.shards[0].timeouts == 1 && stats.shards[1].failures == 0)
+        #expect(stats.shards[1].last_success != nil && stats.shards[1].queries == 1)
+        // The first shard answers again: up, its last error kept for the record.
+        _ = try await reader.each { _ in 1 }
+        #expect(reader.health.map(\.status.state) == ["up", "up"])
+        #expect(reader.health[0].status.last_error == "too slow" && reader.health[0].status.queries == 2)
+        // A refused request (a bad cursor) is the request's fault: no shard's count moves.
+        await #expect(throws: ReadRefused.self) { try await reader.each { _ -> Int in throw ReadRefused(status: 400, reason: "bad cursor") } }
+        #expect(reader.health.map(\.status.failures) == [1, 0])
+        // The figures /metrics and the status page show.
+        stats = StatsDocument()
+        reader.report(into: &stats)
+        let up = stats.figures.filter { $0.name == "fleet_shard_up_bool" }
+        #expect(up.map(\.value) == [.integer(1), .integer(1)])
+        #expect(up.map { $0.labels.first?.1 } == ["http://127.0.0.1:1", "http://127.0.0.1:2"])
+        #expect(stats.figures.first { $0.name == "fleet_shards_up" }?.summary == "shards up (of 2)")
+        #expect(stats.figures.first { $0.name == "fleet_shard_timeouts_total" }?.value == .integer(1))
+    }
+
+    @Test func theProbeFindsAShardThatIsNotThere() async throws {
+        // Port 1 on loopback refuses at once: the probe records it down, with the reason.
+        let reader = FleetReader(shards: [ClickHouseClient(url: "http://127.0.0.1:1", database: "tracejoin", timeout: .seconds(2))])
+        await reader.probe()
+        let status = reader.health[0].status
+        #expect(status.state == "down" && status.failures == 1 && status.version == nil)
+        #expect(status.last_error?.contains("cannot reach ClickHouse at http://127.0.0.1:1") == true)
     }
 }

@@ -73,7 +73,7 @@ struct StatsDocumentTests {
 
     @Test func theJSONKeepsItsFieldNames() throws {
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(StatsDocument([Tail(), Damage()]))) as? [String: Any]
-        #expect(Set(json?.keys.map { $0 } ?? []) == ["sources", "files", "tail", "retention", "ingest", "index", "intake", "export", "quarantine"])
+        #expect(Set(json?.keys.map { $0 } ?? []) == ["sources", "files", "tail", "retention", "ingest", "index", "intake", "export", "quarantine", "shards"])
         let tail = json?["tail"] as? [String: Any]
         #expect(tail?["descriptors_held"] as? Int == 2 && tail?["waiting_for_descriptor"] as? Int == 1)
     }
@@ -89,6 +89,8 @@ struct StatsDocumentTests {
         // A figure without labels appears once; per-file figures once per file.
         #expect(figures.filter { $0.name == "ingest_paused_bool" }.count == 1)
         #expect(figures.first { $0.name == "ingest_paused_bool" }?.text == "no")
+        // A daemon has no shards: no fleet figure, not even a zero.
+        #expect(!figures.contains { $0.name.hasPrefix("fleet_") })
     }
 
     @Test func theRulesDocumentCountsItsFilesByStatus() {
