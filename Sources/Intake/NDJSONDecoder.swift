@@ -6,7 +6,9 @@ import TracejoinModel
 ///
 /// ```
 /// {"trace_id":"…","span_id":"…","parent_id":"…","service":"…","name":"…","resource":"…",
-///  "type":"…","start":<unix ns>,"duration":<ns>,"error":0|1,"meta":{"k":"v"}}
+///  "type":"…","start":<unix ns>,"duration":<ns>,"error":0|1,"meta":{"k":"v"},
+///  "events":[{"time":<unix ns>,"name":"…","attributes":{"k":"v"|number|bool}}],
+///  "links":[{"trace_id":"…","span_id":"…","attributes":{…}}]}
 /// ```
 /// IDs must be JSON strings in any accepted form: a JSON number is refused, because whatever
 /// produced it may already have rounded a 64-bit ID through a double. Unknown keys are ignored.
@@ -63,6 +65,27 @@ public enum NDJSONDecoder {
         var duration: Integer?
         var error: Flag?
         var meta: [String: String]?
+        var events: [WireEvent]?
+        var links: [WireLink]?
+    }
+
+    /// An event: an exception, a retry. Without `time`, at the span's start.
+    struct WireEvent: Decodable {
+        var time: Integer?
+        var name: String
+        var attributes: [String: FieldValue]?
+    }
+
+    /// A link to a span of this trace or another (a batch's producer, a retried request).
+    struct WireLink: Decodable {
+        var trace_id: String
+        var span_id: String
+        var attributes: [String: FieldValue]?
+    }
+
+    /// Attributes in key order (a JSON object has none of its own).
+    static func attributes(_ map: [String: FieldValue]?) -> [SpanAttribute] {
+        (map ?? [:]).sorted { $0.key < $1.key }.map { SpanAttribute($0.key, $0.value) }
     }
 
     /// A whole number of nanoseconds. Wrapped so that a fraction or an out-of-range value is
@@ -125,10 +148,23 @@ public enum NDJSONDecoder {
         if let d = wire.duration?.value, let s = wire.start?.value, s.addingReportingOverflow(d).overflow {
             throw LineError("start \(s) + duration \(d) ns is beyond 2262")
         }
-        return SpanRecord(
+        var links: [SpanDetails.Link] = []
+        for (i, link) in (wire.links ?? []).enumerated() {
+            guard let trace = try id(link.trace_id, "links[\(i)].trace_id", TraceID.parse),
+                  let span = try id(link.span_id, "links[\(i)].span_id", SpanID.parse) else {
+                throw LineError("links[\(i)]: a link needs a trace ID and a span ID that are not zero")
+            }
+            links.append(SpanDetails.Link(traceID: trace, spanID: span, attributes: attributes(link.attributes)))
+        }
+        var span = SpanRecord(
             traceID: traceID, spanID: spanID, parentID: parentID, service: wire.service ?? "", name: wire.name ?? "",
             resource: wire.resource ?? wire.name ?? "", type: wire.type ?? "", start: wire.start?.value ?? 0,
             duration: wire.duration?.value ?? 0, error: wire.error?.value ?? false, meta: wire.meta ?? [:], protocolName: "ndjson")
+        span.details.events = (wire.events ?? []).map {
+            SpanDetails.Event(time: $0.time?.value ?? span.start, name: $0.name, attributes: attributes($0.attributes))
+        }
+        span.details.links = links
+        return span
     }
 
     /// Datadog's convention: a 64-bit `trace_id` plus the high half as 16 hex digits in
@@ -172,7 +208,7 @@ public enum NDJSONDecoder {
             return "missing required field \(key.stringValue)"
         case .typeMismatch(let type, let context):
             let field = path(context)
-            if idFields.contains(field) {
+            if idFields.contains(context.codingPath.last?.stringValue ?? "") {
                 return "\(field) must be a JSON string such as \"1295274668589741838\": IDs sent as JSON numbers may already have been rounded to a double"
             }
             return "\(field) has the wrong type (expected \(describe(type)))"
@@ -200,6 +236,13 @@ public enum NDJSONDecoder {
 extension DecodingError.Context {
     /// `resourceSpans.[0].scopeSpans`: where in the document the error is.
     var pathDescription: String {
-        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+        // `links[0].trace_id`: an index follows its array's name without a dot.
+        codingPath.reduce(into: "") { text, key in
+            if let i = key.intValue {
+                text += "[\(i)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
     }
 }

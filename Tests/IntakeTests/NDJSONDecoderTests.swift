@@ -47,6 +47,11 @@ struct NDJSONDecoderTests {
         (#"{"trace_id":"1","span_id":"1","error":2}"#, 1, "error"),
         (#"{"trace_id":"1","span_id":"1","meta":{"_dd.p.tid":"xyz"}}"#, 1, "_dd.p.tid"),
         ("[1,2", 1, "not valid JSON"),
+        (#"{"trace_id":"1","span_id":"1","links":[{"trace_id":5,"span_id":"2"}]}"#, 1, "links[0].trace_id must be a JSON string"),
+        (#"{"trace_id":"1","span_id":"1","links":[{"trace_id":"0","span_id":"2"}]}"#, 1, "links[0]: a link needs"),
+        (#"{"trace_id":"1","span_id":"1","links":[{"trace_id":"3","span_id":"zz"}]}"#, 1, "links[0].span_id: 'z' at offset 0"),
+        (#"{"trace_id":"1","span_id":"1","events":[{"time":1}]}"#, 1, "missing required field name"),
+        (#"{"trace_id":"1","span_id":"1","events":[{"name":"e","attributes":{"k":[1]}}]}"#, 1, "events[0].attributes.k"),
     ])
     func refusesWithLineAndReason(_ text: String, _ line: Int, _ words: String) {
         #expect {
@@ -67,5 +72,22 @@ struct NDJSONDecoderTests {
         }
         let spans = try decode(#"{"trace_id":"1","span_id":"1","start":9223372036854775800,"duration":7}"#)
         #expect(spans.first?.duration == 7)
+    }
+
+    /// Events and links, as OTLP and Zipkin carry them: an event without a time is at the
+    /// span's start; attributes keep their JSON types, in key order.
+    @Test func eventsAndLinks() throws {
+        let spans = try decode("""
+            {"trace_id":"1","span_id":"2","start":100,"events":[{"time":150,"name":"exception","attributes":{"exception.type":"ValueError","retries":3,"fatal":true}},{"name":"started"}],"links":[{"trace_id":"6b060b9000000000638337cabfd009ff","span_id":"ce3a6d2cb615fac0","attributes":{"link.kind":"follows"}}]}
+            """)
+        let d = try #require(spans.first).details
+        #expect(d.events == [
+            SpanDetails.Event(time: 150, name: "exception", attributes: [
+                SpanAttribute("exception.type", .string("ValueError")), SpanAttribute("fatal", .bool(true)), SpanAttribute("retries", .integer(3)),
+            ]),
+            SpanDetails.Event(time: 100, name: "started"),
+        ])
+        #expect(d.links == [SpanDetails.Link(traceID: TraceID(high: 0x6b06_0b90_0000_0000, low: 0x6383_37ca_bfd0_09ff),
+                                              spanID: SpanID(0xce3a_6d2c_b615_fac0), attributes: [SpanAttribute("link.kind", .string("follows"))])])
     }
 }
