@@ -43,15 +43,30 @@ public final class ClickHouseExporter: Service {
 
     public var status: ExportStatus { state.withLock { $0 } }
 
-    /// Creates the database, tables and (on a current server) views when missing, in the
+    /// Creates the database, tables and (on a current server) views when missing, adds the
+    /// columns a table from an earlier version lacks (``ClickHouseSchema/alterations``), in the
     /// flavour given or else the one the server's version calls for (`tracejoin export init`
     /// does the same); returns the flavour.
     @discardableResult
     public static func createSchema(_ client: ClickHouseClient, flavor: ClickHouseSchema.Flavor? = nil) async throws -> ClickHouseSchema.Flavor {
         let chosen: ClickHouseSchema.Flavor
         if let flavor { chosen = flavor } else { chosen = try await serverFlavor(client) }
-        for statement in ClickHouseSchema.statements(database: client.database, flavor: chosen) {
+        for statement in ClickHouseSchema.tables(database: client.database, flavor: chosen) {
             try await client.execute(statement, database: "default")
+        }
+        // Tables an earlier version created get the columns added since (before the views,
+        // which read them).
+        let listed = try await client.execute(
+            "SELECT concat(table, '.', name) FROM system.columns WHERE database = \(ClickHouseReader.literal(client.database)) FORMAT TabSeparated",
+            database: "default")
+        let existing = Set(String(buffer: listed).split(separator: "\n").map(String.init))
+        for statement in ClickHouseSchema.alterations(database: client.database, flavor: chosen, existing: existing) {
+            try await client.execute(statement, database: "default")
+        }
+        if chosen == .current {
+            for statement in ClickHouseSchema.views(ClickHouseSchema.quoted(client.database)) {
+                try await client.execute(statement, database: "default")
+            }
         }
         return chosen
     }

@@ -20,7 +20,7 @@ public struct ClickHouseReader: Sendable {
     static let spanColumns = """
         host, toString(trace_hi) AS n_trace_hi, trace_hi_known, toString(trace_lo) AS n_trace_lo, toString(span_id) AS n_span_id,
         toString(parent_id) AS n_parent_id, service, name, resource, type, toString(start_ns) AS n_start_ns,
-        toString(duration_ns) AS n_duration_ns, error, meta, metrics, protocol
+        toString(duration_ns) AS n_duration_ns, error, meta, metrics, protocol, details
         """
     static let logColumns = """
         host, toString(id) AS n_id, toString(trace_hi) AS n_trace_hi, trace_hi_known, toString(trace_lo) AS n_trace_lo,
@@ -100,11 +100,14 @@ public struct ClickHouseReader: Sendable {
         meta["tracejoin.host"] = try text(row, "host")
         let metrics = (json(try text(row, "metrics"), as: [String: Any].self) ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
         let parent = try u64(row, "parent_id")
-        return SpanRecord(
+        var span = SpanRecord(
             traceID: trace, spanID: SpanID(try u64(row, "span_id")), parentID: parent == 0 ? nil : SpanID(parent),
             service: try text(row, "service"), name: try text(row, "name"), resource: try text(row, "resource"), type: try text(row, "type"),
             start: try i64(row, "start_ns"), duration: try i64(row, "duration_ns"), error: try u64(row, "error") != 0,
             meta: meta, metrics: metrics, protocolName: try text(row, "protocol"))
+        // Events, links, the resource's and typed attributes, as the daemon stored them.
+        span.details = SpanDetails(json: Array(try text(row, "details").utf8))
+        return span
     }
 
     static func log(_ row: [String: Any]) throws -> LogRecord {

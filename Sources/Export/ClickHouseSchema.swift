@@ -42,7 +42,15 @@ public enum ClickHouseSchema {
             trace_lo_dd String,
         """
 
+    /// Everything `export init` runs on an empty server: the database, the tables and (current)
+    /// the views.
     public static func statements(database: String, flavor: Flavor = .legacy) -> [String] {
+        tables(database: database, flavor: flavor) + (flavor == .current ? views(quoted(database)) : [])
+    }
+
+    /// The database and its tables, created when missing (an existing table is kept as it is:
+    /// ``alterations(database:flavor:existing:)`` adds the columns a later version added).
+    public static func tables(database: String, flavor: Flavor = .legacy) -> [String] {
         let db = quoted(database)
         let tables = [
             "CREATE DATABASE IF NOT EXISTS \(db)",
@@ -88,6 +96,7 @@ public enum ClickHouseSchema {
                 meta String,
                 metrics String,
                 protocol String,
+                details String,
                 version UInt64
             ) ENGINE = ReplacingMergeTree(version)
             PARTITION BY toYYYYMM(date)
@@ -96,15 +105,42 @@ public enum ClickHouseSchema {
         ]
         switch flavor {
         case .legacy: return tables
-        case .current: return tables.map(currentTypes) + views(db)
+        case .current: return tables.map(currentTypes)
         }
+    }
+
+    /// The columns added to a table after its first release, each with the column it follows:
+    /// `spans.details` (events, links, the resource's and typed attributes, as
+    /// ``SpanDetails/json(into:)`` writes them).
+    static let addedColumns: [(table: String, column: String, after: String)] = [("spans", "details", "protocol")]
+
+    /// `ALTER TABLE … ADD COLUMN` for each added column a table of `existing` (`table.column`,
+    /// from `system.columns`) lacks; 18.16 has no `ADD COLUMN IF NOT EXISTS`. A table not there
+    /// at all is left to `CREATE TABLE`, which has every column.
+    public static func alterations(database: String, flavor: Flavor, existing: Set<String>) -> [String] {
+        let db = quoted(database)
+        let tables = Set(existing.compactMap { $0.split(separator: ".", maxSplits: 1).first.map(String.init) })
+        return addedColumns.compactMap { added in
+            guard tables.contains(added.table), !existing.contains("\(added.table).\(added.column)") else { return nil }
+            return "ALTER TABLE \(db).\(added.table) ADD COLUMN \(added.column) \(columnType(added.table, added.column, flavor: flavor)) AFTER \(added.after)"
+        }
+    }
+
+    /// A column's type as the table's `CREATE TABLE` in `flavor` declares it.
+    static func columnType(_ table: String, _ column: String, flavor: Flavor) -> String {
+        let create = tables(database: "d", flavor: flavor).first { $0.contains(".\(table) (") } ?? ""
+        for line in create.split(separator: "\n") {
+            let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 1)
+            if words.count == 2, words[0] == column { return String(words[1].hasSuffix(",") ? words[1].dropLast() : words[1]) }
+        }
+        return "String"
     }
 
     /// Columns of repeated text as `LowCardinality(String)` and long text compressed with ZSTD:
     /// the same names, order and values (RowBinary writes both types alike).
     static func currentTypes(_ statement: String) -> String {
         let repeated: Set = ["host", "service", "level", "source", "rule", "file", "name", "resource", "type", "protocol"]
-        let long: Set = ["message", "raw", "fields", "meta", "metrics"]
+        let long: Set = ["message", "raw", "fields", "meta", "metrics", "details"]
         return statement.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ")
             guard words.count == 2, words[1].hasPrefix("String") else { return String(line) }
@@ -119,8 +155,9 @@ public enum ClickHouseSchema {
     /// OpenTelemetry's ClickHouse exporter's `otel_logs` and `otel_traces`, as views over the
     /// exporter's tables (copies collapsed with `FINAL`). A trace whose high half is not known
     /// (Datadog's 64-bit IDs) has its low half padded with zeros, as OpenTelemetry's Datadog
-    /// interoperability does. Span events and links are not exported yet: their columns are
-    /// there, empty.
+    /// interoperability does. A span's events, links and resource attributes come from its
+    /// `details` (``SpanDetails/json(into:)``). `CREATE OR REPLACE`: a server upgraded to this
+    /// version gets the views as they are now.
     static func views(_ db: String) -> [String] {
         let traceID = "if(trace_hi_known = 1, trace_id, concat(repeat('0', 16), trace_lo_hex))"
         let hexID = { (column: String) in "if(\(column) = 0, '', lower(leftPad(hex(\(column)), 16, '0')))" }
@@ -129,9 +166,15 @@ public enum ClickHouseSchema {
             "CAST(arrayMap(kv -> (kv.1, if(startsWith(kv.2, '\"'), JSONExtractString(kv.2), kv.2)), JSONExtractKeysAndValuesRaw(\(column))), "
                 + "'Map(LowCardinality(String), String)')"
         }
+        // A JSON array of `[key, value]` pairs (the details' attributes) as a map of texts.
+        let pairs = { (array: String) in
+            "CAST(arrayMap(p -> (JSONExtractString(p, 1), if(startsWith(JSONExtractRaw(p, 2), '\"'), JSONExtractString(p, 2), JSONExtractRaw(p, 2))), "
+                + "\(array)), 'Map(LowCardinality(String), String)')"
+        }
+        let events = "JSONExtractArrayRaw(details, 'e')", links = "JSONExtractArrayRaw(details, 'l')"
         return [
             """
-            CREATE VIEW IF NOT EXISTS \(db).otel_logs AS
+            CREATE OR REPLACE VIEW \(db).otel_logs AS
             SELECT
                 fromUnixTimestamp64Nano(time_ns) AS Timestamp,
                 toDateTime(fromUnixTimestamp64Nano(time_ns)) AS TimestampTime,
@@ -154,7 +197,7 @@ public enum ClickHouseSchema {
             FROM \(db).logs FINAL
             """,
             """
-            CREATE VIEW IF NOT EXISTS \(db).otel_traces AS
+            CREATE OR REPLACE VIEW \(db).otel_traces AS
             SELECT
                 fromUnixTimestamp64Nano(start_ns) AS Timestamp,
                 \(traceID) AS TraceId,
@@ -166,20 +209,20 @@ public enum ClickHouseSchema {
                     JSONExtractString(meta, 'span.kind') = 'producer', 'SPAN_KIND_PRODUCER', JSONExtractString(meta, 'span.kind') = 'consumer', 'SPAN_KIND_CONSUMER',
                     JSONExtractString(meta, 'span.kind') = 'internal', 'SPAN_KIND_INTERNAL', 'SPAN_KIND_UNSPECIFIED') AS SpanKind,
                 service AS ServiceName,
-                map('host.name', host, 'service.name', service) AS ResourceAttributes,
+                mapUpdate(\(pairs("JSONExtractArrayRaw(details, 'r')")), map('host.name', host, 'service.name', service)) AS ResourceAttributes,
                 protocol AS ScopeName,
                 '' AS ScopeVersion,
                 mapUpdate(\(json("meta")), \(json("metrics"))) AS SpanAttributes,
                 toUInt64(greatest(duration_ns, 0)) AS Duration,
                 if(error = 1, 'STATUS_CODE_ERROR', 'STATUS_CODE_UNSET') AS StatusCode,
                 '' AS StatusMessage,
-                CAST([], 'Array(DateTime64(9))') AS `Events.Timestamp`,
-                CAST([], 'Array(LowCardinality(String))') AS `Events.Name`,
-                CAST([], 'Array(Map(LowCardinality(String), String))') AS `Events.Attributes`,
-                CAST([], 'Array(String)') AS `Links.TraceId`,
-                CAST([], 'Array(String)') AS `Links.SpanId`,
-                CAST([], 'Array(String)') AS `Links.TraceState`,
-                CAST([], 'Array(Map(LowCardinality(String), String))') AS `Links.Attributes`
+                CAST(arrayMap(e -> fromUnixTimestamp64Nano(JSONExtractInt(e, 't')), \(events)), 'Array(DateTime64(9))') AS `Events.Timestamp`,
+                CAST(arrayMap(e -> JSONExtractString(e, 'n'), \(events)), 'Array(LowCardinality(String))') AS `Events.Name`,
+                CAST(arrayMap(e -> \(pairs("JSONExtractArrayRaw(e, 'a')")), \(events)), 'Array(Map(LowCardinality(String), String))') AS `Events.Attributes`,
+                arrayMap(l -> leftPad(JSONExtractString(l, 't'), 32, '0'), \(links)) AS `Links.TraceId`,
+                arrayMap(l -> JSONExtractString(l, 's'), \(links)) AS `Links.SpanId`,
+                arrayMap(l -> '', \(links)) AS `Links.TraceState`,
+                CAST(arrayMap(l -> \(pairs("JSONExtractArrayRaw(l, 'a')")), \(links)), 'Array(Map(LowCardinality(String), String))') AS `Links.Attributes`
             FROM \(db).spans FINAL
             """,
         ]

@@ -51,6 +51,7 @@ public enum ExportRows {
 
     public static func spans<E: RowEncoder>(_ spans: [ExportedSpan], host: String, into w: inout E) {
         var json = JSONWriter(capacity: 256)
+        var details: [UInt8] = []
         for e in spans {
             let s = e.span
             w.rowStart()
@@ -81,6 +82,8 @@ public enum ExportRows {
             json.objectEnd()
             w.bytes("metrics", json.bytes)
             w.string("protocol", s.protocolName)
+            s.details.json(into: &details)
+            w.bytes("details", details)
             w.uint64("version", UInt64(bitPattern: e.received))
             w.rowEnd()
         }

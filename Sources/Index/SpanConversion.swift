@@ -72,7 +72,7 @@ struct SpanConversion {
             meta: row.withBytes(11) { $0.map(StoredJSON.decodeMeta) } ?? [:],
             metrics: row.withBytes(12) { $0.map(StoredJSON.decodeMetrics) } ?? [:],
             protocolName: row.string(13))
-        span.details = row.withBytes(14) { $0.map(StoredJSON.decodeDetails) } ?? SpanDetails()
+        span.details = row.withBytes(14) { $0.map { SpanDetails(json: $0) } } ?? SpanDetails()
         return span
     }
 }

@@ -177,7 +177,7 @@ enum V11SpanRows {
                     let meta = textOrNull(json)
                     StoredJSON.metrics(s.metrics, into: &json)
                     let metrics = textOrNull(json)
-                    StoredJSON.details(s.details, into: &json)
+                    s.details.json(into: &json)
                     let details = textOrNull(json)
                     try statement.execute(arguments: [
                         traceHigh, traceLow, spanID, parent, s.service, s.name, s.resource, s.type,

@@ -55,7 +55,7 @@ def test_the_current_schema_its_views_and_the_fleet_queries_run_on_todays_clickh
     try:
         # The current schema, as `tracejoin export init --schema current` writes it.
         ddl = statements(svc, "current")
-        assert any("CREATE VIEW IF NOT EXISTS `tracejoin`.otel_traces" in s for s in ddl)
+        assert any("CREATE OR REPLACE VIEW `tracejoin`.otel_traces" in s for s in ddl)
         for s in ddl:
             sess.query(s)
         types = {r["name"]: r["type"] for r in chdb_rows(sess, "SELECT name, type FROM system.columns WHERE database = 'tracejoin' AND table = 'logs' FORMAT JSONEachRow")}
@@ -109,7 +109,12 @@ def test_the_current_schema_its_views_and_the_fleet_queries_run_on_todays_clickh
         ]
         assert [s["statusCode"] for s in spans] == ["STATUS_CODE_UNSET"] * 3 + ["STATUS_CODE_ERROR"]
         assert int(spans[0]["startNs"]) == 1764000000000000000 and int(spans[0]["duration"]) == 9000000
-        assert all(s["logs"] == [] and s["references"] == [] for s in spans)
+        # Span 4's exception event and span 3's link, from the spans' `details`.
+        assert [s["logs"] for s in spans] == [[], [], [], [["exception", "1764000000003", ["attempt", "exception.type"]]]], spans
+        assert [s["references"] for s in spans] == [[], [], [{"traceID": "6b060b9000000000638337cabfd009ff", "spanID": "ce3a6d2cb615fac0"}], []]
+        linked = chdb_rows(sess, f"""SELECT `Links.Attributes` AS a, `Events.Attributes` AS e FROM tracejoin.otel_traces
+            WHERE TraceId = '{trace_hex}' AND SpanId IN ('0000000000000003', '0000000000000004') ORDER BY SpanId FORMAT JSONEachRow""")
+        assert linked == [{"a": [{"link.kind": "follows"}], "e": []}, {"a": [], "e": [{"exception.type": "CardDeclined", "attempt": "2"}]}], linked
         # otel_logs: the lines, by trace, with severity and attributes.
         logs = chdb_rows(sess, f"""
             SELECT Body, SeverityText, SeverityNumber, SpanId, ServiceName, ResourceAttributes['host.name'] AS host, LogAttributes

@@ -32,12 +32,19 @@ def caught_up(d, logs, spans):
     return wait_for(check, timeout=30, what=f"the exporter to send {logs} lines and {spans} spans")
 
 
+LINKED_TRACE = "6b060b9000000000638337cabfd009ff"
+
+
 def one_trace_on_two_hosts(a, b):
     """Spans 1 → 2 on host A, 3 → 4 (3 a child of 2) on host B; each host logs in its own spans."""
     a.post_spans([{"trace_id": TRACE, "span_id": "1", "service": "web", "name": "GET /checkout", "start": 1764000000000000000, "duration": 9000000},
                   {"trace_id": TRACE, "span_id": "2", "parent_id": "1", "service": "web", "name": "call payments", "start": 1764000000001000000, "duration": 7000000}])
-    b.post_spans([{"trace_id": TRACE, "span_id": "3", "parent_id": "2", "service": "payments", "name": "POST /charge", "start": 1764000000002000000, "duration": 5000000},
-                  {"trace_id": TRACE, "span_id": "4", "parent_id": "3", "service": "payments", "name": "db.query", "start": 1764000000003000000, "duration": 1000000, "error": True}])
+    # Span 3 links to the batch that queued it; span 4 records its exception as an event: both
+    # travel to ClickHouse in `details`.
+    b.post_spans([{"trace_id": TRACE, "span_id": "3", "parent_id": "2", "service": "payments", "name": "POST /charge", "start": 1764000000002000000, "duration": 5000000,
+                   "links": [{"trace_id": LINKED_TRACE, "span_id": "ce3a6d2cb615fac0", "attributes": {"link.kind": "follows"}}]},
+                  {"trace_id": TRACE, "span_id": "4", "parent_id": "3", "service": "payments", "name": "db.query", "start": 1764000000003000000, "duration": 1000000, "error": True,
+                   "events": [{"time": 1764000000003500000, "name": "exception", "attributes": {"exception.type": "CardDeclined", "attempt": 2}}]}])
     a.append("app.log", [ddtrace_line(TRACE, "1", "checkout <started>"), ddtrace_line(TRACE, "2", "calling payments")])
     b.append("app.log", [ddtrace_line(TRACE, "3", "charging card"), ddtrace_line(TRACE, "4", "card declined", level="ERROR")])
 
@@ -202,6 +209,20 @@ def test_export_init_creates_the_tables_and_a_bad_config_is_named():
         assert "(legacy schema)" in out.stdout and "otel_traces" not in out.stdout, out.stdout
         tables = {r["name"] for r in ch.rows("SELECT name FROM system.tables WHERE database = 'fleetdb'")}
         assert tables == {"logs", "spans"}
+
+        # Tables an earlier version made (spans without `details`) get the column, where a new
+        # table has it, and their rows are kept; running init again changes nothing.
+        ddl = d.cli("export", "init", "--clickhouse", ch.url, "--database", "olddb", "--print", "--schema", "legacy").stdout
+        for statement in (x.strip() for x in ddl.split(";\n\n") if x.strip()):
+            ch.query("\n".join(line for line in statement.splitlines() if not line.strip().startswith("details ")))
+        ch.query("INSERT INTO olddb.spans (host, trace_lo, span_id, name, version) VALUES ('old', 7, 8, 'kept', 1)")
+        assert "details" not in {r["name"] for r in ch.rows("SELECT name FROM system.columns WHERE database = 'olddb' AND table = 'spans'")}
+        for _ in range(2):
+            out = d.cli("export", "init", "--clickhouse", ch.url, "--database", "olddb")
+            assert out.returncode == 0, out.stderr
+            columns = [r["name"] for r in ch.rows("SELECT name FROM system.columns WHERE database = 'olddb' AND table = 'spans'")]
+            assert columns[columns.index("protocol"):] == ["protocol", "details", "version"], columns
+        assert ch.rows("SELECT name, details FROM olddb.spans") == [{"name": "kept", "details": ""}]
         with open(os.path.join(d.config, "tracejoin.yaml"), "a") as f:
             f.write('export: { clickhouse: { url: "http://127.0.0.1:1", password: hunter2 } }\n')
         out = d.cli("serve", "--config", d.config)

@@ -12,7 +12,7 @@ import pytest
 
 from clickhouse import ClickHouse
 from harness import Daemon, free_port, request, walk, wait_for
-from test_export_clickhouse import EXPECTED, TRACE, caught_up, exporting_daemon, one_trace_on_two_hosts, tree
+from test_export_clickhouse import EXPECTED, LINKED_TRACE, TRACE, caught_up, exporting_daemon, one_trace_on_two_hosts, tree
 from test_query_tcp import get, listening
 
 START_US = 1764000000000000  # the test trace's first span, in Jaeger's microseconds
@@ -154,6 +154,12 @@ def test_the_fleet_service_serves_one_trace_from_two_shards_to_the_api_jaeger_an
         assert process_hosts == {"web": {"web-1"}, "payments": {"web-2"}}, trace["processes"]
         span_logs = {s["operationName"]: [f["value"] for l in s["logs"] for f in l["fields"] if f["key"] == "message"] for s in trace["spans"]}
         assert span_logs["db.query"] == ["card declined"], span_logs
+        # The span's event and link came through ClickHouse (`spans.details`) as the tracer sent them.
+        by_name = {s["operationName"]: s for s in trace["spans"]}
+        events = [{f["key"]: f["value"] for f in l["fields"]} for l in by_name["db.query"]["logs"] if l["fields"][0]["value"] == "exception"]
+        assert events == [{"event": "exception", "exception.type": "CardDeclined", "attempt": 2}], by_name["db.query"]["logs"]
+        assert [l["timestamp"] for l in by_name["db.query"]["logs"] if l["fields"][0]["value"] == "exception"] == [1764000000003500]
+        assert {"refType": "FOLLOWS_FROM", "traceID": LINKED_TRACE, "spanID": "ce3a6d2cb615fac0"} in by_name["POST /charge"]["references"], by_name["POST /charge"]
         status, _, body = svc.http("/api/services")
         assert status == 200 and body["data"] == ["payments", "web"], body
         status, _, body = svc.http(f"/api/traces?service=payments&start={START_US - 60_000_000}&end={START_US + 60_000_000}&limit=20")
@@ -172,6 +178,12 @@ def test_the_fleet_service_serves_one_trace_from_two_shards_to_the_api_jaeger_an
             marks = sorted({e.text for e in b.find_elements(By.CSS_SELECTOR, "a.host")})
             assert marks == ["@web-1", "@web-2"], marks
             assert not b.find_elements(By.ID, "partial")
+            # The failed span's detail shows its exception event, read from ClickHouse.
+            row = b.find_element(By.CSS_SELECTOR, f'.waterfall .span[data-span-id="{4:016x}"]')
+            row.click()
+            detail = b.find_element(By.CSS_SELECTOR, f'.span-detail[data-for="{4:016x}"]')
+            wait_for(lambda: detail.find_elements(By.CSS_SELECTOR, ".span-event"), what="the span's event in its detail")
+            assert "exception" in detail.text and "CardDeclined" in detail.text, detail.text
             shot(b, "fleet-trace.png")
         finally:
             b.quit()

@@ -89,8 +89,13 @@ struct ClickHouseSchemaTests {
         let record = LogRecord(traceID: TraceID(high: 0x6b06_0b90_0000_0000, low: .max), spanID: SpanID(0xce3a_6d2c_b615_fac0), level: "ERROR",
                                message: "ünïcode \u{0}\n", file: "/f", source: "s", rule: "r", raw: String(repeating: "x", count: 200),
                                fields: [.init(name: "k", value: .integer(-3))], timeNanoseconds: 1_795_558_288_925_000_000)
-        let span = SpanRecord(traceID: TraceID(high: nil, low: 2), spanID: SpanID(3), parentID: SpanID(.max), service: "svc", name: "op",
-                              resource: "res", start: -10, duration: 20, error: true, meta: ["a": "b"], metrics: ["m": 1.5], protocolName: "otlp")
+        let span: SpanRecord = {
+            var s = SpanRecord(traceID: TraceID(high: nil, low: 2), spanID: SpanID(3), parentID: SpanID(.max), service: "svc", name: "op",
+                               resource: "res", start: -10, duration: 20, error: true, meta: ["a": "b"], metrics: ["m": 1.5], protocolName: "otlp")
+            s.details = SpanDetails(events: [.init(time: 5, name: "exception", attributes: [SpanAttribute("exception.type", .string("ValueError"))])],
+                                    links: [.init(traceID: TraceID(high: 1, low: 2), spanID: SpanID(9))])
+            return s
+        }()
         let cases: [(statement: String, encode: (inout JSONRows, inout RowBinaryRows) -> Void)] = [
             (Self.logs, { j, b in
                 let rows = [ExportedLog(id: -1, ingested: 5, record: record), ExportedLog(id: 2, ingested: 6, record: record)]
@@ -172,11 +177,32 @@ struct ClickHouseSchemaTests {
         let logs = Self.columns(current[1])
         #expect(logs["host"] == "LowCardinality(String)" && logs["id"] == "UInt64" && logs["trace_lo"] == "UInt64")
         #expect(current[1].contains("raw String CODEC(ZSTD(1))"))
-        #expect(current[3].hasPrefix("CREATE VIEW IF NOT EXISTS `t`.otel_logs AS"))
-        #expect(current[4].hasPrefix("CREATE VIEW IF NOT EXISTS `t`.otel_traces AS"))
+        // Replaced, not kept: a server upgraded to this version gets the views as they are now.
+        #expect(current[3].hasPrefix("CREATE OR REPLACE VIEW `t`.otel_logs AS"))
+        #expect(current[4].hasPrefix("CREATE OR REPLACE VIEW `t`.otel_traces AS"))
+        #expect(Self.columns(current[2])["details"] == "String CODEC(ZSTD(1))")
         for column in ["TraceId", "SpanId", "ParentSpanId", "SpanName", "SpanKind", "ServiceName", "ResourceAttributes", "SpanAttributes",
                        "Duration", "StatusCode", "`Events.Name`", "`Links.TraceId`"] {
             #expect(current[4].contains(" AS \(column)"), "\(column)")
         }
+    }
+
+    /// A table an earlier version created lacks the columns added since: each is added, after
+    /// the column it follows in a new table, with the flavour's type; a table that has it, or
+    /// is not there (CREATE TABLE makes it whole), is left alone.
+    @Test func anEarlierVersionsTablesGetTheColumnsAddedSince() throws {
+        let old: Set = ["logs.host", "logs.id", "spans.host", "spans.protocol", "spans.version"]
+        #expect(ClickHouseSchema.alterations(database: "t", flavor: .legacy, existing: old)
+            == ["ALTER TABLE `t`.spans ADD COLUMN details String AFTER protocol"])
+        #expect(ClickHouseSchema.alterations(database: "t", flavor: .current, existing: old)
+            == ["ALTER TABLE `t`.spans ADD COLUMN details String CODEC(ZSTD(1)) AFTER protocol"])
+        #expect(ClickHouseSchema.alterations(database: "t", flavor: .legacy, existing: old.union(["spans.details"])).isEmpty)
+        #expect(ClickHouseSchema.alterations(database: "t", flavor: .legacy, existing: ["logs.host"]).isEmpty)
+        #expect(ClickHouseSchema.alterations(database: "t", flavor: .legacy, existing: []).isEmpty)
+        // The new table has it where the alteration puts it.
+        let spans = ClickHouseSchema.tables(database: "t")[2]
+        let names = spans.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init) ?? "" }
+        let at = try #require(names.firstIndex(of: "protocol"))
+        #expect(Array(names[at...].prefix(3)) == ["protocol", "details", "version"])
     }
 }
