@@ -135,7 +135,7 @@ extension ClickHouseReader {
 
     /// Every copy of span `id` (one per host that stored it; the latest version of each).
     func spans(withID id: SpanID) async throws -> [SpanRecord] {
-        try await client.rows("SELECT \(Self.spanColumns) FROM \(db).spans FINAL WHERE span_id = \(id.value) ORDER BY start_ns LIMIT 100")
+        try await client.rows("SELECT \(spanColumns) FROM \(db).spans FINAL WHERE span_id = \(id.value) ORDER BY start_ns LIMIT 100")
             .map(Self.span)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import TraceContext
 import TracejoinModel
 import TracejoinSupport
@@ -12,16 +13,34 @@ import TracejoinSupport
 /// runs on each shard; a host's rows are on one shard, so that is enough).
 public struct ClickHouseReader: Sendable {
     public let client: ClickHouseClient
+    /// Whether the server's `spans` has `details`: a table an earlier exporter made lacks it
+    /// until an exporter of this version (or `export init`) adds it, and is read with the
+    /// details empty meanwhile. Assumed until ``checkTables()`` looks.
+    let spansHaveDetails = Locked(true)
 
     public init(client: ClickHouseClient) {
         self.client = client
     }
 
-    static let spanColumns = """
+    static let spanColumnsBefore = """
         host, toString(trace_hi) AS n_trace_hi, trace_hi_known, toString(trace_lo) AS n_trace_lo, toString(span_id) AS n_span_id,
         toString(parent_id) AS n_parent_id, service, name, resource, type, toString(start_ns) AS n_start_ns,
-        toString(duration_ns) AS n_duration_ns, error, meta, metrics, protocol, details
+        toString(duration_ns) AS n_duration_ns, error, meta, metrics, protocol
         """
+
+    /// The span columns read, `details` as empty where the table has none.
+    var spanColumns: String {
+        Self.spanColumnsBefore + (spansHaveDetails.withLock { $0 } ? ", details" : ", '' AS details")
+    }
+
+    /// Looks at the server's tables (`system.columns`) for what later versions added.
+    public func checkTables() async throws {
+        let answer = try await client.execute("""
+            SELECT toString(count()) FROM system.columns WHERE database = \(Self.literal(client.database)) AND table = 'spans' AND name = 'details'
+            """, database: "default")
+        let has = String(buffer: answer).trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+        spansHaveDetails.withLock { $0 = has }
+    }
     static let logColumns = """
         host, toString(id) AS n_id, toString(trace_hi) AS n_trace_hi, trace_hi_known, toString(trace_lo) AS n_trace_lo,
         toString(span_id) AS n_span_id, toString(time_ns) AS n_time_ns, toString(ingested_ns) AS n_ingested_ns, level, message, raw,
@@ -38,7 +57,7 @@ public struct ClickHouseReader: Sendable {
     /// many lines it has (the three queries run at once).
     public func trace(_ id: TraceID, logLimit: Int) async throws -> StoredTrace {
         let db = ClickHouseSchema.quoted(client.database)
-        async let spanRows = client.rows("SELECT \(Self.spanColumns) FROM \(db).spans FINAL WHERE \(Self.matching(id)) ORDER BY start_ns, host")
+        async let spanRows = client.rows("SELECT \(spanColumns) FROM \(db).spans FINAL WHERE \(Self.matching(id)) ORDER BY start_ns, host")
         async let total = client.rows("SELECT toString(count()) AS n_n FROM \(db).logs FINAL WHERE \(Self.matching(id))")
         async let logRows = client.rows("""
             SELECT \(Self.logColumns) FROM \(db).logs FINAL WHERE \(Self.matching(id)) ORDER BY time_ns, host, id LIMIT \(max(0, logLimit))

@@ -48,8 +48,9 @@ extension FleetReader: StatusReporting {
         stats.shards.append(contentsOf: health.map(\.status))
     }
 
-    /// Asks every shard for its version, recording the answer or the failure; nothing is noted
-    /// in a request's shortfall (there is no request).
+    /// Asks every shard for its version and which columns its tables have
+    /// (``ClickHouseReader/checkTables()``), recording the answer or the failure; nothing is
+    /// noted in a request's shortfall (there is no request).
     public func probe() async {
         await withTaskGroup(of: Void.self) { group in
             for (shard, health) in zip(shards, health) {
@@ -58,6 +59,8 @@ extension FleetReader: StatusReporting {
                     do {
                         let body = try await shard.client.execute("SELECT version()")
                         let version = String(buffer: body).trimmingCharacters(in: .whitespacesAndNewlines)
+                        // Tables an earlier exporter made, not altered yet, are read as they are.
+                        try await shard.checkTables()
                         health.answered(after: Self.seconds(since: started), version: version)
                     } catch {
                         health.failed(after: Self.seconds(since: started), error)

@@ -93,9 +93,12 @@ func fleetTrace(_ id: String, client: ClickHouseClient, logsLimit: Int, json: Bo
     var traceID = first
     var stored = StoredTrace(spans: [], logs: [])
     do {
+        let reader = ClickHouseReader(client: client)
+        // A table an earlier exporter made may lack later columns: read it as it is.
+        try await reader.checkTables()
         for candidate in candidates where stored.isEmpty {
             traceID = candidate
-            stored = try await ClickHouseReader(client: client).trace(candidate, logLimit: logsLimit)
+            stored = try await reader.trace(candidate, logLimit: logsLimit)
         }
     } catch {
         printError("tracejoin: \(error)")

@@ -252,3 +252,31 @@ def test_a_fleet_service_with_rule_files_is_refused_and_names_them():
         assert os.path.join(svc.config, "rules.d", "app.yaml") in out.stderr and "a fleet service tails nothing" in out.stderr, out.stderr
     finally:
         svc.cleanup()
+
+
+def test_a_shard_whose_tables_an_earlier_exporter_made_is_read_as_they_are():
+    """A shard not upgraded yet: its `spans` has no `details` (added later). The fleet's probe
+    sees that, and its spans are read with no details rather than the shard failing."""
+    ch = ClickHouse().start()
+    svc = FleetService([ch.url])
+    try:
+        ddl = svc.cli("export", "init", "--clickhouse", ch.url, "--database", "tracejoin", "--print", "--schema", "legacy").stdout
+        for statement in (x.strip() for x in ddl.split(";\n\n") if x.strip()):
+            ch.query("\n".join(line for line in statement.splitlines() if not line.strip().startswith("details ")))
+        ch.query("INSERT INTO tracejoin.spans (host, date, trace_lo, trace_lo_hex, trace_lo_dd, span_id, span_id_hex, service, name, "
+                 "start_ns, duration_ns, protocol, version) VALUES ('old-host', '2025-11-24', 77, '000000000000004d', '77', 5, "
+                 "'0000000000000005', 'legacy', 'GET /', 1764000000000000000, 1000, 'ndjson', 1)")
+        assert "details" not in {r["name"] for r in ch.rows("SELECT name FROM system.columns WHERE database = 'tracejoin' AND table = 'spans'")}
+        # The CLI looks at the tables first too.
+        out = svc.cli("query", "trace", "77", "--clickhouse", ch.url, "--json")
+        assert out.returncode == 0 and '"GET /"' in out.stdout, out.stderr
+        svc.start()
+        wait_for(lambda: svc.http("/v1/stats")[2]["shards"][0].get("version"), what="the shard probed")
+        status, headers, doc = svc.http("/v1/traces/77")
+        assert status == 200 and "tracejoin-partial" not in headers, doc
+        assert [(s["name"], s["meta"]["tracejoin.host"]) for s in walk(doc["spans"])] == [("GET /", "old-host")], doc
+        status, _, body = svc.http("/api/traces/000000000000004d")
+        assert status == 200 and body["data"][0]["spans"][0]["operationName"] == "GET /", body
+    finally:
+        svc.cleanup()
+        ch.cleanup()
