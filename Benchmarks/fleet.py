@@ -7,7 +7,9 @@ them (web-1 on shard 1, web-2 on shard 2): every trace crosses both hosts, 20 li
 on each. The rows are generated inside ClickHouse (`INSERT … SELECT … FROM numbers(N)`), so the
 load takes seconds, not an export of 10M lines. Then the release `tracejoin serve` with a
 `fleet:` section looks up QUERIES random traces, `GET /v1/traces/{id}` on its query socket, one
-after another: p50, p99, max.
+after another: p50, p99, max. Then it asks for the newest 1,000 lines of one host
+(`/v1/logs?host=web-1&limit=1000`), QUERIES/20 times, beside the same page in one query with
+`FINAL` straight to one shard (what the service sent before its search took two steps).
 
 Reference, same run: the same trace's three queries (spans, line count, lines) sent straight to
 one shard over HTTP, one after another, by this script: what ClickHouse itself takes for one
@@ -36,6 +38,7 @@ from clickhouse import ClickHouse  # noqa: E402
 
 FIRST_TRACE = 4611686018427387904
 LINES_PER_TRACE_PER_HOST = 20
+PAGE = 1000
 
 
 def load(ch, host, lines, spans):
@@ -66,7 +69,8 @@ def load(ch, host, lines, spans):
             toString(trace_lo) AS trace_lo_dd, toUInt64({offset} + 1 + number % {spans_per_trace}) AS span_id, lower(hex(span_id)) AS span_id_hex,
             toUInt64(span_id - 1) AS parent_id, '{host.split("-")[0]}' AS service, concat('op ', toString(span_id)) AS name, 'GET /x' AS resource,
             'web' AS type, toInt64({t0} + number * 20000) AS start_ns, toInt64(5000000) AS duration_ns, toUInt8(0) AS error,
-            '{{"http.method":"GET"}}' AS meta, '{{}}' AS metrics, 'datadog' AS protocol, toUInt64(start_ns) AS version
+            '{{"http.method":"GET"}}' AS meta, '{{}}' AS metrics, 'datadog' AS protocol,
+            '{{"e":[{{"t":1796637600001000000,"n":"cache miss","a":[["key","cart"]]}}]}}' AS details, toUInt64(start_ns) AS version
         FROM numbers({traces * spans_per_trace})
         """)
     return traces
@@ -136,6 +140,22 @@ def main():
               f"each trace {2 * LINES_PER_TRACE_PER_HOST} lines and {2 * max(1, args.spans // 2 // traces)} spans)")
         print(f"  reference: one shard's three queries straight to ClickHouse: {percentiles(direct_times)} "
               f"(fleet p99 / reference p99 = {sorted(fleet_times)[int(0.99 * len(fleet_times))] / sorted(direct_times)[int(0.99 * len(direct_times))]:.2f})")
+
+        # A page of the newest PAGE lines of one host: the search a log view opens with.
+        page_times, page_direct = [], []
+        sql = f"SELECT * FROM tracejoin.logs FINAL WHERE host = 'web-1' ORDER BY ingested_ns DESC, host DESC, id DESC LIMIT {PAGE} FORMAT JSONEachRow"
+        for _ in range(max(10, args.queries // 20)):
+            t = time.monotonic()
+            status, doc = request(socket_path, "GET", f"/v1/logs?host=web-1&limit={PAGE}")
+            page_times.append(time.monotonic() - t)
+            assert status == 200 and len(doc["logs"]) == PAGE and "partial" not in doc, doc
+            t = time.monotonic()
+            with urllib.request.urlopen(urllib.request.Request(shards[0].url + "/", data=sql.encode()), timeout=30) as resp:
+                resp.read()
+            page_direct.append(time.monotonic() - t)
+        print(f"fleet log page, {PAGE:,} lines of one host: {percentiles(page_times)} ({len(page_times)} pages)")
+        print(f"  reference: the same page in one query with FINAL, straight to the shard: {percentiles(page_direct)} "
+              f"(fleet p50 / reference p50 = {sorted(page_times)[len(page_times) // 2] / sorted(page_direct)[len(page_direct) // 2]:.2f})")
     finally:
         if fleet is not None:
             os.kill(fleet.pid, signal.SIGTERM)

@@ -36,8 +36,11 @@ public struct FleetReader: TraceReader {
                         health.answered(after: Self.seconds(since: started))
                         return (i, .success(answer))
                     } catch {
-                        // A refusal of the request (a bad cursor) says nothing of the shard.
-                        if !(error is ReadRefused || error is CancellationError) { health.failed(after: Self.seconds(since: started), error) }
+                        // A refusal of the request (a bad cursor), or a request its client gave up
+                        // on, says nothing of the shard.
+                        if !(error is ReadRefused || error is CancellationError || Task.isCancelled) {
+                            health.failed(after: Self.seconds(since: started), error)
+                        }
                         return (i, .failure(error))
                     }
                 }

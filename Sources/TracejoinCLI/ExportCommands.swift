@@ -76,7 +76,7 @@ struct ExportInit: AsyncParsableCommand {
             }
             let chosen = try await ClickHouseExporter.createSchema(client, flavor: flavor)
             let views = chosen == .current ? " and the views otel_logs and otel_traces" : ""
-            Swift.print("created \(client.database).logs and \(client.database).spans\(views) (\(chosen.rawValue) schema) at \(client.url) (existing tables are kept)")
+            Swift.print("created \(client.database).logs and \(client.database).spans\(views) (\(chosen.rawValue) schema) at \(client.url) (existing tables are kept, and given the columns added since)")
         } catch {
             printError("tracejoin: \(error)")
             throw ExitCode(1)

@@ -280,3 +280,38 @@ def test_a_shard_whose_tables_an_earlier_exporter_made_is_read_as_they_are():
     finally:
         svc.cleanup()
         ch.cleanup()
+
+
+def test_copies_a_merge_has_not_collapsed_are_searched_once(fleet):
+    """A batch sent again (after a crash) is a second copy of its rows until ClickHouse merges
+    them. The search reads keys without FINAL, so it removes the copies itself; with more copies
+    than its slack it asks again, exactly."""
+    ch = fleet.shards[1]
+    ch.query("SYSTEM STOP MERGES")  # keep the copies apart for the test
+    for _ in range(5):
+        ch.query("INSERT INTO tracejoin.logs SELECT * FROM tracejoin.logs")
+    assert ch.query("SELECT count() FROM tracejoin.logs WHERE host = 'web-2'").strip() == "64"  # 2 lines, 32 copies each
+    svc = FleetService([c.url for c in fleet.shards])
+    try:
+        svc.start()
+        status, page = request(svc.query_socket, "GET", f"/v1/logs?trace_id={TRACE}")
+        assert status == 200 and sorted(l["log"]["message"] for l in page["logs"]) == sorted(
+            ["checkout <started>", "calling payments", "charging card", "card declined"]), page
+        # 18 keys asked (2 and a slack of 16), all copies of the newest line: asked again, exactly.
+        status, page = request(svc.query_socket, "GET", "/v1/logs?host=web-2&limit=2")
+        assert status == 200 and [l["log"]["message"] for l in page["logs"]] == ["card declined", "charging card"], page
+        # Page by page, each line once.
+        seen, cursor = [], None
+        for _ in range(10):
+            status, page = request(svc.query_socket, "GET", f"/v1/logs?trace_id={TRACE}&limit=1" + (f"&cursor={cursor}" if cursor else ""))
+            assert status == 200, page
+            seen += [l["log"]["message"] for l in page["logs"]]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        assert sorted(seen) == sorted(["checkout <started>", "calling payments", "charging card", "card declined"]), seen
+        status, doc = svc.http(f"/v1/traces/{TRACE}")[0:3:2]
+        assert status == 200 and tree(doc) == EXPECTED
+    finally:
+        ch.query("SYSTEM START MERGES")
+        svc.cleanup()

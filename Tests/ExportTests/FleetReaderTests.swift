@@ -134,4 +134,17 @@ struct FleetReaderTests {
         #expect(status.state == "down" && status.failures == 1 && status.version == nil)
         #expect(status.last_error?.contains("cannot reach ClickHouse at http://127.0.0.1:1") == true)
     }
+
+    /// The search's first step: keys in the order ClickHouse gave them, each line once (a copy
+    /// a merge has not collapsed is left out and counted).
+    @Test func aSearchKeepsEachLineOnceInOrder() throws {
+        let rows: [[String: Any]] = [
+            ["n_trace_lo": "7", "host": "web-2", "n_id": "9"], ["n_trace_lo": "7", "host": "web-2", "n_id": "9"],
+            ["n_trace_lo": "0", "host": "web-1", "n_id": "9"], ["n_trace_lo": "18446744073709551615", "host": "web-2", "n_id": "3"],
+        ]
+        let found = try ClickHouseReader.distinctKeys(rows)
+        #expect(found.keys.map { "\($0.traceLow)/\($0.host)/\($0.id)" } == ["7/web-2/9", "0/web-1/9", "18446744073709551615/web-2/3"])
+        #expect(found.copies == 1)
+        #expect(throws: (any Error).self) { try ClickHouseReader.distinctKeys([["host": "h", "n_id": "1"]]) }
+    }
 }
