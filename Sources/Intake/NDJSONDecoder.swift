@@ -234,7 +234,7 @@ public enum NDJSONDecoder {
 }
 
 extension DecodingError.Context {
-    /// `resourceSpans.[0].scopeSpans`: where in the document the error is.
+    /// `resourceSpans[0].scopeSpans`: where in the document the error is.
     var pathDescription: String {
         // `links[0].trace_id`: an index follows its array's name without a dot.
         codingPath.reduce(into: "") { text, key in
