@@ -23,14 +23,7 @@ extension WebView {
                 h.element("p", "Ingest is paused: " + (ingest.reason ?? "unknown reason"), class: "error")
             }
             StatusPlot.drawAll(&h, history)
-            h.raw("<h2>Totals</h2><table id=\"status-totals\"><tbody>")
-            for figure in stats.figures {
-                guard let summary = figure.summary else { continue }
-                h.raw("<tr>")
-                h.cells([summary, figure.text])
-                h.raw("</tr>")
-            }
-            h.raw("</tbody></table>")
+            totals(&h, stats)
             h.raw("<h2>Followed files</h2><p>")
             h.text("\(HumanUnits.count(files.count)) files, \(HumanUnits.count(stats.tail.descriptors_held)) descriptors held, "
                 + "\(HumanUnits.count(stats.tail.waiting_for_descriptor)) waiting for one")
@@ -80,14 +73,9 @@ extension WebView {
     /// error) and its own figures. It has no files, rules or retention to show.
     static func fleetStatusPage(_ stats: StatsDocument) -> Response {
         HTML.response(page("Status") { h in
-            h.raw("<h1>Status</h1><h2>Totals</h2><table id=\"status-totals\"><tbody>")
-            for figure in stats.figures {
-                guard let summary = figure.summary else { continue }
-                h.raw("<tr>")
-                h.cells([summary, figure.text])
-                h.raw("</tr>")
-            }
-            h.raw("</tbody></table><h2>Shards</h2><p>")
+            h.raw("<h1>Status</h1>")
+            totals(&h, stats)
+            h.raw("<h2>Shards</h2><p>")
             h.text("Each shard is asked for its version every \(ShardStatus.probeIntervalSeconds) s, and every read updates its row.")
             h.raw("</p><table id=\"shards\"><thead><tr><th>Shard</th><th>State</th><th>Version</th><th>Last answer</th><th>Latency</th>"
                 + "<th>Reads</th><th>Failures</th><th>Timeouts</th><th>Last error</th></tr></thead><tbody>")
@@ -119,6 +107,19 @@ extension WebView {
             }
             h.raw("</tbody></table>")
         })
+    }
+
+    /// The document's figures that have a summary, as the Totals table: a figure added to
+    /// ``StatsDocument`` shows here without a change to the page.
+    private static func totals(_ h: inout HTML, _ stats: StatsDocument) {
+        h.raw("<h2>Totals</h2><table id=\"status-totals\"><tbody>")
+        for figure in stats.figures {
+            guard let summary = figure.summary else { continue }
+            h.raw("<tr>")
+            h.cells([summary, figure.text])
+            h.raw("</tr>")
+        }
+        h.raw("</tbody></table>")
     }
 
     /// An RFC 3339 time from a status document as a `<time>` element (as text if it does not parse).
